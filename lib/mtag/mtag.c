@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* Set-up and tear-down: the dynamic field and flag, the shared zone. */
+
+#include <errno.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memzone.h>
+
+#include "mtag_priv.h"
+
+RTE_LOG_REGISTER_DEFAULT(mtag_logtype, NOTICE);
+
+int mtag_dynfield_offset = -1;
+uint64_t mtag_dynflag_mask;
+struct mtag_state mtag_state;
+
+static const struct rte_mbuf_dynfield mtag_dynfield_desc = {
+	.name = "mtag_dynfield_chain",
+	.size = sizeof(struct mtag_chain),
+	.align = __alignof__(struct mtag_chain),
+};
+
+static const struct rte_mbuf_dynflag mtag_dynflag_desc = {
+	.name = "mtag_dynflag_present",
+};
+
+static int
+mtag_register_dyn(void)
+{
+	int off, bit;
+
+	/* Registration by name is idempotent and shared by all processes. */
+	off = rte_mbuf_dynfield_register(&mtag_dynfield_desc);
+	if (off < 0) {
+		MTAG_LOG(ERR, "cannot register dynfield: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	bit = rte_mbuf_dynflag_register(&mtag_dynflag_desc);
+	if (bit < 0) {
+		MTAG_LOG(ERR, "cannot register dynflag: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	mtag_dynfield_offset = off;
+	mtag_dynflag_mask = UINT64_C(1) << bit;
+	return 0;
+}
+
+static int
+mtag_check_conf(const struct mtag_conf *conf)
+{
+	unsigned int i;
+
+	if (conf == NULL)
+		return 0;
+	if (conf->pool_size != 0 && conf->pool_size < 2)
+		return -EINVAL;
+	for (i = 1; i < MTAG_CLASS_MAX && conf->class_len[i] != 0; i++)
+		if (conf->class_len[i] <= conf->class_len[i - 1])
+			return -EINVAL;
+	for (i = 0; i < MTAG_CLASS_MAX; i++)
+		if (conf->class_len[i] > MTAG_LEN_MAX)
+			return -EINVAL;
+	return 0;
+}
+
+static int
+mtag_init_primary(const struct mtag_conf *conf)
+{
+	const struct rte_memzone *mz;
+	int ret;
+
+	mz = rte_memzone_lookup(MTAG_SHARED_MZ);
+	if (mz == NULL)
+		mz = rte_memzone_reserve(MTAG_SHARED_MZ, sizeof(struct mtag_shared),
+					 SOCKET_ID_ANY, 0);
+	if (mz == NULL) {
+		MTAG_LOG(ERR, "cannot reserve %s: %s", MTAG_SHARED_MZ, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	memset(mz->addr, 0, sizeof(struct mtag_shared));
+	mtag_state.mz = mz;
+	mtag_state.shared = mz->addr;
+	mtag_registry_init(mtag_state.shared);
+	ret = mtag_pools_init(conf);
+	if (ret != 0) {
+		rte_memzone_free(mz);
+		memset(&mtag_state, 0, sizeof(mtag_state));
+		return ret;
+	}
+	mtag_state.shared->magic = MTAG_SHARED_MAGIC;
+	return 0;
+}
+
+static int
+mtag_init_secondary(void)
+{
+	const struct rte_memzone *mz;
+	int ret;
+
+	mz = rte_memzone_lookup(MTAG_SHARED_MZ);
+	if (mz == NULL || ((struct mtag_shared *)mz->addr)->magic != MTAG_SHARED_MAGIC) {
+		MTAG_LOG(ERR, "primary process has not initialised mtag");
+		return -ENOENT;
+	}
+	mtag_state.mz = mz;
+	mtag_state.shared = mz->addr;
+	ret = mtag_pools_attach();
+	if (ret != 0)
+		memset(&mtag_state, 0, sizeof(mtag_state));
+	return ret;
+}
+
+int
+mtag_lib_init(const struct mtag_conf *conf)
+{
+	int ret;
+
+	if (mtag_state.shared != NULL)
+		return 0;
+	ret = mtag_check_conf(conf);
+	if (ret != 0) {
+		MTAG_LOG(ERR, "bad configuration");
+		return ret;
+	}
+	ret = mtag_register_dyn();
+	if (ret != 0)
+		return ret;
+	mtag_state.primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
+	ret = mtag_state.primary ? mtag_init_primary(conf) : mtag_init_secondary();
+	if (ret != 0)
+		return ret;
+	MTAG_LOG(INFO, "%s: %u size classes up to %u bytes, %u tags each, cache %u",
+		 mtag_state.primary ? "primary" : "secondary",
+		 mtag_state.shared->nb_classes, mtag_state.max_len,
+		 mtag_state.shared->pool_size, mtag_state.shared->cache_size);
+	return 0;
+}
+
+int
+mtag_lib_fini(void)
+{
+	uint64_t in_use;
+
+	if (mtag_state.shared == NULL)
+		return -ENOENT;
+	if (mtag_state.primary) {
+		in_use = mtag_in_use();
+		if (in_use != 0) {
+			MTAG_LOG(ERR, "fini: %" PRIu64 " tags still in use", in_use);
+			return -EBUSY;
+		}
+		mtag_state.shared->magic = 0;
+		mtag_pools_fini();
+		rte_memzone_free(mtag_state.mz);
+	}
+	/* Offsets stay registered (DPDK cannot unregister them); with the
+	 * state gone every mbuf reads as untagged again. */
+	memset(&mtag_state, 0, sizeof(mtag_state));
+	return 0;
+}

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* Tag memory: one rte_mempool per (NUMA socket, size class), with per-lcore
+ * caches, so that get and put on the owning lcore take no lock and no atomic.
+ * A tag goes back to the pool it came from (rte_mempool_from_obj), so tags
+ * may be freed on any lcore or thread. */
+
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_errno.h>
+
+#include "mtag_priv.h"
+
+static const uint16_t mtag_default_class_len[] = {16, 64, 256};
+
+static void
+mtag_pool_name(char *buf, size_t sz, unsigned int socket, unsigned int cls)
+{
+	snprintf(buf, sz, "mtag_s%u_c%u", socket, cls);
+}
+
+/* Sockets that have an lcore, the only ones that allocate tags. */
+static void
+mtag_sockets_used(bool used[MTAG_MAX_SOCKETS])
+{
+	unsigned int lcore, s;
+
+	memset(used, 0, sizeof(bool) * MTAG_MAX_SOCKETS);
+	RTE_LCORE_FOREACH(lcore) {
+		s = rte_lcore_to_socket_id(lcore);
+		used[s < MTAG_MAX_SOCKETS ? s : 0] = true;
+	}
+	s = rte_socket_id();
+	used[s < MTAG_MAX_SOCKETS ? s : 0] = true;
+}
+
+static void
+mtag_class_table(void)
+{
+	const struct mtag_shared *sh = mtag_state.shared;
+	unsigned int len, cls = 0;
+
+	mtag_state.max_len = sh->class_len[sh->nb_classes - 1];
+	for (len = 0; len <= mtag_state.max_len; len++) {
+		while (len > sh->class_len[cls])
+			cls++;
+		mtag_state.class_of_len[len] = cls;
+	}
+}
+
+static struct rte_mempool *
+mtag_pool_create(unsigned int socket, unsigned int cls)
+{
+	const struct mtag_shared *sh = mtag_state.shared;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int elt = MTAG_PREFIX + sizeof(struct mtag) + sh->class_len[cls];
+	struct rte_mempool *mp;
+
+	/* Tags never reach a device: no IOVA, and 8-byte alignment is enough,
+	 * which keeps a 16-byte-payload tag at 56 bytes with its header. */
+	mtag_pool_name(name, sizeof(name), socket, cls);
+	mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL, NULL,
+				NULL, NULL, socket,
+				RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	if (mp == NULL && rte_errno == ENOMEM)
+		mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL,
+					NULL, NULL, NULL, SOCKET_ID_ANY,
+					RTE_MEMPOOL_F_NO_IOVA_CONTIG |
+						RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	if (mp == NULL)
+		MTAG_LOG(ERR, "cannot create pool %s (%u x %u bytes): %s", name, sh->pool_size,
+			 elt, rte_strerror(rte_errno));
+	return mp;
+}
+
+static int
+mtag_conf_apply(const struct mtag_conf *conf)
+{
+	struct mtag_shared *sh = mtag_state.shared;
+	unsigned int i;
+	uint32_t cache;
+
+	if (conf != NULL && conf->class_len[0] != 0) {
+		for (i = 0; i < MTAG_CLASS_MAX && conf->class_len[i] != 0; i++)
+			sh->class_len[i] = conf->class_len[i];
+	} else {
+		for (i = 0; i < RTE_DIM(mtag_default_class_len); i++)
+			sh->class_len[i] = mtag_default_class_len[i];
+	}
+	sh->nb_classes = i;
+	sh->pool_size = conf != NULL && conf->pool_size != 0 ? conf->pool_size
+							       : MTAG_DEFAULT_POOL_SIZE;
+	cache = conf != NULL && conf->cache_size != 0 ? conf->cache_size
+						      : MTAG_DEFAULT_CACHE_SIZE;
+	if (cache == UINT32_MAX)
+		cache = 0;
+	/* rte_mempool refuses a cache that could hold most of the pool. */
+	cache = RTE_MIN(cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE);
+	cache = RTE_MIN(cache, (uint32_t)(sh->pool_size / 1.5));
+	sh->cache_size = cache;
+	return 0;
+}
+
+int
+mtag_pools_init(const struct mtag_conf *conf)
+{
+	bool used[MTAG_MAX_SOCKETS];
+	unsigned int s, c, first = MTAG_MAX_SOCKETS;
+
+	mtag_conf_apply(conf);
+	mtag_class_table();
+	mtag_sockets_used(used);
+	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
+		if (!used[s])
+			continue;
+		for (c = 0; c < mtag_state.shared->nb_classes; c++) {
+			mtag_state.pool[s][c] = mtag_pool_create(s, c);
+			if (mtag_state.pool[s][c] == NULL) {
+				mtag_pools_fini();
+				return -ENOMEM;
+			}
+		}
+		if (first == MTAG_MAX_SOCKETS)
+			first = s;
+	}
+	mtag_state.default_socket = first;
+	return 0;
+}
+
+int
+mtag_pools_attach(void)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int s, c, first = MTAG_MAX_SOCKETS;
+
+	mtag_class_table();
+	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
+		for (c = 0; c < mtag_state.shared->nb_classes; c++) {
+			mtag_pool_name(name, sizeof(name), s, c);
+			mtag_state.pool[s][c] = rte_mempool_lookup(name);
+		}
+		if (mtag_state.pool[s][0] != NULL && first == MTAG_MAX_SOCKETS)
+			first = s;
+	}
+	if (first == MTAG_MAX_SOCKETS) {
+		MTAG_LOG(ERR, "no tag pools found");
+		return -ENOENT;
+	}
+	mtag_state.default_socket = first;
+	return 0;
+}
+
+void
+mtag_pools_fini(void)
+{
+	unsigned int s, c;
+
+	for (s = 0; s < MTAG_MAX_SOCKETS; s++)
+		for (c = 0; c < MTAG_CLASS_MAX; c++) {
+			rte_mempool_free(mtag_state.pool[s][c]);
+			mtag_state.pool[s][c] = NULL;
+		}
+}
+
+/* Pool of the calling thread's socket; non-EAL threads and sockets without
+ * pools use the first socket that has them. */
+static inline struct rte_mempool *
+mtag_pool_of(unsigned int cls)
+{
+	unsigned int s = rte_socket_id();
+	struct rte_mempool *mp;
+
+	if (likely(s < MTAG_MAX_SOCKETS)) {
+		mp = mtag_state.pool[s][cls];
+		if (likely(mp != NULL))
+			return mp;
+	}
+	return mtag_state.pool[mtag_state.default_socket][cls];
+}
+
+int
+mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n)
+{
+	struct rte_mempool *mp = mtag_pool_of(cls);
+	unsigned int shared_slot;
+	struct mtag_lcore_stats *st = mtag_stats_slot(&shared_slot);
+
+	if (unlikely(rte_mempool_get_bulk(mp, (void **)tags, n) != 0)) {
+		mtag_count(&st->fails[cls], n, shared_slot);
+		return -ENOMEM;
+	}
+	mtag_count(&st->allocs[cls], n, shared_slot);
+#ifdef MTAG_DEBUG
+	for (unsigned int i = 0; i < n; i++) {
+		tags[i] = mtag_from_elt(tags[i]);
+		mtag_dbg(tags[i])->magic = MTAG_MAGIC_LIVE;
+		mtag_dbg(tags[i])->owner = NULL;
+	}
+#endif
+	return 0;
+}
+
+/* Back to its pool, no destructor. */
+static void
+mtag_tag_put(struct mtag *t)
+{
+	unsigned int shared_slot;
+	struct mtag_lcore_stats *st;
+	void *elt;
+
+#ifdef MTAG_DEBUG
+	mtag_dbg(t)->magic = MTAG_MAGIC_FREE;
+#endif
+	st = mtag_stats_slot(&shared_slot);
+	mtag_count(&st->frees[mtag_state.class_of_len[t->len]], 1, shared_slot);
+	elt = mtag_to_elt(t);
+	rte_mempool_put(rte_mempool_from_obj(elt), elt);
+}
+
+void
+mtag_tag_release(struct mtag *t)
+{
+	if (unlikely(mtag_state.have_dtor) && t->cookie == MTAG_ABI_COMPAT) {
+		mtag_dtor_t fn = mtag_state.dtor[t->type];
+
+		if (fn != NULL)
+			fn(t);
+	}
+	mtag_tag_put(t);
+}
+
+static inline bool
+mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
+{
+	if (unlikely(mtag_state.shared == NULL || len > mtag_state.max_len))
+		return false;
+	return cookie != MTAG_ABI_COMPAT || mtag_type_valid(type);
+}
+
+static inline void
+mtag_hdr_init(struct mtag *t, uint32_t cookie, uint16_t type, uint16_t len, int flags)
+{
+	t->next = NULL;
+	t->type = type;
+	t->len = len;
+	t->cookie = cookie;
+	if (flags & MTAG_ZERO)
+		memset(t + 1, 0, len);
+}
+
+struct mtag *
+mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	if (unlikely(!mtag_args_valid(cookie, type, len))) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (unlikely(mtag_tags_get(mtag_state.class_of_len[len], &t, 1) != 0)) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	mtag_hdr_init(t, cookie, type, len, flags);
+	return t;
+}
+
+struct mtag *
+mtag_get(uint16_t type, uint16_t len, int flags)
+{
+	return mtag_alloc(MTAG_ABI_COMPAT, type, len, flags);
+}
+
+unsigned int
+mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
+{
+	unsigned int i;
+
+	if (unlikely(tags == NULL || !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	if (unlikely(mtag_tags_get(mtag_state.class_of_len[len], tags, n) != 0)) {
+		rte_errno = ENOMEM;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		mtag_hdr_init(tags[i], MTAG_ABI_COMPAT, type, len, flags);
+	return n;
+}
+
+void
+mtag_free(struct mtag *t)
+{
+	if (t == NULL || mtag_state.shared == NULL)
+		return;
+#ifdef MTAG_DEBUG
+	if (mtag_debug_check_free(t) != 0)
+		return;
+#endif
+	mtag_tag_release(t);
+}
+
+/* Copy of one tag with the copier run; NULL and *err set on failure. */
+struct mtag *
+mtag_tag_copy(const struct mtag *src, int *err)
+{
+	struct mtag *t;
+	mtag_copier_t fn;
+	int ret;
+
+	if (unlikely(mtag_tags_get(mtag_state.class_of_len[src->len], &t, 1) != 0)) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	memcpy(t, src, sizeof(*t) + src->len);
+	t->next = NULL;
+	fn = src->cookie == MTAG_ABI_COMPAT ? mtag_state.copier[src->type] : NULL;
+	if (fn != NULL) {
+		ret = fn(t, src);
+		if (ret < 0) {
+			/* The copy holds no reference: no destructor. */
+			mtag_tag_put(t);
+			*err = ret;
+			return NULL;
+		}
+	}
+	return t;
+}
+
+struct mtag *
+mtag_copy(const struct mtag *t, int flags)
+{
+	struct mtag *c;
+	int err;
+
+	RTE_SET_USED(flags);
+	if (t == NULL || mtag_state.shared == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	c = mtag_tag_copy(t, &err);
+	if (c == NULL)
+		rte_errno = err == -ENOBUFS ? ENOMEM : -err;
+	return c;
+}
+
+uint64_t
+mtag_in_use(void)
+{
+	const struct mtag_shared *sh = mtag_state.shared;
+	uint64_t allocs = 0, frees = 0;
+	unsigned int i, c;
+
+	for (i = 0; i < MTAG_STATS_SLOTS; i++)
+		for (c = 0; c < sh->nb_classes; c++) {
+			allocs += __atomic_load_n(&sh->stats[i].allocs[c], __ATOMIC_RELAXED);
+			frees += __atomic_load_n(&sh->stats[i].frees[c], __ATOMIC_RELAXED);
+		}
+	return allocs - frees;
+}
+
+int
+mtag_pool_bytes_per_tag(unsigned int class_idx)
+{
+	struct rte_mempool_objsz sz;
+	struct rte_mempool *mp;
+	unsigned int elt;
+
+	if (mtag_state.shared == NULL)
+		return -ENOENT;
+	if (class_idx >= mtag_state.shared->nb_classes)
+		return -EINVAL;
+	mp = mtag_state.pool[mtag_state.default_socket][class_idx];
+	elt = MTAG_PREFIX + sizeof(struct mtag) + mtag_state.shared->class_len[class_idx];
+	rte_mempool_calc_obj_size(elt, mp->flags, &sz);
+	/* Each object has a slot in the ring that holds the free ones; the
+	 * ring is the next power of two above the pool size. */
+	return sz.total_size +
+	       (int)(sizeof(void *) * rte_align32pow2(mp->size + 1) / mp->size);
+}
