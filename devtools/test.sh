@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Set up, build and run every test: meson's suites in build/, then each stage
+# in devtools/test.d/ (sanitizers, fuzzing, install, ...). Each stage prints a
+# line "N passed, N failed"; this script adds them up, prints the total as its
+# last line and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+devtools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+skipped=0
+
+# meson test: counts from its JSON log, one entry per test.
+meson test -C build --print-errorlogs --num-processes 1 "$@"
+eval "$(/usr/bin/python3 - "$top/build/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except OSError:
+    f = 1
+print(f"mp={p} mf={f} ms={s}")
+PY
+)"
+echo "meson: $mp passed, $mf failed, $ms skipped"
+passed=$((passed + mp)); failed=$((failed + mf)); skipped=$((skipped + ms))
+
+# Extra stages, only when no suite was named on the command line.
+if [ $# -eq 0 ]; then
+	for stage in devtools/test.d/*.sh; do
+		[ -f "$stage" ] || continue
+		echo "=== $stage"
+		out=$(mktemp)
+		bash "$stage" 2>&1 | tee "$out"
+		rc=${PIPESTATUS[0]}
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+		rm -f "$out"
+		if [ -z "$line" ]; then
+			echo "$stage: no result line (exit $rc)"
+			failed=$((failed + 1))
+			continue
+		fi
+		sp=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+		sf=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+		ss=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+		passed=$((passed + sp)); failed=$((failed + sf)); skipped=$((skipped + ${ss:-0}))
+		if [ "$rc" -ne 0 ] && [ "$sf" -eq 0 ]; then
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$failed" -eq 0 ]
