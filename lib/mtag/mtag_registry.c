@@ -56,6 +56,9 @@ mtag_name_find(const struct mtag_shared *sh, const char *name)
 {
 	unsigned int i;
 
+	/* A free id has an empty name: "" names no type. */
+	if (name[0] == '\0')
+		return -ENOENT;
 	for (i = 0; i < MTAG_TYPE_MAX; i++)
 		if (strncmp(sh->type_name[i], name, MTAG_TYPE_NAMESIZE) == 0)
 			return i;
