@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* dpdk-test-mtag: runs the named suites in one EAL process.
+ *
+ *   dpdk-test-mtag [EAL args --] suite...    (no suite: list them)
+ *
+ * Without EAL arguments the harness uses the no-hugepage set of
+ * DEVELOPERS.md with two lcores and the vdevs the suites need, and a private
+ * RUNTIME_DIRECTORY unless one is set. Exit status: 0 all passed, 77 all
+ * skipped, 1 otherwise. */
+
+#define _GNU_SOURCE
+#include <ftw.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+
+#include "test.h"
+
+#define TEST_MAX_POOLS 16
+
+static struct test_suite *suites;
+static struct rte_mempool *pools[TEST_MAX_POOLS];
+static unsigned int nb_pools;
+static char tmp_runtime_dir[64];
+
+void
+test_suite_register(struct test_suite *s)
+{
+	struct test_suite **pp = &suites;
+
+	/* Keep them sorted by name, so that the list is stable. */
+	while (*pp != NULL && strcmp((*pp)->name, s->name) < 0)
+		pp = &(*pp)->next;
+	s->next = *pp;
+	*pp = s;
+}
+
+void
+test_fail_msg(const char *file, int line, const char *expr, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("    FAIL %s:%d: %s: ", file, line, expr);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+struct rte_mempool *
+test_mbuf_pool_create(const char *name, unsigned int n, unsigned int cache, uint16_t data_room)
+{
+	struct rte_mempool *mp;
+
+	if (nb_pools == TEST_MAX_POOLS) {
+		printf("    too many test pools\n");
+		return NULL;
+	}
+	mp = rte_pktmbuf_pool_create(name, n, cache, 0, data_room, rte_socket_id());
+	if (mp == NULL) {
+		printf("    cannot create pool %s: %s\n", name, rte_strerror(rte_errno));
+		return NULL;
+	}
+	pools[nb_pools++] = mp;
+	return mp;
+}
+
+struct rte_mempool *
+test_mbuf_pool(void)
+{
+	return pools[0];
+}
+
+uint64_t
+test_tags_in_use(void)
+{
+	struct mtag_stats s;
+
+	if (mtag_stats_get(&s) != 0)
+		return UINT64_MAX;
+	return s.in_use;
+}
+
+int
+test_lib_reinit(const struct mtag_conf *conf)
+{
+	int ret;
+
+	ret = mtag_lib_fini();
+	if (ret != 0) {
+		printf("    mtag_lib_fini: %s\n", strerror(-ret));
+		return TEST_FAILED;
+	}
+	ret = mtag_lib_init(conf);
+	if (ret != 0) {
+		printf("    mtag_lib_init: %s\n", strerror(-ret));
+		/* Leave the library usable for the cases that follow. */
+		mtag_lib_init(NULL);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+unsigned int
+test_chain_len(const struct rte_mbuf *m)
+{
+	const struct mtag *t;
+	unsigned int n = 0;
+
+	for (t = mtag_first(m); t != NULL; t = mtag_next(m, t))
+		n++;
+	return n;
+}
+
+int
+test_type_new(const char *prefix)
+{
+	static unsigned int seq;
+	char name[MTAG_TYPE_NAMESIZE];
+
+	snprintf(name, sizeof(name), "%s_%u", prefix, seq++);
+	return mtag_type_register(name);
+}
+
+/* What a case left behind: tags in use, mbufs missing from the pools. */
+static int
+test_check_leaks(uint64_t in_use_before)
+{
+	uint64_t in_use = test_tags_in_use();
+	int ret = TEST_SUCCESS;
+	unsigned int i, missing;
+
+	if (in_use == UINT64_MAX) {
+		printf("    FAIL: library left uninitialised\n");
+		return TEST_FAILED;
+	}
+	if (in_use != 0) {
+		printf("    FAIL: %" PRIu64 " tags in use after the case", in_use);
+		if (in_use_before != 0 && in_use_before != UINT64_MAX)
+			printf(" (%" PRIu64 " before it)", in_use_before);
+		printf("\n");
+		ret = TEST_FAILED;
+	}
+	for (i = 0; i < nb_pools; i++) {
+		missing = rte_mempool_in_use_count(pools[i]);
+		if (missing != 0) {
+			printf("    FAIL: %u mbufs of pool %s not returned\n", missing,
+			       pools[i]->name);
+			ret = TEST_FAILED;
+		}
+	}
+	return ret;
+}
+
+static int
+test_run_suite(struct test_suite *s, unsigned int *passed, unsigned int *failed,
+	       unsigned int *skipped)
+{
+	const struct test_case *tc;
+	uint64_t before;
+	int ret;
+
+	printf("== suite %s\n", s->name);
+	if (!s->no_lib_init) {
+		ret = mtag_lib_init(NULL);
+		if (ret != 0) {
+			printf("mtag_lib_init: %s\n", strerror(-ret));
+			(*failed)++;
+			return TEST_FAILED;
+		}
+	}
+	if (s->setup != NULL) {
+		ret = s->setup();
+		if (ret == TEST_SKIPPED) {
+			printf("-- suite %s skipped\n", s->name);
+			(*skipped)++;
+			return TEST_SKIPPED;
+		}
+		if (ret != TEST_SUCCESS) {
+			printf("-- suite %s: setup failed\n", s->name);
+			(*failed)++;
+			return TEST_FAILED;
+		}
+	}
+	for (tc = s->cases; tc->name != NULL; tc++) {
+		before = test_tags_in_use();
+		printf("  %s.%s ...\n", s->name, tc->name);
+		fflush(stdout);
+		ret = tc->fn();
+		if (ret != TEST_SKIPPED && test_check_leaks(before) != TEST_SUCCESS)
+			ret = TEST_FAILED;
+		printf("  %s.%s: %s\n", s->name, tc->name,
+		       ret == TEST_SUCCESS   ? "ok"
+		       : ret == TEST_SKIPPED ? "skipped"
+					     : "FAILED");
+		fflush(stdout);
+		if (ret == TEST_SUCCESS)
+			(*passed)++;
+		else if (ret == TEST_SKIPPED)
+			(*skipped)++;
+		else
+			(*failed)++;
+	}
+	if (s->teardown != NULL)
+		s->teardown();
+	return TEST_SUCCESS;
+}
+
+static void
+test_list(void)
+{
+	struct test_suite *s;
+
+	printf("suites:");
+	for (s = suites; s != NULL; s = s->next)
+		printf(" %s", s->name);
+	printf("\n");
+}
+
+static int
+test_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	RTE_SET_USED(sb);
+	RTE_SET_USED(flag);
+	RTE_SET_USED(ftw);
+	remove(path);
+	return 0;
+}
+
+/* Two CPUs we may run on, for "-l 0-1" mapped onto what the affinity mask
+ * allows (both lcores on one CPU when there is only one). */
+static void
+test_pick_cpus(int *c0, int *c1)
+{
+	cpu_set_t set;
+	int i;
+
+	*c0 = *c1 = -1;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+		*c0 = 0;
+		*c1 = 0;
+		return;
+	}
+	for (i = 0; i < CPU_SETSIZE; i++) {
+		if (!CPU_ISSET(i, &set))
+			continue;
+		if (*c0 < 0)
+			*c0 = i;
+		else if (*c1 < 0)
+			*c1 = i;
+	}
+	if (*c0 < 0)
+		*c0 = 0;
+	if (*c1 < 0)
+		*c1 = *c0;
+}
+
+static int
+test_eal_init(int argc, char **argv, int *nb_app_args, char ***app_args)
+{
+	static char prefix[64], lcores[64];
+	char *eal_args[32];
+	int c0, c1, n = 0, ret;
+
+	if (argc > 1 && argv[1][0] == '-') {
+		/* The caller gave EAL arguments: use them as they are. */
+		ret = rte_eal_init(argc, argv);
+		if (ret < 0)
+			return ret;
+		*nb_app_args = argc - ret - 1;
+		*app_args = argv + ret + 1;
+		return 0;
+	}
+	if (getenv("RUNTIME_DIRECTORY") == NULL) {
+		snprintf(tmp_runtime_dir, sizeof(tmp_runtime_dir), "/tmp/mtag-test-XXXXXX");
+		if (mkdtemp(tmp_runtime_dir) == NULL) {
+			perror("mkdtemp");
+			return -1;
+		}
+		setenv("RUNTIME_DIRECTORY", tmp_runtime_dir, 1);
+	}
+	test_pick_cpus(&c0, &c1);
+	snprintf(lcores, sizeof(lcores), "--lcores=0@%d,1@%d", c0, c1);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=mtag-test-%d", (int)getpid());
+	eal_args[n++] = argv[0];
+	eal_args[n++] = (char *)"--no-huge";
+	eal_args[n++] = (char *)"-m";
+	eal_args[n++] = (char *)"512";
+	eal_args[n++] = (char *)"--no-pci";
+	eal_args[n++] = (char *)"--no-shconf";
+	eal_args[n++] = prefix;
+	eal_args[n++] = lcores;
+	eal_args[n++] = (char *)"--vdev=net_ring0";
+	eal_args[n++] = (char *)"--vdev=net_null0";
+	eal_args[n++] = (char *)"--log-level=lib.eal:warning";
+	eal_args[n] = NULL;
+	ret = rte_eal_init(n, eal_args);
+	if (ret < 0)
+		return ret;
+	*nb_app_args = argc - 1;
+	*app_args = argv + 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned int passed = 0, failed = 0, skipped = 0;
+	struct test_suite *s;
+	char **names;
+	int i, nb_names, ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (test_eal_init(argc, argv, &nb_names, &names) < 0) {
+		printf("rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (test_mbuf_pool_create("test_mbuf_pool", 2047, 32, RTE_MBUF_DEFAULT_BUF_SIZE) ==
+	    NULL)
+		return 1;
+	if (nb_names == 0)
+		test_list();
+	for (i = 0; i < nb_names; i++) {
+		for (s = suites; s != NULL; s = s->next)
+			if (strcmp(s->name, names[i]) == 0)
+				break;
+		if (s == NULL) {
+			printf("no suite '%s'\n", names[i]);
+			test_list();
+			failed++;
+			continue;
+		}
+		test_run_suite(s, &passed, &failed, &skipped);
+	}
+	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	ret = failed != 0 ? 1 : (passed == 0 && skipped != 0) ? TEST_SKIPPED : 0;
+	rte_eal_cleanup();
+	if (tmp_runtime_dir[0] != '\0')
+		nftw(tmp_runtime_dir, test_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return ret;
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* Set-up and configuration: calls before mtag_lib_init(), idempotent init,
+ * defaults, bad configurations, fini while tags are in use. */
+
+#include <mtag_ethdev.h>
+
+#include "test.h"
+
+/* A tag-shaped buffer that no pool owns, to pass where a tag is expected. */
+struct fake_tag {
+	struct mtag hdr;
+	uint8_t data[16];
+};
+
+static int
+test_before_init(void)
+{
+	struct fake_tag fake = {.hdr = {.type = MTAG_TYPE_GRE, .len = 16}};
+	struct rte_mempool *mp = test_mbuf_pool();
+	struct rte_mbuf *m, *m2, *dup;
+	struct mtag *tags[4];
+	struct mtag_stats st;
+
+	/* The harness does not initialise this suite; another suite run
+	 * earlier in this process may have. */
+	if (mtag_stats_get(&st) == 0)
+		TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini of an idle library");
+
+	TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "stats before init");
+	TEST_ASSERT_EQ(mtag_lib_fini(), -ENOENT, "fini before init");
+	TEST_ASSERT_EQ(mtag_pool_bytes_per_tag(0), -ENOENT, "bytes per tag before init");
+	TEST_ASSERT_EQ(mtag_type_register("early"), -ENOENT, "register before init");
+	TEST_ASSERT_EQ(mtag_type_lookup("gre"), -ENOENT, "lookup before init");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_type_name(MTAG_TYPE_GRE), "name before init");
+	TEST_ASSERT_EQ(rte_errno, ENOENT, "name before init");
+	TEST_ASSERT_EQ(mtag_type_set_destructor(MTAG_TYPE_GRE, NULL), -EINVAL, "dtor");
+	TEST_ASSERT_EQ(mtag_type_set_copier(MTAG_TYPE_GRE, NULL), -EINVAL, "copier");
+
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, 4, 0), "get before init");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "get before init");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_alloc(42, 1, 4, 0), "alloc before init");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "alloc before init");
+	rte_errno = 0;
+	TEST_ASSERT_EQ(mtag_get_bulk(MTAG_TYPE_GRE, 4, 0, tags, 4), 0, "get_bulk before init");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "get_bulk before init");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_copy(&fake.hdr, 0), "copy before init");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "copy before init");
+	mtag_free(&fake.hdr); /* must not reach a pool */
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(0, 0), -ENOENT, "tx strip before init");
+
+	m = rte_pktmbuf_alloc(mp);
+	m2 = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT(m != NULL && m2 != NULL, "mbuf alloc");
+	TEST_ASSERT_NULL(mtag_first(m), "first before init");
+	TEST_ASSERT_NULL(mtag_find(m, MTAG_TYPE_GRE, NULL), "find before init");
+	TEST_ASSERT_NULL(mtag_locate(m, 7, MTAG_TYPE_GRE, NULL), "locate before init");
+	TEST_ASSERT_EQ(mtag_find_burst(&m, 1, MTAG_TYPE_GRE, tags), 0, "find_burst");
+	TEST_ASSERT_NULL(tags[0], "find_burst out[0]");
+	mtag_unlink(m, &fake.hdr);
+	mtag_delete(m, &fake.hdr);
+	mtag_delete_chain(m);
+	mtag_delete_chain_burst(&m, 1);
+	mtag_move(m2, m);
+	TEST_ASSERT(mtag_copy_chain(m2, m) < 0, "copy_chain before init");
+	TEST_ASSERT_NULL(mtag_first(m2), "m2 untagged");
+
+	/* A clone or copy of an untagged packet may fail before init, but only
+	 * cleanly; if it succeeds the result is untagged. */
+	rte_errno = 0;
+	dup = mtag_pktmbuf_clone(m, mp);
+	if (dup == NULL)
+		TEST_ASSERT(rte_errno != 0, "clone before init: NULL without rte_errno");
+	TEST_ASSERT_NULL(mtag_first(dup), "clone untagged");
+	mtag_pktmbuf_free(dup);
+	rte_errno = 0;
+	dup = mtag_pktmbuf_copy(m, mp, 0, UINT32_MAX);
+	if (dup == NULL)
+		TEST_ASSERT(rte_errno != 0, "copy before init: NULL without rte_errno");
+	TEST_ASSERT_NULL(mtag_first(dup), "copy untagged");
+	mtag_pktmbuf_free(dup);
+	mtag_pktmbuf_free(m);
+	mtag_pktmbuf_free_bulk(&m2, 1);
+
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init");
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats after init");
+	TEST_ASSERT_EQ(st.in_use, 0, "nothing in use");
+	return TEST_SUCCESS;
+}
+
+static int
+test_dynfield_names(void)
+{
+	int off, bit;
+
+	/* Other code finds the chain by the names of the spec. */
+	off = rte_mbuf_dynfield_lookup("mtag_dynfield_chain", NULL);
+	bit = rte_mbuf_dynflag_lookup("mtag_dynflag_present", NULL);
+	TEST_ASSERT(off >= 0, "dynfield registered");
+	TEST_ASSERT(bit >= 0, "dynflag registered");
+	TEST_ASSERT_EQ(off, mtag_dynfield_offset, "exported offset");
+	TEST_ASSERT(mtag_dynflag_mask == UINT64_C(1) << bit, "exported mask");
+	return TEST_SUCCESS;
+}
+
+static int
+test_idempotent(void)
+{
+	struct mtag_conf conf = {.pool_size = 100, .class_len = {8, 32}};
+	struct mtag_stats a, b;
+	int off = mtag_dynfield_offset;
+	int id;
+
+	id = test_type_new("idem");
+	TEST_ASSERT(id >= MTAG_TYPE_USER_BASE, "register: %d", id);
+	TEST_ASSERT_EQ(mtag_stats_get(&a), 0, "stats");
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "second init");
+	/* An initialised library keeps its configuration. */
+	TEST_ASSERT_EQ(mtag_lib_init(&conf), 0, "init with another conf");
+	TEST_ASSERT_EQ(mtag_stats_get(&b), 0, "stats");
+	TEST_ASSERT_EQ(a.nb_classes, b.nb_classes, "classes unchanged");
+	TEST_ASSERT(memcmp(a.class_len, b.class_len, sizeof(a.class_len)) == 0, "class lens");
+	TEST_ASSERT_EQ(mtag_dynfield_offset, off, "same dynfield");
+	TEST_ASSERT_EQ(mtag_type_lookup(mtag_type_name(id)), id, "types kept");
+	return TEST_SUCCESS;
+}
+
+static int
+test_defaults(void)
+{
+	struct mtag_stats st;
+	struct mtag *t;
+	int bytes;
+
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	TEST_ASSERT(st.nb_classes >= 1 && st.nb_classes <= MTAG_CLASS_MAX, "classes %u",
+		    st.nb_classes);
+	TEST_ASSERT(st.class_len[st.nb_classes - 1] >= 256, "payloads up to 256 bytes");
+	/* Spec figure: pool memory per 16-byte-payload tag <= 64 bytes. */
+	TEST_ASSERT(st.class_len[0] >= 16, "smallest class holds 16 bytes");
+	bytes = mtag_pool_bytes_per_tag(0);
+	printf("    bytes per tag: class 0 (%u B payload) %d\n", st.class_len[0], bytes);
+	if (st.class_len[0] == 16)
+		TEST_ASSERT(bytes > 0 && bytes <= 64, "16-byte tag costs %d bytes", bytes);
+	TEST_ASSERT_EQ(mtag_pool_bytes_per_tag(st.nb_classes), -EINVAL, "bad class");
+
+	t = mtag_get(MTAG_TYPE_GRE, st.class_len[st.nb_classes - 1], 0);
+	TEST_ASSERT_NOT_NULL(t, "largest len");
+	mtag_free(t);
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, st.class_len[st.nb_classes - 1] + 1, 0),
+			 "len over the largest class");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "len over the largest class");
+	return TEST_SUCCESS;
+}
+
+static int
+test_fini_busy(void)
+{
+	struct mtag_stats st;
+	struct mtag *t;
+
+	t = mtag_get(MTAG_TYPE_GRE, 16, MTAG_ZERO);
+	TEST_ASSERT_NOT_NULL(t, "get");
+	memset(mtag_data(t), 0xa5, 16);
+	TEST_ASSERT_EQ(mtag_lib_fini(), -EBUSY, "fini with a tag in use");
+	/* Nothing was freed: the library and the tag still work. */
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "still initialised");
+	TEST_ASSERT_EQ(st.in_use, 1, "tag still counted");
+	TEST_ASSERT_EQ(((uint8_t *)mtag_data(t))[15], 0xa5, "tag data intact");
+	TEST_ASSERT_EQ(mtag_type_lookup("gre"), MTAG_TYPE_GRE, "registry intact");
+	mtag_free(t);
+	TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini when idle");
+	TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "uninitialised after fini");
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init again");
+	return TEST_SUCCESS;
+}
+
+static int
+test_bad_conf(void)
+{
+	static const struct mtag_conf bad[] = {
+		{.pool_size = 1},
+		{.class_len = {64, 16}},
+		{.class_len = {16, 16}},
+		{.class_len = {16, MTAG_LEN_MAX + 1}},
+	};
+	struct mtag_conf huge = {.pool_size = UINT32_C(1) << 26};
+	struct mtag_stats st;
+	unsigned int i;
+	int ret;
+
+	TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini");
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		TEST_ASSERT_EQ(mtag_lib_init(&bad[i]), -EINVAL, "bad conf %u", i);
+		TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "not initialised after %u", i);
+	}
+	/* More tags than EAL memory holds: an error, no half-made library. */
+	ret = mtag_lib_init(&huge);
+	TEST_ASSERT(ret < 0, "pool of 2^26 tags in 512 MB: %d", ret);
+	TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "not initialised after a failed init");
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "good init after bad ones");
+	return TEST_SUCCESS;
+}
+
+static int
+test_custom_conf(void)
+{
+	struct mtag_conf conf = {.pool_size = 100, .cache_size = UINT32_MAX,
+				 .class_len = {8, 100, 1000}};
+	struct mtag_stats st;
+	struct mtag *a, *b, *c;
+
+	TEST_RUN(test_lib_reinit(&conf));
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	TEST_ASSERT_EQ(st.nb_classes, 3, "classes");
+	TEST_ASSERT(st.class_len[0] == 8 && st.class_len[1] == 100 && st.class_len[2] == 1000,
+		    "class lens %u %u %u", st.class_len[0], st.class_len[1], st.class_len[2]);
+	a = mtag_get(MTAG_TYPE_GRE, 8, 0);   /* class 0 */
+	b = mtag_get(MTAG_TYPE_GRE, 9, 0);   /* class 1 */
+	c = mtag_get(MTAG_TYPE_GRE, 1000, 0); /* class 2 */
+	TEST_ASSERT(a != NULL && b != NULL && c != NULL, "one tag of each class");
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	TEST_ASSERT(st.cls[0].in_use == 1 && st.cls[1].in_use == 1 && st.cls[2].in_use == 1,
+		    "one in use per class: %" PRIu64 " %" PRIu64 " %" PRIu64, st.cls[0].in_use,
+		    st.cls[1].in_use, st.cls[2].in_use);
+	TEST_ASSERT_EQ(st.in_use, 3, "total");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, 1001, 0), "len 1001");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "len 1001");
+	mtag_free(a);
+	mtag_free(b);
+	mtag_free(c);
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	TEST_ASSERT(st.cls[0].frees == 1 && st.cls[1].frees == 1 && st.cls[2].frees == 1,
+		    "one free per class");
+	TEST_RUN(test_lib_reinit(NULL));
+	return TEST_SUCCESS;
+}
+
+static int
+test_fini_resets_registry(void)
+{
+	char name[MTAG_TYPE_NAMESIZE];
+	int id;
+
+	id = test_type_new("gone");
+	TEST_ASSERT(id >= MTAG_TYPE_USER_BASE, "register");
+	strlcpy(name, mtag_type_name(id), sizeof(name));
+	TEST_RUN(test_lib_reinit(NULL));
+	TEST_ASSERT_EQ(mtag_type_lookup(name), -ENOENT, "user type gone after fini");
+	TEST_ASSERT_EQ(mtag_type_lookup("vlan"), MTAG_TYPE_VLAN, "predefined types back");
+	return TEST_SUCCESS;
+}
+
+static const struct test_case init_cases[] = {
+	{"before_init", test_before_init},
+	{"dynfield_names", test_dynfield_names},
+	{"idempotent", test_idempotent},
+	{"defaults", test_defaults},
+	{"fini_busy", test_fini_busy},
+	{"bad_conf", test_bad_conf},
+	{"custom_conf", test_custom_conf},
+	{"fini_resets_registry", test_fini_resets_registry},
+	{NULL, NULL},
+};
+
+static struct test_suite init_suite = {
+	.name = "init",
+	.no_lib_init = true,
+	.cases = init_cases,
+};
+
+TEST_SUITE_REGISTER(init_suite);
