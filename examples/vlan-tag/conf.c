@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * Configuration parser. It works on a buffer of untrusted bytes (the fuzzer
+ * feeds it directly): every token is bounded, every number checked, and a
+ * failure names the line and the problem.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+#define MAX_TOKENS 16
+
+/* Highest port id accepted; DPDK's own limit is checked later by main. */
+#define PORT_ID_MAX 1023
+
+struct parser {
+	struct vt_conf *conf;
+	unsigned int line;
+	unsigned int trunk_line;
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 2, 3)))
+fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (p->err == NULL || p->errlen == 0)
+		return -EINVAL;
+	if (p->line > 0)
+		n = snprintf(p->err, p->errlen, "line %u: ", p->line);
+	if (n >= 0 && (size_t)n < p->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* Strict unsigned number: decimal, or hexadecimal with 0x; no sign, no blanks. */
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	int base = 10;
+	int digits = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; *s != '\0'; s++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		v = v * base + d;
+		if (v > max)
+			return -1;
+		digits++;
+	}
+	if (digits == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_port(struct parser *p, const char *s, uint16_t *port)
+{
+	unsigned long v;
+	unsigned int i;
+
+	if (s == NULL)
+		return fail(p, "missing port id");
+	if (parse_uint(s, PORT_ID_MAX, &v) != 0)
+		return fail(p, "bad port id '%.32s' (0-%d)", s, PORT_ID_MAX);
+	if (p->conf->trunk_port == (int)v)
+		return fail(p, "port %lu already declared as trunk on line %u", v, p->trunk_line);
+	for (i = 0; i < p->conf->nb_access; i++)
+		if (p->conf->access[i].port == v)
+			return fail(p, "port %lu already declared on line %u", v,
+				    p->conf->access[i].line);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_vid(struct parser *p, const char *s, uint16_t *vid)
+{
+	unsigned long v;
+
+	/* 0 means priority-tagged and 4095 is reserved: neither names a VLAN. */
+	if (parse_uint(s, 4094, &v) != 0 || v == 0)
+		return fail(p, "bad VID '%.32s' (1-4094)", s);
+	*vid = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_trunk(struct parser *p, char **tok, unsigned int n)
+{
+	struct vt_conf *c = p->conf;
+	unsigned long v;
+	uint16_t port;
+	unsigned int i;
+	int ret;
+
+	if (c->trunk_port >= 0)
+		return fail(p, "second trunk (the first is on line %u); one trunk is supported",
+			    p->trunk_line);
+	ret = parse_port(p, n > 1 ? tok[1] : NULL, &port);
+	if (ret != 0)
+		return ret;
+	for (i = 2; i < n; i += 2) {
+		if (strcmp(tok[i], "stpid") != 0)
+			return fail(p, "unknown trunk option '%.32s'", tok[i]);
+		if (i + 1 >= n)
+			return fail(p, "missing value after 'stpid'");
+		if (parse_uint(tok[i + 1], 0xffff, &v) != 0 ||
+		    (v != VT_TPID_STAG && v != VT_TPID_CTAG && v != 0x9100 && v != 0x9200 &&
+		     v != 0x9300))
+			return fail(p, "bad stpid '%.32s' (0x88a8, 0x8100, 0x9100, 0x9200, 0x9300)",
+				    tok[i + 1]);
+		c->stpid = (uint16_t)v;
+	}
+	c->trunk_port = port;
+	p->trunk_line = p->line;
+	return 0;
+}
+
+/* "10/200/300": outermost first. */
+static int
+parse_stack(struct parser *p, char *s, struct vt_access *a)
+{
+	char *save = NULL;
+	char *vid;
+	int ret;
+
+	if (a->depth != 0)
+		return fail(p, "'vlan' given twice");
+	if (s[0] == '/' || s[strlen(s) - 1] == '/' || strstr(s, "//") != NULL)
+		return fail(p, "bad VLAN stack '%.32s'", s);
+	for (vid = strtok_r(s, "/", &save); vid != NULL; vid = strtok_r(NULL, "/", &save)) {
+		if (a->depth == VT_VLAN_MAX)
+			return fail(p, "VLAN stack deeper than %d", VT_VLAN_MAX);
+		ret = parse_vid(p, vid, &a->vid[a->depth]);
+		if (ret != 0)
+			return ret;
+		a->depth++;
+	}
+	return 0;
+}
+
+static int
+same_stack(const struct vt_access *a, const struct vt_access *b)
+{
+	return a->depth == b->depth && memcmp(a->vid, b->vid, a->depth * sizeof(a->vid[0])) == 0;
+}
+
+static int
+parse_access(struct parser *p, char **tok, unsigned int n)
+{
+	struct vt_conf *c = p->conf;
+	struct vt_access a;
+	unsigned long v = 0;
+	uint16_t svid = 0;
+	unsigned int i;
+	int ret;
+
+	if (c->nb_access == VT_MAX_PORTS)
+		return fail(p, "more than %d access ports", VT_MAX_PORTS);
+	memset(&a, 0, sizeof(a));
+	a.line = p->line;
+	ret = parse_port(p, n > 1 ? tok[1] : NULL, &a.port);
+	if (ret != 0)
+		return ret;
+	for (i = 2; i < n; i += 2) {
+		const char *key = tok[i];
+
+		if (i + 1 >= n)
+			return fail(p, "missing value after '%.32s'", key);
+		if (strcmp(key, "vlan") == 0) {
+			ret = parse_stack(p, tok[i + 1], &a);
+		} else if (strcmp(key, "svlan") == 0) {
+			ret = svid != 0 ? fail(p, "'svlan' given twice")
+					: parse_vid(p, tok[i + 1], &svid);
+		} else if (strcmp(key, "pcp") == 0) {
+			ret = parse_uint(tok[i + 1], 7, &v) != 0
+				      ? fail(p, "bad pcp '%.32s' (0-7)", tok[i + 1])
+				      : 0;
+			a.pcp = (uint8_t)v;
+		} else if (strcmp(key, "dei") == 0) {
+			ret = parse_uint(tok[i + 1], 1, &v) != 0
+				      ? fail(p, "bad dei '%.32s' (0 or 1)", tok[i + 1])
+				      : 0;
+			a.dei = (uint8_t)v;
+		} else {
+			ret = fail(p, "unknown access option '%.32s'", key);
+		}
+		if (ret != 0)
+			return ret;
+	}
+	if (a.depth == 0)
+		return fail(p, "access port %u has no 'vlan'", a.port);
+	if (svid != 0) {
+		/* The service VLAN goes outside the customer stack. */
+		if (a.depth == VT_VLAN_MAX)
+			return fail(p, "VLAN stack deeper than %d", VT_VLAN_MAX);
+		memmove(&a.vid[1], &a.vid[0], a.depth * sizeof(a.vid[0]));
+		a.vid[0] = svid;
+		a.depth++;
+	}
+	for (i = 0; i < c->nb_access; i++) {
+		if (same_stack(&c->access[i], &a)) {
+			char s[VT_VLAN_MAX * 5 + 1];
+
+			return fail(p, "VLAN %s already mapped to port %u on line %u",
+				    vt_conf_stack_str(&a, s, sizeof(s)), c->access[i].port,
+				    c->access[i].line);
+		}
+	}
+	c->access[c->nb_access++] = a;
+	return 0;
+}
+
+static int
+parse_line(struct parser *p, char *line)
+{
+	char *tok[MAX_TOKENS];
+	unsigned int n = 0;
+	char *save = NULL;
+	char *s;
+
+	s = strchr(line, '#');
+	if (s != NULL)
+		*s = '\0';
+	for (s = strtok_r(line, " \t\r", &save); s != NULL; s = strtok_r(NULL, " \t\r", &save)) {
+		if (n == MAX_TOKENS)
+			return fail(p, "more than %d words", MAX_TOKENS);
+		tok[n++] = s;
+	}
+	if (n == 0)
+		return 0;
+	if (strcmp(tok[0], "trunk") == 0)
+		return parse_trunk(p, tok, n);
+	if (strcmp(tok[0], "access") == 0)
+		return parse_access(p, tok, n);
+	return fail(p, "unknown keyword '%.32s' (trunk, access)", tok[0]);
+}
+
+int
+vt_conf_parse(const char *buf, size_t len, struct vt_conf *conf, char *err, size_t errlen)
+{
+	struct parser p = {.conf = conf, .err = err, .errlen = errlen};
+	char line[VT_LINE_MAX + 1];
+	size_t pos = 0;
+	int ret;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (conf == NULL || (buf == NULL && len > 0))
+		return fail(&p, "no configuration");
+	memset(conf, 0, sizeof(*conf));
+	conf->trunk_port = -1;
+	conf->stpid = VT_TPID_STAG;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl != NULL ? (size_t)(nl - buf) : len;
+		size_t n = end - pos;
+
+		p.line++;
+		if (n > VT_LINE_MAX)
+			return fail(&p, "line longer than %d characters", VT_LINE_MAX);
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		if (strlen(line) != n)
+			return fail(&p, "NUL byte in line");
+		ret = parse_line(&p, line);
+		if (ret != 0)
+			return ret;
+		pos = end + 1;
+	}
+	p.line = 0;
+	if (conf->trunk_port < 0)
+		return fail(&p, "no trunk port declared");
+	if (conf->nb_access == 0)
+		return fail(&p, "no access port declared");
+	return 0;
+}
+
+int
+vt_conf_load(const char *path, struct vt_conf *conf, char *err, size_t errlen)
+{
+	/* Far more than any sensible configuration of VT_MAX_PORTS lines. */
+	static char buf[64 * 1024];
+	size_t len;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		ret = -errno;
+		if (err != NULL)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	len = fread(buf, 1, sizeof(buf), f);
+	ret = ferror(f) ? -EIO : 0;
+	if (ret == 0 && !feof(f))
+		ret = -EFBIG;
+	fclose(f);
+	if (ret != 0) {
+		if (err != NULL)
+			snprintf(err, errlen, "%s: %s", path,
+				 ret == -EFBIG ? "file too large" : "read error");
+		return ret;
+	}
+	ret = vt_conf_parse(buf, len, conf, err, errlen);
+	if (ret != 0 && err != NULL) {
+		char tmp[256];
+
+		snprintf(tmp, sizeof(tmp), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, tmp);
+	}
+	return ret;
+}
+
+const struct vt_access *
+vt_conf_access_of(const struct vt_conf *conf, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->nb_access; i++)
+		if (conf->access[i].port == port)
+			return &conf->access[i];
+	return NULL;
+}
+
+char *
+vt_conf_stack_str(const struct vt_access *a, char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < a->depth && n < size; i++) {
+		int w = snprintf(buf + n, size - n, "%s%u", i ? "/" : "", a->vid[i]);
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return buf;
+}

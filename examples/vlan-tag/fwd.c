@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * The packet path. Trunk RX takes the VLAN headers off and records each one
+ * as an MTAG_TYPE_VLAN tag; the lookup reads those records. Access RX leaves
+ * an MTAG_TYPE_VLAN_INSERT reminder per header to insert; the trunk's TX
+ * stage consumes the reminders just before the PMD. With the store set to
+ * VT_STORE_LOCAL the same path keeps the VLANs in local variables instead:
+ * the benchmark's baseline.
+ *
+ * Tags left on packets going to a port (the records, on access ports) are
+ * dropped by the mtag_eth_tx_strip() callback installed on every TX queue.
+ */
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+
+#include "fwd.h"
+#include "vlan.h"
+
+struct vt_fwd vt_fwd;
+volatile bool vt_force_quit;
+volatile bool vt_rx_done;
+
+/* Packets of one RX burst bound for one TX port. */
+struct out_buf {
+	uint16_t n;
+	struct rte_mbuf *pkts[VT_BURST];
+	/* VT_STORE_LOCAL: the access port each packet came from, i.e. its VLANs. */
+	int16_t acc[VT_BURST];
+};
+
+struct lcore_ctx {
+	struct vt_lcore_stats *st;
+	struct out_buf out[RTE_MAX_ETHPORTS];
+	bool pipeline;
+};
+
+static struct lcore_ctx lcore_ctx[RTE_MAX_LCORE];
+
+int
+vt_fwd_init(const struct vt_conf *conf)
+{
+	unsigned int i, d;
+
+	vt_fwd.conf = *conf;
+	vt_fwd.trunk = (uint16_t)conf->trunk_port;
+	vt_fwd.nb_ports = 0;
+	vt_fwd.ports[vt_fwd.nb_ports++] = vt_fwd.trunk;
+	for (i = 0; i < RTE_DIM(vt_fwd.access_of_port); i++)
+		vt_fwd.access_of_port[i] = -1;
+	for (i = 0; i < RTE_DIM(vt_fwd.access_of_vid); i++)
+		vt_fwd.access_of_vid[i] = -1;
+	for (i = 0; i < conf->nb_access; i++) {
+		const struct vt_access *a = &conf->access[i];
+
+		vt_fwd.ports[vt_fwd.nb_ports++] = a->port;
+		vt_fwd.access_of_port[a->port] = (int16_t)i;
+		if (a->depth == 1)
+			vt_fwd.access_of_vid[a->vid[0]] = (int16_t)i;
+		/* Service tags outside, one customer tag innermost. */
+		for (d = 0; d < a->depth; d++) {
+			vt_fwd.insert_hdr[i][d].tpid =
+				d + 1 < a->depth ? conf->stpid : VT_TPID_CTAG;
+			vt_fwd.insert_hdr[i][d].tci = VT_TCI(a->pcp, a->dei, a->vid[d]);
+		}
+	}
+	return 0;
+}
+
+/* Access port of a VLAN stack given innermost first (the order of a tag chain). */
+static inline int
+lookup(const uint16_t *vid_inner_first, unsigned int n)
+{
+	unsigned int i, k;
+
+	if (n == 1)
+		return vt_fwd.access_of_vid[vid_inner_first[0]];
+	for (i = 0; i < vt_fwd.conf.nb_access; i++) {
+		const struct vt_access *a = &vt_fwd.conf.access[i];
+
+		if (a->depth != n)
+			continue;
+		for (k = 0; k < n; k++)
+			if (a->vid[k] != vid_inner_first[n - 1 - k])
+				break;
+		if (k == n)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Access port of a packet, read from its MTAG_TYPE_VLAN records. */
+static inline int
+lookup_tags(const struct rte_mbuf *m)
+{
+	uint16_t vid[VT_VLAN_MAX];
+	struct mtag *t = NULL;
+	unsigned int n = 0;
+
+	while ((t = mtag_find(m, MTAG_TYPE_VLAN, t)) != NULL) {
+		if (n == VT_VLAN_MAX)
+			return -1;
+		vid[n++] = VT_TCI_VID(((const struct mtag_vlan *)mtag_data(t))->tci);
+	}
+	return n == 0 ? -1 : lookup(vid, n);
+}
+
+static inline void
+drop(struct lcore_ctx *lc, struct rte_mbuf *m, uint16_t port, enum vt_drop why)
+{
+	lc->st->port[port].drop[why]++;
+	mtag_pktmbuf_free(m);
+}
+
+static const enum vt_drop frame_drop[] = {
+	[VT_FRAME_UNTAGGED] = VT_DROP_UNTAGGED,
+	[VT_FRAME_RUNT] = VT_DROP_RUNT,
+	[VT_FRAME_BAD_TPID] = VT_DROP_BAD_TPID,
+	[VT_FRAME_TOO_DEEP] = VT_DROP_TOO_DEEP,
+};
+
+/*
+ * Record a packet's VLANs as tags, outermost first, so that the newest tag
+ * (mtag_first) is the innermost VLAN, as when each layer strips its own.
+ * @p t0 is a tag already allocated for the outermost header, or NULL.
+ */
+static inline int
+record_vlans(struct rte_mbuf *m, const struct vt_vlan_stack *vs, struct mtag *t0)
+{
+	unsigned int d;
+
+	for (d = 0; d < vs->depth; d++) {
+		struct mtag *t = d == 0 && t0 != NULL
+					 ? t0
+					 : mtag_get(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0);
+
+		if (unlikely(t == NULL))
+			return -1;
+		*(struct mtag_vlan *)mtag_data(t) = vs->hdr[d];
+		mtag_prepend(m, t);
+	}
+	return 0;
+}
+
+static __rte_always_inline void
+trunk_rx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t nb, enum vt_store store)
+{
+	const uint16_t trunk = vt_fwd.trunk;
+	const uint16_t stpid = vt_fwd.conf.stpid;
+	struct mtag *t0[VT_BURST];
+	unsigned int have = 0;
+	uint16_t i;
+
+	/* One bulk get covers the outer header of every packet: most have one. */
+	if (store == VT_STORE_TAG)
+		have = mtag_get_bulk(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0, t0, nb);
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct mtag *t = have ? t0[i] : NULL;
+		struct vt_vlan_stack vs;
+		enum vt_frame_status fs;
+		struct out_buf *o;
+		int idx;
+
+		fs = vt_vlan_rx(m, stpid, &vs);
+		if (unlikely(fs != VT_FRAME_OK)) {
+			mtag_free(t);
+			drop(lc, m, trunk, frame_drop[fs]);
+			continue;
+		}
+		if (store == VT_STORE_TAG) {
+			/* On failure the tags already prepended go with the packet. */
+			if (unlikely(record_vlans(m, &vs, t) != 0)) {
+				drop(lc, m, trunk, VT_DROP_NO_TAG);
+				continue;
+			}
+			idx = lookup_tags(m);
+		} else {
+			uint16_t vid[VT_VLAN_MAX];
+			unsigned int d;
+
+			for (d = 0; d < vs.depth; d++)
+				vid[d] = VT_TCI_VID(vs.hdr[vs.depth - 1 - d].tci);
+			idx = lookup(vid, vs.depth);
+		}
+		if (unlikely(idx < 0)) {
+			drop(lc, m, trunk, VT_DROP_UNKNOWN_VLAN);
+			continue;
+		}
+		lc->st->vlan[idx].to_access++;
+		o = &lc->out[vt_fwd.conf.access[idx].port];
+		o->pkts[o->n++] = m;
+	}
+}
+
+static __rte_always_inline void
+access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t nb,
+	  enum vt_store store)
+{
+	const int idx = vt_fwd.access_of_port[port];
+	const struct mtag_vlan *hdr = vt_fwd.insert_hdr[idx];
+	const unsigned int depth = vt_fwd.conf.access[idx].depth;
+	struct out_buf *o = &lc->out[vt_fwd.trunk];
+	struct mtag *tags[VT_BURST * VT_VLAN_MAX];
+	unsigned int have = 0;
+	uint16_t i;
+
+	if (store == VT_STORE_TAG)
+		have = mtag_get_bulk(MTAG_TYPE_VLAN_INSERT, sizeof(struct mtag_vlan), 0, tags,
+				     nb * depth);
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct mtag **t = have ? &tags[i * depth] : NULL;
+		enum vt_drop why = VT_DROP_MAX;
+		unsigned int d;
+
+		if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
+			why = VT_DROP_RUNT;
+		else if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ||
+				  vt_tpid_is_vlan(rte_be_to_cpu_16(
+					  rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type))))
+			why = VT_DROP_TAGGED_ACCESS;
+		if (unlikely(why != VT_DROP_MAX)) {
+			for (d = 0; t != NULL && d < depth; d++)
+				mtag_free(t[d]);
+			drop(lc, m, port, why);
+			continue;
+		}
+		if (store == VT_STORE_TAG) {
+			for (d = 0; d < depth; d++) {
+				struct mtag *r = t != NULL ? t[d]
+						 : mtag_get(MTAG_TYPE_VLAN_INSERT,
+							    sizeof(struct mtag_vlan), 0);
+
+				if (unlikely(r == NULL))
+					break;
+				*(struct mtag_vlan *)mtag_data(r) = hdr[d];
+				mtag_prepend(m, r);
+			}
+			if (unlikely(d < depth)) {
+				drop(lc, m, port, VT_DROP_NO_TAG);
+				continue;
+			}
+		}
+		lc->st->vlan[idx].to_trunk++;
+		o->acc[o->n] = (int16_t)idx;
+		o->pkts[o->n++] = m;
+	}
+}
+
+/* Put a packet's VLANs on it: by the port when it can, in software otherwise. */
+static inline int
+insert_vlans(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int n)
+{
+	enum vt_insert ins = vt_fwd.trunk_insert;
+
+	if (ins != VT_INSERT_SW && n == 1 && hdr[0].tpid == VT_TPID_CTAG) {
+		m->vlan_tci = hdr[0].tci;
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		return 0;
+	}
+	if (ins == VT_INSERT_HW_QINQ && n == 2 && hdr[0].tpid == vt_fwd.conf.stpid &&
+	    hdr[1].tpid == VT_TPID_CTAG) {
+		m->vlan_tci_outer = hdr[0].tci;
+		m->vlan_tci = hdr[1].tci;
+		m->ol_flags |= RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN;
+		return 0;
+	}
+	return vt_vlan_insert(m, hdr, n);
+}
+
+/* Consume the VLAN_INSERT reminders of the packets bound for the trunk. */
+static __rte_always_inline uint16_t
+trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < o->n; i++) {
+		struct rte_mbuf *m = o->pkts[i];
+		struct mtag_vlan buf[VT_VLAN_MAX];
+		const struct mtag_vlan *hdr;
+		unsigned int n;
+
+		if (store == VT_STORE_TAG) {
+			struct mtag *t = NULL;
+			struct mtag_vlan inner_first[VT_VLAN_MAX];
+			unsigned int d;
+
+			n = 0;
+			while (n < VT_VLAN_MAX &&
+			       (t = mtag_find(m, MTAG_TYPE_VLAN_INSERT, t)) != NULL)
+				inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
+			for (d = 0; d < n; d++)
+				buf[d] = inner_first[n - 1 - d];
+			hdr = buf;
+		} else {
+			hdr = vt_fwd.insert_hdr[o->acc[i]];
+			n = vt_fwd.conf.access[o->acc[i]].depth;
+		}
+		if (unlikely(n == 0 || insert_vlans(m, hdr, n) != 0)) {
+			drop(lc, m, vt_fwd.trunk, n == 0 ? VT_DROP_NO_TAG : VT_DROP_NO_ROOM);
+			continue;
+		}
+		o->pkts[k++] = m;
+	}
+	/* The reminders are done with; the packet leaves the application. */
+	if (store == VT_STORE_TAG)
+		mtag_delete_chain_burst(o->pkts, k);
+	return k;
+}
+
+static inline void
+tx_port(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(port, 0, pkts, n);
+
+	lc->st->port[port].tx += sent;
+	if (unlikely(sent < n)) {
+		lc->st->port[port].drop[VT_DROP_TX_FULL] += n - sent;
+		mtag_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+}
+
+/* Send what one RX burst produced: to the ports, or to the TX lcore's rings. */
+static __rte_always_inline void
+flush(struct lcore_ctx *lc, enum vt_store store)
+{
+	unsigned int i;
+
+	for (i = 0; i < vt_fwd.nb_ports; i++) {
+		uint16_t port = vt_fwd.ports[i];
+		struct out_buf *o = &lc->out[port];
+		uint16_t n = o->n;
+
+		if (n == 0)
+			continue;
+		o->n = 0;
+		if (lc->pipeline) {
+			unsigned int q = rte_ring_sp_enqueue_burst(vt_fwd.ring[port],
+								   (void **)o->pkts, n, NULL);
+
+			if (unlikely(q < n)) {
+				lc->st->port[port].drop[VT_DROP_TX_FULL] += n - q;
+				mtag_pktmbuf_free_bulk(&o->pkts[q], n - q);
+			}
+			continue;
+		}
+		if (port == vt_fwd.trunk) {
+			o->n = n;
+			n = trunk_tx_stage(lc, o, store);
+			o->n = 0;
+		}
+		tx_port(lc, port, o->pkts, n);
+	}
+}
+
+/* One pass over every port; returns the packets received. */
+static __rte_always_inline unsigned int
+poll_ports(struct lcore_ctx *lc, enum vt_store store)
+{
+	struct rte_mbuf *pkts[VT_BURST];
+	unsigned int i, total = 0;
+
+	for (i = 0; i < vt_fwd.nb_ports; i++) {
+		uint16_t port = vt_fwd.ports[i];
+		enum vt_dir dir = i == 0 ? VT_DIR_TRUNK_TO_ACCESS : VT_DIR_ACCESS_TO_TRUNK;
+		uint64_t t0 = rte_rdtsc();
+		uint16_t nb = rte_eth_rx_burst(port, 0, pkts, VT_BURST);
+
+		if (nb == 0)
+			continue;
+		lc->st->port[port].rx += nb;
+		if (dir == VT_DIR_TRUNK_TO_ACCESS)
+			trunk_rx(lc, pkts, nb, store);
+		else
+			access_rx(lc, port, pkts, nb, store);
+		flush(lc, store);
+		lc->st->dir[store][dir].pkts += nb;
+		lc->st->dir[store][dir].cycles += rte_rdtsc() - t0;
+		total += nb;
+	}
+	return total;
+}
+
+static struct lcore_ctx *
+ctx_init(bool pipeline)
+{
+	unsigned int lcore = rte_lcore_id();
+	struct lcore_ctx *lc = &lcore_ctx[lcore];
+
+	memset(lc, 0, sizeof(*lc));
+	lc->st = &vt_stats[lcore];
+	lc->pipeline = pipeline;
+	return lc;
+}
+
+/* Idle timer of --idle-exit: tests stop once their input is consumed. */
+static inline void
+check_idle(unsigned int got, uint64_t *last_rx)
+{
+	uint64_t now;
+
+	if (vt_fwd.idle_exit_cycles == 0)
+		return;
+	now = rte_rdtsc();
+	if (got != 0)
+		*last_rx = now;
+	else if (now - *last_rx > vt_fwd.idle_exit_cycles)
+		vt_force_quit = true;
+}
+
+static int
+rx_loop(bool pipeline)
+{
+	struct lcore_ctx *lc = ctx_init(pipeline);
+	uint64_t last_rx = rte_rdtsc();
+
+	RTE_LOG(NOTICE, USER1, "lcore %u: %s on %u ports\n", rte_lcore_id(),
+		pipeline ? "pipeline RX" : "forwarding", vt_fwd.nb_ports);
+	while (!vt_force_quit) {
+		unsigned int got;
+
+		/* Two copies of the loop, so that the benchmark compares like with like. */
+		if (vt_fwd.store == VT_STORE_TAG)
+			got = poll_ports(lc, VT_STORE_TAG);
+		else
+			got = poll_ports(lc, VT_STORE_LOCAL);
+		check_idle(got, &last_rx);
+	}
+	vt_rx_done = true;
+	return 0;
+}
+
+int
+vt_lcore_rtc(void *arg)
+{
+	RTE_SET_USED(arg);
+	return rx_loop(false);
+}
+
+int
+vt_lcore_pipeline_rx(void *arg)
+{
+	RTE_SET_USED(arg);
+	return rx_loop(true);
+}
+
+int
+vt_lcore_pipeline_tx(void *arg)
+{
+	struct lcore_ctx *lc = ctx_init(true);
+	struct out_buf o;
+
+	RTE_SET_USED(arg);
+	RTE_LOG(NOTICE, USER1, "lcore %u: pipeline TX on %u ports\n", rte_lcore_id(),
+		vt_fwd.nb_ports);
+	for (;;) {
+		/* Read before draining: once RX is done, an empty pass means all is sent. */
+		bool last = vt_rx_done;
+		unsigned int i, moved = 0;
+
+		for (i = 0; i < vt_fwd.nb_ports; i++) {
+			uint16_t port = vt_fwd.ports[i];
+			uint16_t n;
+
+			n = rte_ring_sc_dequeue_burst(vt_fwd.ring[port], (void **)o.pkts,
+						      VT_BURST, NULL);
+			if (n == 0)
+				continue;
+			moved += n;
+			o.n = n;
+			if (port == vt_fwd.trunk)
+				n = trunk_tx_stage(lc, &o, VT_STORE_TAG);
+			tx_port(lc, port, o.pkts, n);
+		}
+		if (last && moved == 0)
+			break;
+	}
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+#ifndef VT_FWD_H
+#define VT_FWD_H
+
+/**
+ * @file
+ * The forwarder: trunk RX (strip, record tags), lookup by VLAN, access RX
+ * (reminder tags), trunk TX (consume reminders). Run to completion on one
+ * lcore, or as a pipeline of an RX lcore and a TX lcore joined by rings.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ring.h>
+
+#include <mtag.h>
+
+#include "conf.h"
+#include "stats.h"
+
+/** Packets per RX burst. */
+#define VT_BURST 32
+
+/** How VLAN headers reach the wire on a port, chosen at start-up. */
+enum vt_insert {
+	VT_INSERT_SW,      /**< Software insertion. */
+	VT_INSERT_HW_VLAN, /**< RTE_ETH_TX_OFFLOAD_VLAN_INSERT (single 802.1Q tags). */
+	VT_INSERT_HW_QINQ, /**< RTE_ETH_TX_OFFLOAD_QINQ_INSERT as well (S-tag + C-tag). */
+};
+
+/** Forwarding state, read-only once the lcores run (except @c store). */
+struct vt_fwd {
+	struct vt_conf conf;
+	uint16_t trunk;                /**< Trunk port id. */
+	enum vt_insert trunk_insert;   /**< Insertion path of the trunk. */
+	uint16_t ports[VT_MAX_PORTS + 1]; /**< All ports, trunk first. */
+	unsigned int nb_ports;          /**< Entries in @c ports. */
+	int16_t access_of_port[RTE_MAX_ETHPORTS]; /**< Index into conf.access, or -1. */
+	int16_t access_of_vid[4096];   /**< Access port of each single-tag VID, or -1. */
+	/** Headers inserted towards the trunk for each access port, outermost first. */
+	struct mtag_vlan insert_hdr[VT_MAX_PORTS][VT_VLAN_MAX];
+	struct rte_ring *ring[RTE_MAX_ETHPORTS]; /**< Pipeline: packets for each TX port. */
+	volatile enum vt_store store;  /**< Tags or local variables; may change while running. */
+	uint64_t idle_exit_cycles;     /**< Quit after this long without RX (0: never). */
+};
+
+extern struct vt_fwd vt_fwd;
+/** Set by SIGINT/SIGTERM (or the idle timer): every loop returns. */
+extern volatile bool vt_force_quit;
+/** Set by the pipeline RX lcore when it has returned: the TX lcore drains and returns. */
+extern volatile bool vt_rx_done;
+
+/**
+ * Build the lookup tables from a configuration.
+ *
+ * @return
+ *   0.
+ */
+int vt_fwd_init(const struct vt_conf *conf);
+
+/** lcore function: RX, forward and TX on all ports (run to completion). */
+int vt_lcore_rtc(void *arg);
+/** lcore function: RX and forward on all ports into the TX rings (pipeline). */
+int vt_lcore_pipeline_rx(void *arg);
+/** lcore function: TX stage of every port from its ring (pipeline). */
+int vt_lcore_pipeline_tx(void *arg);
+
+#endif /* VT_FWD_H */

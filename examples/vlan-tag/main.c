@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * dpdk-vlan-tag: a VLAN trunk/access forwarder on packet tags. VLANs taken
+ * off trunk frames are recorded as MTAG_TYPE_VLAN tags; frames from access
+ * ports carry MTAG_TYPE_VLAN_INSERT reminders that the trunk's TX stage
+ * turns into headers, by the port or in software. See README.md.
+ */
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <mtag.h>
+
+#include "bench.h"
+#include "conf.h"
+#include "fwd.h"
+#include "port.h"
+#include "stats.h"
+
+#define NB_MBUF_PER_PORT 4096
+#define MBUF_CACHE 256
+#define RING_SIZE 4096
+
+struct app_opts {
+	const char *conf_file;
+	unsigned int stats_period; /* seconds, 0: only at exit */
+	bool pipeline;
+	bool offload;
+	enum vt_store store;
+	unsigned int alternate_ms; /* benchmark: switch the store this often */
+	unsigned int idle_exit_ms;
+	unsigned int duration;     /* seconds, 0: until a signal */
+	unsigned int inject;
+	unsigned int pkt_size;
+};
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- -f CONFIG [options]\n"
+	       "  -f, --config FILE     trunk and access ports (syntax in README.md)\n"
+	       "  -T, --stats SECONDS   print statistics this often (default 10, 0: at exit)\n"
+	       "  --pipeline            RX lcore -> ring -> TX lcore (needs 2 worker lcores)\n"
+	       "  --no-offload          VLAN strip and insert in software on every port\n"
+	       "  --store tag|local     keep VLANs in tags (default) or in local variables\n"
+	       "  --alternate MS        benchmark: switch store every MS ms, report both\n"
+	       "  --inject N            send N tagged frames on the trunk at start (loopback\n"
+	       "                        ports such as net_ring keep them circulating)\n"
+	       "  --pkt-size BYTES      size of injected frames (default 64)\n"
+	       "  --duration SECONDS    stop after this long\n"
+	       "  --idle-exit MS        stop when nothing was received for MS ms\n",
+	       prog);
+}
+
+static int
+parse_num(const char *s, unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v > max)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct app_opts *o)
+{
+	enum { OPT_PIPELINE = 256, OPT_NO_OFFLOAD, OPT_STORE, OPT_ALTERNATE, OPT_INJECT,
+	       OPT_PKT_SIZE, OPT_DURATION, OPT_IDLE_EXIT };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'f'},
+		{"stats", required_argument, NULL, 'T'},
+		{"pipeline", no_argument, NULL, OPT_PIPELINE},
+		{"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
+		{"store", required_argument, NULL, OPT_STORE},
+		{"alternate", required_argument, NULL, OPT_ALTERNATE},
+		{"inject", required_argument, NULL, OPT_INJECT},
+		{"pkt-size", required_argument, NULL, OPT_PKT_SIZE},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"idle-exit", required_argument, NULL, OPT_IDLE_EXIT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt, bad = 0;
+
+	*o = (struct app_opts){.stats_period = 10, .offload = true, .pkt_size = 64};
+	while ((opt = getopt_long(argc, argv, "f:T:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			o->conf_file = optarg;
+			break;
+		case 'T':
+			bad |= parse_num(optarg, 86400, &o->stats_period);
+			break;
+		case OPT_PIPELINE:
+			o->pipeline = true;
+			break;
+		case OPT_NO_OFFLOAD:
+			o->offload = false;
+			break;
+		case OPT_STORE:
+			if (strcmp(optarg, "tag") == 0)
+				o->store = VT_STORE_TAG;
+			else if (strcmp(optarg, "local") == 0)
+				o->store = VT_STORE_LOCAL;
+			else
+				bad = 1;
+			break;
+		case OPT_ALTERNATE:
+			bad |= parse_num(optarg, 60000, &o->alternate_ms);
+			break;
+		case OPT_INJECT:
+			bad |= parse_num(optarg, 1 << 20, &o->inject);
+			break;
+		case OPT_PKT_SIZE:
+			bad |= parse_num(optarg, 1500, &o->pkt_size) || o->pkt_size < 64;
+			break;
+		case OPT_DURATION:
+			bad |= parse_num(optarg, 86400, &o->duration);
+			break;
+		case OPT_IDLE_EXIT:
+			bad |= parse_num(optarg, 3600000, &o->idle_exit_ms);
+			break;
+		default:
+			usage(argv[0]);
+			return -1;
+		}
+		if (bad) {
+			fprintf(stderr, "bad value for option: %s\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (o->conf_file == NULL) {
+		fprintf(stderr, "no configuration (-f FILE)\n");
+		usage(argv[0]);
+		return -1;
+	}
+	/* Local variables do not travel between lcores: only tags do. */
+	if (o->pipeline && (o->store != VT_STORE_TAG || o->alternate_ms != 0)) {
+		fprintf(stderr, "--pipeline works with --store tag only\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+signal_handler(int signum)
+{
+	if (signum == SIGINT || signum == SIGTERM)
+		vt_force_quit = true;
+}
+
+static int
+check_ports(const struct vt_conf *c)
+{
+	unsigned int i;
+
+	if (!rte_eth_dev_is_valid_port(c->trunk_port)) {
+		fprintf(stderr, "trunk port %d does not exist (%u ports)\n", c->trunk_port,
+			rte_eth_dev_count_avail());
+		return -1;
+	}
+	for (i = 0; i < c->nb_access; i++) {
+		if (!rte_eth_dev_is_valid_port(c->access[i].port)) {
+			fprintf(stderr, "access port %u (line %u) does not exist (%u ports)\n",
+				c->access[i].port, c->access[i].line, rte_eth_dev_count_avail());
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+launch(const struct app_opts *o)
+{
+	unsigned int rx_lcore = rte_get_next_lcore(-1, 1, 0);
+	unsigned int tx_lcore = rte_get_next_lcore(rx_lcore, 1, 0);
+
+	if (rx_lcore >= RTE_MAX_LCORE || (o->pipeline && tx_lcore >= RTE_MAX_LCORE)) {
+		fprintf(stderr, "needs %d worker lcores (e.g. -l 0-%d)\n", o->pipeline ? 2 : 1,
+			o->pipeline ? 2 : 1);
+		return -1;
+	}
+	if (!o->pipeline)
+		return rte_eal_remote_launch(vt_lcore_rtc, NULL, rx_lcore);
+	if (rte_eal_remote_launch(vt_lcore_pipeline_tx, NULL, tx_lcore) != 0)
+		return -1;
+	return rte_eal_remote_launch(vt_lcore_pipeline_rx, NULL, rx_lcore);
+}
+
+/* Main lcore: statistics, the benchmark's store switching, the time limit. */
+static void
+supervise(const struct app_opts *o)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t begin = rte_get_tsc_cycles();
+	uint64_t next_stats = begin + o->stats_period * hz;
+	uint64_t next_switch = begin + (uint64_t)o->alternate_ms * hz / 1000;
+	bool bench_started = false;
+
+	while (!vt_force_quit) {
+		uint64_t now;
+
+		rte_delay_us_sleep(10 * 1000);
+		now = rte_get_tsc_cycles();
+		if (o->duration != 0 && now - begin >= o->duration * hz)
+			vt_force_quit = true;
+		if (o->stats_period != 0 && now >= next_stats) {
+			vt_stats_print(stdout, &vt_fwd.conf);
+			next_stats = now + o->stats_period * hz;
+		}
+		if (o->alternate_ms != 0 && now >= next_switch) {
+			/* The first period warms caches and pools up; it is not counted. */
+			if (!bench_started) {
+				vt_bench_start();
+				bench_started = true;
+			}
+			vt_fwd.store = vt_fwd.store == VT_STORE_TAG ? VT_STORE_LOCAL : VT_STORE_TAG;
+			next_switch = now + (uint64_t)o->alternate_ms * hz / 1000;
+		}
+	}
+}
+
+/* Everything allocated must be back: mbufs in their pool, tags in theirs. */
+static int
+check_leaks(struct rte_mempool *mp)
+{
+	struct mtag_stats ts;
+	unsigned int mbufs = rte_mempool_in_use_count(mp);
+
+	if (mtag_stats_get(&ts) != 0)
+		return -1;
+	printf("leaks: mbufs %u tags %" PRIu64 " (tags allocated %" PRIu64 ", failed %" PRIu64
+	       ")\n",
+	       mbufs, ts.in_use, ts.allocs, ts.alloc_fails);
+	return mbufs == 0 && ts.in_use == 0 ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mempool *mp;
+	struct app_opts opts;
+	struct vt_conf conf;
+	char err[512];
+	unsigned int i;
+	int ret;
+
+	signal(SIGINT, signal_handler);
+	signal(SIGTERM, signal_handler);
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		rte_exit(EXIT_FAILURE, "EAL initialisation failed\n");
+	argc -= ret;
+	argv += ret;
+	if (parse_args(argc, argv, &opts) != 0)
+		rte_exit(EXIT_FAILURE, "bad arguments\n");
+	if (vt_conf_load(opts.conf_file, &conf, err, sizeof(err)) != 0)
+		rte_exit(EXIT_FAILURE, "%s\n", err);
+	if (check_ports(&conf) != 0)
+		rte_exit(EXIT_FAILURE, "bad configuration\n");
+	ret = mtag_lib_init(NULL);
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "mtag_lib_init: %s\n", rte_strerror(-ret));
+
+	vt_fwd_init(&conf);
+	vt_fwd.store = opts.store;
+	vt_fwd.idle_exit_cycles = (uint64_t)opts.idle_exit_ms * rte_get_tsc_hz() / 1000;
+
+	mp = rte_pktmbuf_pool_create("vt_mbufs", NB_MBUF_PER_PORT * vt_fwd.nb_ports + opts.inject,
+				     MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (mp == NULL)
+		rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+
+	for (i = 0; i < vt_fwd.nb_ports; i++) {
+		uint16_t port = vt_fwd.ports[i];
+		enum vt_insert ins;
+		char name[RTE_RING_NAMESIZE];
+
+		ret = vt_port_init(port, mp, port == vt_fwd.trunk, opts.offload, conf.stpid, &ins);
+		if (ret != 0)
+			rte_exit(EXIT_FAILURE, "port %u: %s\n", port, rte_strerror(-ret));
+		if (port == vt_fwd.trunk)
+			vt_fwd.trunk_insert = ins;
+		if (opts.pipeline) {
+			snprintf(name, sizeof(name), "vt_tx_%u", port);
+			vt_fwd.ring[port] = rte_ring_create(name, RING_SIZE, rte_socket_id(),
+							    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (vt_fwd.ring[port] == NULL)
+				rte_exit(EXIT_FAILURE, "cannot create ring %s\n", name);
+		}
+	}
+	if (opts.inject != 0) {
+		ret = vt_bench_inject(mp, opts.inject, opts.pkt_size);
+		printf("injected %d frames on port %u\n", ret, vt_fwd.trunk);
+	}
+
+	if (launch(&opts) != 0) {
+		vt_force_quit = true;
+		ret = EXIT_FAILURE;
+	} else {
+		supervise(&opts);
+		ret = EXIT_SUCCESS;
+	}
+	rte_eal_mp_wait_lcore();
+
+	for (i = 0; i < vt_fwd.nb_ports; i++) {
+		uint16_t port = vt_fwd.ports[i];
+		void *pkt = NULL;
+
+		if (vt_fwd.ring[port] != NULL) {
+			while (rte_ring_dequeue(vt_fwd.ring[port], &pkt) == 0)
+				mtag_pktmbuf_free(pkt);
+			rte_ring_free(vt_fwd.ring[port]);
+		}
+		vt_port_drain(port);
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	printf("\nfinal statistics:\n");
+	vt_stats_print(stdout, &conf);
+	if (opts.alternate_ms != 0 && vt_bench_report(stdout) != 0)
+		printf("bench: not enough data for both stores\n");
+	if (check_leaks(mp) != 0)
+		ret = EXIT_FAILURE;
+	rte_mempool_free(mp);
+	if (mtag_lib_fini() != 0)
+		ret = EXIT_FAILURE;
+	rte_eal_cleanup();
+	return ret;
+}

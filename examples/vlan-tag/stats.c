@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "stats.h"
+
+struct vt_lcore_stats vt_stats[RTE_MAX_LCORE];
+
+const char *const vt_drop_names[VT_DROP_MAX] = {
+	[VT_DROP_UNTAGGED] = "untagged",
+	[VT_DROP_UNKNOWN_VLAN] = "unknown_vlan",
+	[VT_DROP_RUNT] = "runt",
+	[VT_DROP_BAD_TPID] = "bad_tpid",
+	[VT_DROP_TOO_DEEP] = "too_deep",
+	[VT_DROP_TAGGED_ACCESS] = "tagged_on_access",
+	[VT_DROP_NO_TAG] = "no_tag",
+	[VT_DROP_NO_ROOM] = "no_room",
+	[VT_DROP_TX_FULL] = "tx_full",
+};
+
+void
+vt_stats_sum(struct vt_lcore_stats *sum)
+{
+	unsigned int l, i, d, s;
+
+	memset(sum, 0, sizeof(*sum));
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		const struct vt_lcore_stats *ls = &vt_stats[l];
+
+		for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+			sum->port[i].rx += ls->port[i].rx;
+			sum->port[i].tx += ls->port[i].tx;
+			for (d = 0; d < VT_DROP_MAX; d++)
+				sum->port[i].drop[d] += ls->port[i].drop[d];
+		}
+		for (i = 0; i < VT_MAX_PORTS; i++) {
+			sum->vlan[i].to_access += ls->vlan[i].to_access;
+			sum->vlan[i].to_trunk += ls->vlan[i].to_trunk;
+		}
+		for (s = 0; s < VT_STORE_MAX; s++) {
+			for (d = 0; d < VT_DIR_MAX; d++) {
+				sum->dir[s][d].pkts += ls->dir[s][d].pkts;
+				sum->dir[s][d].cycles += ls->dir[s][d].cycles;
+			}
+		}
+	}
+}
+
+static void
+print_port(FILE *f, uint16_t port, const char *role, const struct vt_port_stats *ps)
+{
+	unsigned int d;
+
+	fprintf(f, "port %u (%s): rx %" PRIu64 " tx %" PRIu64, port, role, ps->rx, ps->tx);
+	for (d = 0; d < VT_DROP_MAX; d++)
+		if (ps->drop[d] != 0)
+			fprintf(f, " %s %" PRIu64, vt_drop_names[d], ps->drop[d]);
+	fprintf(f, "\n");
+}
+
+void
+vt_stats_print(FILE *f, const struct vt_conf *conf)
+{
+	static struct vt_lcore_stats sum;
+	unsigned int i;
+
+	vt_stats_sum(&sum);
+	print_port(f, conf->trunk_port, "trunk", &sum.port[conf->trunk_port]);
+	for (i = 0; i < conf->nb_access; i++) {
+		const struct vt_access *a = &conf->access[i];
+		char s[VT_VLAN_MAX * 5 + 1];
+
+		print_port(f, a->port, "access", &sum.port[a->port]);
+		fprintf(f, "vlan %s: to_access %" PRIu64 " to_trunk %" PRIu64 "\n",
+			vt_conf_stack_str(a, s, sizeof(s)), sum.vlan[i].to_access,
+			sum.vlan[i].to_trunk);
+	}
+	fflush(f);
+}
+
+void
+vt_stats_reset_dir(void)
+{
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		memset(vt_stats[l].dir, 0, sizeof(vt_stats[l].dir));
+}
