@@ -307,14 +307,28 @@ mtag_data(struct mtag *t)
 	return (void *)(t + 1);
 }
 
-/** @internal The chain field of an mbuf. */
+/**
+ * @internal The chain field of an mbuf; valid only while mtag_is_tagged().
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @return
+ *   Pointer to the mbuf's dynamic field.
+ */
 static inline struct mtag_chain *
 mtag_chain_of(const struct rte_mbuf *m)
 {
 	return RTE_MBUF_DYNFIELD(m, mtag_dynfield_offset, struct mtag_chain *);
 }
 
-/** @internal Whether an mbuf carries a valid chain field. */
+/**
+ * @internal Whether an mbuf carries a valid chain field (its dynamic flag).
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @return
+ *   Non-zero when tagged, 0 otherwise.
+ */
 static inline int
 mtag_is_tagged(const struct rte_mbuf *m)
 {
