@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* testpmd io-style forwarding: receive a burst on one port, send it on
+ * another, (a) untouched, (b) with one tag added on RX, found, and dropped
+ * by mtag_eth_tx_strip() on TX, (c) the same with four tags.
+ *
+ * Untagged runs use a port pair without the strip callback, so that they do
+ * not pay for it. net_null ports: null0 -> null1 plain, null2 -> null3 with
+ * strip (RX allocates, TX frees). net_ring ports loop onto themselves
+ * (ring0 plain, ring1 with strip), seeded with packets once. */
+
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_ethdev.h>
+
+#include <mtag_ethdev.h>
+
+#include "perf_priv.h"
+
+#define PERF_FWD_DESC 1024
+#define PERF_FWD_SEED 512
+
+enum perf_fwd_pair { FWD_NULL_PLAIN, FWD_NULL_STRIP, FWD_RING_PLAIN, FWD_RING_STRIP, FWD_PAIRS };
+
+static const char *const perf_fwd_names[FWD_PAIRS][2] = {
+	[FWD_NULL_PLAIN] = {"net_null0", "net_null1"},
+	[FWD_NULL_STRIP] = {"net_null2", "net_null3"},
+	[FWD_RING_PLAIN] = {"net_ring0", "net_ring0"},
+	[FWD_RING_STRIP] = {"net_ring1", "net_ring1"},
+};
+
+static struct {
+	bool ok;
+	uint16_t rx, tx;
+} perf_fwd[FWD_PAIRS];
+
+static bool perf_port_started[RTE_MAX_ETHPORTS];
+
+static int
+perf_port_start(uint16_t port)
+{
+	static const struct rte_eth_conf conf;
+	int ret;
+
+	/* A ring port is both halves of its pair. */
+	if (perf_port_started[port])
+		return 0;
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port, 0, PERF_FWD_DESC, rte_eth_dev_socket_id(port),
+					     NULL, perf_env.mbuf_pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port, 0, PERF_FWD_DESC, rte_eth_dev_socket_id(port),
+					     NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	perf_port_started[port] = ret == 0;
+	return ret;
+}
+
+/* Put packets in a ring port's loop. */
+static int
+perf_ring_seed(uint16_t port)
+{
+	struct rte_mbuf *pkts[PERF_FWD_SEED];
+	uint16_t sent;
+
+	if (rte_pktmbuf_alloc_bulk(perf_env.mbuf_pool, pkts, PERF_FWD_SEED) != 0)
+		return -ENOMEM;
+	sent = rte_eth_tx_burst(port, 0, pkts, PERF_FWD_SEED);
+	if (sent < PERF_FWD_SEED)
+		rte_pktmbuf_free_bulk(pkts + sent, PERF_FWD_SEED - sent);
+	return sent > 0 ? 0 : -ENOSPC;
+}
+
+int
+perf_fwd_init(void)
+{
+	unsigned int p;
+	uint16_t rx, tx;
+	int ret;
+
+	for (p = 0; p < FWD_PAIRS; p++) {
+		if (rte_eth_dev_get_port_by_name(perf_fwd_names[p][0], &rx) != 0 ||
+		    rte_eth_dev_get_port_by_name(perf_fwd_names[p][1], &tx) != 0)
+			continue;
+		ret = perf_port_start(rx);
+		if (ret == 0 && tx != rx)
+			ret = perf_port_start(tx);
+		if (ret == 0 && (p == FWD_NULL_STRIP || p == FWD_RING_STRIP))
+			ret = mtag_eth_tx_strip(tx, 0);
+		if (ret == 0 && (p == FWD_RING_PLAIN || p == FWD_RING_STRIP))
+			ret = perf_ring_seed(tx);
+		if (ret != 0) {
+			fprintf(stderr, "perf: ports %s -> %s: %s\n", perf_fwd_names[p][0],
+				perf_fwd_names[p][1], rte_strerror(-ret));
+			return ret;
+		}
+		perf_fwd[p].ok = true;
+		perf_fwd[p].rx = rx;
+		perf_fwd[p].tx = tx;
+	}
+	return 0;
+}
+
+void
+perf_fwd_fini(void)
+{
+	struct rte_mbuf *pkts[PERF_BURST_MAX];
+	unsigned int p;
+	uint16_t n, port;
+
+	for (p = 0; p < FWD_PAIRS; p++) {
+		if (!perf_fwd[p].ok)
+			continue;
+		do {
+			n = rte_eth_rx_burst(perf_fwd[p].rx, 0, pkts, PERF_BURST_MAX);
+			mtag_pktmbuf_free_bulk(pkts, n);
+		} while (n > 0 && p >= FWD_RING_PLAIN);
+		perf_fwd[p].ok = false;
+	}
+	RTE_ETH_FOREACH_DEV(port)
+		if (perf_port_started[port]) {
+			rte_eth_dev_stop(port);
+			perf_port_started[port] = false;
+		}
+}
+
+/* arg: pair * 16 + tags per packet */
+static int
+perf_fwd_setup(struct perf_ctx *c)
+{
+	if (!perf_fwd[c->body->arg / 16].ok) {
+		perf_set_skip(c->body->arg / 16 < FWD_RING_PLAIN
+				      ? "needs --vdev net_null0 .. net_null3"
+				      : "needs --vdev net_ring0 --vdev net_ring1");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static uint64_t
+perf_fwd_run(struct perf_ctx *c, uint64_t iters)
+{
+	const unsigned int pair = c->body->arg / 16, ntags = c->body->arg % 16;
+	const uint16_t rx = perf_fwd[pair].rx, tx = perf_fwd[pair].tx;
+	struct rte_mbuf **pkts = c->pkts_v;
+	uint64_t t0, t1, it, hits = 0, fwd = 0;
+	uint16_t nb, sent;
+	unsigned int k;
+
+	t0 = rte_rdtsc();
+	for (it = 0; it < iters; it++) {
+		nb = rte_eth_rx_burst(rx, 0, pkts, c->burst);
+		if (nb == 0)
+			continue;
+		for (k = 0; k < ntags; k++) {
+			if (mtag_get_bulk(perf_env.type[k], PERF_TAG_LEN, 0, c->tags, nb) != nb)
+				break;
+			mtag_prepend_burst(pkts, c->tags, nb);
+		}
+		if (ntags > 0)
+			hits += mtag_find_burst(pkts, nb, perf_env.type[0], (struct mtag **)c->out);
+		sent = rte_eth_tx_burst(tx, 0, pkts, nb);
+		if (unlikely(sent < nb))
+			mtag_pktmbuf_free_bulk(pkts + sent, nb - sent);
+		fwd += sent;
+	}
+	t1 = rte_rdtsc();
+	c->pkts += fwd;
+	c->hits += hits;
+	return t1 - t0;
+}
+
+#define PERF_FWD_BODY(id, nm, cmt, a, exp)                                                  \
+	static const struct perf_body id = {                                                 \
+		.name = nm,                                                                   \
+		.comment = cmt,                                                               \
+		.flags = 0,                                                                   \
+		.expect = exp,                                                                \
+		.arg = a,                                                                     \
+		.setup = perf_fwd_setup,                                                      \
+		.run = perf_fwd_run,                                                          \
+	}
+
+PERF_FWD_BODY(b_null0, "fwd_null/no_tags", "net_null RX -> TX, untouched",
+	      FWD_NULL_PLAIN * 16 + 0, PERF_HITS_ANY);
+PERF_FWD_BODY(b_null1, "fwd_null/1_tag", "net_null, 1 tag on RX, found, stripped on TX",
+	      FWD_NULL_STRIP * 16 + 1, PERF_HITS_ALL);
+PERF_FWD_BODY(b_null4, "fwd_null/4_tags", "net_null, 4 tags on RX, one found, stripped",
+	      FWD_NULL_STRIP * 16 + 4, PERF_HITS_ALL);
+PERF_FWD_BODY(b_ring0, "fwd_ring/no_tags", "net_ring loop, untouched", FWD_RING_PLAIN * 16 + 0,
+	      PERF_HITS_ANY);
+PERF_FWD_BODY(b_ring1, "fwd_ring/1_tag", "net_ring loop, 1 tag on RX, found, stripped",
+	      FWD_RING_STRIP * 16 + 1, PERF_HITS_ALL);
+PERF_FWD_BODY(b_ring4, "fwd_ring/4_tags", "net_ring loop, 4 tags on RX, one found, stripped",
+	      FWD_RING_STRIP * 16 + 4, PERF_HITS_ALL);
+
+const struct perf_body *const perf_bodies_fwd[] = {
+	&b_null0, &b_null1, &b_null4, &b_ring0, &b_ring1, &b_ring4, NULL,
+};
