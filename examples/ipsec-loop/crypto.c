@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * SAs and crypto devices: rte_ipsec SAs over lookaside (action type NONE)
+ * cryptodev sessions, and the run of one burst of one SA through
+ * prepare / enqueue / dequeue / process.
+ */
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_cryptodev.h>
+#include <rte_errno.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "ipl.h"
+
+/* rte_ipsec writes the IV (or the GCM nonce) in the crypto op's private area. */
+#define IPL_IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
+#define IPL_COP_PRIV 32
+#define IPL_QP_DESC 2048
+
+static int
+check_xform(uint8_t dev, const struct rte_crypto_sym_xform *xf)
+{
+	const struct rte_cryptodev_symmetric_capability *cap;
+	struct rte_cryptodev_sym_capability_idx idx;
+
+	for (; xf != NULL; xf = xf->next) {
+		memset(&idx, 0, sizeof(idx));
+		idx.type = xf->type;
+		if (xf->type == RTE_CRYPTO_SYM_XFORM_AEAD)
+			idx.algo.aead = xf->aead.algo;
+		else if (xf->type == RTE_CRYPTO_SYM_XFORM_CIPHER)
+			idx.algo.cipher = xf->cipher.algo;
+		else
+			idx.algo.auth = xf->auth.algo;
+		cap = rte_cryptodev_sym_capability_get(dev, &idx);
+		if (cap == NULL)
+			return -ENOTSUP;
+		if (xf->type == RTE_CRYPTO_SYM_XFORM_AEAD &&
+		    rte_cryptodev_sym_capability_check_aead(cap, xf->aead.key.length,
+							    xf->aead.digest_length,
+							    xf->aead.aad_length,
+							    xf->aead.iv.length) != 0)
+			return -ENOTSUP;
+		if (xf->type == RTE_CRYPTO_SYM_XFORM_CIPHER &&
+		    rte_cryptodev_sym_capability_check_cipher(cap, xf->cipher.key.length,
+							      xf->cipher.iv.length) != 0)
+			return -ENOTSUP;
+		if (xf->type == RTE_CRYPTO_SYM_XFORM_AUTH &&
+		    rte_cryptodev_sym_capability_check_auth(cap, xf->auth.key.length,
+							    xf->auth.digest_length,
+							    xf->auth.iv.length) != 0)
+			return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Crypto transforms of an SA: rte_ipsec wants cipher then auth outbound, auth then cipher
+ * inbound. */
+static struct rte_crypto_sym_xform *
+fill_xforms(struct ipl_sa_conf *c, struct rte_crypto_sym_xform xf[2])
+{
+	bool out = c->dir == IPL_DIR_OUT;
+	struct rte_crypto_sym_xform *ciph, *auth;
+
+	memset(xf, 0, 2 * sizeof(xf[0]));
+	if (c->alg == IPL_ALG_AES128_GCM) {
+		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
+		xf[0].aead.op = out ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT;
+		xf[0].aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+		xf[0].aead.key.data = c->key;
+		xf[0].aead.key.length = c->key_len;
+		xf[0].aead.iv.offset = IPL_IV_OFFSET;
+		xf[0].aead.iv.length = 12;
+		xf[0].aead.digest_length = 16;
+		xf[0].aead.aad_length = 8; /* SPI + 32-bit sequence number, RFC 4106 */
+		return &xf[0];
+	}
+	ciph = out ? &xf[0] : &xf[1];
+	auth = out ? &xf[1] : &xf[0];
+	(out ? ciph : auth)->next = out ? auth : ciph;
+	ciph->type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+	ciph->cipher.op = out ? RTE_CRYPTO_CIPHER_OP_ENCRYPT : RTE_CRYPTO_CIPHER_OP_DECRYPT;
+	ciph->cipher.iv.offset = IPL_IV_OFFSET;
+	auth->type = RTE_CRYPTO_SYM_XFORM_AUTH;
+	auth->auth.op = out ? RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
+	if (c->alg == IPL_ALG_AES128_CBC_SHA256) {
+		ciph->cipher.algo = RTE_CRYPTO_CIPHER_AES_CBC;
+		ciph->cipher.key.data = c->key;
+		ciph->cipher.key.length = c->key_len;
+		ciph->cipher.iv.length = 16;
+		auth->auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
+		auth->auth.key.data = c->auth_key;
+		auth->auth.key.length = c->auth_key_len;
+		auth->auth.digest_length = 16; /* truncated to 128 bits, RFC 4868 */
+	} else {
+		ciph->cipher.algo = RTE_CRYPTO_CIPHER_NULL;
+		auth->auth.algo = RTE_CRYPTO_AUTH_NULL;
+	}
+	return &xf[0];
+}
+
+static int
+sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
+{
+	struct rte_crypto_sym_xform xf[2], *head;
+	struct rte_ipsec_sa_prm prm;
+	struct rte_ipv4_hdr tun;
+	int sz, rc;
+	uint8_t dev, nb_dev = rte_cryptodev_count();
+
+	head = fill_xforms(c, xf);
+	for (dev = 0; dev < nb_dev; dev++)
+		if (check_xform(dev, head) == 0)
+			break;
+	if (dev == nb_dev) {
+		printf("SA %u (line %d): no crypto device supports its algorithm\n", id, c->line);
+		return -ENOTSUP;
+	}
+
+	memset(&tun, 0, sizeof(tun));
+	tun.version_ihl = RTE_IPV4_VHL_DEF;
+	tun.time_to_live = 64;
+	tun.next_proto_id = IPPROTO_ESP;
+	tun.src_addr = rte_cpu_to_be_32(c->src);
+	tun.dst_addr = rte_cpu_to_be_32(c->dst);
+
+	memset(&prm, 0, sizeof(prm));
+	prm.userdata = id;
+	prm.flags = atomic ? RTE_IPSEC_SAFLAG_SQN_ATOM : 0;
+	prm.ipsec_xform.spi = c->spi;
+	memcpy(&prm.ipsec_xform.salt, c->salt, sizeof(c->salt)); /* wire order, as in the nonce */
+	prm.ipsec_xform.direction =
+		c->dir == IPL_DIR_OUT ? RTE_SECURITY_IPSEC_SA_DIR_EGRESS
+				      : RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
+	prm.ipsec_xform.proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
+	prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
+	prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
+	prm.ipsec_xform.tunnel.ipv4.src_ip.s_addr = tun.src_addr;
+	prm.ipsec_xform.tunnel.ipv4.dst_ip.s_addr = tun.dst_addr;
+	prm.ipsec_xform.tunnel.ipv4.ttl = 64;
+	prm.ipsec_xform.replay_win_sz = c->dir == IPL_DIR_IN ? c->replay_win : 0;
+	prm.crypto_xform = head;
+	prm.tun.hdr = &tun;
+	prm.tun.hdr_len = sizeof(tun);
+	prm.tun.hdr_l3_off = 0;
+	prm.tun.next_proto = IPPROTO_IPIP;
+
+	sz = rte_ipsec_sa_size(&prm);
+	if (sz < 0)
+		return sz;
+	s->sa = rte_zmalloc_socket("ipl_sa", sz, RTE_CACHE_LINE_SIZE, rte_socket_id());
+	if (s->sa == NULL)
+		return -ENOMEM;
+	rc = rte_ipsec_sa_init(s->sa, &prm, sz);
+	if (rc < 0) {
+		printf("SA %u (line %d): rte_ipsec_sa_init: %s\n", id, c->line, strerror(-rc));
+		return rc;
+	}
+	s->cs = rte_cryptodev_sym_session_create(dev, head, ipl.sess_pool);
+	if (s->cs == NULL) {
+		printf("SA %u (line %d): crypto session: %s\n", id, c->line, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	s->cdev = dev;
+	s->ss.sa = s->sa;
+	s->ss.type = RTE_SECURITY_ACTION_TYPE_NONE;
+	s->ss.crypto.ses = s->cs;
+	s->ss.crypto.dev_id = dev;
+	rc = rte_ipsec_session_prepare(&s->ss);
+	if (rc != 0)
+		return rc;
+	s->id = id;
+	s->spi = c->spi;
+	s->dir = c->dir;
+	s->local = c->dst;
+	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
+	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
+	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;
+	s->hdr_len = sizeof(struct rte_ipv4_hdr) + 8 + s->iv_len;
+	s->used = true;
+	return 0;
+}
+
+int
+ipl_crypto_init(unsigned int nb_qp)
+{
+	uint8_t dev, nb_dev = rte_cryptodev_count();
+	unsigned int sess_sz = 0, i;
+	int socket = rte_socket_id(), rc;
+
+	if (nb_dev == 0) {
+		printf("no crypto device: add e.g. --vdev crypto_aesni_mb0 (or crypto_openssl0, "
+		       "crypto_null0)\n");
+		return -ENODEV;
+	}
+	for (dev = 0; dev < nb_dev; dev++)
+		sess_sz = RTE_MAX(sess_sz, rte_cryptodev_sym_get_private_session_size(dev));
+	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * IPL_MAX_SA + 1,
+							      sess_sz, 0, 0, socket);
+	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+						 8191, 128, IPL_COP_PRIV, socket);
+	if (ipl.sess_pool == NULL || ipl.cop_pool == NULL)
+		return -ENOMEM;
+
+	for (dev = 0; dev < nb_dev; dev++) {
+		struct rte_cryptodev_config cfg = {.socket_id = socket, .nb_queue_pairs = nb_qp};
+		struct rte_cryptodev_qp_conf qp = {.nb_descriptors = IPL_QP_DESC,
+						   .mp_session = ipl.sess_pool};
+		struct rte_cryptodev_info info;
+
+		rte_cryptodev_info_get(dev, &info);
+		if (info.max_nb_queue_pairs < nb_qp) {
+			printf("crypto device %u has %u queue pairs, %u lcores need one each\n",
+			       dev, info.max_nb_queue_pairs, nb_qp);
+			return -EINVAL;
+		}
+		rc = rte_cryptodev_configure(dev, &cfg);
+		for (i = 0; rc == 0 && i < nb_qp; i++)
+			rc = rte_cryptodev_queue_pair_setup(dev, i, &qp, socket);
+		if (rc == 0)
+			rc = rte_cryptodev_start(dev);
+		if (rc != 0) {
+			printf("crypto device %u: setup failed (%d)\n", dev, rc);
+			return rc;
+		}
+	}
+
+	for (i = 0; i < IPL_MAX_SA; i++) {
+		if (!ipl.conf.sa[i].used)
+			continue;
+		rc = sa_create(&ipl.sa[i], i, &ipl.conf.sa[i], nb_qp > 1);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+ipl_crypto_fini(void)
+{
+	uint8_t dev, nb_dev = rte_cryptodev_count();
+	unsigned int i;
+
+	for (i = 0; i < IPL_MAX_SA; i++) {
+		struct ipl_sa *s = &ipl.sa[i];
+
+		if (s->cs != NULL)
+			rte_cryptodev_sym_session_free(s->cdev, s->cs);
+		if (s->sa != NULL) {
+			rte_ipsec_sa_fini(s->sa);
+			rte_free(s->sa);
+		}
+		memset(s, 0, sizeof(*s));
+	}
+	for (dev = 0; dev < nb_dev; dev++) {
+		rte_cryptodev_stop(dev);
+		rte_cryptodev_close(dev);
+	}
+	rte_mempool_free(ipl.cop_pool);
+	rte_mempool_free(ipl.sess_pool);
+}
+
+/*
+ * Run n <= IPL_BURST packets of one SA through the crypto device. On return
+ * m[0 .. ret) are done, m[ret .. n) failed (counted in res) and must be freed.
+ */
+uint16_t
+ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
+	       struct ipl_crypto_res *res)
+{
+	struct rte_crypto_op *cop[IPL_BURST], *done[IPL_BURST];
+	uint16_t k, sent = 0, got = 0, i;
+
+	memset(res, 0, sizeof(*res));
+	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
+		lc->st.no_mem += n;
+		return 0;
+	}
+	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, n);
+	res->prep_fail = n - k;
+	for (i = k; i < n; i++)
+		rte_crypto_op_free(cop[i]);
+
+	/* Software devices complete on dequeue: poll until every op is back. */
+	while (got < k) {
+		if (sent < k)
+			sent += rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop + sent, k - sent);
+		got += rte_cryptodev_dequeue_burst(sa->cdev, lc->qid, done + got, sent - got);
+	}
+	for (i = 0; i < k; i++) {
+		m[i] = done[i]->sym->m_src;
+		if (done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
+			/* rte_ipsec_pkt_process() refuses packets flagged so. */
+			m[i]->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
+			res->crypto_fail++;
+		}
+		rte_crypto_op_free(done[i]);
+	}
+	i = rte_ipsec_pkt_process(&sa->ss, m, k);
+	res->proc_fail = k - i;
+	return i;
+}

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * dpdk-ipsec-loop: an RFC 4303 ESP tunnel forwarder (rte_ipsec over a
+ * lookaside crypto device) that records its work on each packet with mtag
+ * tags, catches IPsec processing loops with MTAG_TYPE_IPSEC_OUT_DONE and
+ * enforces inbound policy with MTAG_TYPE_IPSEC_IN_DONE.
+ *
+ * main: parse args, init EAL and mtag, crypto, ports, launch the lcores,
+ * print stats, clean up and check that nothing leaked.
+ */
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "ipl.h"
+
+#define NB_MBUF 16383
+#define MBUF_CACHE 256
+
+struct ipl_app ipl;
+int ipl_scratch_offset = -1;
+
+static volatile bool force_quit;
+static const char *conf_path;
+static const char *stats_file;
+static double duration;      /* seconds, 0 = until a signal */
+static unsigned int interval = 10; /* seconds between stats, 0 = at exit only */
+
+static void
+signal_handler(int sig)
+{
+	if (sig == SIGINT || sig == SIGTERM)
+		force_quit = true;
+}
+
+static void
+usage(const char *prog)
+{
+	printf("usage: %s [EAL options] -- -f CONFIG [options]\n"
+	       "       %s --check-config CONFIG\n"
+	       "  -f, --config FILE      ports, SAs, policies, routes (see README.md)\n"
+	       "  --no-loop-detect       do not check IPSEC_OUT_DONE tags (shows the loops)\n"
+	       "  --max-passes N         hard limit on passes through a stage (default %u)\n"
+	       "  --stats-interval S     print stats every S seconds, 0: at exit (default 10)\n"
+	       "  --duration S           stop after S seconds (default: at SIGINT/SIGTERM)\n"
+	       "  --stats-file FILE      write the final counters as JSON\n",
+	       prog, prog, IPL_PASSES_DEFAULT);
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'f'},
+		{"no-loop-detect", no_argument, NULL, 'L'},
+		{"max-passes", required_argument, NULL, 'P'},
+		{"stats-interval", required_argument, NULL, 'I'},
+		{"duration", required_argument, NULL, 'D'},
+		{"stats-file", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	long v;
+	int c;
+
+	ipl.loop_detect = true;
+	ipl.max_passes = IPL_PASSES_DEFAULT;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			conf_path = optarg;
+			break;
+		case 'L':
+			ipl.loop_detect = false;
+			break;
+		case 'P':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > IPL_PASSES_MAX)
+				return -1;
+			ipl.max_passes = v;
+			break;
+		case 'I':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 0)
+				return -1;
+			interval = v;
+			break;
+		case 'D':
+			duration = strtod(optarg, &end);
+			if (*end != '\0' || duration < 0)
+				return -1;
+			break;
+		case 'S':
+			stats_file = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return conf_path != NULL ? 0 : -1;
+}
+
+static int
+lcore_main(void *arg)
+{
+	struct ipl_lcore *lc = arg;
+	struct rte_mbuf *pkts[IPL_BURST];
+	uint16_t ports[IPL_MAX_PORTS], nb_ports = 0, i, n;
+	bool main_lcore = rte_lcore_id() == rte_get_main_lcore();
+	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
+	uint64_t next_print = start + interval * hz;
+	uint64_t end = start + (uint64_t)(duration * hz);
+	struct ipl_stats sum;
+
+	for (i = 0; i < IPL_MAX_PORTS; i++)
+		if (ipl.conf.port[i].role != IPL_PORT_UNUSED)
+			ports[nb_ports++] = i;
+
+	while (!force_quit) {
+		for (i = 0; i < nb_ports; i++) {
+			uint16_t p = ports[i];
+
+			n = rte_eth_rx_burst(p, lc->qid, pkts, IPL_BURST);
+			if (n == 0)
+				continue;
+			lc->st.port[p].rx += n;
+			n = ipl_rx_prepare(pkts, n, &lc->st);
+			if (ipl.conf.port[p].role == IPL_PORT_INSIDE)
+				ipl_outbound(lc, pkts, n);
+			else
+				ipl_inbound(lc, pkts, n);
+		}
+		ipl_tx_flush(lc);
+		if (!main_lcore)
+			continue;
+		/* The main lcore forwards too, and keeps time. */
+		if (duration > 0 || interval > 0) {
+			uint64_t now = rte_get_timer_cycles();
+
+			if (duration > 0 && now >= end)
+				force_quit = true;
+			if (interval > 0 && now >= next_print) {
+				ipl_stats_sum(&sum);
+				ipl_stats_print(stdout, &sum);
+				next_print = now + interval * hz;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+app_init(void)
+{
+	static const struct rte_mbuf_dynfield scratch = {
+		.name = "ipsec_loop_scratch",
+		.size = sizeof(struct ipl_scratch),
+		.align = __alignof__(struct ipl_scratch),
+	};
+	unsigned int lcore, idx = 0;
+	int rc;
+
+	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
+	if (ipl_scratch_offset < 0)
+		return -rte_errno;
+	rc = mtag_lib_init(NULL);
+	if (rc != 0) {
+		printf("mtag_lib_init: %s\n", strerror(-rc));
+		return rc;
+	}
+	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", NB_MBUF, MBUF_CACHE, 0,
+						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (ipl.mbuf_pool == NULL)
+		return -ENOMEM;
+	RTE_LCORE_FOREACH(lcore)
+		ipl.lc[idx].qid = idx, idx++;
+	ipl.nb_lcores = idx;
+	rc = ipl_crypto_init(ipl.nb_lcores);
+	if (rc != 0)
+		return rc;
+	rc = ipl_ports_init(ipl.nb_lcores);
+	if (rc != 0)
+		return rc;
+	if (ipl_stats_telemetry_init() != 0)
+		printf("telemetry: /ipsec_loop/stats not registered\n");
+	return 0;
+}
+
+/* Everything returned and freed: 0, else the exit code for a leak. */
+static int
+app_fini(void)
+{
+	struct mtag_stats ts = {0};
+	struct ipl_stats sum;
+	uint64_t mbufs;
+	int rc = 0;
+
+	ipl_stats_sum(&sum);
+	ipl_ports_fini();
+	ipl_crypto_fini();
+	mtag_stats_get(&ts);
+	mbufs = ipl.mbuf_pool != NULL ? rte_mempool_in_use_count(ipl.mbuf_pool) : 0;
+	ipl_stats_print(stdout, &sum);
+	printf("leak check: tags in use %" PRIu64 ", mbufs in use %" PRIu64 "\n", ts.in_use,
+	       mbufs);
+	if (stats_file != NULL && ipl_stats_write_json(stats_file, &sum, ts.in_use, mbufs) != 0)
+		printf("cannot write %s\n", stats_file);
+	if (ts.in_use != 0 || mbufs != 0)
+		rc = 3;
+	rte_mempool_free(ipl.mbuf_pool);
+	if (rc == 0)
+		mtag_lib_fini();
+	return rc;
+}
+
+/* --check-config FILE: parse only, no EAL. */
+static int
+check_config(const char *path)
+{
+	struct ipl_conf *c = calloc(1, sizeof(*c));
+	char err[256];
+	int rc;
+
+	if (c == NULL)
+		return 1;
+	rc = ipl_conf_load(c, path, err, sizeof(err));
+	if (rc != 0)
+		printf("%s: %s\n", path, err);
+	else
+		printf("%s: OK (%u policies, %u routes)\n", path, c->nb_sp, c->nb_routes);
+	free(c);
+	return rc != 0 ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[256];
+	unsigned int lcore, idx;
+	int rc, ret;
+
+	if (argc == 3 && strcmp(argv[1], "--check-config") == 0)
+		return check_config(argv[2]);
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		printf("EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= rc;
+	argv += rc;
+	if (parse_args(argc, argv) != 0) {
+		usage("dpdk-ipsec-loop");
+		rte_eal_cleanup();
+		return 2;
+	}
+	rc = ipl_conf_load(&ipl.conf, conf_path, err, sizeof(err));
+	if (rc != 0) {
+		printf("%s: %s\n", conf_path, err);
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, signal_handler);
+	signal(SIGTERM, signal_handler);
+
+	rc = app_init();
+	if (rc != 0) {
+		printf("initialisation failed: %s\n", strerror(-rc));
+		force_quit = true;
+	} else {
+		printf("dpdk-ipsec-loop: %u lcores, loop detection %s\n", ipl.nb_lcores,
+		       ipl.loop_detect ? "on" : "off");
+		idx = 1;
+		RTE_LCORE_FOREACH_WORKER(lcore)
+			rte_eal_remote_launch(lcore_main, &ipl.lc[idx++], lcore);
+		lcore_main(&ipl.lc[0]);
+		rte_eal_mp_wait_lcore();
+	}
+	ret = app_fini();
+	if (rc != 0 && ret == 0)
+		ret = 1;
+	rte_eal_cleanup();
+	return ret;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * Outbound: SPD lookup, encryption, MTAG_TYPE_IPSEC_OUT_DONE record, route.
+ *
+ * A route may hand the encrypted packet back to outbound processing (nested
+ * tunnels). A packet that already carries OUT_DONE for the SA its policy
+ * picks again has been here before: that is a loop, and the tag catches it on
+ * the second pass (OpenBSD's ipsp_spd_lookup does the same with its
+ * PACKET_TAG_IPSEC_OUT_DONE). Without the check only the hard limit on passes
+ * stops it.
+ */
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "ipl.h"
+
+/* Whether m was already encrypted under sa_id here. */
+static inline bool
+out_done_under(const struct rte_mbuf *m, uint32_t sa_id)
+{
+	struct mtag *t = NULL;
+
+	while ((t = mtag_find(m, MTAG_TYPE_IPSEC_OUT_DONE, t)) != NULL)
+		if (((const struct mtag_ipsec *)mtag_data(t))->sa_id == sa_id)
+			return true;
+	return false;
+}
+
+/* The packet leaves outbound processing: count its encryptions and growth. */
+static inline void
+account_exit(struct ipl_stats *st, struct rte_mbuf *m)
+{
+	const struct ipl_scratch *s = ipl_scratch(m);
+	uint64_t growth = rte_pktmbuf_pkt_len(m) - s->orig_len;
+
+	st->enc_hist[RTE_MIN(s->passes, IPL_HIST - 1)]++;
+	if (growth > st->max_growth)
+		st->max_growth = growth;
+}
+
+/* Route after outbound processing: a port, or another pass (*again). */
+static void
+route_out(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct ipl_route_conf *r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
+
+	if (r == NULL) {
+		lc->st.no_route++;
+		ipl_drop(m);
+	} else if (r->outbound) {
+		again[(*nb_again)++] = m;
+	} else {
+		account_exit(&lc->st, m);
+		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
+	}
+}
+
+static void
+loop_caught(struct ipl_lcore *lc, struct rte_mbuf *m)
+{
+	lc->st.loops++;
+	account_exit(&lc->st, m);
+	if (ipl.conf.loop_action == IPL_LOOP_PORT)
+		ipl_tx_enqueue(lc, ipl.conf.loop_port, NULL, m);
+	else
+		ipl_drop(m);
+}
+
+/* Room in front for the tunnel header (and Ethernet on TX): nested tunnels outgrow the
+ * mbuf's default headroom after a few passes. */
+static int
+make_headroom(struct rte_mbuf *m, uint16_t need)
+{
+	uint16_t head = rte_pktmbuf_headroom(m), shift;
+
+	if (head >= need)
+		return 0;
+	shift = need - head;
+	if (m->nb_segs != 1 || rte_pktmbuf_tailroom(m) < shift + 64)
+		return -1;
+	memmove(rte_pktmbuf_mtod(m, char *) + shift, rte_pktmbuf_mtod(m, char *),
+		rte_pktmbuf_data_len(m));
+	m->data_off += shift;
+	return 0;
+}
+
+static void
+encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
+	    struct rte_mbuf **again, uint16_t *nb_again)
+{
+	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
+	struct mtag *tags[IPL_BURST];
+	struct ipl_crypto_res res;
+	uint16_t i, k = 0, g;
+
+	for (i = 0; i < n; i++) {
+		if (make_headroom(m[i], sa->hdr_len + RTE_ETHER_HDR_LEN) != 0) {
+			lc->st.no_mem++;
+			ipl_drop(m[i]);
+			continue;
+		}
+		m[k++] = m[i];
+	}
+	g = ipl_crypto_run(lc, sa, m, k, &res);
+	if (g < k) {
+		sst->errors += k - g;
+		lc->st.ipsec_error += k - g;
+		for (i = g; i < k; i++)
+			ipl_drop(m[i]);
+	}
+	if (g == 0)
+		return;
+	/* Without its record a packet could loop unseen: no tag, no packet. */
+	if (mtag_get_bulk(MTAG_TYPE_IPSEC_OUT_DONE, sizeof(struct mtag_ipsec), 0, tags, g) != g) {
+		lc->st.no_mem += g;
+		for (i = 0; i < g; i++)
+			ipl_drop(m[i]);
+		return;
+	}
+	for (i = 0; i < g; i++) {
+		struct mtag_ipsec *rec = mtag_data(tags[i]);
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
+
+		rec->sa_id = sa->id;
+		rec->spi = sa->spi;
+		/* rte_ipsec fills length and id of the outer header, not its checksum. */
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ipl_scratch(m[i])->passes++;
+		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
+	}
+	mtag_prepend_burst(m, tags, g);
+	sst->pkts += g;
+	lc->st.encrypted += g;
+	for (i = 0; i < g; i++)
+		route_out(lc, m[i], again, nb_again);
+}
+
+static void
+outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *buf[2][IPL_BURST], *enc[IPL_BURST], **cur = pkts, **next;
+	uint8_t enc_sa[IPL_BURST];
+	struct ipl_stats *st = &lc->st;
+	unsigned int pass;
+	uint16_t i, j, nb_next, nb_enc;
+
+	for (pass = 0; n > 0; pass++) {
+		if (pass == ipl.max_passes) {
+			/* The hard limit: what the tags would have stopped at pass 2. */
+			st->loop_limit += n;
+			for (i = 0; i < n; i++) {
+				account_exit(st, cur[i]);
+				ipl_drop(cur[i]);
+			}
+			return;
+		}
+		next = buf[pass & 1];
+		nb_next = 0;
+		nb_enc = 0;
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = cur[i];
+			const struct ipl_sp_conf *sp =
+				ipl_spd_lookup(IPL_DIR_OUT, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+
+			if (sp == NULL) {
+				st->no_policy++;
+				ipl_drop(m);
+			} else if (sp->action == IPL_ACT_DISCARD) {
+				st->policy_discard++;
+				ipl_drop(m);
+			} else if (sp->action == IPL_ACT_BYPASS) {
+				route_out(lc, m, next, &nb_next);
+			} else if (ipl.loop_detect && out_done_under(m, sp->sa_id)) {
+				loop_caught(lc, m);
+			} else {
+				enc[nb_enc] = m;
+				enc_sa[nb_enc++] = (uint8_t)sp->sa_id;
+			}
+		}
+		/* rte_ipsec works on bursts of one SA: take runs in arrival order. */
+		for (i = 0; i < nb_enc; i = j) {
+			for (j = i + 1; j < nb_enc && enc_sa[j] == enc_sa[i]; j++)
+				;
+			encrypt_run(lc, &ipl.sa[enc_sa[i]], enc + i, j - i, next, &nb_next);
+		}
+		cur = next;
+		n = nb_next;
+	}
+}
+
+void
+ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k;
+
+	for (; n > 0; pkts += k, n -= k) {
+		k = RTE_MIN(n, IPL_BURST);
+		outbound_burst(lc, pkts, k);
+	}
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * Ports: set-up, RX checks (Ethernet off, IPv4 header validated), routing
+ * and TX (Ethernet on, buffered per port and lcore).
+ */
+
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+
+#include <mtag_ethdev.h>
+
+#include "ipl.h"
+
+#define IPL_RXD 1024
+#define IPL_TXD 1024
+
+int
+ipl_ports_init(unsigned int nb_queues)
+{
+	uint16_t p, q;
+	int rc;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++) {
+		struct rte_eth_conf conf = {0};
+		struct rte_eth_dev_info info;
+		uint16_t nb_rxd = IPL_RXD, nb_txd = IPL_TXD;
+
+		if (ipl.conf.port[p].role == IPL_PORT_UNUSED)
+			continue;
+		if (!rte_eth_dev_is_valid_port(p)) {
+			printf("port %u is in the configuration, but EAL has no such port\n", p);
+			return -ENODEV;
+		}
+		rc = rte_eth_dev_info_get(p, &info);
+		if (rc != 0)
+			return rc;
+		if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+		}
+		rc = rte_eth_dev_configure(p, nb_queues, nb_queues, &conf);
+		if (rc == 0)
+			rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &nb_rxd, &nb_txd);
+		for (q = 0; rc == 0 && q < nb_queues; q++) {
+			rc = rte_eth_rx_queue_setup(p, q, nb_rxd, rte_eth_dev_socket_id(p), NULL,
+						    ipl.mbuf_pool);
+			if (rc == 0)
+				rc = rte_eth_tx_queue_setup(p, q, nb_txd, rte_eth_dev_socket_id(p),
+							    NULL);
+			/* PMDs free what they sent without telling anyone: drop tags first. */
+			if (rc == 0)
+				rc = mtag_eth_tx_strip(p, q);
+		}
+		if (rc == 0)
+			rc = rte_eth_dev_start(p);
+		if (rc != 0) {
+			printf("port %u: set-up failed: %s\n", p, strerror(-rc));
+			return rc;
+		}
+		rte_eth_promiscuous_enable(p); /* not every virtual PMD has it */
+		rte_eth_macaddr_get(p, &ipl.port_mac[p]);
+	}
+	return 0;
+}
+
+void
+ipl_ports_fini(void)
+{
+	struct rte_mbuf *pkts[IPL_BURST];
+	uint16_t p, q, n;
+	int i;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++) {
+		struct rte_eth_dev_info info;
+
+		if (ipl.conf.port[p].role == IPL_PORT_UNUSED || !rte_eth_dev_is_valid_port(p))
+			continue;
+		/* Loopback PMDs (net_ring) keep what was sent in their rings: take it back,
+		 * bounded because an endless pcap never runs dry. */
+		if (rte_eth_dev_info_get(p, &info) == 0) {
+			for (q = 0; q < info.nb_rx_queues; q++) {
+				for (i = 0; i < 64; i++) {
+					n = rte_eth_rx_burst(p, q, pkts, IPL_BURST);
+					if (n == 0)
+						break;
+					mtag_pktmbuf_free_bulk(pkts, n);
+				}
+			}
+		}
+		rte_eth_dev_stop(p);
+		rte_eth_dev_close(p);
+	}
+}
+
+void
+ipl_drop(struct rte_mbuf *m)
+{
+	mtag_pktmbuf_free(m);
+}
+
+/* Validate the IPv4 header at the start of m; 0 when it may be processed. */
+int
+ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
+{
+	struct rte_ipv4_hdr *ip;
+	uint32_t tot;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*ip)) {
+		st->truncated++;
+		return -1;
+	}
+	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	if ((ip->version_ihl >> 4) != 4) {
+		st->non_ip++;
+		return -1;
+	}
+	if ((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) != 5) {
+		/* Tunnel mode would carry options, but policy selectors ignore them. */
+		st->ip_options++;
+		return -1;
+	}
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (tot < sizeof(*ip) || tot > rte_pktmbuf_pkt_len(m)) {
+		st->truncated++;
+		return -1;
+	}
+	if (rte_raw_cksum(ip, sizeof(*ip)) != 0xffff) {
+		st->bad_csum++;
+		return -1;
+	}
+	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+		/* No reassembly here: selectors and ESP need whole packets. */
+		st->fragment++;
+		return -1;
+	}
+	/* Ethernet pads short frames: the ESP trailer must be found at the true end. */
+	if (tot < rte_pktmbuf_pkt_len(m) && rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
+		st->truncated++;
+		return -1;
+	}
+	m->l2_len = 0;
+	m->l3_len = sizeof(*ip);
+	return 0;
+}
+
+uint16_t
+ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+		if (rte_pktmbuf_data_len(m) < sizeof(*eth) ||
+		    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+			st->non_ip++;
+			ipl_drop(m);
+			continue;
+		}
+		rte_pktmbuf_adj(m, sizeof(*eth));
+		if (ipl_ip_check(m, st) != 0) {
+			ipl_drop(m);
+			continue;
+		}
+		ipl_scratch(m)->orig_len = rte_pktmbuf_pkt_len(m);
+		ipl_scratch(m)->passes = 0;
+		pkts[k++] = m;
+	}
+	return k;
+}
+
+void
+ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct ipl_route_conf *r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
+
+	if (r == NULL) {
+		lc->st.no_route++;
+		ipl_drop(m);
+	} else if (r->outbound) {
+		again[(*nb_again)++] = m;
+	} else {
+		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
+	}
+}
+
+static void
+tx_flush_port(struct ipl_lcore *lc, uint16_t port)
+{
+	uint16_t n = lc->nb_tx[port], sent;
+
+	sent = rte_eth_tx_burst(port, lc->qid, lc->tx[port], n);
+	lc->st.port[port].tx += sent;
+	if (sent < n) {
+		lc->st.port[port].tx_drop += n - sent;
+		mtag_pktmbuf_free_bulk(&lc->tx[port][sent], n - sent);
+	}
+	lc->nb_tx[port] = 0;
+}
+
+void
+ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m)
+{
+	const struct ipl_port_conf *pc = &ipl.conf.port[port];
+	struct rte_ether_hdr *eth;
+
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	if (eth == NULL) {
+		lc->st.no_mem++;
+		ipl_drop(m);
+		return;
+	}
+	if (dst_mac == NULL)
+		dst_mac = pc->has_peer ? pc->peer_mac : NULL;
+	if (dst_mac != NULL)
+		memcpy(&eth->dst_addr, dst_mac, RTE_ETHER_ADDR_LEN);
+	else
+		memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&ipl.port_mac[port], &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	m->l2_len = sizeof(*eth);
+
+	if (lc->nb_tx[port] == IPL_TXBUF)
+		tx_flush_port(lc, port);
+	lc->tx[port][lc->nb_tx[port]++] = m;
+}
+
+void
+ipl_tx_flush(struct ipl_lcore *lc)
+{
+	uint16_t p;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++)
+		if (lc->nb_tx[p] != 0)
+			tx_flush_port(lc, p);
+}
