@@ -102,10 +102,13 @@ static inline int
 lookup_tags(const struct rte_mbuf *m)
 {
 	uint16_t vid[VT_VLAN_MAX];
-	struct mtag *t = NULL;
 	unsigned int n = 0;
+	struct mtag *t;
 
-	while ((t = mtag_find(m, MTAG_TYPE_VLAN, t)) != NULL) {
+	/* One walk of the chain rather than one mtag_find() per VLAN. */
+	for (t = mtag_first(m); t != NULL; t = mtag_next(m, t)) {
+		if (t->type != MTAG_TYPE_VLAN || t->cookie != MTAG_ABI_COMPAT)
+			continue;
 		if (n == VT_VLAN_MAX)
 			return -1;
 		vid[n++] = VT_TCI_VID(((const struct mtag_vlan *)mtag_data(t))->tci);
@@ -290,14 +293,14 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 		unsigned int n;
 
 		if (store == VT_STORE_TAG) {
-			struct mtag *t = NULL;
 			struct mtag_vlan inner_first[VT_VLAN_MAX];
 			unsigned int d;
+			struct mtag *t;
 
 			n = 0;
-			while (n < VT_VLAN_MAX &&
-			       (t = mtag_find(m, MTAG_TYPE_VLAN_INSERT, t)) != NULL)
-				inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
+			for (t = mtag_first(m); t != NULL && n < VT_VLAN_MAX; t = mtag_next(m, t))
+				if (t->type == MTAG_TYPE_VLAN_INSERT && t->cookie == MTAG_ABI_COMPAT)
+					inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
 			for (d = 0; d < n; d++)
 				buf[d] = inner_first[n - 1 - d];
 			hdr = buf;

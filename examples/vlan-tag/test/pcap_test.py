@@ -1,0 +1,208 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The mtag authors
+"""Golden test of dpdk-vlan-tag on net_pcap ports.
+
+Scapy writes the input of a trunk (port 0) and three access ports: single
+802.1Q and 802.1ad tags, QinQ, a 3-deep stack, and every drop case. The
+application runs until its input is consumed (--idle-exit); then each output
+file must hold exactly the expected frames, byte for byte (VID, PCP, DEI,
+TPID, payload), tshark must decode the same VLAN fields, and the drop and
+forwarding counters must match. net_pcap offers no VLAN offload, so this
+covers the software strip and insert paths.
+"""
+
+import argparse
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vtlib  # noqa: E402
+from vtlib import tag, tci, untagged  # noqa: E402
+from scapy.all import ARP, Ether  # noqa: E402
+
+C, S = 0x8100, 0x88A8
+
+CONF = """# golden test
+trunk 0
+access 1 vlan 100
+access 2 vlan 200 svlan 10 pcp 5 dei 1   # QinQ
+access 3 vlan 10/20/30 pcp 3             # 3-deep stack
+"""
+
+# Headers each access port's frames get on the trunk, outermost first.
+INSERT = {
+    1: [(C, tci(100))],
+    2: [(S, tci(10, 5, 1)), (C, tci(200, 5, 1))],
+    3: [(S, tci(10, 3)), (S, tci(20, 3)), (C, tci(30, 3))],
+}
+
+
+def scenario():
+    """Input frames per port, expected output per port, expected drops."""
+    rx = {p: [] for p in range(4)}
+    tx = {p: [] for p in range(4)}
+    drops = {p: {} for p in range(4)}
+
+    def trunk_in(frame, stack, dest):
+        rx[0].append(tag(frame, stack))
+        tx[dest].append(frame)
+
+    def trunk_drop(raw, why):
+        rx[0].append(raw)
+        drops[0][why] = drops[0].get(why, 0) + 1
+
+    # Trunk to access: every header goes, PCP/DEI/TPID of the input do not matter.
+    for n, size in enumerate([64, 128, 1000, 1514]):
+        trunk_in(untagged(n, size, seed=1), [(C, tci(100, 6, 1))], 1)
+    trunk_in(untagged(9, 80, seed=1), [(S, tci(100, 1))], 1)            # single S-tag
+    trunk_in(untagged(10, 64, seed=2), [(S, tci(10, 2)), (C, tci(200, 7, 1))], 2)
+    trunk_in(untagged(11, 300, seed=2), [(S, tci(10)), (C, tci(200))], 2)
+    trunk_in(untagged(12, 90, seed=2), [(C, tci(10)), (C, tci(200, 4))], 2)  # old 8100/8100
+    trunk_in(untagged(13, 200, seed=3), [(S, tci(10, 1)), (S, tci(20)), (C, tci(30, 7, 1))], 3)
+    trunk_in(untagged(14, 64, seed=3), [(S, tci(10)), (S, tci(20)), (C, tci(30))], 3)
+
+    # Drops on the trunk.
+    trunk_drop(untagged(20), "untagged")
+    trunk_drop(bytes(Ether(src=vtlib.MAC_A, dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="10.0.0.1")),
+               "untagged")
+    trunk_drop(tag(untagged(21), [(C, tci(999))]), "unknown_vlan")
+    trunk_drop(tag(untagged(22), [(S, tci(10)), (C, tci(201))]), "unknown_vlan")
+    trunk_drop(tag(untagged(23), [(C, tci(10))]), "unknown_vlan")
+    trunk_drop(bytes(10), "runt")
+    trunk_drop(tag(untagged(24), [(C, tci(100))])[:16], "runt")           # cut in the tag
+    trunk_drop(tag(untagged(25), [(0x9100, tci(100))]), "bad_tpid")       # TPID not accepted
+    trunk_drop(tag(untagged(26), [(C, tci(100)), (S, tci(5))]), "bad_tpid")  # S inside C
+    trunk_drop(tag(untagged(27), [(S, tci(1 + i)) for i in range(8)] + [(C, tci(9))]),
+               "too_deep")
+
+    # Access to trunk.
+    for p, sizes in ((1, [64, 100, 1514]), (2, [64, 700]), (3, [64, 1200])):
+        for n, size in enumerate(sizes):
+            frame = untagged(n, size, src=vtlib.MAC_B, dst=vtlib.MAC_A, seed=10 + p)
+            rx[p].append(frame)
+            tx[0].append(tag(frame, INSERT[p]))
+    arp = bytes(Ether(src=vtlib.MAC_B, dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="10.0.0.2"))
+    rx[1].append(arp)                                   # 42 bytes: not padded, not a runt
+    tx[0].append(tag(arp, INSERT[1]))
+    rx[1].append(tag(untagged(30), [(C, tci(100))]))
+    drops[1]["tagged_on_access"] = 1
+    rx[2].append(bytes(8))
+    drops[2]["runt"] = 1
+    return rx, tx, drops
+
+
+def stack_of(frame):
+    """VLAN headers of a frame as [(tpid, tci)], outermost first."""
+    out, off = [], 12
+    while len(frame) >= off + 4:
+        tpid, t = struct.unpack("!HH", frame[off:off + 4])
+        if tpid not in (C, S):
+            break
+        out.append((tpid, t))
+        off += 4
+    return out
+
+
+def tshark_fields(path):
+    """Per frame: C-tag (VID, PCP, DEI) and outer S-tag (VID, PCP, DEI) as tshark decodes them."""
+    if shutil.which("tshark") is None:
+        return None
+    fields = ["vlan.id", "vlan.priority", "vlan.dei", "ieee8021ad.id", "ieee8021ad.svid",
+              "ieee8021ad.priority", "ieee8021ad.dei"]
+    cmd = ["tshark", "-r", path, "-T", "fields", "-E", "occurrence=f"]
+    for f in fields:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+    out = []
+    for line in p.stdout.decode().splitlines():
+        f = (line.split("\t") + [""] * 7)[:7]
+        # The S-VID is "id" or "svid" depending on what follows the S-tag.
+        out.append((tuple(f[0:3]), (f[3] or f[4], f[5], f[6])))
+    return out
+
+
+def fields_of(t):
+    return (str(t & 0xFFF), str(t >> 13), str((t >> 12) & 1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--app", required=True)
+    ap.add_argument("--pipeline", action="store_true")
+    ap.add_argument("--timeout", type=int, default=60)
+    opts = ap.parse_args()
+    ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else ""))
+
+    work = tempfile.mkdtemp(prefix="vt-pcap-")
+    try:
+        rx, tx, drops = scenario()
+        with open(os.path.join(work, "vlan-tag.conf"), "w") as f:
+            f.write(CONF)
+        eal = vtlib.eal_args(f"vtpcap{os.getpid()}")
+        for p in range(4):
+            vtlib.write_pcap(os.path.join(work, f"in{p}.pcap"), rx[p])
+            eal += ["--vdev", f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
+        args = ["-f", os.path.join(work, "vlan-tag.conf"), "-T", "0", "--idle-exit", "1500"]
+        if opts.pipeline:
+            eal += ["--lcores", "0@0,1@1,2@0"]
+            args.append("--pipeline")
+        else:
+            eal += ["-l", "0,1"]
+        rc, out = vtlib.run_app(opts.app, eal, args, opts.timeout)
+        print(out)
+        ck.check(rc == 0, f"application exit status {rc}")
+        ck.check("VLAN insert software" in out, "start-up log shows software insertion")
+        st = vtlib.final_stats(out)
+        if not ck.check(st is not None, "final statistics printed"):
+            ck.done()
+        ck.check(st.get("leaks") == (0, 0), f"no mbuf or tag leak: {st.get('leaks')}")
+
+        # Output frames, byte for byte.
+        for p in range(1, 4):
+            got = vtlib.read_pcap(os.path.join(work, f"out{p}.pcap"))
+            ck.check(got == tx[p], f"port {p}: {len(got)} frames out, {len(tx[p])} expected, "
+                     f"byte-exact {got == tx[p]}")
+        got = vtlib.read_pcap(os.path.join(work, "out0.pcap"))
+        # Access ports are polled in turn: order holds per source, not across.
+        for p in range(1, 4):
+            mine = [fr for fr in got if stack_of(fr) == INSERT[p]]
+            want = [fr for fr in tx[0] if stack_of(fr) == INSERT[p]]
+            ck.check(mine == want, f"trunk out, from port {p}: {len(mine)} frames, "
+                     f"{len(want)} expected, byte-exact {mine == want}")
+        ck.check(len(got) == len(tx[0]), f"trunk out: {len(got)} frames, {len(tx[0])} expected")
+
+        # An independent decoder agrees on VID, PCP and DEI.
+        fields = tshark_fields(os.path.join(work, "out0.pcap"))
+        if fields is not None:
+            ok = len(fields) == len(got)
+            for fr, (ctag, stag) in zip(got, fields):
+                hdr = stack_of(fr)
+                ok &= bool(hdr) and ctag == fields_of(hdr[-1][1])
+                if hdr and hdr[0][0] == S:
+                    ok &= stag == fields_of(hdr[0][1])
+            ck.check(ok, "tshark decodes the trunk output's VID, PCP and DEI as expected")
+
+        # Counters.
+        for p in range(4):
+            ps = st.get(("port", p), {})
+            ck.check(ps.get("rx") == len(rx[p]), f"port {p} rx {ps.get('rx')} == {len(rx[p])}")
+            ck.check(ps.get("tx") == len(tx[p]), f"port {p} tx {ps.get('tx')} == {len(tx[p])}")
+            dr = {k: v for k, v in ps.items() if k not in ("rx", "tx")}
+            ck.check(dr == drops[p], f"port {p} drops {dr} == {drops[p]}")
+        for name, p in (("100", 1), ("10/200", 2), ("10/20/30", 3)):
+            vs = st.get(("vlan", name), {})
+            ck.check(vs.get("to_access") == len(tx[p]) and
+                     vs.get("to_trunk") == len(rx[p]) - sum(drops[p].values()),
+                     f"vlan {name} counters {vs}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    ck.done()
+
+
+if __name__ == "__main__":
+    main()
