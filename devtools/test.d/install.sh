@@ -216,9 +216,49 @@ outside_make()
 		"$work/src/build/mtag-outside-$link" "$link"
 }
 
+# The telemetry commands of the guide, read with dpdk-telemetry.py from a
+# running outside program (static: its constructor must survive the link).
+telemetry()
+{
+	local bin=$work/src/build/mtag-outside-static rt go=$work/telemetry.go
+	local fp=mtag-install-$$-tel pid i rc
+
+	rt=$(mktemp -d "$work/rt.XXXXXX")
+	MTAG_OUTSIDE_HOLD=$go RUNTIME_DIRECTORY=$rt timeout 120 "$bin" --no-huge -m 512 \
+		--no-pci --no-shconf --file-prefix="$fp" --vdev net_null0 >"$work/tel.out" 2>&1 &
+	pid=$!
+	for i in $(seq 300); do
+		grep -q holding "$work/tel.out" && break
+		sleep 0.1
+	done
+	for cmd in /mtag/stats /mtag/types; do
+		echo "$cmd" | RUNTIME_DIRECTORY=$rt timeout 20 /usr/bin/python3 \
+			"$(command -v dpdk-telemetry.py)" -f "$fp" >"$work/tel${cmd//\//_}.json"
+	done
+	touch "$go"
+	wait $pid
+	rc=$?
+	cat "$work/tel.out" "$work"/tel_mtag_*.json
+	[ $rc -eq 0 ] || return 1
+	/usr/bin/python3 - "$work/tel_mtag_stats.json" "$work/tel_mtag_types.json" <<'PY'
+import json, sys
+stats = json.load(open(sys.argv[1]))["/mtag/stats"]
+types = json.load(open(sys.argv[2]))["/mtag/types"]
+assert stats["initialized"] == 1 and stats["in_use"] == 1, stats
+assert stats["class0"]["in_use"] == 1 and stats["class0"]["bytes_per_tag"] > 0, stats
+assert stats["allocs"] == stats["frees"] + 1 and stats["alloc_fails"] > 0, stats
+assert types["vlan_insert"] > 0 and types["outside_ref"] >= 64, types
+PY
+}
+
 step "meson, shared: build and run" outside_meson shared
 step "meson, static: build and run" outside_meson static
 step "make, shared: build and run" outside_make shared
-step "make, static: build and run" outside_make static
+step "make, static: build and run" outside_make static &&
+	if command -v dpdk-telemetry.py >/dev/null; then
+		step "telemetry /mtag/stats, /mtag/types" telemetry
+	else
+		skip "telemetry" "no dpdk-telemetry.py"
+	fi
 
 finish

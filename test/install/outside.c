@@ -10,6 +10,8 @@
  *
  * Usage: mtag-outside <EAL args, with --vdev net_null0>
  * Prints "outside: N passed, N failed"; exits 0 only when nothing failed.
+ * With MTAG_OUTSIDE_HOLD=<path> it waits, one tag in use, until <path>
+ * exists, so that a script can read its telemetry meanwhile.
  */
 
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -595,6 +598,20 @@ check_stats(void)
 	       s.nb_classes, s.class_len[0], bytes);
 }
 
+static void
+hold_for_telemetry(void)
+{
+	const char *path = getenv("MTAG_OUTSIDE_HOLD");
+	unsigned int i;
+
+	if (path == NULL)
+		return;
+	printf("outside: holding until %s exists\n", path);
+	fflush(stdout);
+	for (i = 0; i < 600 && access(path, F_OK) != 0; i++)
+		usleep(100 * 1000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -628,6 +645,7 @@ main(int argc, char **argv)
 
 	/* fini refuses while a tag is out, and works once it is back. */
 	t = mtag_get(MTAG_TYPE_GRE, 0, 0);
+	hold_for_telemetry();
 	CHECK(t != NULL && mtag_lib_fini() == -EBUSY);
 	mtag_free(t);
 	CHECK(tags_in_use() == 0);
