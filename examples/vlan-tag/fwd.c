@@ -261,13 +261,15 @@ access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 
 /* Put a packet's VLANs on it: by the port when it can, in software otherwise. */
 static inline int
-insert_vlans(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int n)
+insert_vlans(struct vt_port_stats *ps, struct rte_mbuf *m, const struct mtag_vlan *hdr,
+	     unsigned int n)
 {
 	enum vt_insert ins = vt_fwd.trunk_insert;
 
 	if (ins != VT_INSERT_SW && n == 1 && hdr[0].tpid == VT_TPID_CTAG) {
 		m->vlan_tci = hdr[0].tci;
 		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		ps->hw_insert++;
 		return 0;
 	}
 	if (ins == VT_INSERT_HW_QINQ && n == 2 && hdr[0].tpid == vt_fwd.conf.stpid &&
@@ -275,8 +277,10 @@ insert_vlans(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int n)
 		m->vlan_tci_outer = hdr[0].tci;
 		m->vlan_tci = hdr[1].tci;
 		m->ol_flags |= RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN;
+		ps->hw_insert++;
 		return 0;
 	}
+	ps->sw_insert++;
 	return vt_vlan_insert(m, hdr, n);
 }
 
@@ -308,7 +312,7 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 			hdr = vt_fwd.insert_hdr[o->acc[i]];
 			n = vt_fwd.conf.access[o->acc[i]].depth;
 		}
-		if (unlikely(n == 0 || insert_vlans(m, hdr, n) != 0)) {
+		if (unlikely(n == 0 || insert_vlans(&lc->st->port[vt_fwd.trunk], m, hdr, n) != 0)) {
 			drop(lc, m, vt_fwd.trunk, n == 0 ? VT_DROP_NO_TAG : VT_DROP_NO_ROOM);
 			continue;
 		}

@@ -33,6 +33,8 @@ vt_stats_sum(struct vt_lcore_stats *sum)
 		for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
 			sum->port[i].rx += ls->port[i].rx;
 			sum->port[i].tx += ls->port[i].tx;
+			sum->port[i].hw_insert += ls->port[i].hw_insert;
+			sum->port[i].sw_insert += ls->port[i].sw_insert;
 			for (d = 0; d < VT_DROP_MAX; d++)
 				sum->port[i].drop[d] += ls->port[i].drop[d];
 		}
@@ -55,6 +57,9 @@ print_port(FILE *f, uint16_t port, const char *role, const struct vt_port_stats 
 	unsigned int d;
 
 	fprintf(f, "port %u (%s): rx %" PRIu64 " tx %" PRIu64, port, role, ps->rx, ps->tx);
+	if (ps->hw_insert != 0 || ps->sw_insert != 0)
+		fprintf(f, " hw_insert %" PRIu64 " sw_insert %" PRIu64, ps->hw_insert,
+			ps->sw_insert);
 	for (d = 0; d < VT_DROP_MAX; d++)
 		if (ps->drop[d] != 0)
 			fprintf(f, " %s %" PRIu64, vt_drop_names[d], ps->drop[d]);

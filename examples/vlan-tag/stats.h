@@ -44,6 +44,8 @@ enum vt_store { VT_STORE_TAG, VT_STORE_LOCAL, VT_STORE_MAX };
 struct vt_port_stats {
 	uint64_t rx;               /**< Packets received. */
 	uint64_t tx;               /**< Packets the PMD took. */
+	uint64_t hw_insert;        /**< Packets whose VLANs the port inserts (TX offload). */
+	uint64_t sw_insert;        /**< Packets whose VLANs were inserted in software. */
 	uint64_t drop[VT_DROP_MAX]; /**< Packets dropped, by reason (counted on the RX port,
 				       except VT_DROP_TX_FULL and VT_DROP_NO_ROOM: TX port). */
 };

@@ -130,6 +130,10 @@ def fields_of(t):
     return (str(t & 0xFFF), str(t >> 13), str((t >> 12) & 1))
 
 
+def st_or_none(out, port):
+    return (vtlib.final_stats(out) or {}).get(("port", port), {})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
@@ -157,6 +161,9 @@ def main():
         print(out)
         ck.check(rc == 0, f"application exit status {rc}")
         ck.check("VLAN insert software" in out, "start-up log shows software insertion")
+        ck.check(st_or_none(out, 0).get("sw_insert") == len(tx[0]) and
+                 st_or_none(out, 0).get("hw_insert") == 0,
+                 "every frame to the trunk had its VLANs inserted in software")
         st = vtlib.final_stats(out)
         if not ck.check(st is not None, "final statistics printed"):
             ck.done()
@@ -192,7 +199,7 @@ def main():
             ps = st.get(("port", p), {})
             ck.check(ps.get("rx") == len(rx[p]), f"port {p} rx {ps.get('rx')} == {len(rx[p])}")
             ck.check(ps.get("tx") == len(tx[p]), f"port {p} tx {ps.get('tx')} == {len(tx[p])}")
-            dr = {k: v for k, v in ps.items() if k not in ("rx", "tx")}
+            dr = {k: v for k, v in ps.items() if k not in ("rx", "tx", "hw_insert", "sw_insert")}
             ck.check(dr == drops[p], f"port {p} drops {dr} == {drops[p]}")
         for name, p in (("100", 1), ("10/200", 2), ("10/20/30", 3)):
             vs = st.get(("vlan", name), {})
