@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The mtag authors
+#
+# End to end: a Linux host pings a host behind the tunnel through
+# dpdk-ipsec-loop on net_af_packet ports; the far end is a scapy ESP peer.
+#
+#   [ns A: host 10.1.0.2] hA==gA [ns G: dpdk-ipsec-loop] gB==hB [ns B: esp_peer.py]
+#
+# usage: e2e.sh BIN ALG TMPDIR CRYPTO_VDEV      (exit 0 pass, 1 fail, 77 skip)
+set -u
+bin=$1 alg=$2 tmp=$3 crypto=$4
+here=$(cd "$(dirname "$0")" && pwd)
+id=$$
+nsA=iplA$id nsG=iplG$id nsB=iplB$id
+dir=$(mktemp -d "$tmp/e2e-$alg-XXXX")
+app= peer=
+
+cleanup() {
+	[ -n "$peer" ] && kill "$peer" 2>/dev/null
+	[ -n "$app" ] && kill -TERM "$app" 2>/dev/null && wait "$app" 2>/dev/null
+	for ns in $nsA $nsG $nsB; do ip netns del "$ns" 2>/dev/null; done
+}
+trap cleanup EXIT
+
+if ! command -v ping >/dev/null; then
+	echo "SKIP: no ping (iputils-ping)"
+	exit 77
+fi
+if ! ip netns add "$nsA" 2>/dev/null; then
+	echo "SKIP: cannot create network namespaces"
+	exit 77
+fi
+ip netns add "$nsG" && ip netns add "$nsB" || exit 1
+ip link add "hA$id" netns "$nsA" type veth peer name "gA$id" netns "$nsG" || exit 77
+ip link add "hB$id" netns "$nsB" type veth peer name "gB$id" netns "$nsG" || exit 1
+for l in "$nsA hA$id" "$nsG gA$id" "$nsG gB$id" "$nsB hB$id"; do
+	set -- $l
+	ip -n "$1" link set "$2" up
+	ip -n "$1" link set lo up
+done
+mac() { ip -n "$1" -o link show "$2" | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
+macA=$(mac "$nsA" "hA$id") macGA=$(mac "$nsG" "gA$id")
+macB=$(mac "$nsB" "hB$id") macGB=$(mac "$nsG" "gB$id")
+# IPv6 would chatter through the gateway (dropped as non-IPv4): keep the links quiet.
+for l in "$nsA hA$id" "$nsB hB$id"; do
+	set -- $l
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+done
+ip -n "$nsA" addr add 10.1.0.2/16 dev "hA$id"
+ip -n "$nsA" route add 10.2.0.0/16 via 10.1.0.1 dev "hA$id"
+# No ARP through an ESP gateway: the host knows the gateway's MAC.
+ip -n "$nsA" neigh add 10.1.0.1 lladdr "$macGA" dev "hA$id" nud permanent
+
+words=$(PYTHONPATH=$here /usr/bin/python3 -c "import ipl_sa; print(ipl_sa.conf_words('$alg'))")
+cat > "$dir/ipl.conf" <<CONF
+port 0 inside peer $macA
+port 1 outside peer $macB
+sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 $words
+sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 $words
+sp out 10.1.0.0/16 10.2.0.0/16 protect 1
+sp in 10.2.0.0/16 10.1.0.0/16 protect 2
+sp in any any discard
+route 192.0.2.2/32 port 1
+route 10.1.0.0/16 port 0
+CONF
+
+mkdir -p "$dir/rt"
+ip netns exec "$nsB" /usr/bin/python3 "$here/esp_peer.py" --iface "hB$id" --alg "$alg" \
+	--gw-mac "$macGB" --timeout 60 > "$dir/peer.log" 2>&1 &
+peer=$!
+ip netns exec "$nsG" env RUNTIME_DIRECTORY="$dir/rt" "$bin" -l 0 --no-huge -m 256 --no-pci \
+	--no-shconf --file-prefix "ipl_e2e$id" --log-level '*:warning' \
+	--vdev "net_af_packet0,iface=gA$id" --vdev "net_af_packet1,iface=gB$id" --vdev "$crypto" \
+	-- -f "$dir/ipl.conf" --stats-interval 0 --stats-file "$dir/stats.json" > "$dir/app.log" 2>&1 &
+app=$!
+for _ in $(seq 100); do
+	grep -q "^dpdk-ipsec-loop:" "$dir/app.log" && grep -q "ready" "$dir/peer.log" && break
+	kill -0 "$app" 2>/dev/null || break
+	sleep 0.1
+done
+
+ip netns exec "$nsA" ping -c 4 -i 0.2 -W 2 10.2.0.5
+ping_rc=$?
+kill -TERM "$app"
+wait "$app"
+app_rc=$?
+app=
+cat "$dir/app.log" "$dir/peer.log"
+read -r enc dec < <(/usr/bin/python3 -c "
+import json; s = json.load(open('$dir/stats.json')); print(s['encrypted'], s['decrypted'])" \
+	2>/dev/null || echo "0 0")
+echo "e2e $alg: ping rc $ping_rc, example rc $app_rc, encrypted $enc, decrypted $dec"
+[ "$ping_rc" -eq 0 ] && [ "$app_rc" -eq 0 ] && [ "$enc" -ge 4 ] && [ "$dec" -ge 4 ]
