@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -81,10 +82,57 @@ vt_bench_inject(struct rte_mempool *mp, unsigned int n, unsigned int size)
 	return (int)sent;
 }
 
+/* A period's rate counts when the store ran for most of it. */
+#define MIN_SAMPLE_PKTS 10000
+#define MAX_SAMPLES 4096
+
+static struct vt_lcore_stats prev;
+static double samples[VT_STORE_MAX][VT_DIR_MAX][MAX_SAMPLES];
+static unsigned int nb_samples[VT_STORE_MAX][VT_DIR_MAX];
+
 void
 vt_bench_start(void)
 {
 	vt_stats_sum(&start);
+	prev = start;
+}
+
+void
+vt_bench_period(void)
+{
+	static struct vt_lcore_stats now;
+	double hz = (double)rte_get_tsc_hz();
+	unsigned int s, d;
+
+	vt_stats_sum(&now);
+	for (s = 0; s < VT_STORE_MAX; s++) {
+		for (d = 0; d < VT_DIR_MAX; d++) {
+			uint64_t p = now.dir[s][d].pkts - prev.dir[s][d].pkts;
+			uint64_t c = now.dir[s][d].cycles - prev.dir[s][d].cycles;
+			unsigned int *n = &nb_samples[s][d];
+
+			if (p >= MIN_SAMPLE_PKTS && c != 0 && *n < MAX_SAMPLES)
+				samples[s][d][(*n)++] = p * hz / c / 1e6;
+		}
+	}
+	prev = now;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int
@@ -93,7 +141,7 @@ vt_bench_report(FILE *f)
 	static const char *const store_names[] = {"tag", "local"};
 	static const char *const dir_names[] = {"trunk->access", "access->trunk"};
 	static struct vt_lcore_stats now;
-	double mpps[VT_STORE_MAX][VT_DIR_MAX] = {{0}};
+	double med[VT_STORE_MAX][VT_DIR_MAX] = {{0}};
 	double hz = (double)rte_get_tsc_hz();
 	unsigned int s, d;
 	int ret = 0;
@@ -103,23 +151,26 @@ vt_bench_report(FILE *f)
 		for (d = 0; d < VT_DIR_MAX; d++) {
 			uint64_t p = now.dir[s][d].pkts - start.dir[s][d].pkts;
 			uint64_t c = now.dir[s][d].cycles - start.dir[s][d].cycles;
+			unsigned int n = nb_samples[s][d];
 
 			if (p == 0 || c == 0)
 				continue;
-			mpps[s][d] = p * hz / c / 1e6;
-			fprintf(f, "bench: store %s %s: %" PRIu64 " pkts, %.1f cycles/pkt, %.2f Mpps\n",
-				store_names[s], dir_names[d], p, (double)c / p, mpps[s][d]);
+			med[s][d] = median(samples[s][d], n);
+			fprintf(f,
+				"bench: store %s %s: %" PRIu64 " pkts, %.1f cycles/pkt, %.2f Mpps, "
+				"median of %u periods %.2f Mpps\n",
+				store_names[s], dir_names[d], p, (double)c / p, p * hz / c / 1e6, n,
+				med[s][d]);
 		}
 	}
 	for (d = 0; d < VT_DIR_MAX; d++) {
-		if (mpps[VT_STORE_TAG][d] == 0 || mpps[VT_STORE_LOCAL][d] == 0) {
+		if (med[VT_STORE_TAG][d] == 0 || med[VT_STORE_LOCAL][d] == 0) {
 			ret = -1;
 			continue;
 		}
-		fprintf(f, "bench: %s: tags cost %.1f%% (tag %.2f Mpps, local %.2f Mpps)\n",
-			dir_names[d],
-			100.0 * (1.0 - mpps[VT_STORE_TAG][d] / mpps[VT_STORE_LOCAL][d]),
-			mpps[VT_STORE_TAG][d], mpps[VT_STORE_LOCAL][d]);
+		fprintf(f, "bench: %s: tags cost %.1f%% (median tag %.2f Mpps, local %.2f Mpps)\n",
+			dir_names[d], 100.0 * (1.0 - med[VT_STORE_TAG][d] / med[VT_STORE_LOCAL][d]),
+			med[VT_STORE_TAG][d], med[VT_STORE_LOCAL][d]);
 	}
 	fflush(f);
 	return ret;

@@ -29,7 +29,19 @@ int vt_bench_inject(struct rte_mempool *mp, unsigned int n, unsigned int size);
 /** Remember the counters: the report covers what happens after this call. */
 void vt_bench_start(void);
 
-/** Print Mpps per direction and store since vt_bench_start(); 0 or -1 without data. */
+/**
+ * Close a period of the benchmark (the store is about to switch): its rate
+ * per direction becomes one sample of the store that ran.
+ */
+void vt_bench_period(void);
+
+/**
+ * Print Mpps per direction and store since vt_bench_start(): the median of
+ * the periods (robust to the preemptions of a shared machine) and the total.
+ *
+ * @return
+ *   0, or -1 when a store or direction has no data.
+ */
 int vt_bench_report(FILE *f);
 
 #endif /* VT_BENCH_H */

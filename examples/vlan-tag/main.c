@@ -234,6 +234,8 @@ supervise(const struct app_opts *o)
 			if (!bench_started) {
 				vt_bench_start();
 				bench_started = true;
+			} else {
+				vt_bench_period();
 			}
 			vt_fwd.store = vt_fwd.store == VT_STORE_TAG ? VT_STORE_LOCAL : VT_STORE_TAG;
 			next_switch = now + (uint64_t)o->alternate_ms * hz / 1000;

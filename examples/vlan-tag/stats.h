@@ -56,7 +56,7 @@ struct vt_vlan_stats {
 	uint64_t to_trunk;  /**< Packets from the access port sent to the trunk's queue. */
 };
 
-/** Busy time of one direction (bursts with at least one packet). */
+/** Busy time of one direction (bursts with packets, not preempted). */
 struct vt_dir_stats {
 	uint64_t pkts;   /**< Packets received. */
 	uint64_t cycles; /**< TSC cycles from RX to TX of those bursts. */
