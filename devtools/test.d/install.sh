@@ -92,9 +92,10 @@ pkgconfig_flags()
 (
 	set -e
 	[ "$(pkg-config --modversion libmtag)" = "$version" ]
-	pkg-config --cflags libmtag | grep -q -- "-I$prefix/include/mtag"
-	pkg-config --libs libmtag | grep -q -- "-lmtag"
-	pkg-config --static --libs libmtag | grep -q -- "-l:libmtag.a"
+	# Each output whole first: grep -q would close the pipe under pipefail.
+	grep -q -- "-I$prefix/include/mtag" <<<"$(pkg-config --cflags libmtag)"
+	grep -q -- "-lmtag" <<<"$(pkg-config --libs libmtag)"
+	grep -q -- "-l:libmtag.a" <<<"$(pkg-config --static --libs libmtag)"
 )
 step "pkg-config libmtag $version" pkgconfig_flags
 
@@ -112,17 +113,20 @@ public_functions()
 # and the outside program calls it.
 man_pages()
 {
-	local fn missing=0 warn
+	local fn missing=0 warn name_section page
+
+	name_section=$(sed -n '/^\.SH NAME/,/^\.SH/p' "$prefix/share/man/man3/mtag.3")
 
 	for fn in $(public_functions); do
 		[ -f "$prefix/share/man/man3/$fn.3" ] || { echo "no man link $fn.3"; missing=1; }
-		sed -n '/^\.SH NAME/,/^\.SH/p' doc/man/mtag.3 | grep -qw "$fn" ||
+		grep -qw "$fn" <<<"$name_section" ||
 			{ echo "$fn not in mtag(3) NAME"; missing=1; }
 		grep -qw "$fn" test/install/outside.c || { echo "outside.c never calls $fn"; missing=1; }
 	done
 	warn=$(MANWIDTH=80 man --warnings -M "$prefix/share/man" 3 mtag_copy_chain 2>&1 >/dev/null)
 	[ -z "$warn" ] || { echo "$warn"; missing=1; }
-	MANWIDTH=80 man -M "$prefix/share/man" 3 mtag_eth_tx_strip | grep -q 'mtag_eth_tx_strip()' ||
+	page=$(MANWIDTH=80 man -M "$prefix/share/man" 3 mtag_eth_tx_strip)
+	grep -q 'mtag_eth_tx_strip()' <<<"$page" ||
 		{ echo "man mtag_eth_tx_strip does not show mtag(3)"; missing=1; }
 	echo "$(public_functions | wc -l) public functions"
 	return $missing
@@ -183,12 +187,14 @@ rm -rf "$work/src/build"
 # run_outside NAME BINARY LINK: run it, and check what it was linked with.
 run_outside()
 {
-	local name=$1 bin=$2 link=$3 rt rc
+	local name=$1 bin=$2 link=$3 rt rc libs
 
+	# Whole output first: grep -q would close the pipe under pipefail.
+	libs=$(LD_LIBRARY_PATH=$libdir ldd "$bin") || return 1
 	if [ "$link" = static ]; then
-		! ldd "$bin" | grep -E 'libmtag|librte_' || { echo "static binary loads them"; return 1; }
+		! grep -E 'libmtag|librte_' <<<"$libs" || { echo "static binary loads them"; return 1; }
 	else
-		LD_LIBRARY_PATH=$libdir ldd "$bin" | grep -q "$libdir/libmtag.so" ||
+		grep -q "$libdir/libmtag.so" <<<"$libs" ||
 			{ echo "shared binary does not load $libdir/libmtag.so"; return 1; }
 	fi
 	rt=$(mktemp -d "$work/rt.XXXXXX")

@@ -34,15 +34,15 @@
 
 static unsigned int passed, failed;
 
-#define CHECK(cond)                                                                     \
-	do {                                                                            \
-		if (cond) {                                                             \
-			passed++;                                                       \
-		} else {                                                                \
-			failed++;                                                       \
-			printf("FAIL %s:%d: %s (rte_errno %d)\n", __func__, __LINE__,   \
-			       #cond, rte_errno);                                       \
-		}                                                                       \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			passed++;                                                                  \
+		} else {                                                                           \
+			failed++;                                                                  \
+			printf("FAIL %s:%d: %s (rte_errno %d)\n", __func__, __LINE__, #cond,       \
+			       rte_errno);                                                         \
+		}                                                                                  \
 	} while (0)
 
 _Static_assert(sizeof(struct mtag) == 16, "the tag header is 16 bytes");
