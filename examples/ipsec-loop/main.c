@@ -255,6 +255,8 @@ main(int argc, char **argv)
 	unsigned int lcore, idx;
 	int rc, ret;
 
+	/* Stats and the start-up line reach log files (and test scripts) as printed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && strcmp(argv[1], "--check-config") == 0)
 		return check_config(argv[2]);
 
