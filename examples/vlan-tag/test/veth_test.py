@@ -249,6 +249,9 @@ def main():
             print(f"SKIP: cannot build the veth/netns topology here: "
                   f"{' '.join(e.cmd)}: {e.stdout.decode(errors='replace').strip()}")
             sys.exit(vtlib.SKIP)
+        except OSError as e:
+            print(f"SKIP: no iproute2 here: {e}")
+            sys.exit(vtlib.SKIP)
         ck = vtlib.Checker("veth")
         run(opts, topo, True, ck)
         run(opts, topo, False, ck)
