@@ -20,6 +20,7 @@
  *   mtag-stress [--tags N] [--seed S] [--register] [--pool-size N]
  */
 
+#define _GNU_SOURCE
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -49,6 +50,10 @@
 #define MAX_TAG_LEN 256
 
 static uint64_t target_tags = 2000000;
+/* CPUs the process had before EAL pinned the main thread: thread C runs on
+ * them, not on the main lcore's CPU alone, where it would fight A and spin
+ * behind it on the pools' rings. */
+static cpu_set_t all_cpus;
 static uint64_t seed = 1;
 static bool register_c;
 static uint32_t pool_size = 4095;
@@ -397,6 +402,7 @@ main(int argc, char **argv)
 	struct mtag_conf conf = {.cache_size = 64};
 	struct mtag_stats s;
 	char name[MTAG_TYPE_NAMESIZE];
+	pthread_attr_t attr;
 	pthread_t thread_c;
 	unsigned int worker, i;
 	uint64_t start, hz;
@@ -407,6 +413,7 @@ main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	sched_getaffinity(0, sizeof(all_cpus), &all_cpus);
 	if (harden_eal_init("mtagstress", "0-1", 0, NULL) < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -443,10 +450,13 @@ main(int argc, char **argv)
 		hog[i] = calloc(pool_size, sizeof(*hog[i]));
 	hz = rte_get_tsc_hz();
 	start = rte_get_tsc_cycles();
-	if (pthread_create(&thread_c, NULL, stage_c, NULL) != 0) {
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(all_cpus), &all_cpus);
+	if (pthread_create(&thread_c, &attr, stage_c, NULL) != 0) {
 		perror("pthread_create");
 		return 1;
 	}
+	pthread_attr_destroy(&attr);
 	rte_eal_remote_launch(stage_b, NULL, worker);
 	stage_a();
 	rte_eal_mp_wait_lcore();

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Helpers of the hardening stages (devtools/test.d/hardening-*.sh); not a
+# stage itself (test.sh runs *.sh only).
+
+# meson_counts <build-dir>: sets mp mf ms from the last meson test log.
+meson_counts() {
+	eval "$(/usr/bin/python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except OSError:
+    f = 1
+print(f"mp={p} mf={f} ms={s}")
+PY
+)"
+}
+
+# configure <build-dir> <meson options...>: set up once, reconfigure never
+# (a warm machine stays fast).
+configure() {
+	local dir=$1
+	shift
+	[ -f "$dir/build.ninja" ] && return 0
+	meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+		cat "$dir.setup.log"
+		return 1
+	}
+	rm -f "$dir.setup.log"
+}
+
+# Suites that exist in a build dir, from the ones asked for.
+existing_suites() {
+	local dir=$1
+	shift
+	local list s
+	list=$(meson test -C "$dir" --list --no-rebuild 2>/dev/null)
+	for s in "$@"; do
+		echo "$list" | grep -q "^mtag:$s / " && printf -- '--suite %s ' "$s"
+	done
+}
