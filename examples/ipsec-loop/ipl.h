@@ -77,6 +77,7 @@ struct ipl_app {
 	struct ipl_sa sa[IPL_MAX_SA];
 	struct rte_ether_addr port_mac[IPL_MAX_PORTS];
 	bool loop_detect;
+	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */
 	unsigned int max_passes;
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *cop_pool;

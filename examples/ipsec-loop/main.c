@@ -55,6 +55,8 @@ usage(const char *prog)
 	       "       %s --check-config CONFIG\n"
 	       "  -f, --config FILE      ports, SAs, policies, routes (see README.md)\n"
 	       "  --no-loop-detect       do not check IPSEC_OUT_DONE tags (shows the loops)\n"
+	       "  --bench-no-tags        benchmark baseline: no IPsec tags, no loop detection,\n"
+	       "                         'protect' inbound policies NOT enforced (insecure)\n"
 	       "  --max-passes N         hard limit on passes through a stage (default %u)\n"
 	       "  --stats-interval S     print stats every S seconds, 0: at exit (default 10)\n"
 	       "  --duration S           stop after S seconds (default: at SIGINT/SIGTERM)\n"
@@ -68,6 +70,7 @@ parse_args(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"no-loop-detect", no_argument, NULL, 'L'},
+		{"bench-no-tags", no_argument, NULL, 'T'},
 		{"max-passes", required_argument, NULL, 'P'},
 		{"stats-interval", required_argument, NULL, 'I'},
 		{"duration", required_argument, NULL, 'D'},
@@ -87,6 +90,10 @@ parse_args(int argc, char **argv)
 			conf_path = optarg;
 			break;
 		case 'L':
+			ipl.loop_detect = false;
+			break;
+		case 'T':
+			ipl.no_tags = true;
 			ipl.loop_detect = false;
 			break;
 		case 'P':
@@ -287,7 +294,7 @@ main(int argc, char **argv)
 		force_quit = true;
 	} else {
 		printf("dpdk-ipsec-loop: %u lcores, loop detection %s\n", ipl.nb_lcores,
-		       ipl.loop_detect ? "on" : "off");
+		       ipl.loop_detect ? "on" : ipl.no_tags ? "off, no tags (benchmark baseline)" : "off");
 		idx = 1;
 		RTE_LCORE_FOREACH_WORKER(lcore)
 			rte_eal_remote_launch(lcore_main, &ipl.lc[idx++], lcore);

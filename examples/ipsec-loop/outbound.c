@@ -115,6 +115,8 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	}
 	if (g == 0)
 		return;
+	if (ipl.no_tags)
+		goto done;
 	/* Without its record a packet could loop unseen: no tag, no packet. */
 	if (mtag_get_bulk(MTAG_TYPE_IPSEC_OUT_DONE, sizeof(struct mtag_ipsec), 0, tags, g) != g) {
 		lc->st.no_mem += g;
@@ -124,17 +126,21 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	}
 	for (i = 0; i < g; i++) {
 		struct mtag_ipsec *rec = mtag_data(tags[i]);
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
 
 		rec->sa_id = sa->id;
 		rec->spi = sa->spi;
+	}
+	mtag_prepend_burst(m, tags, g);
+done:
+	for (i = 0; i < g; i++) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
+
 		/* rte_ipsec fills length and id of the outer header, not its checksum. */
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		ipl_scratch(m[i])->passes++;
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 	}
-	mtag_prepend_burst(m, tags, g);
 	sst->pkts += g;
 	lc->st.encrypted += g;
 	for (i = 0; i < g; i++)
