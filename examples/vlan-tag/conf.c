@@ -29,8 +29,7 @@ struct parser {
 	size_t errlen;
 };
 
-static int __attribute__((format(printf, 2, 3)))
-fail(struct parser *p, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3))) fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n = 0;

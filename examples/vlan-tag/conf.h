@@ -26,19 +26,19 @@
 
 /** One access port: untagged frames on it belong to this VLAN stack. */
 struct vt_access {
-	uint16_t port;                /**< Port id. */
-	uint8_t depth;                /**< Entries used in @c vid. */
-	uint8_t pcp;                  /**< PCP of the headers inserted towards the trunk. */
-	uint8_t dei;                  /**< DEI of the headers inserted towards the trunk. */
-	uint16_t vid[VT_VLAN_MAX];    /**< VIDs, outermost first. */
-	unsigned int line;            /**< Line of the configuration that declared it. */
+	uint16_t port;		   /**< Port id. */
+	uint8_t depth;		   /**< Entries used in @c vid. */
+	uint8_t pcp;		   /**< PCP of the headers inserted towards the trunk. */
+	uint8_t dei;		   /**< DEI of the headers inserted towards the trunk. */
+	uint16_t vid[VT_VLAN_MAX]; /**< VIDs, outermost first. */
+	unsigned int line;	   /**< Line of the configuration that declared it. */
 };
 
 /** A parsed configuration. */
 struct vt_conf {
-	int trunk_port;               /**< Port id of the trunk; -1 until declared. */
-	uint16_t stpid;               /**< TPID of service (outer) tags on the trunk. */
-	unsigned int nb_access;       /**< Entries used in @c access. */
+	int trunk_port;			       /**< Port id of the trunk; -1 until declared. */
+	uint16_t stpid;			       /**< TPID of service (outer) tags on the trunk. */
+	unsigned int nb_access;		       /**< Entries used in @c access. */
 	struct vt_access access[VT_MAX_PORTS]; /**< Access ports in file order. */
 };
 

@@ -230,9 +230,10 @@ access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 
 		if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
 			why = VT_DROP_RUNT;
-		else if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ||
-				  vt_tpid_is_vlan(rte_be_to_cpu_16(
-					  rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type))))
+		else if (unlikely(
+				 (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ||
+				 vt_tpid_is_vlan(rte_be_to_cpu_16(
+					 rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type))))
 			why = VT_DROP_TAGGED_ACCESS;
 		if (unlikely(why != VT_DROP_MAX)) {
 			for (d = 0; t != NULL && d < depth; d++)
@@ -243,8 +244,8 @@ access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 		if (store == VT_STORE_TAG) {
 			for (d = 0; d < depth; d++) {
 				struct mtag *r = t != NULL ? t[d]
-						 : mtag_get(MTAG_TYPE_VLAN_INSERT,
-							    sizeof(struct mtag_vlan), 0);
+							   : mtag_get(MTAG_TYPE_VLAN_INSERT,
+								      sizeof(struct mtag_vlan), 0);
 
 				if (unlikely(r == NULL))
 					break;
@@ -306,7 +307,8 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 
 			n = 0;
 			for (t = mtag_first(m); t != NULL && n < VT_VLAN_MAX; t = mtag_next(m, t))
-				if (t->type == MTAG_TYPE_VLAN_INSERT && t->cookie == MTAG_ABI_COMPAT)
+				if (t->type == MTAG_TYPE_VLAN_INSERT &&
+				    t->cookie == MTAG_ABI_COMPAT)
 					inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
 			for (d = 0; d < n; d++)
 				buf[d] = inner_first[n - 1 - d];
@@ -485,8 +487,8 @@ vt_lcore_pipeline_tx(void *arg)
 			uint16_t port = vt_fwd.ports[i];
 			uint16_t n;
 
-			n = rte_ring_sc_dequeue_burst(vt_fwd.ring[port], (void **)o.pkts,
-						      VT_BURST, NULL);
+			n = rte_ring_sc_dequeue_burst(vt_fwd.ring[port], (void **)o.pkts, VT_BURST,
+						      NULL);
 			if (n == 0)
 				continue;
 			moved += n;

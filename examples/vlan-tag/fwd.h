@@ -27,7 +27,7 @@
 
 /** How VLAN headers reach the wire on a port, chosen at start-up. */
 enum vt_insert {
-	VT_INSERT_SW,      /**< Software insertion. */
+	VT_INSERT_SW,	   /**< Software insertion. */
 	VT_INSERT_HW_VLAN, /**< RTE_ETH_TX_OFFLOAD_VLAN_INSERT (single 802.1Q tags). */
 	VT_INSERT_HW_QINQ, /**< RTE_ETH_TX_OFFLOAD_QINQ_INSERT as well (S-tag + C-tag). */
 };
@@ -35,17 +35,17 @@ enum vt_insert {
 /** Forwarding state, read-only once the lcores run (except @c store). */
 struct vt_fwd {
 	struct vt_conf conf;
-	uint16_t trunk;                /**< Trunk port id. */
-	enum vt_insert trunk_insert;   /**< Insertion path of the trunk. */
-	uint16_t ports[VT_MAX_PORTS + 1]; /**< All ports, trunk first. */
-	unsigned int nb_ports;          /**< Entries in @c ports. */
+	uint16_t trunk;				  /**< Trunk port id. */
+	enum vt_insert trunk_insert;		  /**< Insertion path of the trunk. */
+	uint16_t ports[VT_MAX_PORTS + 1];	  /**< All ports, trunk first. */
+	unsigned int nb_ports;			  /**< Entries in @c ports. */
 	int16_t access_of_port[RTE_MAX_ETHPORTS]; /**< Index into conf.access, or -1. */
-	int16_t access_of_vid[4096];   /**< Access port of each single-tag VID, or -1. */
+	int16_t access_of_vid[4096];		  /**< Access port of each single-tag VID, or -1. */
 	/** Headers inserted towards the trunk for each access port, outermost first. */
 	struct mtag_vlan insert_hdr[VT_MAX_PORTS][VT_VLAN_MAX];
 	struct rte_ring *ring[RTE_MAX_ETHPORTS]; /**< Pipeline: packets for each TX port. */
-	volatile enum vt_store store;  /**< Tags or local variables; may change while running. */
-	uint64_t idle_exit_cycles;     /**< Quit after this long without RX (0: never). */
+	volatile enum vt_store store; /**< Tags or local variables; may change while running. */
+	uint64_t idle_exit_cycles;    /**< Quit after this long without RX (0: never). */
 };
 
 extern struct vt_fwd vt_fwd;

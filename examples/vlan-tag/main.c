@@ -45,7 +45,7 @@ struct app_opts {
 	enum vt_store store;
 	unsigned int alternate_ms; /* benchmark: switch the store this often */
 	unsigned int idle_exit_ms;
-	unsigned int duration;     /* seconds, 0: until a signal */
+	unsigned int duration; /* seconds, 0: until a signal */
 	unsigned int inject;
 	unsigned int pkt_size;
 };
@@ -85,8 +85,16 @@ parse_num(const char *s, unsigned long max, unsigned int *out)
 static int
 parse_args(int argc, char **argv, struct app_opts *o)
 {
-	enum { OPT_PIPELINE = 256, OPT_NO_OFFLOAD, OPT_STORE, OPT_ALTERNATE, OPT_INJECT,
-	       OPT_PKT_SIZE, OPT_DURATION, OPT_IDLE_EXIT };
+	enum {
+		OPT_PIPELINE = 256,
+		OPT_NO_OFFLOAD,
+		OPT_STORE,
+		OPT_ALTERNATE,
+		OPT_INJECT,
+		OPT_PKT_SIZE,
+		OPT_DURATION,
+		OPT_IDLE_EXIT
+	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"stats", required_argument, NULL, 'T'},

@@ -40,8 +40,8 @@ vt_port_init(uint16_t port, struct rte_mempool *mp, bool trunk, bool offload, ui
 		socket = (int)rte_socket_id();
 
 	if (trunk && offload) {
-		conf.rxmode.offloads |= info.rx_offload_capa &
-					(RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_QINQ_STRIP);
+		conf.rxmode.offloads |= info.rx_offload_capa & (RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
+								RTE_ETH_RX_OFFLOAD_QINQ_STRIP);
 		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) {
 			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 			*ins = VT_INSERT_HW_VLAN;
@@ -80,17 +80,21 @@ vt_port_init(uint16_t port, struct rte_mempool *mp, bool trunk, bool offload, ui
 		return ret;
 	ret = rte_eth_promiscuous_enable(port);
 	if (ret != 0 && ret != -ENOTSUP)
-		RTE_LOG(WARNING, USER1, "port %u: promiscuous mode: %s\n", port, rte_strerror(-ret));
+		RTE_LOG(WARNING, USER1, "port %u: promiscuous mode: %s\n", port,
+			rte_strerror(-ret));
 
-	if (trunk)
+	if (trunk) {
+		const char *strip = "software";
+
+		if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_QINQ_STRIP)
+			strip = "hardware (QinQ)";
+		else if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
+			strip = "hardware";
 		RTE_LOG(NOTICE, USER1, "port %u (%s): trunk, VLAN strip %s, VLAN insert %s\n", port,
-			name,
-			(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_QINQ_STRIP) ? "hardware (QinQ)"
-			: (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) ? "hardware"
-										  : "software",
-			insert_names[*ins]);
-	else
+			name, strip, insert_names[*ins]);
+	} else {
 		RTE_LOG(NOTICE, USER1, "port %u (%s): access\n", port, name);
+	}
 	return 0;
 }
 

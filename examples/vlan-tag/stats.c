@@ -10,14 +10,10 @@
 struct vt_lcore_stats vt_stats[RTE_MAX_LCORE];
 
 const char *const vt_drop_names[VT_DROP_MAX] = {
-	[VT_DROP_UNTAGGED] = "untagged",
-	[VT_DROP_UNKNOWN_VLAN] = "unknown_vlan",
-	[VT_DROP_RUNT] = "runt",
-	[VT_DROP_BAD_TPID] = "bad_tpid",
-	[VT_DROP_TOO_DEEP] = "too_deep",
-	[VT_DROP_TAGGED_ACCESS] = "tagged_on_access",
-	[VT_DROP_NO_TAG] = "no_tag",
-	[VT_DROP_NO_ROOM] = "no_room",
+	[VT_DROP_UNTAGGED] = "untagged", [VT_DROP_UNKNOWN_VLAN] = "unknown_vlan",
+	[VT_DROP_RUNT] = "runt",	 [VT_DROP_BAD_TPID] = "bad_tpid",
+	[VT_DROP_TOO_DEEP] = "too_deep", [VT_DROP_TAGGED_ACCESS] = "tagged_on_access",
+	[VT_DROP_NO_TAG] = "no_tag",	 [VT_DROP_NO_ROOM] = "no_room",
 	[VT_DROP_TX_FULL] = "tx_full",
 };
 
@@ -84,13 +80,4 @@ vt_stats_print(FILE *f, const struct vt_conf *conf)
 			sum.vlan[i].to_trunk);
 	}
 	fflush(f);
-}
-
-void
-vt_stats_reset_dir(void)
-{
-	unsigned int l;
-
-	for (l = 0; l < RTE_MAX_LCORE; l++)
-		memset(vt_stats[l].dir, 0, sizeof(vt_stats[l].dir));
 }

@@ -24,11 +24,11 @@
 enum vt_drop {
 	VT_DROP_UNTAGGED,      /**< Untagged frame on the trunk. */
 	VT_DROP_UNKNOWN_VLAN,  /**< VLAN stack mapped to no access port. */
-	VT_DROP_RUNT,          /**< Frame shorter than its headers. */
+	VT_DROP_RUNT,	       /**< Frame shorter than its headers. */
 	VT_DROP_BAD_TPID,      /**< TPID not accepted, or S-tag inside a C-tag. */
 	VT_DROP_TOO_DEEP,      /**< More VLAN headers than VT_VLAN_MAX. */
 	VT_DROP_TAGGED_ACCESS, /**< VLAN-tagged frame on an access port. */
-	VT_DROP_NO_TAG,        /**< No tag could be allocated. */
+	VT_DROP_NO_TAG,	       /**< No tag could be allocated. */
 	VT_DROP_NO_ROOM,       /**< No headroom or shared mbuf for VLAN insertion. */
 	VT_DROP_TX_FULL,       /**< TX queue or pipeline ring full. */
 	VT_DROP_MAX
@@ -42,10 +42,10 @@ enum vt_store { VT_STORE_TAG, VT_STORE_LOCAL, VT_STORE_MAX };
 
 /** Counters of one port. */
 struct vt_port_stats {
-	uint64_t rx;               /**< Packets received. */
-	uint64_t tx;               /**< Packets the PMD took. */
-	uint64_t hw_insert;        /**< Packets whose VLANs the port inserts (TX offload). */
-	uint64_t sw_insert;        /**< Packets whose VLANs were inserted in software. */
+	uint64_t rx;		    /**< Packets received. */
+	uint64_t tx;		    /**< Packets the PMD took. */
+	uint64_t hw_insert;	    /**< Packets whose VLANs the port inserts (TX offload). */
+	uint64_t sw_insert;	    /**< Packets whose VLANs were inserted in software. */
 	uint64_t drop[VT_DROP_MAX]; /**< Packets dropped, by reason (counted on the RX port,
 				       except VT_DROP_TX_FULL and VT_DROP_NO_ROOM: TX port). */
 };
@@ -58,7 +58,7 @@ struct vt_vlan_stats {
 
 /** Busy time of one direction (bursts with packets, not preempted). */
 struct vt_dir_stats {
-	uint64_t pkts;   /**< Packets received. */
+	uint64_t pkts;	 /**< Packets received. */
 	uint64_t cycles; /**< TSC cycles from RX to TX of those bursts. */
 };
 
@@ -80,8 +80,5 @@ void vt_stats_sum(struct vt_lcore_stats *sum);
 
 /** Print port and VLAN counters. */
 void vt_stats_print(FILE *f, const struct vt_conf *conf);
-
-/** Zero the direction counters (benchmark warm-up). */
-void vt_stats_reset_dir(void);
 
 #endif /* VT_STATS_H */

@@ -21,24 +21,24 @@
 
 /** VLAN headers of a frame, outermost first. */
 struct vt_vlan_stack {
-	uint8_t depth;                       /**< Headers in @c hdr. */
-	uint8_t hw;                          /**< Outer headers the port stripped (metadata). */
-	struct mtag_vlan hdr[VT_VLAN_MAX];   /**< TPID and TCI, host byte order. */
+	uint8_t depth;			   /**< Headers in @c hdr. */
+	uint8_t hw;			   /**< Outer headers the port stripped (metadata). */
+	struct mtag_vlan hdr[VT_VLAN_MAX]; /**< TPID and TCI, host byte order. */
 };
 
 /** What vt_vlan_parse() and vt_vlan_rx() found; the non-OK values are drop reasons. */
 enum vt_frame_status {
 	VT_FRAME_OK = 0,
-	VT_FRAME_UNTAGGED,  /**< No VLAN header. */
-	VT_FRAME_RUNT,      /**< Frame shorter than its Ethernet and VLAN headers. */
-	VT_FRAME_BAD_TPID,  /**< A TPID the trunk does not accept, or an S-tag inside a C-tag. */
-	VT_FRAME_TOO_DEEP,  /**< More than VT_VLAN_MAX headers. */
+	VT_FRAME_UNTAGGED, /**< No VLAN header. */
+	VT_FRAME_RUNT,	   /**< Frame shorter than its Ethernet and VLAN headers. */
+	VT_FRAME_BAD_TPID, /**< A TPID the trunk does not accept, or an S-tag inside a C-tag. */
+	VT_FRAME_TOO_DEEP, /**< More than VT_VLAN_MAX headers. */
 };
 
 /** PCP, DEI and VID of a TCI. */
-#define VT_TCI(pcp, dei, vid) ((uint16_t)(((pcp) << 13) | ((dei) << 12) | ((vid) & 0xfff)))
+#define VT_TCI(pcp, dei, vid) ((uint16_t)(((pcp) << 13) | ((dei) << 12) | ((vid)&0xfff)))
 /** VID of a TCI. */
-#define VT_TCI_VID(tci) ((tci) & 0xfff)
+#define VT_TCI_VID(tci) ((tci)&0xfff)
 
 /**
  * Whether an EtherType is one of the VLAN TPIDs in use (802.1Q, 802.1ad and

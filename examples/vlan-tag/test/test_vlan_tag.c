@@ -99,7 +99,8 @@ test_conf_errors(void)
 		{"trunk 0 stpid 0x1234\n", "line 1: bad stpid '0x1234'"},
 		{"trunk 0 stpid\n", "line 1: missing value after 'stpid'"},
 		{"trunk 0 speed 10\n", "line 1: unknown trunk option 'speed'"},
-		{"trunk 0\naccess 0 vlan 5\n", "line 2: port 0 already declared as trunk on line 1"},
+		{"trunk 0\naccess 0 vlan 5\n",
+		 "line 2: port 0 already declared as trunk on line 1"},
 		{"trunk 0\naccess 1 vlan 5\naccess 1 vlan 6\n",
 		 "line 3: port 1 already declared on line 2"},
 		{"trunk 0\naccess 1\n", "line 2: access port 1 has no 'vlan'"},
@@ -138,7 +139,8 @@ test_conf_errors(void)
 		int ret;
 
 		ret = vt_conf_parse(nul, sizeof(nul) - 1, &c, err, sizeof(err));
-		CHECK(ret == -EINVAL && strcmp(err, "line 2: NUL byte in line") == 0, "NUL: %s", err);
+		CHECK(ret == -EINVAL && strcmp(err, "line 2: NUL byte in line") == 0, "NUL: %s",
+		      err);
 		memset(longline, ' ', sizeof(longline));
 		memcpy(longline, "trunk 0\n", 8);
 		ret = vt_conf_parse(longline, sizeof(longline), &c, err, sizeof(err));
@@ -276,7 +278,8 @@ test_mbuf(struct rte_mempool *mp)
 		      st.hdr[0].tpid == 0x88a8 && st.hdr[0].tci == q[0].tci &&
 		      st.hdr[1].tpid == 0x8100 && st.hdr[1].tci == q[1].tci,
 	      "hardware outer strip");
-	CHECK(!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && rte_pktmbuf_data_len(m) == plain_len &&
+	CHECK(!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+		      rte_pktmbuf_data_len(m) == plain_len &&
 		      memcmp(rte_pktmbuf_mtod(m, void *), plain, plain_len) == 0,
 	      "flags cleared, frame untagged");
 	rte_pktmbuf_free(m);
@@ -324,8 +327,8 @@ main(int argc, char **argv)
 {
 	char dir[] = "/tmp/vt-unit-XXXXXX";
 	char prefix[64];
-	char *eal[] = {argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		       prefix, "--log-level=lib.eal:error"};
+	char *eal[] = {argv[0],	   "--no-huge",	  "-m",	  "256",
+		       "--no-pci", "--no-shconf", prefix, "--log-level=lib.eal:error"};
 	struct rte_mempool *mp;
 	struct mtag_stats ts;
 
