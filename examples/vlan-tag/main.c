@@ -48,6 +48,7 @@ struct app_opts {
 	unsigned int duration; /* seconds, 0: until a signal */
 	unsigned int inject;
 	unsigned int pkt_size;
+	struct mtag_conf tags; /* zero: library defaults */
 };
 
 static void
@@ -64,7 +65,9 @@ usage(const char *prog)
 	       "                        ports such as net_ring keep them circulating)\n"
 	       "  --pkt-size BYTES      size of injected frames (default 64)\n"
 	       "  --duration SECONDS    stop after this long\n"
-	       "  --idle-exit MS        stop when nothing was received for MS ms\n",
+	       "  --idle-exit MS        stop when nothing was received for MS ms\n"
+	       "  --tag-pool N          tags per size class (default: the library's)\n"
+	       "  --tag-cache N         per-lcore tag cache (0: none)\n",
 	       prog);
 }
 
@@ -93,7 +96,9 @@ parse_args(int argc, char **argv, struct app_opts *o)
 		OPT_INJECT,
 		OPT_PKT_SIZE,
 		OPT_DURATION,
-		OPT_IDLE_EXIT
+		OPT_IDLE_EXIT,
+		OPT_TAG_POOL,
+		OPT_TAG_CACHE,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'},
@@ -106,6 +111,8 @@ parse_args(int argc, char **argv, struct app_opts *o)
 		{"pkt-size", required_argument, NULL, OPT_PKT_SIZE},
 		{"duration", required_argument, NULL, OPT_DURATION},
 		{"idle-exit", required_argument, NULL, OPT_IDLE_EXIT},
+		{"tag-pool", required_argument, NULL, OPT_TAG_POOL},
+		{"tag-cache", required_argument, NULL, OPT_TAG_CACHE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -148,6 +155,16 @@ parse_args(int argc, char **argv, struct app_opts *o)
 			break;
 		case OPT_IDLE_EXIT:
 			bad |= parse_num(optarg, 3600000, &o->idle_exit_ms);
+			break;
+		case OPT_TAG_POOL:
+			bad |= parse_num(optarg, 1 << 24, &o->tags.pool_size) ||
+			       o->tags.pool_size == 0;
+			break;
+		case OPT_TAG_CACHE:
+			/* The library reads 0 as its default and UINT32_MAX as no cache. */
+			bad |= parse_num(optarg, 512, &o->tags.cache_size);
+			if (o->tags.cache_size == 0)
+				o->tags.cache_size = UINT32_MAX;
 			break;
 		default:
 			usage(argv[0]);
@@ -290,7 +307,7 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "%s\n", err);
 	if (check_ports(&conf) != 0)
 		rte_exit(EXIT_FAILURE, "bad configuration\n");
-	ret = mtag_lib_init(NULL);
+	ret = mtag_lib_init(&opts.tags);
 	if (ret != 0)
 		rte_exit(EXIT_FAILURE, "mtag_lib_init: %s\n", rte_strerror(-ret));
 

@@ -96,6 +96,46 @@ def scenario():
     return rx, tx, drops
 
 
+def scenario_exhaust(n=300):
+    """Many 3-deep frames both ways, for a tag pool far too small for a burst."""
+    rx = {p: [] for p in range(4)}
+    tx = {p: [] for p in range(4)}
+    stack = [(S, tci(10)), (S, tci(20)), (C, tci(30))]
+    for i in range(n):
+        frame = untagged(i, 64 + i % 200, seed=5)
+        rx[0].append(tag(frame, stack))
+        tx[3].append(frame)
+        frame = untagged(i, 64 + i % 100, src=vtlib.MAC_B, dst=vtlib.MAC_A, seed=6)
+        rx[3].append(frame)
+        tx[0].append(tag(frame, INSERT[3]))
+    return rx, tx
+
+
+def is_subsequence(got, want):
+    it = iter(want)
+    return all(any(g == w for w in it) for g in got)
+
+
+def check_exhaust(ck, work, out, tx, n):
+    """Tags ran out: some frames dropped as no_tag, the rest intact, nothing leaked."""
+    st = vtlib.final_stats(out) or {}
+    ck.check(st.get("leaks") == (0, 0), f"no mbuf or tag leak: {st.get('leaks')}")
+    p0, p3 = st.get(("port", 0), {}), st.get(("port", 3), {})
+    drops0 = {k: v for k, v in p0.items() if k not in ("rx", "tx", "hw_insert", "sw_insert")}
+    drops3 = {k: v for k, v in p3.items() if k not in ("rx", "tx")}
+    ck.check(set(drops0) <= {"no_tag"} and set(drops3) <= {"no_tag"},
+             f"only no_tag drops: {drops0} {drops3}")
+    ck.check(drops0.get("no_tag", 0) + drops3.get("no_tag", 0) > 0,
+             "the pool ran out (no_tag counted)")
+    ck.check(p3.get("tx", 0) + drops0.get("no_tag", 0) == n and
+             p0.get("tx", 0) + drops3.get("no_tag", 0) == n,
+             f"every frame forwarded or counted: {p0} {p3}")
+    for p in (0, 3):
+        got = vtlib.read_pcap(os.path.join(work, f"out{p}.pcap"))
+        ck.check(len(got) > 0 and is_subsequence(got, tx[p]),
+                 f"port {p}: the {len(got)} frames out are intact and in order")
+
+
 def stack_of(frame):
     """VLAN headers of a frame as [(tpid, tci)], outermost first."""
     out, off = [], 12
@@ -138,13 +178,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
     ap.add_argument("--pipeline", action="store_true")
+    ap.add_argument("--exhaust", action="store_true",
+                    help="a tag pool too small for a burst: drops, no leak")
     ap.add_argument("--timeout", type=int, default=60)
     opts = ap.parse_args()
-    ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else ""))
+    ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else "") +
+                       (" exhaust" if opts.exhaust else ""))
 
     work = tempfile.mkdtemp(prefix="vt-pcap-")
     try:
-        rx, tx, drops = scenario()
+        if opts.exhaust:
+            rx, tx = scenario_exhaust()
+        else:
+            rx, tx, drops = scenario()
         with open(os.path.join(work, "vlan-tag.conf"), "w") as f:
             f.write(CONF)
         eal = vtlib.eal_args(f"vtpcap{os.getpid()}")
@@ -157,9 +203,14 @@ def main():
             args.append("--pipeline")
         else:
             eal += ["-l", "0,1"]
+        if opts.exhaust:
+            args += ["--tag-pool", "40", "--tag-cache", "0"]
         rc, out = vtlib.run_app(opts.app, eal, args, opts.timeout)
         print(out)
         ck.check(rc == 0, f"application exit status {rc}")
+        if opts.exhaust:
+            check_exhaust(ck, work, out, tx, len(rx[0]))
+            ck.done()
         ck.check("VLAN insert software" in out, "start-up log shows software insertion")
         ck.check(st_or_none(out, 0).get("sw_insert") == len(tx[0]) and
                  st_or_none(out, 0).get("hw_insert") == 0,
