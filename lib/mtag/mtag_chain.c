@@ -20,9 +20,16 @@ mtag_chain_summary(const struct mtag *t)
 	return s;
 }
 
-/* Free a detached list of tags. */
-static void
-mtag_list_release(struct mtag *t)
+/* Tags waiting to be freed together (see mtag_tags_release()). */
+#define MTAG_FREE_BATCH 64
+struct mtag_free_batch {
+	unsigned int n;
+	struct mtag *v[MTAG_FREE_BATCH];
+};
+
+/* Queue a detached list of tags for freeing. */
+static inline void
+mtag_batch_add(struct mtag_free_batch *b, struct mtag *t)
 {
 	struct mtag *next;
 
@@ -31,8 +38,39 @@ mtag_list_release(struct mtag *t)
 #ifdef MTAG_DEBUG
 		mtag_dbg(t)->owner = NULL;
 #endif
-		mtag_tag_release(t);
+		b->v[b->n++] = t;
+		if (unlikely(b->n == MTAG_FREE_BATCH)) {
+			mtag_tags_release(b->v, b->n);
+			b->n = 0;
+		}
 	}
+}
+
+static inline void
+mtag_batch_flush(struct mtag_free_batch *b)
+{
+	if (b->n > 0)
+		mtag_tags_release(b->v, b->n);
+	b->n = 0;
+}
+
+/* Free a detached list of tags. */
+static void
+mtag_list_release(struct mtag *t)
+{
+	struct mtag_free_batch b;
+
+	/* A packet's only tag, the common case, needs no batch. */
+	if (t != NULL && t->next == NULL) {
+#ifdef MTAG_DEBUG
+		mtag_dbg(t)->owner = NULL;
+#endif
+		mtag_tag_release(t);
+		return;
+	}
+	b.n = 0; /* only n: an initialiser would clear the whole array */
+	mtag_batch_add(&b, t);
+	mtag_batch_flush(&b);
 }
 
 /* Detach m's chain and return it; m is untagged after. */
@@ -184,11 +222,14 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 void
 mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 {
+	struct mtag_free_batch b;
 	uint16_t i;
 
 	if (pkts == NULL)
 		return;
+	b.n = 0;
 	for (i = 0; i < n; i++)
 		if (pkts[i] != NULL && mtag_is_tagged(pkts[i]))
-			mtag_list_release(mtag_chain_detach(pkts[i]));
+			mtag_batch_add(&b, mtag_chain_detach(pkts[i]));
+	mtag_batch_flush(&b);
 }

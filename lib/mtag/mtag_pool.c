@@ -108,7 +108,7 @@ int
 mtag_pools_init(const struct mtag_conf *conf)
 {
 	bool used[MTAG_MAX_SOCKETS];
-	unsigned int s, c, first = MTAG_MAX_SOCKETS;
+	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
 
 	mtag_conf_apply(conf);
 	mtag_class_table();
@@ -125,8 +125,10 @@ mtag_pools_init(const struct mtag_conf *conf)
 		}
 		if (first == MTAG_MAX_SOCKETS)
 			first = s;
+		nb_sockets++;
 	}
 	mtag_state.default_socket = first;
+	mtag_state.single_socket = nb_sockets == 1;
 	return 0;
 }
 
@@ -134,7 +136,7 @@ int
 mtag_pools_attach(void)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
-	unsigned int s, c, first = MTAG_MAX_SOCKETS;
+	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
 
 	mtag_class_table();
 	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
@@ -142,14 +144,18 @@ mtag_pools_attach(void)
 			mtag_pool_name(name, sizeof(name), s, c);
 			mtag_state.pool[s][c] = rte_mempool_lookup(name);
 		}
-		if (mtag_state.pool[s][0] != NULL && first == MTAG_MAX_SOCKETS)
+		if (mtag_state.pool[s][0] == NULL)
+			continue;
+		if (first == MTAG_MAX_SOCKETS)
 			first = s;
+		nb_sockets++;
 	}
 	if (first == MTAG_MAX_SOCKETS) {
 		MTAG_LOG(ERR, "no tag pools found");
 		return -ENOENT;
 	}
 	mtag_state.default_socket = first;
+	mtag_state.single_socket = nb_sockets == 1;
 	return 0;
 }
 
@@ -165,24 +171,46 @@ mtag_pools_fini(void)
 		}
 }
 
+/* The calling thread's row of pools (one per size class), found once per
+ * thread: rte_socket_id() is a call into EAL, too dear for every tag. */
+static RTE_DEFINE_PER_LCORE(struct rte_mempool **, mtag_pool_row);
+
 /* Pool of the calling thread's socket; non-EAL threads and sockets without
  * pools use the first socket that has them. */
+static __rte_noinline struct rte_mempool *
+mtag_pool_of_slow(unsigned int cls)
+{
+	unsigned int s = rte_socket_id();
+
+	if (s >= MTAG_MAX_SOCKETS || mtag_state.pool[s][cls] == NULL)
+		s = mtag_state.default_socket;
+	RTE_PER_LCORE(mtag_pool_row) = mtag_state.pool[s];
+	return mtag_state.pool[s][cls];
+}
+
 static inline struct rte_mempool *
 mtag_pool_of(unsigned int cls)
 {
-	unsigned int s = rte_socket_id();
-	struct rte_mempool *mp;
+	struct rte_mempool **row = RTE_PER_LCORE(mtag_pool_row);
 
-	if (likely(s < MTAG_MAX_SOCKETS)) {
-		mp = mtag_state.pool[s][cls];
-		if (likely(mp != NULL))
-			return mp;
-	}
-	return mtag_state.pool[mtag_state.default_socket][cls];
+	/* A NULL entry: first call on this thread, or pools re-created. */
+	if (likely(row != NULL && row[cls] != NULL))
+		return row[cls];
+	return mtag_pool_of_slow(cls);
 }
 
-int
-mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n)
+/* Pool a tag came from. With pools on one socket only, its length says it,
+ * without reading the mempool header in front of the tag. */
+static inline struct rte_mempool *
+mtag_pool_of_tag(struct mtag *t)
+{
+	if (likely(mtag_state.single_socket))
+		return mtag_state.pool[mtag_state.default_socket][mtag_state.class_of_len[t->len]];
+	return rte_mempool_from_obj(mtag_to_elt(t));
+}
+
+static __rte_always_inline int
+mtag_tags_get_inline(unsigned int cls, struct mtag **tags, unsigned int n)
 {
 	struct rte_mempool *mp = mtag_pool_of(cls);
 	unsigned int shared_slot;
@@ -203,6 +231,12 @@ mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n)
 	return 0;
 }
 
+int
+mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n)
+{
+	return mtag_tags_get_inline(cls, tags, n);
+}
+
 /* Back to its pool, no destructor. */
 static void
 mtag_tag_put(struct mtag *t)
@@ -217,11 +251,11 @@ mtag_tag_put(struct mtag *t)
 	st = mtag_stats_slot(&shared_slot);
 	mtag_count(&st->frees[mtag_state.class_of_len[t->len]], 1, shared_slot);
 	elt = mtag_to_elt(t);
-	rte_mempool_put(rte_mempool_from_obj(elt), elt);
+	rte_mempool_put(mtag_pool_of_tag(t), elt);
 }
 
-void
-mtag_tag_release(struct mtag *t)
+static inline void
+mtag_tag_dtor(struct mtag *t)
 {
 	if (unlikely(mtag_state.have_dtor) && t->cookie == MTAG_ABI_COMPAT) {
 		mtag_dtor_t fn = mtag_state.dtor[t->type];
@@ -229,7 +263,47 @@ mtag_tag_release(struct mtag *t)
 		if (fn != NULL)
 			fn(t);
 	}
+}
+
+void
+mtag_tag_release(struct mtag *t)
+{
+	mtag_tag_dtor(t);
 	mtag_tag_put(t);
+}
+
+void
+mtag_tags_release(struct mtag **tags, unsigned int n)
+{
+	/* Without the debug prefix a tag is its pool element; with it, elements
+	 * overwrite their tags in place (tags[] is the caller's scratch). */
+	void **elts = (void **)tags;
+	struct rte_mempool *mp;
+	struct mtag_lcore_stats *st;
+	unsigned int shared_slot, start, i, cls;
+
+	if (unlikely(mtag_state.have_dtor))
+		for (i = 0; i < n; i++)
+			mtag_tag_dtor(tags[i]);
+	st = mtag_stats_slot(&shared_slot);
+	/* Each run of tags from one pool goes back in one call, and is counted
+	 * once: per-tag puts serialise on the cache length and the counter. */
+	for (start = 0; start < n; start = i) {
+		mp = mtag_pool_of_tag(tags[start]);
+		cls = mtag_state.class_of_len[tags[start]->len];
+		for (i = start; i < n; i++) {
+			struct mtag *t = tags[i];
+
+			if (i > start && mtag_pool_of_tag(t) != mp)
+				break;
+#ifdef MTAG_DEBUG
+			mtag_dbg(t)->magic = MTAG_MAGIC_FREE;
+			elts[i] = mtag_to_elt(t);
+#endif
+		}
+		mtag_count(&st->frees[cls], i - start, shared_slot);
+		rte_mempool_put_bulk(mp, elts + start, i - start);
+	}
 }
 
 static inline bool
@@ -260,7 +334,7 @@ mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	if (unlikely(mtag_tags_get(mtag_state.class_of_len[len], &t, 1) != 0)) {
+	if (unlikely(mtag_tags_get_inline(mtag_state.class_of_len[len], &t, 1) != 0)) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
@@ -285,7 +359,7 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 	}
 	if (n == 0)
 		return 0;
-	if (unlikely(mtag_tags_get(mtag_state.class_of_len[len], tags, n) != 0)) {
+	if (unlikely(mtag_tags_get_inline(mtag_state.class_of_len[len], tags, n) != 0)) {
 		rte_errno = ENOMEM;
 		return 0;
 	}

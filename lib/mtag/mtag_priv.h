@@ -62,6 +62,7 @@ struct mtag_state {
 	const struct rte_memzone *mz;
 	bool primary;
 	unsigned int default_socket;
+	bool single_socket; /* pools on one socket only */
 	uint16_t max_len;
 	uint8_t class_of_len[MTAG_LEN_MAX + 1];
 	struct rte_mempool *pool[MTAG_MAX_SOCKETS][MTAG_CLASS_MAX];
@@ -133,6 +134,7 @@ int mtag_pools_attach(void);
 void mtag_pools_fini(void);
 int mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n);
 void mtag_tag_release(struct mtag *t);
+void mtag_tags_release(struct mtag **tags, unsigned int n);
 struct mtag *mtag_tag_copy(const struct mtag *src, int *err);
 uint64_t mtag_in_use(void);
 
