@@ -26,7 +26,8 @@ enum perf_expect {
 
 /** Body runs at bursts 1, 8, 32 and 64 (otherwise at 32 only). */
 #define PERF_F_BURSTS 0x1
-/** Body runs at bursts 8, 32 and 64 (its timing is per burst). */
+/** Body runs at bursts 32 and 64: it times each burst, and an rdtsc pair
+ * blurs a shorter region too much. */
 #define PERF_F_BURSTS_SPLIT 0x2
 /** Body needs a second lcore. */
 #define PERF_F_2LCORE 0x4

@@ -307,7 +307,7 @@ perf_body_bursts(const struct perf_body *b, unsigned int bursts[4])
 	for (i = 0; i < RTE_DIM(all); i++) {
 		if (b->flags & PERF_F_BURSTS)
 			bursts[n++] = all[i];
-		else if ((b->flags & PERF_F_BURSTS_SPLIT) && all[i] > 1)
+		else if ((b->flags & PERF_F_BURSTS_SPLIT) && all[i] >= 32)
 			bursts[n++] = all[i];
 		else if (all[i] == 32)
 			bursts[n++] = all[i];

@@ -17,13 +17,20 @@
 
 #include "perf_priv.h"
 
+/* A's and B's counters on lines of their own: sharing one would bounce it
+ * between the lcores on every burst. */
+/* Body arg bits. */
+#define PERF_PIPE_2LCORES 0x2
+#define PERF_PIPE_NO_TAGS 0x10
+
 struct perf_pipe {
 	struct rte_ring *ring;
 	unsigned int burst;
-	bool stop;     /* set by A, read by B */
-	uint64_t done; /* packets B has freed, published after their hits */
-	uint64_t hits;
+	bool tags;     /* false: the same pipeline without tags, the floor */
 	uint64_t sent; /* packets A has enqueued (A only) */
+	bool stop __rte_cache_aligned; /* set by A once, read by B */
+	uint64_t done __rte_cache_aligned; /* packets B has freed, after their hits */
+	uint64_t hits;
 };
 
 /* Stage B on one burst; returns how many packets it freed. */
@@ -37,8 +44,12 @@ perf_pipe_stage_b(struct perf_pipe *p, uint64_t *hits)
 	n = rte_ring_sc_dequeue_burst(p->ring, (void **)pkts, p->burst, NULL);
 	if (n == 0)
 		return 0;
-	*hits += mtag_find_burst(pkts, n, perf_env.type[0], out);
-	mtag_pktmbuf_free_bulk(pkts, n);
+	if (p->tags) {
+		*hits += mtag_find_burst(pkts, n, perf_env.type[0], out);
+		mtag_pktmbuf_free_bulk(pkts, n);
+	} else {
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
 	return n;
 }
 
@@ -74,11 +85,14 @@ perf_pipe_stage_a(struct perf_pipe *p, struct perf_ctx *c)
 
 	if (unlikely(rte_pktmbuf_alloc_bulk(perf_env.mbuf_pool, c->pkts_v, n) != 0))
 		return -ENOMEM;
+	if (!p->tags)
+		goto enqueue;
 	if (unlikely(mtag_get_bulk(perf_env.type[0], PERF_TAG_LEN, 0, c->tags, n) != n)) {
 		rte_pktmbuf_free_bulk(c->pkts_v, n);
 		return -ENOMEM;
 	}
 	mtag_prepend_burst(c->pkts_v, c->tags, n);
+enqueue:
 	while (sent < n) {
 		sent += rte_ring_sp_enqueue_burst(p->ring, (void **)c->pkts_v + sent, n - sent,
 						  NULL);
@@ -100,6 +114,7 @@ perf_pipe_setup(struct perf_ctx *c)
 		return -ENOMEM;
 	}
 	p->burst = c->burst;
+	p->tags = !(c->body->arg & PERF_PIPE_NO_TAGS);
 	p->ring = rte_ring_create("perf_pipe", 1024, rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (p->ring == NULL) {
@@ -108,7 +123,7 @@ perf_pipe_setup(struct perf_ctx *c)
 		return -ENOMEM;
 	}
 	c->priv = p;
-	if (c->body->arg == 2 &&
+	if ((c->body->arg & PERF_PIPE_2LCORES) &&
 	    rte_eal_remote_launch(perf_pipe_worker, p, perf_env.worker) != 0) {
 		rte_ring_free(p->ring);
 		rte_free(p);
@@ -127,7 +142,7 @@ perf_pipe_teardown(struct perf_ctx *c)
 
 	if (p == NULL)
 		return;
-	if (c->body->arg == 2) {
+	if ((c->body->arg & PERF_PIPE_2LCORES)) {
 		__atomic_store_n(&p->stop, true, __ATOMIC_RELEASE);
 		rte_eal_wait_lcore(perf_env.worker);
 	}
@@ -173,30 +188,34 @@ perf_pipe_run_2lcore(struct perf_ctx *c, uint64_t iters)
 	return t1 - t0;
 }
 
-static const struct perf_body b_pipe1 = {
-	.name = "pipeline/1_lcore",
-	.comment = "alloc, get_bulk, prepend, ring, find, free: both stages on one lcore",
-	.flags = 0,
-	.expect = PERF_HITS_ALL,
-	.arg = 1,
-	.setup = perf_pipe_setup,
-	.run = perf_pipe_run_1lcore,
-	.teardown = perf_pipe_teardown,
-};
+#define PERF_PIPE_BODY(id, nm, cmt, fl, exp, a, ru)                                         \
+	static const struct perf_body id = {                                                 \
+		.name = nm,                                                                   \
+		.comment = cmt,                                                               \
+		.flags = fl,                                                                  \
+		.expect = exp,                                                                \
+		.arg = a,                                                                     \
+		.setup = perf_pipe_setup,                                                     \
+		.run = ru,                                                                    \
+		.teardown = perf_pipe_teardown,                                               \
+	}
 
-static const struct perf_body b_pipe2 = {
-	.name = "pipeline/2_lcores",
-	.comment = "the same, stage B on a second lcore: tags freed on another lcore",
-	.flags = PERF_F_2LCORE,
-	.expect = PERF_HITS_ALL,
-	.arg = 2,
-	.setup = perf_pipe_setup,
-	.run = perf_pipe_run_2lcore,
-	.teardown = perf_pipe_teardown,
-};
+PERF_PIPE_BODY(b_pipe1, "pipeline/1_lcore",
+	       "alloc, get_bulk, prepend, ring, find, free: both stages on one lcore", 0,
+	       PERF_HITS_ALL, 1, perf_pipe_run_1lcore);
+PERF_PIPE_BODY(b_pipe2, "pipeline/2_lcores",
+	       "the same, stage B on a second lcore: tags freed on another lcore", PERF_F_2LCORE,
+	       PERF_HITS_ALL, PERF_PIPE_2LCORES, perf_pipe_run_2lcore);
+PERF_PIPE_BODY(b_pipe1n, "pipeline/1_lcore_no_tags", "the 1-lcore pipeline without tags", 0,
+	       PERF_HITS_NONE, 1 | PERF_PIPE_NO_TAGS, perf_pipe_run_1lcore);
+PERF_PIPE_BODY(b_pipe2n, "pipeline/2_lcores_no_tags",
+	       "the 2-lcore pipeline without tags: mbufs alone crossing lcores", PERF_F_2LCORE,
+	       PERF_HITS_NONE, PERF_PIPE_2LCORES | PERF_PIPE_NO_TAGS, perf_pipe_run_2lcore);
 
 const struct perf_body *const perf_bodies_pipeline[] = {
 	&b_pipe1,
 	&b_pipe2,
+	&b_pipe1n,
+	&b_pipe2n,
 	NULL,
 };
