@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* Telemetry: a client on <runtime dir>/dpdk_telemetry.v2, as
+ * dpdk-telemetry.py is, reads /mtag/stats and /mtag/types and finds the
+ * numbers and names the library has. */
+
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+
+#include "test.h"
+
+#define REPLY_MAX 65536
+
+static int sock = -1;
+static char reply[REPLY_MAX];
+
+static int
+tel_setup(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	ssize_t n;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	sock = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (sock < 0) {
+		perror("socket");
+		return TEST_FAILED;
+	}
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(sock);
+		sock = -1;
+		TEST_SKIP("no telemetry socket at %s (EAL run with --no-telemetry?)",
+			  addr.sun_path);
+	}
+	/* The server greets every client with its version and limits. */
+	n = read(sock, reply, sizeof(reply) - 1);
+	if (n <= 0) {
+		printf("no greeting from the telemetry server\n");
+		return TEST_FAILED;
+	}
+	reply[n] = '\0';
+	if (strstr(reply, "\"version\"") == NULL) {
+		printf("unexpected greeting: %s\n", reply);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+static void
+tel_teardown(void)
+{
+	if (sock >= 0)
+		close(sock);
+	sock = -1;
+}
+
+/* Send a command, read the whole JSON answer into reply. */
+static int
+query(const char *cmd)
+{
+	ssize_t n;
+
+	TEST_ASSERT(write(sock, cmd, strlen(cmd)) == (ssize_t)strlen(cmd), "send %s", cmd);
+	n = read(sock, reply, sizeof(reply) - 1);
+	TEST_ASSERT(n > 0, "answer to %s", cmd);
+	reply[n] = '\0';
+	/* {"<cmd>":{...}} */
+	TEST_ASSERT(reply[0] == '{' && strncmp(reply + 2, cmd, strlen(cmd)) == 0,
+		    "answer names the command: %.80s", reply);
+	return TEST_SUCCESS;
+}
+
+/* The object that follows "key": in @json, bounded to its braces. */
+static const char *
+json_object(const char *json, const char *key, char *buf, size_t size)
+{
+	char pat[64];
+	const char *p, *q;
+	int depth = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":{", key);
+	p = strstr(json, pat);
+	if (p == NULL)
+		return NULL;
+	p += strlen(pat) - 1;
+	for (q = p; *q != '\0'; q++) {
+		depth += *q == '{';
+		depth -= *q == '}';
+		if (depth == 0)
+			break;
+	}
+	if (*q == '\0' || (size_t)(q - p + 1) >= size)
+		return NULL;
+	memcpy(buf, p, q - p + 1);
+	buf[q - p + 1] = '\0';
+	return buf;
+}
+
+/* The number after "key": at the top level of the object @json (nested
+ * objects skipped), or -1. */
+static long long
+json_number(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+	size_t len;
+	int depth = 0;
+
+	len = snprintf(pat, sizeof(pat), "\"%s\":", key);
+	for (p = json; *p != '\0'; p++) {
+		depth += *p == '{';
+		depth -= *p == '}';
+		if (depth == 1 && strncmp(p, pat, len) == 0)
+			return strtoll(p + len, NULL, 10);
+	}
+	return -1;
+}
+
+static int
+check_stats(void)
+{
+	char top[REPLY_MAX], cls[1024], name[16];
+	struct mtag_stats st;
+	unsigned int c;
+
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	TEST_RUN(query("/mtag/stats"));
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/stats", top, sizeof(top)), "%s", reply);
+	TEST_ASSERT_EQ(json_number(top, "initialized"), 1, "initialized");
+	TEST_ASSERT_EQ(json_number(top, "in_use"), st.in_use, "in_use");
+	TEST_ASSERT_EQ(json_number(top, "allocs"), st.allocs, "allocs");
+	TEST_ASSERT_EQ(json_number(top, "frees"), st.frees, "frees");
+	TEST_ASSERT_EQ(json_number(top, "alloc_fails"), st.alloc_fails, "alloc_fails");
+	for (c = 0; c < st.nb_classes; c++) {
+		snprintf(name, sizeof(name), "class%u", c);
+		TEST_ASSERT_NOT_NULL(json_object(top, name, cls, sizeof(cls)), "%s", name);
+		TEST_ASSERT_EQ(json_number(cls, "len"), st.class_len[c], "%s len", name);
+		TEST_ASSERT_EQ(json_number(cls, "in_use"), st.cls[c].in_use, "%s in_use", name);
+		TEST_ASSERT_EQ(json_number(cls, "allocs"), st.cls[c].allocs, "%s allocs", name);
+		TEST_ASSERT_EQ(json_number(cls, "bytes_per_tag"), mtag_pool_bytes_per_tag(c),
+			       "%s bytes_per_tag", name);
+	}
+	snprintf(name, sizeof(name), "class%u", st.nb_classes);
+	TEST_ASSERT_NULL(json_object(top, name, cls, sizeof(cls)), "no extra class");
+	return TEST_SUCCESS;
+}
+
+static int
+test_stats(void)
+{
+	struct mtag *small[5], *big[3];
+	struct mtag_stats st;
+	char top[REPLY_MAX], cls[1024], name[16];
+	unsigned int i, last;
+
+	TEST_RUN(check_stats());
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	last = st.nb_classes - 1;
+	for (i = 0; i < RTE_DIM(small); i++)
+		TEST_ASSERT_NOT_NULL(small[i] = mtag_get(MTAG_TYPE_GRE, 1, 0), "small");
+	for (i = 0; i < RTE_DIM(big); i++)
+		TEST_ASSERT_NOT_NULL(big[i] = mtag_get(MTAG_TYPE_GRE, st.class_len[last], 0),
+				     "big");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, st.class_len[last] + 1, 0), "too big");
+	TEST_RUN(check_stats());
+	/* And the figures themselves, not only their agreement. */
+	TEST_ASSERT_EQ(json_number(json_object(reply, "/mtag/stats", top, sizeof(top)),
+				   "in_use"),
+		       8, "8 tags in use");
+	TEST_ASSERT_NOT_NULL(json_object(top, "class0", cls, sizeof(cls)), "class0");
+	TEST_ASSERT_EQ(json_number(cls, "in_use"), 5, "5 small");
+	snprintf(name, sizeof(name), "class%u", last);
+	TEST_ASSERT_NOT_NULL(json_object(top, name, cls, sizeof(cls)), "last class");
+	TEST_ASSERT_EQ(json_number(cls, "in_use"), 3, "3 big");
+	for (i = 0; i < RTE_DIM(small); i++)
+		mtag_free(small[i]);
+	for (i = 0; i < RTE_DIM(big); i++)
+		mtag_free(big[i]);
+	TEST_RUN(check_stats());
+	TEST_ASSERT_EQ(json_number(json_object(reply, "/mtag/stats", top, sizeof(top)),
+				   "in_use"),
+		       0, "none in use");
+	return TEST_SUCCESS;
+}
+
+static int
+test_types(void)
+{
+	char top[REPLY_MAX], key[MTAG_TYPE_NAMESIZE + 4];
+	const char *name;
+	unsigned int id, nb = 0;
+	int user;
+
+	user = test_type_new("tel");
+	TEST_ASSERT(user >= MTAG_TYPE_USER_BASE, "register");
+	TEST_RUN(query("/mtag/types"));
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/types", top, sizeof(top)), "%s", reply);
+	/* Every type the library knows, under its name, with its id. */
+	for (id = 0; id < MTAG_TYPE_MAX; id++) {
+		name = mtag_type_name(id);
+		if (name == NULL)
+			continue;
+		nb++;
+		snprintf(key, sizeof(key), "%s", name);
+		TEST_ASSERT_EQ(json_number(top, key), id, "type %s", name);
+	}
+	TEST_ASSERT(nb >= 13, "12 predefined types and ours, had %u", nb);
+	TEST_ASSERT_EQ(json_number(top, mtag_type_name(user)), user, "our type");
+	TEST_ASSERT_EQ(json_number(top, "no_such_type"), -1, "nothing invented");
+	return TEST_SUCCESS;
+}
+
+static int
+test_listed(void)
+{
+	/* The commands are listed for dpdk-telemetry.py's completion. */
+	TEST_RUN(query("/"));
+	TEST_ASSERT_NOT_NULL(strstr(reply, "\"/mtag/stats\""), "/mtag/stats listed");
+	TEST_ASSERT_NOT_NULL(strstr(reply, "\"/mtag/types\""), "/mtag/types listed");
+	return TEST_SUCCESS;
+}
+
+static const struct test_case telemetry_cases[] = {
+	{"stats", test_stats},
+	{"types", test_types},
+	{"listed", test_listed},
+	{NULL, NULL},
+};
+
+static struct test_suite telemetry_suite = {
+	.name = "telemetry",
+	.setup = tel_setup,
+	.teardown = tel_teardown,
+	.cases = telemetry_cases,
+};
+
+TEST_SUITE_REGISTER(telemetry_suite);
