@@ -260,11 +260,29 @@ PY
 step "meson, shared: build and run" outside_meson shared
 step "meson, static: build and run" outside_meson static
 step "make, shared: build and run" outside_make shared
+# The same program against a -Dmtag_debug=true library: its installed
+# mtag_build_config.h turns the inline checks on, and correct use of every
+# function must not trip one (outside.c checks debug_errors == 0).
+outside_debug()
+{
+	local b=$work/build-debug p=$work/prefix-debug ld
+
+	meson setup "$b" "$top" --prefix="$p" -Dmtag_debug=true -Dtests=false \
+		-Dexamples=false -Dwerror=true && ninja -C "$b" && meson install -C "$b" \
+		--no-rebuild || return 1
+	grep -q '#define MTAG_DEBUG' "$p/include/mtag/mtag_build_config.h" || return 1
+	ld=$(dirname "$(find "$p" -name libmtag.pc | head -n 1)")
+	PKG_CONFIG_PATH=$ld meson setup "$work/meson-debug" "$work/src" -Dwerror=true &&
+		ninja -C "$work/meson-debug" &&
+		libdir=${ld%/pkgconfig} run_outside meson-debug "$work/meson-debug/mtag-outside" shared
+}
+
 step "make, static: build and run" outside_make static &&
 	if command -v dpdk-telemetry.py >/dev/null; then
 		step "telemetry /mtag/stats, /mtag/types" telemetry
 	else
 		skip "telemetry" "no dpdk-telemetry.py"
 	fi
+step "debug library: build, install, run" outside_debug
 
 finish
