@@ -4,7 +4,7 @@
 
 /* dpdk-test-mtag: runs the named suites in one EAL process.
  *
- *   dpdk-test-mtag [EAL args --] suite...    (no suite: list them)
+ *   dpdk-test-mtag [EAL args --] suite...    ("all": every suite; none: list them)
  *
  * Without EAL arguments the harness uses the no-hugepage set of
  * DEVELOPERS.md with two lcores and the vdevs the suites need, and a private
@@ -332,6 +332,11 @@ main(int argc, char **argv)
 	if (nb_names == 0)
 		test_list();
 	for (i = 0; i < nb_names; i++) {
+		if (strcmp(names[i], "all") == 0) {
+			for (s = suites; s != NULL; s = s->next)
+				test_run_suite(s, &passed, &failed, &skipped);
+			continue;
+		}
 		for (s = suites; s != NULL; s = s->next)
 			if (strcmp(s->name, names[i]) == 0)
 				break;
