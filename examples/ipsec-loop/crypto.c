@@ -239,6 +239,8 @@ ipl_crypto_init(unsigned int nb_qp)
 		rc = sa_create(&ipl.sa[i], i, &ipl.conf.sa[i], nb_qp > 1);
 		if (rc != 0)
 			return rc;
+		if (ipl.sa[i].dir == IPL_DIR_IN)
+			ipl.sa_in[ipl.nb_sa_in++] = &ipl.sa[i];
 	}
 	return 0;
 }
@@ -260,6 +262,7 @@ ipl_crypto_fini(void)
 		}
 		memset(s, 0, sizeof(*s));
 	}
+	ipl.nb_sa_in = 0;
 	for (dev = 0; dev < nb_dev; dev++) {
 		rte_cryptodev_stop(dev);
 		rte_cryptodev_close(dev);

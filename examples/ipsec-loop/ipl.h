@@ -69,12 +69,16 @@ struct ipl_lcore {
 	uint16_t nb_tx[IPL_MAX_PORTS];
 	struct rte_mbuf *tx[IPL_MAX_PORTS][IPL_TXBUF];
 	struct ipl_stats st;
+	double cpu_s; /**< CPU time the lcore's thread used while forwarding. */
+	double wall_s; /**< Wall-clock time it forwarded. */
 } __rte_cache_aligned;
 
 /** Application state. */
 struct ipl_app {
 	struct ipl_conf conf;
 	struct ipl_sa sa[IPL_MAX_SA];
+	const struct ipl_sa *sa_in[IPL_MAX_SA]; /**< The inbound SAs, for lookups by SPI. */
+	unsigned int nb_sa_in;
 	struct rte_ether_addr port_mac[IPL_MAX_PORTS];
 	bool loop_detect;
 	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */

@@ -51,10 +51,10 @@ ipl_sa_inbound(uint32_t spi, uint32_t dst)
 {
 	unsigned int i;
 
-	for (i = 0; i < IPL_MAX_SA; i++) {
-		const struct ipl_sa *sa = &ipl.sa[i];
+	for (i = 0; i < ipl.nb_sa_in; i++) {
+		const struct ipl_sa *sa = ipl.sa_in[i];
 
-		if (sa->used && sa->dir == IPL_DIR_IN && sa->spi == spi && sa->local == dst)
+		if (sa->spi == spi && sa->local == dst)
 			return sa;
 	}
 	return NULL;
@@ -65,8 +65,8 @@ ipl_is_local(uint32_t dst)
 {
 	unsigned int i;
 
-	for (i = 0; i < IPL_MAX_SA; i++)
-		if (ipl.sa[i].used && ipl.sa[i].dir == IPL_DIR_IN && ipl.sa[i].local == dst)
+	for (i = 0; i < ipl.nb_sa_in; i++)
+		if (ipl.sa_in[i]->local == dst)
 			return true;
 	return false;
 }

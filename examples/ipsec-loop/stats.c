@@ -109,6 +109,7 @@ ipl_stats_write_json(const char *path, const struct ipl_stats *s, uint64_t tags_
 {
 	struct ipl_stats copy = *s;
 	unsigned int i, p;
+	double cpu, wall;
 	const char *sep = "";
 	FILE *f = fopen(path, "w");
 
@@ -119,6 +120,11 @@ ipl_stats_write_json(const char *path, const struct ipl_stats *s, uint64_t tags_
 		fprintf(f, "  \"%s\": %" PRIu64 ",\n", counter_names[i], *counter(&copy, i));
 	fprintf(f, "  \"tags_in_use\": %" PRIu64 ",\n  \"mbufs_in_use\": %" PRIu64 ",\n",
 		tags_in_use, mbufs_in_use);
+	for (i = 0, cpu = 0, wall = 0; i < ipl.nb_lcores; i++) {
+		cpu += ipl.lc[i].cpu_s;
+		wall = RTE_MAX(wall, ipl.lc[i].wall_s);
+	}
+	fprintf(f, "  \"lcore_cpu_s\": %.6f,\n  \"wall_s\": %.6f,\n", cpu, wall);
 	fprintf(f, "  \"enc_hist\": [");
 	for (i = 0; i < IPL_HIST; i++)
 		fprintf(f, "%s%" PRIu64, i ? ", " : "", s->enc_hist[i]);

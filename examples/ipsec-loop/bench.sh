@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The mtag authors
+#
+# Mpps of dpdk-ipsec-loop, outbound and inbound, with loop detection on
+# (default), off (--no-loop-detect: tags made, not checked) and without any
+# IPsec tag (--bench-no-tags, the baseline), for crypto_null and AES-128-GCM
+# (crypto_aesni_mb). One lcore; traffic: 64-byte frames replayed without end
+# by net_pcap (infinite_rx), transmitted packets dropped by net_pcap.
+# Runs are interleaved and repeated; the median is reported. Rates are per
+# second of the forwarding thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so that
+# other processes sharing the cores do not count against it.
+#
+# usage: bench.sh [BUILD_DIR (default build)] [SECONDS per run (default 2)] [ROUNDS (default 3)]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+secs=${2:-2}
+rounds=${3:-3}
+bin=$build/examples/ipsec-loop/dpdk-ipsec-loop
+here=examples/ipsec-loop/test
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' \
+	> "$tmp/empty.pcap"
+
+run() { # alg crypto dir mode round
+	local alg=$1 crypto=$2 dir=$3 mode=$4 d=$tmp/$1 extra=() in0 in1 key
+	case $mode in
+	off) extra=(--no-loop-detect) ;;
+	notags) extra=(--bench-no-tags) ;;
+	esac
+	if [ "$dir" = out ]; then
+		in0="$d/out.pcap,infinite_rx=1" in1=$tmp/empty.pcap key=encrypted
+	else
+		in0=$tmp/empty.pcap in1="$d/in.pcap,infinite_rx=1" key=decrypted
+	fi
+	mkdir -p "$d/rt"
+	RUNTIME_DIRECTORY=$d/rt "$bin" -l 0 --no-huge -m 512 --no-pci --no-shconf \
+		--file-prefix "ipl-bench-$$" --log-level '*:error' \
+		--vdev "net_pcap0,rx_pcap=$in0" --vdev "net_pcap1,rx_pcap=$in1" --vdev "$crypto" \
+		-- -f "$d/bench.conf" --duration "$secs" --stats-interval 0 \
+		--stats-file "$d/stats.json" "${extra[@]}" > "$d/log" 2>&1 ||
+		{ cat "$d/log"; exit 1; }
+	/usr/bin/python3 -c "import json; s = json.load(open('$d/stats.json'));
+print('%.3f' % (s['$key'] / s['lcore_cpu_s'] / 1e6))"
+}
+
+declare -A res
+for spec in "null crypto_null0" "aes-128-gcm crypto_aesni_mb0" "aes-128-cbc-sha256 crypto_aesni_mb0"; do
+	set -- $spec
+	alg=$1
+	mkdir -p "$tmp/$alg"
+	/usr/bin/python3 "$here/gen_traffic.py" bench "$alg" "$tmp/$alg"
+	words=$(PYTHONPATH=$here /usr/bin/python3 -c "import ipl_sa; print(ipl_sa.conf_words('$alg'))")
+	cat > "$tmp/$alg/bench.conf" <<CONF
+port 0 inside
+port 1 outside
+sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 $words
+sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 $words replay-window 0
+sp out 10.1.0.0/16 10.2.0.0/16 protect 1
+sp in 10.2.0.0/16 10.1.0.0/16 protect 2
+route 192.0.2.2/32 port 1
+route 10.1.0.0/16 port 0
+CONF
+done
+
+for r in $(seq "$rounds"); do
+	for spec in "null crypto_null0" "aes-128-gcm crypto_aesni_mb0" "aes-128-cbc-sha256 crypto_aesni_mb0"; do
+		set -- $spec
+		for dir in out in; do
+			for mode in on off notags; do
+				res[$1,$dir,$mode]+="$(run "$1" "$2" "$dir" "$mode") "
+			done
+		done
+	done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '%-20s %-4s %12s %12s %12s %10s %10s\n' cipher dir "detect on" "detect off" "no tags" \
+	"on/off" "on/notags"
+for spec in null aes-128-gcm aes-128-cbc-sha256; do
+	for dir in out in; do
+		on=$(echo "${res[$spec,$dir,on]}" | median)
+		off=$(echo "${res[$spec,$dir,off]}" | median)
+		nt=$(echo "${res[$spec,$dir,notags]}" | median)
+		printf '%-20s %-4s %10s M %10s M %10s M %9.1f%% %9.1f%%\n' "$spec" "$dir" "$on" "$off" \
+			"$nt" "$(echo "100 * $on / $off" | bc -l)" "$(echo "100 * $on / $nt" | bc -l)"
+	done
+done
+echo "(Mpps per CPU-second of the forwarding lcore, median of $rounds runs of ${secs} s)"
+for k in "${!res[@]}"; do echo "  $k: ${res[$k]}"; done | sort
