@@ -65,7 +65,9 @@ mtag_pktmbuf_clone(struct rte_mbuf *m, struct rte_mempool *mp)
 struct rte_mbuf *
 mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool *mp, uint32_t off, uint32_t len)
 {
-	if (m == NULL || mp == NULL) {
+	/* rte_pktmbuf_copy() refuses an offset past the data: that is bad
+	 * input, not a shortage of mbufs. */
+	if (m == NULL || mp == NULL || off >= m->pkt_len) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
