@@ -312,6 +312,9 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "mtag_lib_init: %s\n", rte_strerror(-ret));
 
 	vt_fwd_init(&conf);
+	ret = vt_stats_telemetry_init(&vt_fwd.conf);
+	if (ret != 0)
+		printf("telemetry commands not registered: %s\n", rte_strerror(-ret));
 	vt_fwd.store = opts.store;
 	vt_fwd.idle_exit_cycles = (uint64_t)opts.idle_exit_ms * rte_get_tsc_hz() / 1000;
 

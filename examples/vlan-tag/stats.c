@@ -2,8 +2,12 @@
  * Copyright(c) 2026 The mtag authors
  */
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <rte_telemetry.h>
 
 #include "stats.h"
 
@@ -80,4 +84,75 @@ vt_stats_print(FILE *f, const struct vt_conf *conf)
 			sum.vlan[i].to_trunk);
 	}
 	fflush(f);
+}
+
+static const struct vt_conf *tel_conf;
+
+static int
+telemetry_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_array(d, RTE_TEL_INT_VAL);
+	rte_tel_data_add_array_int(d, tel_conf->trunk_port);
+	for (i = 0; i < tel_conf->nb_access; i++)
+		rte_tel_data_add_array_int(d, tel_conf->access[i].port);
+	return 0;
+}
+
+static int
+telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	/* Telemetry runs on its own thread: sum into its own copy. */
+	static struct vt_lcore_stats sum;
+	const struct vt_port_stats *ps;
+	const struct vt_access *a;
+	unsigned long port;
+	char *end;
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	port = strtoul(params, &end, 10);
+	if (*end != '\0' || port >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	a = vt_conf_access_of(tel_conf, (uint16_t)port);
+	if (a == NULL && (int)port != tel_conf->trunk_port)
+		return -EINVAL;
+	vt_stats_sum(&sum);
+	ps = &sum.port[port];
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "role", a == NULL ? "trunk" : "access");
+	rte_tel_data_add_dict_u64(d, "rx", ps->rx);
+	rte_tel_data_add_dict_u64(d, "tx", ps->tx);
+	rte_tel_data_add_dict_u64(d, "hw_insert", ps->hw_insert);
+	rte_tel_data_add_dict_u64(d, "sw_insert", ps->sw_insert);
+	for (i = 0; i < VT_DROP_MAX; i++)
+		rte_tel_data_add_dict_u64(d, vt_drop_names[i], ps->drop[i]);
+	if (a != NULL) {
+		char s[VT_VLAN_MAX * 5 + 1];
+		unsigned int idx = a - tel_conf->access;
+
+		rte_tel_data_add_dict_string(d, "vlan", vt_conf_stack_str(a, s, sizeof(s)));
+		rte_tel_data_add_dict_u64(d, "to_access", sum.vlan[idx].to_access);
+		rte_tel_data_add_dict_u64(d, "to_trunk", sum.vlan[idx].to_trunk);
+	}
+	return 0;
+}
+
+int
+vt_stats_telemetry_init(const struct vt_conf *conf)
+{
+	int ret;
+
+	tel_conf = conf;
+	ret = rte_telemetry_register_cmd("/vlan_tag/ports", telemetry_ports,
+					 "Port ids, trunk first. No parameters");
+	if (ret == 0)
+		ret = rte_telemetry_register_cmd("/vlan_tag/stats", telemetry_stats,
+						 "Counters of a port. Parameters: int port_id");
+	return ret;
 }

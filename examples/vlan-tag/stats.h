@@ -78,6 +78,18 @@ extern const char *const vt_drop_names[VT_DROP_MAX];
 /** Sum of all lcores' counters into @p sum. */
 void vt_stats_sum(struct vt_lcore_stats *sum);
 
+/**
+ * Register the telemetry commands /vlan_tag/ports (port ids, trunk first)
+ * and /vlan_tag/stats,<port> (the port's counters, with its VLAN's for an
+ * access port).
+ *
+ * @param conf
+ *   Configuration; must outlive the application's use of telemetry.
+ * @return
+ *   0, or a negative errno.
+ */
+int vt_stats_telemetry_init(const struct vt_conf *conf);
+
 /** Print port and VLAN counters. */
 void vt_stats_print(FILE *f, const struct vt_conf *conf);
 

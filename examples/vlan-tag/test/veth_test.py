@@ -19,8 +19,11 @@ and does everything in software. Namespaces are deleted at the end.
 """
 
 import argparse
+import glob
+import json
 import os
 import select
+import socket
 import signal
 import subprocess
 import sys
@@ -153,6 +156,27 @@ def peer(iface, pcp1, dei1, pcp2, dei2):
 
 # ---------------------------------------------------------------- test side
 
+def telemetry(rundir, cmds):
+    """Answers of the application's telemetry socket (JSON), or None."""
+    paths = glob.glob(os.path.join(rundir, "**", "dpdk_telemetry.v2"), recursive=True)
+    if not paths:
+        return None
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        s.settimeout(5)
+        s.connect(paths[0])
+        s.recv(4096)
+        out = []
+        for c in cmds:
+            s.send(c.encode())
+            out.append(json.loads(s.recv(65536)))
+        return out
+    except (OSError, ValueError):
+        return None
+    finally:
+        s.close()
+
+
 def run(opts, topo, offload, ck):
     work = tempfile.mkdtemp(prefix="vt-veth-")
     conf = os.path.join(work, "vlan-tag.conf")
@@ -191,6 +215,14 @@ def run(opts, topo, offload, ck):
         text = peer_out.stdout.decode(errors="replace")
         print(text)
         ck.check(peer_out.returncode == 0 and "peer: PASS" in text, f"{what}: scapy peer checks")
+        tel = telemetry(rundir, ["/vlan_tag/ports", "/vlan_tag/stats,0", "/vlan_tag/stats,1"])
+        ck.check(tel is not None and tel[0] == {"/vlan_tag/ports": [0, 1, 2]} and
+                 tel[1]["/vlan_tag/stats"]["role"] == "trunk" and
+                 tel[1]["/vlan_tag/stats"]["rx"] >= 10 and
+                 tel[1]["/vlan_tag/stats"]["unknown_vlan"] == 1 and
+                 tel[2]["/vlan_tag/stats"]["vlan"] == "100" and
+                 tel[2]["/vlan_tag/stats"]["to_access"] >= 4,
+                 f"{what}: telemetry /vlan_tag/ports and /vlan_tag/stats: {tel}")
     finally:
         if app.poll() is None:
             app.send_signal(signal.SIGINT)
