@@ -12,7 +12,7 @@ bdir=build-asan
 
 configure "$bdir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dexamples=false || { echo "0 passed, 1 failed"; exit 1; }
-ninja -C "$bdir" >/dev/null || { ninja -C "$bdir" | tail -20; echo "0 passed, 1 failed"; exit 1; }
+build "$bdir" "${hardening_targets[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 # Any report is a failure; leaks are checked at exit (detect_leaks).
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1

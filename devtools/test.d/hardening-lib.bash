@@ -2,9 +2,10 @@
 # Helpers of the hardening stages (devtools/test.d/hardening-*.sh); not a
 # stage itself (test.sh runs *.sh only).
 
-# meson_counts <build-dir>: sets mp mf ms from the last meson test log.
+# meson_counts <build-dir> [log name]: sets mp mf ms from the last meson
+# test log (meson names it testlog-<wrapper>.json when run with --wrapper).
 meson_counts() {
-	eval "$(/usr/bin/python3 - "$1/meson-logs/testlog.json" <<'PY'
+	eval "$(/usr/bin/python3 - "$1/meson-logs/${2:-testlog}.json" <<'PY'
 import json, sys
 p = f = s = 0
 try:
@@ -43,3 +44,31 @@ existing_suites() {
 		echo "$list" | grep -q "^mtag:$s / " && printf -- '--suite %s ' "$s"
 	done
 }
+
+# build <build-dir> <target...>: build only these executables (the ones that
+# exist), not the whole tree: the stages run a few suites, and a full
+# sanitizer or debug build of everything costs minutes on two cores.
+build() {
+	local dir=$1
+	shift
+	local all want=() t
+	all=$(ninja -C "$dir" -t targets all 2>/dev/null | cut -d: -f1)
+	for t in "$@"; do
+		echo "$all" | grep -qx "$t" && want+=("$t")
+	done
+	[ ${#want[@]} -gt 0 ] || return 1
+	ninja -C "$dir" "${want[@]}" >/dev/null || {
+		ninja -C "$dir" "${want[@]}" | tail -20
+		return 1
+	}
+}
+
+# Executables of the suites the hardening stages run.
+hardening_targets=(
+	app/test-mtag/dpdk-test-mtag
+	app/test-mtag/fuzz/fuzz-api-replay
+	app/test-mtag/stress/mtag-stress
+	app/test-mtag/stress/mtag-exhaust
+	app/test-mtag/stress/mtag-debug-checks
+	app/test-mtag/mp/mtag-mp
+)
