@@ -195,6 +195,7 @@ ipl_crypto_init(unsigned int nb_qp)
 	uint8_t dev, nb_dev = rte_cryptodev_count();
 	unsigned int sess_sz = 0, i;
 	int socket = rte_socket_id(), rc;
+	bool atomic;
 
 	if (nb_dev == 0) {
 		printf("no crypto device: add e.g. --vdev crypto_aesni_mb0 (or crypto_openssl0, "
@@ -236,7 +237,12 @@ ipl_crypto_init(unsigned int nb_qp)
 	for (i = 0; i < IPL_MAX_SA; i++) {
 		if (!ipl.conf.sa[i].used)
 			continue;
-		rc = sa_create(&ipl.sa[i], i, &ipl.conf.sa[i], nb_qp > 1);
+		/* Several lcores share SAs: atomic sequence numbers and window. Not for an
+		 * inbound SA without a window: rte_ipsec (22.11) then locks the window it
+		 * does not have and crashes; without a window there is nothing to share. */
+		atomic = nb_qp > 1 &&
+			 !(ipl.conf.sa[i].dir == IPL_DIR_IN && ipl.conf.sa[i].replay_win == 0);
+		rc = sa_create(&ipl.sa[i], i, &ipl.conf.sa[i], atomic);
 		if (rc != 0)
 			return rc;
 		if (ipl.sa[i].dir == IPL_DIR_IN)
