@@ -326,8 +326,7 @@ main(int argc, char **argv)
 		printf("rte_eal_init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	if (test_mbuf_pool_create("test_mbuf_pool", 2047, 32, RTE_MBUF_DEFAULT_BUF_SIZE) ==
-	    NULL)
+	if (test_mbuf_pool_create("test_mbuf_pool", 2047, 32, RTE_MBUF_DEFAULT_BUF_SIZE) == NULL)
 		return 1;
 	if (nb_names == 0)
 		test_list();

@@ -296,8 +296,7 @@ test_copy_chain(void)
 	TEST_ASSERT_EQ(test_tags_in_use(), 10, "5 + 5 copies");
 	TEST_ASSERT_NULL(mtag_find(to, MTAG_TYPE_WIREGUARD, NULL), "old tags gone");
 	TEST_ASSERT_NULL(mtag_find(to, MTAG_TYPE_PF_DIVERT, NULL), "old tags gone");
-	for (s = mtag_first(from), d = mtag_first(to); s != NULL;
-	     s = s->next, d = d->next) {
+	for (s = mtag_first(from), d = mtag_first(to); s != NULL; s = s->next, d = d->next) {
 		TEST_ASSERT_NOT_NULL(d, "to as long as from");
 		TEST_ASSERT(s != d, "own copies");
 		TEST_ASSERT(s->type == d->type && s->len == d->len && s->cookie == d->cookie,

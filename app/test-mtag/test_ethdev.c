@@ -224,8 +224,8 @@ test_strip_errors(void)
 	TEST_ASSERT(unused < RTE_MAX_ETHPORTS, "a free port id");
 	TEST_ASSERT_EQ(mtag_eth_tx_strip(unused, 0), -ENODEV, "unused port %u", unused);
 	TEST_ASSERT_EQ(rte_eth_dev_info_get(ring_port, &info), 0, "info");
-	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, info.nb_tx_queues), -EINVAL,
-		       "queue %u of %u", info.nb_tx_queues, info.nb_tx_queues);
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, info.nb_tx_queues), -EINVAL, "queue %u of %u",
+		       info.nb_tx_queues, info.nb_tx_queues);
 	TEST_ASSERT_EQ(mtag_eth_tx_strip(null_port, UINT16_MAX), -EINVAL, "queue 65535");
 	return TEST_SUCCESS;
 }

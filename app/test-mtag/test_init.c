@@ -215,8 +215,8 @@ test_bad_conf(void)
 static int
 test_custom_conf(void)
 {
-	struct mtag_conf conf = {.pool_size = 100, .cache_size = UINT32_MAX,
-				 .class_len = {8, 100, 1000}};
+	struct mtag_conf conf = {
+		.pool_size = 100, .cache_size = UINT32_MAX, .class_len = {8, 100, 1000}};
 	struct mtag_stats st;
 	struct mtag *a, *b, *c;
 
@@ -225,8 +225,8 @@ test_custom_conf(void)
 	TEST_ASSERT_EQ(st.nb_classes, 3, "classes");
 	TEST_ASSERT(st.class_len[0] == 8 && st.class_len[1] == 100 && st.class_len[2] == 1000,
 		    "class lens %u %u %u", st.class_len[0], st.class_len[1], st.class_len[2]);
-	a = mtag_get(MTAG_TYPE_GRE, 8, 0);   /* class 0 */
-	b = mtag_get(MTAG_TYPE_GRE, 9, 0);   /* class 1 */
+	a = mtag_get(MTAG_TYPE_GRE, 8, 0);    /* class 0 */
+	b = mtag_get(MTAG_TYPE_GRE, 9, 0);    /* class 1 */
 	c = mtag_get(MTAG_TYPE_GRE, 1000, 0); /* class 2 */
 	TEST_ASSERT(a != NULL && b != NULL && c != NULL, "one tag of each class");
 	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");

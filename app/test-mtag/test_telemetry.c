@@ -172,8 +172,7 @@ test_stats(void)
 	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, st.class_len[last] + 1, 0), "too big");
 	TEST_RUN(check_stats());
 	/* And the figures themselves, not only their agreement. */
-	TEST_ASSERT_EQ(json_number(json_object(reply, "/mtag/stats", top, sizeof(top)),
-				   "in_use"),
+	TEST_ASSERT_EQ(json_number(json_object(reply, "/mtag/stats", top, sizeof(top)), "in_use"),
 		       8, "8 tags in use");
 	TEST_ASSERT_NOT_NULL(json_object(top, "class0", cls, sizeof(cls)), "class0");
 	TEST_ASSERT_EQ(json_number(cls, "in_use"), 5, "5 small");
@@ -185,8 +184,7 @@ test_stats(void)
 	for (i = 0; i < RTE_DIM(big); i++)
 		mtag_free(big[i]);
 	TEST_RUN(check_stats());
-	TEST_ASSERT_EQ(json_number(json_object(reply, "/mtag/stats", top, sizeof(top)),
-				   "in_use"),
+	TEST_ASSERT_EQ(json_number(json_object(reply, "/mtag/stats", top, sizeof(top)), "in_use"),
 		       0, "none in use");
 	return TEST_SUCCESS;
 }

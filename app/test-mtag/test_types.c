@@ -37,7 +37,8 @@ test_predefined(void)
 	for (i = 0; i < RTE_DIM(predefined); i++) {
 		uint16_t id = predefined[i].id;
 
-		TEST_ASSERT(id < MTAG_TYPE_USER_BASE, "%s below the user base", predefined[i].macro);
+		TEST_ASSERT(id < MTAG_TYPE_USER_BASE, "%s below the user base",
+			    predefined[i].macro);
 		for (j = 0; j < i; j++)
 			TEST_ASSERT(predefined[j].id != id, "%s unique", predefined[i].macro);
 		name = mtag_type_name(id);
@@ -97,8 +98,7 @@ test_bad_names(void)
 	TEST_ASSERT_EQ(mtag_type_register(""), -EINVAL, "empty name");
 	memset(name, 'z', MTAG_TYPE_NAMESIZE);
 	name[MTAG_TYPE_NAMESIZE] = '\0';
-	TEST_ASSERT_EQ(mtag_type_register(name), -EINVAL, "name of %d chars",
-		       MTAG_TYPE_NAMESIZE);
+	TEST_ASSERT_EQ(mtag_type_register(name), -EINVAL, "name of %d chars", MTAG_TYPE_NAMESIZE);
 	TEST_ASSERT_EQ(mtag_type_lookup(name), -ENOENT, "too long name not registered");
 	/* Not truncated and registered under the prefix either. */
 	name[MTAG_TYPE_NAMESIZE - 1] = '\0';
