@@ -395,6 +395,52 @@ mtag_next(const struct rte_mbuf *m, const struct mtag *t)
 }
 
 /**
+ * @internal mtag_locate() with the flag and the field offset given: a burst
+ * loop reads them once, where its own stores would make the compiler reload
+ * the globals for every packet.
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @param cookie
+ *   Module cookie.
+ * @param type
+ *   Type id.
+ * @param start
+ *   Search after this tag; NULL to search from the newest.
+ * @param flag
+ *   mtag_dynflag_mask.
+ * @param off
+ *   mtag_dynfield_offset.
+ * @return
+ *   The first matching tag after @p start, or NULL.
+ */
+static inline struct mtag *
+__mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type,
+	      const struct mtag *start, uint64_t flag, int off)
+{
+	const struct mtag_chain *c;
+	struct mtag *t;
+
+	/* A miss on an untagged packet costs the ol_flags test, a miss on a
+	 * packet carrying other types one more load and AND. The untagged miss
+	 * is laid out as the straight path: in a burst loop it then costs no
+	 * taken branch. */
+	if (m == NULL || likely(!(m->ol_flags & flag)))
+		return NULL;
+	c = RTE_MBUF_DYNFIELD(m, off, const struct mtag_chain *);
+	if (!(c->summary & MTAG_SUMMARY_BIT(type)))
+		return NULL;
+#ifdef MTAG_DEBUG
+	if (start == NULL && mtag_debug_check_chain(m) != 0)
+		return NULL;
+#endif
+	for (t = start != NULL ? start->next : c->head; t != NULL; t = t->next)
+		if (t->type == type && t->cookie == cookie)
+			return t;
+	return NULL;
+}
+
+/**
  * Find a tag by cookie and type (FreeBSD's m_tag_locate()).
  *
  * @param m
@@ -412,19 +458,7 @@ static inline struct mtag *
 mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type,
 	    const struct mtag *start)
 {
-	struct mtag *t;
-
-	/* A miss on an untagged packet costs the ol_flags test, a miss on a
-	 * packet carrying other types one more load and AND. */
-	if (m == NULL || !mtag_is_tagged(m))
-		return NULL;
-	if (!(mtag_chain_of(m)->summary & MTAG_SUMMARY_BIT(type)))
-		return NULL;
-	t = start != NULL ? start->next : mtag_first(m);
-	for (; t != NULL; t = t->next)
-		if (t->type == type && t->cookie == cookie)
-			return t;
-	return NULL;
+	return __mtag_locate(m, cookie, type, start, mtag_dynflag_mask, mtag_dynfield_offset);
 }
 
 /**
@@ -448,6 +482,42 @@ mtag_find(const struct rte_mbuf *m, uint16_t type, const struct mtag *start)
 }
 
 /**
+ * @internal mtag_prepend() with the flag and the field offset given (see
+ * __mtag_locate()).
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @param t
+ *   A tag on no chain.
+ * @param flag
+ *   mtag_dynflag_mask.
+ * @param off
+ *   mtag_dynfield_offset.
+ */
+static inline void
+__mtag_prepend(struct rte_mbuf *m, struct mtag *t, uint64_t flag, int off)
+{
+	struct mtag_chain *c;
+
+	if (m == NULL || t == NULL)
+		return;
+#ifdef MTAG_DEBUG
+	if (mtag_debug_check_prepend(m, t) != 0)
+		return;
+#endif
+	c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
+	if (m->ol_flags & flag) {
+		t->next = c->head;
+		c->summary |= MTAG_SUMMARY_BIT(t->type);
+	} else {
+		t->next = NULL;
+		c->summary = MTAG_SUMMARY_BIT(t->type);
+		m->ol_flags |= flag;
+	}
+	c->head = t;
+}
+
+/**
  * Attach a tag at the head of a packet's chain: mtag_first() returns it.
  * The packet owns the tag from then on.
  *
@@ -459,24 +529,7 @@ mtag_find(const struct rte_mbuf *m, uint16_t type, const struct mtag *start)
 static inline void
 mtag_prepend(struct rte_mbuf *m, struct mtag *t)
 {
-	struct mtag_chain *c;
-
-	if (m == NULL || t == NULL)
-		return;
-#ifdef MTAG_DEBUG
-	if (mtag_debug_check_prepend(m, t) != 0)
-		return;
-#endif
-	c = mtag_chain_of(m);
-	if (mtag_is_tagged(m)) {
-		t->next = c->head;
-		c->summary |= MTAG_SUMMARY_BIT(t->type);
-	} else {
-		t->next = NULL;
-		c->summary = MTAG_SUMMARY_BIT(t->type);
-		m->ol_flags |= mtag_dynflag_mask;
-	}
-	c->head = t;
+	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
 }
 
 /**

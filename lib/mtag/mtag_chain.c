@@ -20,16 +20,13 @@ mtag_chain_summary(const struct mtag *t)
 	return s;
 }
 
-/* Tags waiting to be freed together (see mtag_tags_release()). */
+/* Tags are freed in batches (see mtag_tags_release()). The batch is a plain
+ * array and count of the caller's, so that the count stays in a register. */
 #define MTAG_FREE_BATCH 64
-struct mtag_free_batch {
-	unsigned int n;
-	struct mtag *v[MTAG_FREE_BATCH];
-};
 
 /* Queue a detached list of tags for freeing. */
 static inline void
-mtag_batch_add(struct mtag_free_batch *b, struct mtag *t)
+mtag_batch_add(struct mtag **v, unsigned int *nb, struct mtag *t)
 {
 	struct mtag *next;
 
@@ -38,27 +35,27 @@ mtag_batch_add(struct mtag_free_batch *b, struct mtag *t)
 #ifdef MTAG_DEBUG
 		mtag_dbg(t)->owner = NULL;
 #endif
-		b->v[b->n++] = t;
-		if (unlikely(b->n == MTAG_FREE_BATCH)) {
-			mtag_tags_release(b->v, b->n);
-			b->n = 0;
+		v[(*nb)++] = t;
+		if (unlikely(*nb == MTAG_FREE_BATCH)) {
+			mtag_tags_release(v, *nb);
+			*nb = 0;
 		}
 	}
 }
 
 static inline void
-mtag_batch_flush(struct mtag_free_batch *b)
+mtag_batch_flush(struct mtag **v, unsigned int nb)
 {
-	if (b->n > 0)
-		mtag_tags_release(b->v, b->n);
-	b->n = 0;
+	if (nb > 0)
+		mtag_tags_release(v, nb);
 }
 
 /* Free a detached list of tags. */
 static void
 mtag_list_release(struct mtag *t)
 {
-	struct mtag_free_batch b;
+	struct mtag *v[MTAG_FREE_BATCH];
+	unsigned int nb = 0;
 
 	/* A packet's only tag, the common case, needs no batch. */
 	if (t != NULL && t->next == NULL) {
@@ -68,27 +65,33 @@ mtag_list_release(struct mtag *t)
 		mtag_tag_release(t);
 		return;
 	}
-	b.n = 0; /* only n: an initialiser would clear the whole array */
-	mtag_batch_add(&b, t);
-	mtag_batch_flush(&b);
+	mtag_batch_add(v, &nb, t);
+	mtag_batch_flush(v, nb);
 }
 
-/* Detach m's chain and return it; m is untagged after. */
-static struct mtag *
-mtag_chain_detach(struct rte_mbuf *m)
+/* Detach m's chain and return it; m is untagged after. The flag and the
+ * field offset are given, so that burst loops read them once. */
+static inline struct mtag *
+mtag_chain_detach_at(struct rte_mbuf *m, uint64_t flag, int off)
 {
-	if (!mtag_is_tagged(m))
+	if (!(m->ol_flags & flag))
 		return NULL;
 #ifdef MTAG_DEBUG
 	/* An aliased chain (plain rte_pktmbuf_clone) is left alone: freeing
 	 * it here would free the other packet's tags. */
 	if (mtag_debug_check_chain(m) != 0) {
-		m->ol_flags &= ~mtag_dynflag_mask;
+		m->ol_flags &= ~flag;
 		return NULL;
 	}
 #endif
-	m->ol_flags &= ~mtag_dynflag_mask;
-	return mtag_chain_of(m)->head;
+	m->ol_flags &= ~flag;
+	return RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+}
+
+static struct mtag *
+mtag_chain_detach(struct rte_mbuf *m)
+{
+	return mtag_chain_detach_at(m, mtag_dynflag_mask, mtag_dynfield_offset);
 }
 
 /* Attach a detached list (may be NULL) as m's chain. */
@@ -194,26 +197,33 @@ mtag_move(struct rte_mbuf *to, struct rte_mbuf *from)
 	mtag_chain_attach(to, head, summary);
 }
 
+/* The burst forms read the flag and the field offset once: stores to the
+ * packets would otherwise make the compiler reload them for every packet. */
+
 void
 mtag_prepend_burst(struct rte_mbuf **pkts, struct mtag **tags, uint16_t n)
 {
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
 	uint16_t i;
 
 	if (pkts == NULL || tags == NULL)
 		return;
 	for (i = 0; i < n; i++)
-		mtag_prepend(pkts[i], tags[i]);
+		__mtag_prepend(pkts[i], tags[i], flag, off);
 }
 
 uint16_t
 mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag **out)
 {
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
 	uint16_t i, found = 0;
 
 	if (pkts == NULL || out == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
-		out[i] = mtag_find(pkts[i], type, NULL);
+		out[i] = __mtag_locate(pkts[i], MTAG_ABI_COMPAT, type, NULL, flag, off);
 		found += out[i] != NULL;
 	}
 	return found;
@@ -222,14 +232,16 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 void
 mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 {
-	struct mtag_free_batch b;
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct mtag *v[MTAG_FREE_BATCH];
+	unsigned int nb = 0;
 	uint16_t i;
 
 	if (pkts == NULL)
 		return;
-	b.n = 0;
 	for (i = 0; i < n; i++)
-		if (pkts[i] != NULL && mtag_is_tagged(pkts[i]))
-			mtag_batch_add(&b, mtag_chain_detach(pkts[i]));
-	mtag_batch_flush(&b);
+		if (pkts[i] != NULL)
+			mtag_batch_add(v, &nb, mtag_chain_detach_at(pkts[i], flag, off));
+	mtag_batch_flush(v, nb);
 }

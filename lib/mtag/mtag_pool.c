@@ -209,6 +209,15 @@ mtag_pool_of_tag(struct mtag *t)
 	return rte_mempool_from_obj(mtag_to_elt(t));
 }
 
+/* Whether tag t goes back to pool mp of size class cls. */
+static inline bool
+mtag_tag_in_pool(struct mtag *t, const struct rte_mempool *mp, unsigned int cls)
+{
+	if (likely(mtag_state.single_socket))
+		return mtag_state.class_of_len[t->len] == cls;
+	return rte_mempool_from_obj(mtag_to_elt(t)) == mp;
+}
+
 static __rte_always_inline int
 mtag_tags_get_inline(unsigned int cls, struct mtag **tags, unsigned int n)
 {
@@ -291,16 +300,15 @@ mtag_tags_release(struct mtag **tags, unsigned int n)
 	for (start = 0; start < n; start = i) {
 		mp = mtag_pool_of_tag(tags[start]);
 		cls = mtag_state.class_of_len[tags[start]->len];
-		for (i = start; i < n; i++) {
-			struct mtag *t = tags[i];
-
-			if (i > start && mtag_pool_of_tag(t) != mp)
+		for (i = start + 1; i < n; i++)
+			if (!mtag_tag_in_pool(tags[i], mp, cls))
 				break;
 #ifdef MTAG_DEBUG
-			mtag_dbg(t)->magic = MTAG_MAGIC_FREE;
-			elts[i] = mtag_to_elt(t);
-#endif
+		for (unsigned int j = start; j < i; j++) {
+			mtag_dbg(tags[j])->magic = MTAG_MAGIC_FREE;
+			elts[j] = mtag_to_elt(tags[j]);
 		}
+#endif
 		mtag_count(&st->frees[cls], i - start, shared_slot);
 		rte_mempool_put_bulk(mp, elts + start, i - start);
 	}
