@@ -6,6 +6,8 @@
  * that it handled packets, found what it should, and left no tag in use. */
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "perf_priv.h"
 
@@ -59,4 +61,37 @@ perf_check_run(void)
 	}
 	printf("perf-check: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	return failed == 0 && passed > 0 ? 0 : 1;
+}
+
+int
+perf_one_run(const char *spec, uint64_t iters)
+{
+	const struct perf_body *b;
+	char name[128];
+	unsigned int i, burst = 32;
+	const char *p = strstr(spec, "/burst:");
+	struct perf_ctx *c;
+	uint64_t ticks;
+
+	snprintf(name, sizeof(name), "%.*s", p != NULL ? (int)(p - spec) : (int)strlen(spec),
+		 spec);
+	if (p != NULL)
+		burst = atoi(p + strlen("/burst:"));
+	for (i = 0; (b = perf_body_at(i)) != NULL; i++)
+		if (strcmp(b->name, name) == 0)
+			break;
+	if (b == NULL) {
+		fprintf(stderr, "perf: no body %s\n", name);
+		return 1;
+	}
+	c = perf_ctx_create(b, burst);
+	if (c == NULL) {
+		fprintf(stderr, "perf: %s: %s\n", name, perf_skip_reason());
+		return 1;
+	}
+	ticks = perf_ctx_run(c, iters);
+	printf("%s/burst:%u: %" PRIu64 " packets, %.2f TSC ticks/packet\n", name, burst,
+	       perf_ctx_pkts(c), (double)ticks / (double)perf_ctx_pkts(c));
+	perf_ctx_destroy(c);
+	return perf_tags_in_use() == 0 ? 0 : 1;
 }

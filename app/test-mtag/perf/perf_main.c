@@ -7,9 +7,12 @@
  *
  *   dpdk-test-mtag-perf [EAL args] -- [Google Benchmark args]
  *   dpdk-test-mtag-perf [EAL args] -- --mtag-check
+ *   dpdk-test-mtag-perf [EAL args] -- --mtag-run=<body>/burst:<n> [iterations]
  *
  * The first form times every body; the second runs each one briefly,
- * untimed, and checks that it leaves no tag in use.
+ * untimed, and checks that it leaves no tag in use; the third runs one body
+ * once, for counting instructions under valgrind --tool=callgrind
+ * --toggle-collect=perf_ctx_run.
  */
 
 #define _GNU_SOURCE
@@ -91,7 +94,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	perf_print_context();
-	status = check ? perf_check_run() : perf_shim_run(argc, argv);
+	if (check)
+		status = perf_check_run();
+	else if (argc > 1 && strncmp(argv[1], "--mtag-run=", 11) == 0)
+		status = perf_one_run(argv[1] + 11, argc > 2 ? strtoull(argv[2], NULL, 0) : 10000);
+	else
+		status = perf_shim_run(argc, argv);
 
 out:
 	perf_env_fini();

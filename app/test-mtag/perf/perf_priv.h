@@ -78,5 +78,8 @@ void perf_naive_fini(void);
 
 /* perf_check.c: every body, untimed; 0 when all of them passed. */
 int perf_check_run(void);
+/* One body, one run of iters bursts, untimed by Google Benchmark: for
+ * valgrind --tool=callgrind --toggle-collect=perf_ctx_run. */
+int perf_one_run(const char *spec, uint64_t iters);
 
 #endif /* MTAG_PERF_PRIV_H */
