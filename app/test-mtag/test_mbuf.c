@@ -259,6 +259,27 @@ test_multi_segment(void)
 	return TEST_SUCCESS;
 }
 
+/* A plain rte_pktmbuf_clone() copies the chain pointer: mtag_init() on the
+ * clone makes it untagged again without touching the original's tags. */
+static int
+test_plain_clone_init(void)
+{
+	struct rte_mbuf *m = tagged_pkt(2, 50), *c;
+	struct mtag *head;
+
+	TEST_ASSERT_NOT_NULL(m, "pkt");
+	head = mtag_first(m);
+	c = rte_pktmbuf_clone(m, test_mbuf_pool());
+	TEST_ASSERT_NOT_NULL(c, "plain clone");
+	mtag_init(c);
+	TEST_ASSERT_NULL(mtag_first(c), "clone untagged after mtag_init");
+	mtag_pktmbuf_free(c);
+	TEST_ASSERT_EQ(test_tags_in_use(), 2, "original's tags not freed");
+	TEST_ASSERT(mtag_first(m) == head && test_chain_len(m) == 2, "original intact");
+	mtag_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
 static const struct test_case mbuf_cases[] = {
 	{"free", test_free},
 	{"free_bulk", test_free_bulk},
@@ -267,6 +288,7 @@ static const struct test_case mbuf_cases[] = {
 	{"copy", test_copy},
 	{"mbuf_exhaustion", test_mbuf_exhaustion},
 	{"multi_segment", test_multi_segment},
+	{"plain_clone_init", test_plain_clone_init},
 	{NULL, NULL},
 };
 

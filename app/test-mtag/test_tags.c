@@ -19,6 +19,7 @@ test_header(void)
 	unsigned int i;
 
 	TEST_ASSERT_EQ(sizeof(struct mtag), 16, "header size");
+	TEST_ASSERT_EQ(MTAG_ABI_COMPAT, 0, "OpenBSD-style cookie");
 	t = mtag_get(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0);
 	TEST_ASSERT_NOT_NULL(t, "get");
 	TEST_ASSERT_EQ(t->type, MTAG_TYPE_VLAN, "type");
@@ -303,6 +304,39 @@ test_realloc_untagged(void)
 	return TEST_SUCCESS;
 }
 
+/* The totals are the sums of the classes, and in_use = allocs - frees. */
+static int
+test_stats_consistent(void)
+{
+	struct mtag *t[6];
+	struct mtag_stats st, st0;
+	uint64_t in_use = 0, allocs = 0, frees = 0, fails = 0;
+	unsigned int i, c;
+
+	TEST_ASSERT_EQ(mtag_stats_get(&st0), 0, "stats");
+	for (i = 0; i < RTE_DIM(t); i++)
+		TEST_ASSERT_NOT_NULL(t[i] = mtag_get(MTAG_TYPE_GRE, i * 50, 0), "get %u", i);
+	mtag_free(t[0]);
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, UINT16_MAX, 0), "EINVAL");
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	for (c = 0; c < st.nb_classes; c++) {
+		TEST_ASSERT_EQ(st.cls[c].in_use, st.cls[c].allocs - st.cls[c].frees, "class %u", c);
+		in_use += st.cls[c].in_use;
+		allocs += st.cls[c].allocs;
+		frees += st.cls[c].frees;
+		fails += st.cls[c].alloc_fails;
+	}
+	TEST_ASSERT_EQ(st.in_use, in_use, "in_use total");
+	TEST_ASSERT_EQ(st.allocs, allocs, "allocs total");
+	TEST_ASSERT_EQ(st.frees, frees, "frees total");
+	TEST_ASSERT_EQ(st.alloc_fails, fails, "alloc_fails total");
+	TEST_ASSERT_EQ(st.in_use, RTE_DIM(t) - 1, "five in use");
+	TEST_ASSERT_EQ(st.debug_errors, st0.debug_errors, "no misuse");
+	for (i = 1; i < RTE_DIM(t); i++)
+		mtag_free(t[i]);
+	return TEST_SUCCESS;
+}
+
 static const struct test_case tags_cases[] = {
 	{"header", test_header},
 	{"zero", test_zero},
@@ -310,6 +344,7 @@ static const struct test_case tags_cases[] = {
 	{"alloc_cookie", test_alloc_cookie},
 	{"copy", test_copy},
 	{"locate", test_locate},
+	{"stats_consistent", test_stats_consistent},
 	{"fresh_mbuf_untagged", test_fresh_mbuf_untagged},
 	{"realloc_untagged", test_realloc_untagged},
 	{NULL, NULL},

@@ -226,10 +226,30 @@ test_listed(void)
 	return TEST_SUCCESS;
 }
 
+/* Before init (here after fini) the commands answer, with nothing in them. */
+static int
+test_uninitialised(void)
+{
+	char top[REPLY_MAX];
+
+	TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini");
+	TEST_RUN(query("/mtag/stats"));
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/stats", top, sizeof(top)), "%s", reply);
+	TEST_ASSERT_EQ(json_number(top, "initialized"), 0, "not initialised");
+	TEST_ASSERT_EQ(json_number(top, "in_use"), -1, "no counters");
+	TEST_RUN(query("/mtag/types"));
+	TEST_ASSERT_NULL(strstr(reply, "\"gre\""), "no types: %s", reply);
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init");
+	TEST_RUN(query("/mtag/types"));
+	TEST_ASSERT_NOT_NULL(strstr(reply, "\"gre\""), "types back: %s", reply);
+	return TEST_SUCCESS;
+}
+
 static const struct test_case telemetry_cases[] = {
 	{"stats", test_stats},
 	{"types", test_types},
 	{"listed", test_listed},
+	{"uninitialised", test_uninitialised},
 	{NULL, NULL},
 };
 
