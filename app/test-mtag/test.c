@@ -15,6 +15,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,24 @@ test_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw
 	return 0;
 }
 
+/* Remove the private runtime directory, on every way out: a meson timeout
+ * ends the test with SIGTERM. */
+static void
+test_rm_runtime_dir(void)
+{
+	if (tmp_runtime_dir[0] != '\0')
+		nftw(tmp_runtime_dir, test_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmp_runtime_dir[0] = '\0';
+}
+
+static void
+test_on_signal(int sig)
+{
+	test_rm_runtime_dir();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Two CPUs we may run on, for "-l 0-1" mapped onto what the affinity mask
  * allows (both lcores on one CPU when there is only one). */
 static void
@@ -289,6 +308,9 @@ test_eal_init(int argc, char **argv, int *nb_app_args, char ***app_args)
 			return -1;
 		}
 		setenv("RUNTIME_DIRECTORY", tmp_runtime_dir, 1);
+		atexit(test_rm_runtime_dir);
+		signal(SIGTERM, test_on_signal);
+		signal(SIGINT, test_on_signal);
 	}
 	test_pick_cpus(&c0, &c1);
 	snprintf(lcores, sizeof(lcores), "--lcores=0@%d,1@%d", c0, c1);
@@ -350,7 +372,5 @@ main(int argc, char **argv)
 	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	ret = failed != 0 ? 1 : (passed == 0 && skipped != 0) ? TEST_SKIPPED : 0;
 	rte_eal_cleanup();
-	if (tmp_runtime_dir[0] != '\0')
-		nftw(tmp_runtime_dir, test_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return ret;
 }
