@@ -248,6 +248,33 @@ test_custom_conf(void)
 }
 
 static int
+test_conf_limits(void)
+{
+	struct mtag_conf eight = {.pool_size = 64,
+				  .class_len = {8, 16, 32, 64, 128, 256, 1024, MTAG_LEN_MAX}};
+	struct mtag_stats st;
+	struct mtag *t;
+	unsigned int c;
+
+	/* Every class slot used (no terminating 0), the largest length. */
+	TEST_RUN(test_lib_reinit(&eight));
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	TEST_ASSERT_EQ(st.nb_classes, MTAG_CLASS_MAX, "eight classes");
+	for (c = 0; c < MTAG_CLASS_MAX; c++) {
+		TEST_ASSERT_EQ(st.class_len[c], eight.class_len[c], "class %u", c);
+		t = mtag_get(MTAG_TYPE_GRE, eight.class_len[c], MTAG_ZERO);
+		TEST_ASSERT_NOT_NULL(t, "len %u", eight.class_len[c]);
+		mtag_free(t);
+	}
+	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
+	for (c = 0; c < MTAG_CLASS_MAX; c++)
+		TEST_ASSERT_EQ(st.cls[c].allocs, 1, "one tag from class %u", c);
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, MTAG_LEN_MAX + 1, 0), "over MTAG_LEN_MAX");
+	TEST_RUN(test_lib_reinit(NULL));
+	return TEST_SUCCESS;
+}
+
+static int
 test_fini_resets_registry(void)
 {
 	char name[MTAG_TYPE_NAMESIZE];
@@ -270,6 +297,7 @@ static const struct test_case init_cases[] = {
 	{"fini_busy", test_fini_busy},
 	{"bad_conf", test_bad_conf},
 	{"custom_conf", test_custom_conf},
+	{"conf_limits", test_conf_limits},
 	{"fini_resets_registry", test_fini_resets_registry},
 	{NULL, NULL},
 };
