@@ -174,14 +174,32 @@ def st_or_none(out, port):
     return (vtlib.final_stats(out) or {}).get(("port", port), {})
 
 
+def generate(work):
+    os.makedirs(work, exist_ok=True)
+    rx, tx, _ = scenario()
+    with open(os.path.join(work, "vlan-tag.conf"), "w") as f:
+        f.write(CONF)
+    for p in range(4):
+        vtlib.write_pcap(os.path.join(work, f"in{p}.pcap"), rx[p])
+        vtlib.write_pcap(os.path.join(work, f"expected{p}.pcap"), tx[p])
+    print(f"wrote {work}/vlan-tag.conf, in[0-3].pcap, expected[0-3].pcap")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--app", required=True)
+    ap.add_argument("--app")
+    ap.add_argument("--generate", metavar="DIR",
+                    help="only write the inputs, configuration and expected outputs to DIR")
     ap.add_argument("--pipeline", action="store_true")
     ap.add_argument("--exhaust", action="store_true",
                     help="a tag pool too small for a burst: drops, no leak")
     ap.add_argument("--timeout", type=int, default=60)
     opts = ap.parse_args()
+    if opts.generate:
+        generate(opts.generate)
+        return
+    if not opts.app:
+        ap.error("--app or --generate is required")
     ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else "") +
                        (" exhaust" if opts.exhaust else ""))
 
