@@ -25,9 +25,9 @@
 enum ipl_dir { IPL_DIR_OUT = 0, IPL_DIR_IN = 1 };
 
 enum ipl_alg {
-	IPL_ALG_AES128_GCM,        /**< RFC 4106, 16-byte ICV */
+	IPL_ALG_AES128_GCM,	   /**< RFC 4106, 16-byte ICV */
 	IPL_ALG_AES128_CBC_SHA256, /**< RFC 3602 + RFC 4868 HMAC-SHA-256-128 */
-	IPL_ALG_NULL,              /**< RFC 2410, no ICV: benchmarks only */
+	IPL_ALG_NULL,		   /**< RFC 2410, no ICV: benchmarks only */
 };
 
 enum ipl_role { IPL_PORT_UNUSED = 0, IPL_PORT_INSIDE, IPL_PORT_OUTSIDE };

@@ -44,10 +44,9 @@ check_xform(uint8_t dev, const struct rte_crypto_sym_xform *xf)
 		if (cap == NULL)
 			return -ENOTSUP;
 		if (xf->type == RTE_CRYPTO_SYM_XFORM_AEAD &&
-		    rte_cryptodev_sym_capability_check_aead(cap, xf->aead.key.length,
-							    xf->aead.digest_length,
-							    xf->aead.aad_length,
-							    xf->aead.iv.length) != 0)
+		    rte_cryptodev_sym_capability_check_aead(
+			    cap, xf->aead.key.length, xf->aead.digest_length, xf->aead.aad_length,
+			    xf->aead.iv.length) != 0)
 			return -ENOTSUP;
 		if (xf->type == RTE_CRYPTO_SYM_XFORM_CIPHER &&
 		    rte_cryptodev_sym_capability_check_cipher(cap, xf->cipher.key.length,
@@ -137,9 +136,8 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	prm.flags = atomic ? RTE_IPSEC_SAFLAG_SQN_ATOM : 0;
 	prm.ipsec_xform.spi = c->spi;
 	memcpy(&prm.ipsec_xform.salt, c->salt, sizeof(c->salt)); /* wire order, as in the nonce */
-	prm.ipsec_xform.direction =
-		c->dir == IPL_DIR_OUT ? RTE_SECURITY_IPSEC_SA_DIR_EGRESS
-				      : RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
+	prm.ipsec_xform.direction = c->dir == IPL_DIR_OUT ? RTE_SECURITY_IPSEC_SA_DIR_EGRESS
+							  : RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
 	prm.ipsec_xform.proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
 	prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
 	prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
@@ -166,7 +164,8 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	}
 	s->cs = rte_cryptodev_sym_session_create(dev, head, ipl.sess_pool);
 	if (s->cs == NULL) {
-		printf("SA %u (line %d): crypto session: %s\n", id, c->line, rte_strerror(rte_errno));
+		printf("SA %u (line %d): crypto session: %s\n", id, c->line,
+		       rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	s->cdev = dev;
@@ -206,8 +205,8 @@ ipl_crypto_init(unsigned int nb_qp)
 		sess_sz = RTE_MAX(sess_sz, rte_cryptodev_sym_get_private_session_size(dev));
 	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * IPL_MAX_SA + 1,
 							      sess_sz, 0, 0, socket);
-	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-						 8191, 128, IPL_COP_PRIV, socket);
+	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC, 8191, 128,
+						 IPL_COP_PRIV, socket);
 	if (ipl.sess_pool == NULL || ipl.cop_pool == NULL)
 		return -ENOMEM;
 
@@ -301,7 +300,8 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 	/* Software devices complete on dequeue: poll until every op is back. */
 	while (got < k) {
 		if (sent < k)
-			sent += rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop + sent, k - sent);
+			sent += rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop + sent,
+							    k - sent);
 		got += rte_cryptodev_dequeue_burst(sa->cdev, lc->qid, done + got, sent - got);
 	}
 	for (i = 0; i < k; i++) {

@@ -50,11 +50,11 @@ ipl_scratch(struct rte_mbuf *m)
 struct ipl_sa {
 	struct rte_ipsec_session ss;
 	struct rte_ipsec_sa *sa;
-	void *cs;      /**< Crypto session. */
-	uint8_t cdev;  /**< Crypto device of the session. */
+	void *cs;     /**< Crypto session. */
+	uint8_t cdev; /**< Crypto device of the session. */
 	uint32_t id;
-	uint32_t spi;   /**< Host order. */
-	uint32_t local; /**< Inbound: our tunnel address (host order). */
+	uint32_t spi;	  /**< Host order. */
+	uint32_t local;	  /**< Inbound: our tunnel address (host order). */
 	uint16_t hdr_len; /**< Outbound: tunnel IP + ESP header + IV. */
 	uint16_t iv_len;
 	uint16_t icv_len;
@@ -69,7 +69,7 @@ struct ipl_lcore {
 	uint16_t nb_tx[IPL_MAX_PORTS];
 	struct rte_mbuf *tx[IPL_MAX_PORTS][IPL_TXBUF];
 	struct ipl_stats st;
-	double cpu_s; /**< CPU time the lcore's thread used while forwarding. */
+	double cpu_s;  /**< CPU time the lcore's thread used while forwarding. */
 	double wall_s; /**< Wall-clock time it forwarded. */
 } __rte_cache_aligned;
 

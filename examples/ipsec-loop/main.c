@@ -39,7 +39,7 @@ int ipl_scratch_offset = -1;
 static volatile bool force_quit;
 static const char *conf_path;
 static const char *stats_file;
-static double duration;      /* seconds, 0 = until a signal */
+static double duration;		   /* seconds, 0 = until a signal */
 static unsigned int interval = 10; /* seconds between stats, 0 = at exit only */
 
 static void
@@ -203,8 +203,10 @@ app_init(void)
 						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (ipl.mbuf_pool == NULL)
 		return -ENOMEM;
-	RTE_LCORE_FOREACH(lcore)
-		ipl.lc[idx].qid = idx, idx++;
+	RTE_LCORE_FOREACH(lcore) {
+		ipl.lc[idx].qid = idx;
+		idx++;
+	}
 	ipl.nb_lcores = idx;
 	rc = ipl_crypto_init(ipl.nb_lcores);
 	if (rc != 0)
@@ -232,8 +234,7 @@ app_fini(void)
 	mtag_stats_get(&ts);
 	mbufs = ipl.mbuf_pool != NULL ? rte_mempool_in_use_count(ipl.mbuf_pool) : 0;
 	ipl_stats_print(stdout, &sum);
-	printf("leak check: tags in use %" PRIu64 ", mbufs in use %" PRIu64 "\n", ts.in_use,
-	       mbufs);
+	printf("leak check: tags in use %" PRIu64 ", mbufs in use %" PRIu64 "\n", ts.in_use, mbufs);
 	if (stats_file != NULL && ipl_stats_write_json(stats_file, &sum, ts.in_use, mbufs) != 0)
 		printf("cannot write %s\n", stats_file);
 	if (ts.in_use != 0 || mbufs != 0)
@@ -301,11 +302,14 @@ main(int argc, char **argv)
 		printf("initialisation failed: %s\n", strerror(-rc));
 		force_quit = true;
 	} else {
-		printf("dpdk-ipsec-loop: %u lcores, loop detection %s\n", ipl.nb_lcores,
-		       ipl.loop_detect ? "on" : ipl.no_tags ? "off, no tags (benchmark baseline)" : "off");
+		printf("dpdk-ipsec-loop: %u lcores, loop detection %s%s\n", ipl.nb_lcores,
+		       ipl.loop_detect ? "on" : "off",
+		       ipl.no_tags ? ", no tags (benchmark baseline)" : "");
 		idx = 1;
-		RTE_LCORE_FOREACH_WORKER(lcore)
-			rte_eal_remote_launch(lcore_main, &ipl.lc[idx++], lcore);
+		RTE_LCORE_FOREACH_WORKER(lcore) {
+			rte_eal_remote_launch(lcore_main, &ipl.lc[idx], lcore);
+			idx++;
+		}
 		lcore_main(&ipl.lc[0]);
 		rte_eal_mp_wait_lcore();
 	}

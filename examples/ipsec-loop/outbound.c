@@ -171,8 +171,8 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		nb_enc = 0;
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = cur[i];
-			const struct ipl_sp_conf *sp =
-				ipl_spd_lookup(IPL_DIR_OUT, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+			const struct ipl_sp_conf *sp = ipl_spd_lookup(
+				IPL_DIR_OUT, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
 
 			if (sp == NULL) {
 				st->no_policy++;

@@ -41,7 +41,8 @@ ipl_ports_init(unsigned int nb_queues)
 			return rc;
 		if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-			conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+			conf.rx_adv_conf.rss_conf.rss_hf =
+				RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
 		}
 		rc = rte_eth_dev_configure(p, nb_queues, nb_queues, &conf);
 		if (rc == 0)
@@ -133,13 +134,15 @@ ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 		st->bad_csum++;
 		return -1;
 	}
-	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+	if (ip->fragment_offset &
+	    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
 		/* No reassembly here: selectors and ESP need whole packets. */
 		st->fragment++;
 		return -1;
 	}
 	/* Ethernet pads short frames: the ESP trailer must be found at the true end. */
-	if (tot < rte_pktmbuf_pkt_len(m) && rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
+	if (tot < rte_pktmbuf_pkt_len(m) &&
+	    rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
 		st->truncated++;
 		return -1;
 	}

@@ -67,19 +67,23 @@ ipl_stats_print(FILE *f, const struct ipl_stats *s)
 
 	fprintf(f, "== ipsec-loop stats (loop detection %s, pass limit %u)\n",
 		ipl.loop_detect ? "on" : "OFF", ipl.max_passes);
-	fprintf(f, "packets encrypted %" PRIu64 ", decrypted %" PRIu64 ", loops caught %" PRIu64
-		   ", pass limit hit %" PRIu64 "\n",
+	fprintf(f,
+		"packets encrypted %" PRIu64 ", decrypted %" PRIu64 ", loops caught %" PRIu64
+		", pass limit hit %" PRIu64 "\n",
 		s->encrypted, s->decrypted, s->loops, s->loop_limit);
-	fprintf(f, "policy drops: unprotected %" PRIu64 ", wrong SA %" PRIu64 ", discard %" PRIu64
-		   ", no policy %" PRIu64 "\n",
+	fprintf(f,
+		"policy drops: unprotected %" PRIu64 ", wrong SA %" PRIu64 ", discard %" PRIu64
+		", no policy %" PRIu64 "\n",
 		s->policy_unprotected, s->policy_wrong_sa, s->policy_discard, s->no_policy);
-	fprintf(f, "malformed: non-IP %" PRIu64 ", IP options %" PRIu64 ", fragments %" PRIu64
-		   ", bad checksum %" PRIu64 ", truncated %" PRIu64 ", bad ESP length %" PRIu64
-		   ", unknown SPI %" PRIu64 "\n",
+	fprintf(f,
+		"malformed: non-IP %" PRIu64 ", IP options %" PRIu64 ", fragments %" PRIu64
+		", bad checksum %" PRIu64 ", truncated %" PRIu64 ", bad ESP length %" PRIu64
+		", unknown SPI %" PRIu64 "\n",
 		s->non_ip, s->ip_options, s->fragment, s->bad_csum, s->truncated, s->esp_bad_len,
 		s->unknown_spi);
-	fprintf(f, "ESP: ICV failures %" PRIu64 ", replays %" PRIu64 ", other errors %" PRIu64
-		   "; no route %" PRIu64 ", out of memory %" PRIu64 "\n",
+	fprintf(f,
+		"ESP: ICV failures %" PRIu64 ", replays %" PRIu64 ", other errors %" PRIu64
+		"; no route %" PRIu64 ", out of memory %" PRIu64 "\n",
 		s->icv_fail, s->replay, s->ipsec_error, s->no_route, s->no_mem);
 	fprintf(f, "times encrypted per packet leaving outbound:");
 	for (i = 0; i < IPL_HIST; i++)
@@ -88,15 +92,17 @@ ipl_stats_print(FILE *f, const struct ipl_stats *s)
 	fprintf(f, "; largest growth %" PRIu64 " bytes\n", s->max_growth);
 	for (p = 0; p < IPL_MAX_PORTS; p++)
 		if (ipl.conf.port[p].role != IPL_PORT_UNUSED)
-			fprintf(f, "port %u (%s): rx %" PRIu64 " tx %" PRIu64 " tx dropped %" PRIu64
-				   "\n",
+			fprintf(f,
+				"port %u (%s): rx %" PRIu64 " tx %" PRIu64 " tx dropped %" PRIu64
+				"\n",
 				p, ipl.conf.port[p].role == IPL_PORT_INSIDE ? "inside" : "outside",
 				s->port[p].rx, s->port[p].tx, s->port[p].tx_drop);
 	for (i = 0; i < IPL_MAX_SA; i++)
 		if (ipl.conf.sa[i].used)
-			fprintf(f, "SA %u (%s, spi %u): packets %" PRIu64 " bytes %" PRIu64
-				   " ICV failures %" PRIu64 " replays %" PRIu64 " errors %" PRIu64
-				   "\n",
+			fprintf(f,
+				"SA %u (%s, spi %u): packets %" PRIu64 " bytes %" PRIu64
+				" ICV failures %" PRIu64 " replays %" PRIu64 " errors %" PRIu64
+				"\n",
 				i, ipl.conf.sa[i].dir == IPL_DIR_OUT ? "out" : "in",
 				ipl.conf.sa[i].spi, s->sa[i].pkts, s->sa[i].bytes,
 				s->sa[i].icv_fail, s->sa[i].replay, s->sa[i].errors);
@@ -132,8 +138,9 @@ ipl_stats_write_json(const char *path, const struct ipl_stats *s, uint64_t tags_
 	for (p = 0; p < IPL_MAX_PORTS; p++) {
 		if (ipl.conf.port[p].role == IPL_PORT_UNUSED)
 			continue;
-		fprintf(f, "%s\"%u\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64
-			   ", \"tx_drop\": %" PRIu64 "}",
+		fprintf(f,
+			"%s\"%u\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 ", \"tx_drop\": %" PRIu64
+			"}",
 			sep, p, s->port[p].rx, s->port[p].tx, s->port[p].tx_drop);
 		sep = ", ";
 	}
@@ -142,9 +149,10 @@ ipl_stats_write_json(const char *path, const struct ipl_stats *s, uint64_t tags_
 	for (i = 0; i < IPL_MAX_SA; i++) {
 		if (!ipl.conf.sa[i].used)
 			continue;
-		fprintf(f, "%s\"%u\": {\"pkts\": %" PRIu64 ", \"bytes\": %" PRIu64
-			   ", \"icv_fail\": %" PRIu64 ", \"replay\": %" PRIu64
-			   ", \"errors\": %" PRIu64 "}",
+		fprintf(f,
+			"%s\"%u\": {\"pkts\": %" PRIu64 ", \"bytes\": %" PRIu64
+			", \"icv_fail\": %" PRIu64 ", \"replay\": %" PRIu64 ", \"errors\": %" PRIu64
+			"}",
 			sep, i, s->sa[i].pkts, s->sa[i].bytes, s->sa[i].icv_fail, s->sa[i].replay,
 			s->sa[i].errors);
 		sep = ", ";

@@ -22,8 +22,8 @@ struct ipl_sa_stats {
 	uint64_t pkts;
 	uint64_t bytes;
 	uint64_t icv_fail;
-	uint64_t replay;  /**< Refused by the anti-replay window. */
-	uint64_t errors;  /**< Other rte_ipsec refusals (trailer, length). */
+	uint64_t replay; /**< Refused by the anti-replay window. */
+	uint64_t errors; /**< Other rte_ipsec refusals (trailer, length). */
 };
 
 /*

@@ -518,13 +518,24 @@ CASES = {
 }
 
 
+def default_crypto():
+    """crypto_aesni_mb needs AES-NI; OpenSSL's PMD runs anywhere (and agrees with scapy)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            if " aes " in f.read().replace("\n", " "):
+                return "crypto_aesni_mb0"
+    except OSError:
+        pass
+    return "crypto_openssl0"
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--bin", required=True)
     ap.add_argument("--source", required=True)
-    ap.add_argument("--crypto", default="crypto_aesni_mb0")
+    ap.add_argument("--crypto", default=default_crypto())
     ap.add_argument("--keep", action="store_true")
     ARGS = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ipl-%s-" % ARGS.case)
