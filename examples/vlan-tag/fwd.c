@@ -464,7 +464,8 @@ rx_loop(bool pipeline)
 			got = poll_ports(lc, VT_STORE_LOCAL);
 		check_idle(got, &last_rx);
 	}
-	vt_rx_done = true;
+	/* Release: the TX lcore that sees the flag also sees every enqueued packet. */
+	__atomic_store_n(&vt_rx_done, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -493,7 +494,7 @@ vt_lcore_pipeline_tx(void *arg)
 		vt_fwd.nb_ports);
 	for (;;) {
 		/* Read before draining: once RX is done, an empty pass means all is sent. */
-		bool last = vt_rx_done;
+		bool last = __atomic_load_n(&vt_rx_done, __ATOMIC_ACQUIRE);
 		unsigned int i, moved = 0;
 
 		for (i = 0; i < vt_fwd.nb_ports; i++) {
