@@ -74,13 +74,14 @@ ip netns exec "$nsG" env RUNTIME_DIRECTORY="$dir/rt" "$bin" -l 0 --no-huge -m 25
 	--vdev "net_af_packet0,iface=gA$id" --vdev "net_af_packet1,iface=gB$id" --vdev "$crypto" \
 	-- -f "$dir/ipl.conf" --stats-interval 0 --stats-file "$dir/stats.json" > "$dir/app.log" 2>&1 &
 app=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	grep -q "^dpdk-ipsec-loop:" "$dir/app.log" && grep -q "ready" "$dir/peer.log" && break
 	kill -0 "$app" 2>/dev/null || break
 	sleep 0.1
 done
 
-ip netns exec "$nsA" ping -c 4 -i 0.2 -W 2 10.2.0.5
+# Until 3 replies, whatever was lost while things settled; at most 20 s.
+ip netns exec "$nsA" ping -c 3 -i 0.2 -w 20 10.2.0.5
 ping_rc=$?
 kill -TERM "$app"
 wait "$app"
@@ -91,4 +92,4 @@ read -r enc dec < <(/usr/bin/python3 -c "
 import json; s = json.load(open('$dir/stats.json')); print(s['encrypted'], s['decrypted'])" \
 	2>/dev/null || echo "0 0")
 echo "e2e $alg: ping rc $ping_rc, example rc $app_rc, encrypted $enc, decrypted $dec"
-[ "$ping_rc" -eq 0 ] && [ "$app_rc" -eq 0 ] && [ "$enc" -ge 4 ] && [ "$dec" -ge 4 ]
+[ "$ping_rc" -eq 0 ] && [ "$app_rc" -eq 0 ] && [ "$enc" -ge 3 ] && [ "$dec" -ge 3 ]
