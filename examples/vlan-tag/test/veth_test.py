@@ -15,7 +15,9 @@ PCP, DEI, the echoed payload). The kernel hands AF_PACKET a frame's outer
 VLAN as metadata, like a NIC's VLAN strip offload: the run with offloads
 takes it from the metadata and inserts single tags through the PMD's
 VLAN_INSERT; the run with --no-offload gets the header back in the frame
-and does everything in software. Namespaces are deleted at the end.
+and does everything in software; a third run uses the offloads and the
+pipeline (tags cross from the RX lcore to the TX lcore). Namespaces are
+deleted at the end.
 """
 
 import argparse
@@ -177,19 +179,22 @@ def telemetry(rundir, cmds):
         s.close()
 
 
-def run(opts, topo, offload, ck):
+def run(opts, topo, offload, ck, pipeline=False):
     work = tempfile.mkdtemp(prefix="vt-veth-")
     conf = os.path.join(work, "vlan-tag.conf")
     with open(conf, "w") as f:
         f.write("trunk 0\n"
                 "access 1 vlan 100 pcp 4 dei 1\n"
                 "access 2 vlan 200 svlan 10 pcp 6\n")
-    eal = vtlib.eal_args(f"vtveth{os.getpid()}{int(offload)}") + ["-l", "0,1"]
+    eal = vtlib.eal_args(f"vtveth{os.getpid()}{int(offload)}{int(pipeline)}")
+    eal += ["--lcores", "0@0,1@1,2@0"] if pipeline else ["-l", "0,1"]
     for i, d in enumerate(("td", "ad", "bd")):
         eal += ["--vdev", f"net_af_packet{i},iface={topo.ifs[d]}"]
     args = ["-f", conf, "-T", "0", "--duration", "60"]
     if not offload:
         args.append("--no-offload")
+    if pipeline:
+        args.append("--pipeline")
     rundir = tempfile.mkdtemp(prefix="vt-run-")
     app = subprocess.Popen(["ip", "netns", "exec", topo.ns["dp"], opts.app] + eal + ["--"] + args,
                            env=dict(os.environ, RUNTIME_DIRECTORY=rundir),
@@ -201,11 +206,11 @@ def run(opts, topo, offload, ck):
         for raw in app.stdout:
             line = raw.decode(errors="replace")
             lines.append(line)
-            if "forwarding on" in line:
+            if "forwarding on" in line or "pipeline RX on" in line:
                 started.set()
     t = threading.Thread(target=reader, daemon=True)
     t.start()
-    what = "offload" if offload else "no-offload"
+    what = ("offload" if offload else "no-offload") + (" pipeline" if pipeline else "")
     try:
         if not ck.check(started.wait(30), f"{what}: application started"):
             return
@@ -287,6 +292,7 @@ def main():
         ck = vtlib.Checker("veth")
         run(opts, topo, True, ck)
         run(opts, topo, False, ck)
+        run(opts, topo, True, ck, pipeline=True)
     finally:
         topo.down()
     ck.done()
