@@ -14,7 +14,7 @@
 # median over repetitions of a run's median batch (see app/test-mtag/perf/).
 #
 # Environment: MTAG_BUILD (build dir, default build), MTAG_BENCH_OUT (out/bench),
-# MTAG_BENCH_REPS (5), MTAG_BENCH_MIN_TIME (seconds per repetition, 0.05),
+# MTAG_BENCH_REPS (9), MTAG_BENCH_MIN_TIME (seconds per repetition, 0.05),
 # MTAG_BENCH_LCORES (0,1). Extra arguments go to Google Benchmark, e.g.
 #   devtools/bench.sh --benchmark_filter='cycle|find'
 set -euo pipefail
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 build=${MTAG_BUILD:-build}
 out=${MTAG_BENCH_OUT:-out/bench}
-reps=${MTAG_BENCH_REPS:-5}
+reps=${MTAG_BENCH_REPS:-9}
 min_time=${MTAG_BENCH_MIN_TIME:-0.05}
 lcores=${MTAG_BENCH_LCORES:-0,1}
 
@@ -33,7 +33,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		meson setup "$build" -Dwerror=true
 	fi
 fi
-ninja -C "$build" >/dev/null
+ninja -C "$build" app/test-mtag/perf/dpdk-test-mtag-perf >/dev/null
 exe=$build/app/test-mtag/perf/dpdk-test-mtag-perf
 if [ ! -x "$exe" ]; then
 	echo "bench: $exe not built (libbenchmark-dev and a C++ compiler are needed)" >&2
@@ -161,17 +161,19 @@ print(open(f"{out}/summary.md").read())
 PY
 
 gnuplot <<EOF
-set terminal pngcairo size 1100,1300 font "sans,9"
+set terminal pngcairo size 1100,1300 font "sans,9" noenhanced
 set output "$out/bench.png"
 set title "mtag: core cycles per packet, burst of 32 (median of repetitions; log scale)"
 set logscale x
-set xrange [0.3:*]
+set xrange [0.3:3000]
 set xlabel "core cycles per packet"
 set yrange [-1:*] reverse
 set ytics nomirror
 set grid xtics
 set style fill solid 0.8 border -1
-set key bottom right
+set key top right box opaque
+set arrow from 12, graph 0 to 12, graph 1 nohead dt 2 lc rgb "#1f77b4"
+set label "12: target of cycle/burst" at 12.5, graph 0.01 tc rgb "#1f77b4"
 plot "$out/chart.dat" using (\$3==1 ? \$2 : 1/0):1:(0.3):(\$2):(\$1-0.4):(\$1+0.4):ytic(4) \
 	with boxxyerror lc rgb "#888888" title "baseline (floor)", \
 	"" using (\$3==2 ? \$2 : 1/0):1:(0.3):(\$2):(\$1-0.4):(\$1+0.4) \
@@ -179,6 +181,7 @@ plot "$out/chart.dat" using (\$3==1 ? \$2 : 1/0):1:(0.3):(\$2):(\$1-0.4):(\$1+0.
 	"" using (\$3==3 ? \$2 : 1/0):1:(0.3):(\$2):(\$1-0.4):(\$1+0.4) \
 	with boxxyerror lc rgb "#1f77b4" title "mtag operation", \
 	"" using (\$3==4 ? \$2 : 1/0):1:(0.3):(\$2):(\$1-0.4):(\$1+0.4) \
-	with boxxyerror lc rgb "#2ca02c" title "pipeline / forwarding"
+	with boxxyerror lc rgb "#2ca02c" title "pipeline / forwarding", \
+	"" using 2:1:(sprintf(" %.1f", \$2)) with labels left notitle
 EOF
 echo "bench: wrote $out/bench.json $out/summary.md $out/bench.png in $(($(date +%s) - start)) s"
