@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * Fuzz target: the vlan-tag example's configuration parser (vt_conf_parse)
+ * on arbitrary text. Besides memory safety (the input buffer is exactly its
+ * length, not NUL-terminated), an accepted configuration must obey the
+ * limits the parser promises (ports, depths, VID/PCP/DEI ranges), a refused
+ * one must come with a NUL-terminated message, and parsing is
+ * deterministic.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+#define FAIL(...) \
+	do { \
+		fprintf(stderr, "vlan-conf: " __VA_ARGS__); \
+		fputc('\n', stderr); \
+		abort(); \
+	} while (0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+static void
+check_accepted(const struct vt_conf *c)
+{
+	char buf[VT_VLAN_MAX * 5 + 1];
+	unsigned int i, j;
+
+	/* Port ids are checked against the ports present at start-up, not
+	 * here: the parser takes 0-1023 ("bad port id ... (0-1023)"). */
+	if (c->trunk_port < 0 || c->trunk_port > 1023)
+		FAIL("trunk port %d", c->trunk_port);
+	if (c->nb_access > VT_MAX_PORTS)
+		FAIL("%u access ports", c->nb_access);
+	for (i = 0; i < c->nb_access; i++) {
+		const struct vt_access *a = &c->access[i];
+
+		if (a->depth < 1 || a->depth > VT_VLAN_MAX || a->pcp > 7 || a->dei > 1)
+			FAIL("access %u: depth %u pcp %u dei %u", i, a->depth, a->pcp, a->dei);
+		if ((int)a->port == c->trunk_port || a->port > 1023)
+			FAIL("port %u is trunk and access", a->port);
+		for (j = 0; j < a->depth; j++)
+			if (a->vid[j] < 1 || a->vid[j] > 4094)
+				FAIL("access %u: VID %u", i, a->vid[j]);
+		if (vt_conf_access_of(c, a->port) == NULL)
+			FAIL("access port %u not found", a->port);
+		memset(buf, 0x5a, sizeof(buf));
+		if (vt_conf_stack_str(a, buf, sizeof(buf)) == NULL ||
+		    memchr(buf, '\0', sizeof(buf)) == NULL)
+			FAIL("stack string not terminated");
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* A private copy of exactly @size bytes: a read past it is caught. */
+	char *text = malloc(size ? size : 1);
+	struct vt_conf *c1 = malloc(sizeof(*c1)), *c2 = malloc(sizeof(*c2));
+	char err1[128], err2[128];
+	int r1, r2;
+
+	if (text == NULL || c1 == NULL || c2 == NULL)
+		abort();
+	memcpy(text, data, size);
+	memset(c1, 0, sizeof(*c1));
+	memset(c2, 0xa5, sizeof(*c2));
+	memset(err1, 0x5a, sizeof(err1));
+	memset(err2, 0x5a, sizeof(err2));
+	r1 = vt_conf_parse(text, size, c1, err1, sizeof(err1));
+	r2 = vt_conf_parse(text, size, c2, err2, sizeof(err2));
+	if (r1 != r2)
+		FAIL("parsed twice: %d then %d", r1, r2);
+	if (r1 == 0) {
+		check_accepted(c1);
+		/* The parser zeroes the result first, padding included. */
+		if (memcmp(c1, c2, sizeof(*c1)) != 0)
+			FAIL("parsed twice, two results");
+	} else {
+		if (r1 > 0)
+			FAIL("positive return %d", r1);
+		if (memchr(err1, '\0', sizeof(err1)) == NULL)
+			FAIL("error message not terminated");
+		if (strcmp(err1, err2) != 0)
+			FAIL("two messages: '%s' / '%s'", err1, err2);
+	}
+	free(text);
+	free(c1);
+	free(c2);
+	return 0;
+}

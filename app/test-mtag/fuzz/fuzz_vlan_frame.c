@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * Fuzz target: the vlan-tag example's frame paths. The first input byte
+ * picks the service TPID and what the port is said to have stripped
+ * (nothing, one header, two); the next four give the stripped TCIs; the
+ * rest is the frame.
+ *   - vt_vlan_parse() on the bare bytes never reads past them;
+ *   - vt_vlan_rx() on an mbuf either refuses and leaves the packet exactly
+ *     as it was, or strips every header in the frame, clears the RX VLAN
+ *     flags, and reports the stripped ones first;
+ *   - putting back the headers that were in the frame with
+ *     vt_vlan_insert() gives the original frame, byte for byte.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "harden_common.h"
+#include "vlan.h"
+
+#define FAIL(...) \
+	do { \
+		fprintf(stderr, "vlan-frame: " __VA_ARGS__); \
+		fputc('\n', stderr); \
+		abort(); \
+	} while (0)
+
+#define RX_VLAN_FLAGS \
+	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ | \
+	 RTE_MBUF_F_RX_QINQ_STRIPPED)
+
+static struct rte_mempool *mbuf_pool;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (harden_eal_init("mtagfuzzvlan", "0", 0, NULL) < 0) {
+		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
+		exit(1);
+	}
+	mbuf_pool = rte_pktmbuf_pool_create("fuzz_vlan", 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    SOCKET_ID_ANY);
+	if (mbuf_pool == NULL)
+		exit(1);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint16_t stpids[] = {VT_TPID_STAG, 0x9100, VT_TPID_CTAG, 0x88a8};
+	const size_t max = RTE_MBUF_DEFAULT_DATAROOM;
+	struct vt_vlan_stack st;
+	enum vt_frame_status ret;
+	const uint8_t *frame;
+	uint16_t stpid, tci, tci_outer;
+	struct rte_mbuf *m;
+	uint64_t flags;
+	unsigned int hw, i;
+	uint8_t *copy;
+	size_t len;
+
+	if (size < 5)
+		return 0;
+	stpid = stpids[data[0] & 3];
+	hw = (data[0] >> 2) % 3;
+	tci = (uint16_t)(data[1] << 8 | data[2]);
+	tci_outer = (uint16_t)(data[3] << 8 | data[4]);
+	frame = data + 5;
+	len = RTE_MIN(size - 5, max);
+
+	/* The bare parser, on a buffer of exactly len bytes. */
+	copy = malloc(len ? len : 1);
+	memcpy(copy, frame, len);
+	memset(&st, 0, sizeof(st));
+	ret = vt_vlan_parse(copy, len, stpid, &st);
+	if (ret > VT_FRAME_TOO_DEEP || st.depth > VT_VLAN_MAX)
+		FAIL("parse: status %d depth %u", ret, st.depth);
+	free(copy);
+
+	/* Through an mbuf, as on RX. */
+	m = rte_pktmbuf_alloc(mbuf_pool);
+	if (m == NULL)
+		FAIL("mbuf pool empty: a leak");
+	memcpy(rte_pktmbuf_append(m, len), frame, len);
+	flags = hw == 2 ? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
+	      : hw == 1 ? RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED
+			: 0;
+	m->ol_flags |= flags;
+	m->vlan_tci = tci;
+	m->vlan_tci_outer = tci_outer;
+	ret = vt_vlan_rx(m, stpid, &st);
+	if (ret != VT_FRAME_OK) {
+		if (rte_pktmbuf_data_len(m) != len ||
+		    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
+		    (m->ol_flags & RX_VLAN_FLAGS) != flags)
+			FAIL("refused (%d) but the packet changed", ret);
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (st.hw != hw || st.depth < hw || st.depth > VT_VLAN_MAX)
+		FAIL("hw %u (port stripped %u), depth %u", st.hw, hw, st.depth);
+	if (m->ol_flags & RX_VLAN_FLAGS)
+		FAIL("RX VLAN flags left set");
+	if (hw == 1 && st.hdr[0].tci != tci)
+		FAIL("stripped TCI %#x, port said %#x", st.hdr[0].tci, tci);
+	if (hw == 2 && (st.hdr[0].tci != tci_outer || st.hdr[1].tci != tci))
+		FAIL("stripped TCIs %#x %#x", st.hdr[0].tci, st.hdr[1].tci);
+	for (i = 0; i < st.depth; i++)
+		if (!vt_tpid_is_vlan(st.hdr[i].tpid))
+			FAIL("header %u: TPID %#x", i, st.hdr[i].tpid);
+	/* The frame is untagged now... */
+	{
+		struct vt_vlan_stack again = {0};
+
+		if (vt_vlan_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), stpid,
+				  &again) != VT_FRAME_UNTAGGED &&
+		    rte_pktmbuf_data_len(m) >= 14)
+			FAIL("still tagged after vt_vlan_rx");
+	}
+	/* ... and the headers that were in it go back where they were. */
+	if (vt_vlan_insert(m, st.hdr + hw, st.depth - hw) != 0)
+		FAIL("insert of %u headers failed", st.depth - hw);
+	if (rte_pktmbuf_data_len(m) != len ||
+	    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0)
+		FAIL("strip then insert did not give the frame back");
+	rte_pktmbuf_free(m);
+	return 0;
+}
