@@ -364,8 +364,8 @@ mtag_hdr_init(struct mtag *t, uint32_t cookie, uint16_t type, uint16_t len, int 
 		memset(t + 1, 0, len);
 }
 
-struct mtag *
-mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
+static __rte_always_inline struct mtag *
+mtag_alloc_inline(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t;
 
@@ -382,9 +382,15 @@ mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 }
 
 struct mtag *
+mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
+{
+	return mtag_alloc_inline(cookie, type, len, flags);
+}
+
+struct mtag *
 mtag_get(uint16_t type, uint16_t len, int flags)
 {
-	return mtag_alloc(MTAG_ABI_COMPAT, type, len, flags);
+	return mtag_alloc_inline(MTAG_ABI_COMPAT, type, len, flags);
 }
 
 unsigned int
