@@ -411,6 +411,7 @@ stmt_loop(struct parser *p)
 		   parse_u32(p->w[2], IPL_MAX_PORTS - 1, &v) == 0) {
 		p->c->loop_action = IPL_LOOP_PORT;
 		p->c->loop_port = (uint16_t)v;
+		p->c->loop_line = p->line;
 	} else {
 		return fail(p, "usage: loop drop | loop port <n>");
 	}
@@ -444,6 +445,9 @@ check_refs(struct parser *p)
 		if (!r->outbound && c->port[r->port].role == IPL_PORT_UNUSED)
 			return fail(p, "route to port %u, which is not declared", r->port);
 	}
+	p->line = c->loop_line;
+	if (c->loop_action == IPL_LOOP_PORT && c->port[c->loop_port].role == IPL_PORT_UNUSED)
+		return fail(p, "loop port %u is not declared", c->loop_port);
 	for (i = 0; i < IPL_MAX_SA; i++) {
 		unsigned int j;
 

@@ -92,6 +92,7 @@ struct ipl_conf {
 	unsigned int nb_routes;
 	enum ipl_loop_action loop_action;
 	uint16_t loop_port;
+	int loop_line;
 };
 
 /**

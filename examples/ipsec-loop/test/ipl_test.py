@@ -193,6 +193,7 @@ def case_config(tmp):
          "00112233445566778899aabbccddeeff auth-key 00\n", "line 1", "auth-key"),
         ("sp in 10.0.0.0/8 any bypass extra\n", "line 1", "expected"),
         ("loop sometimes\n", "line 1", "loop drop"),
+        ("port 0 inside\n# a comment\nloop port 3\n", "line 3", "not declared"),
     ]
     for i, (text, line, words) in enumerate(bad):
         path = os.path.join(tmp, "bad%d.conf" % i)
