@@ -4,4 +4,4 @@
 # for longer runs). Differential: any disagreement between the library and
 # the reference model, or a sanitizer report, fails.
 cd "$(dirname "$0")/../.." || exit 1
-exec devtools/fuzz.sh -t "${MTAG_FUZZ_SECONDS:-20}"
+exec devtools/fuzz.sh -t "${MTAG_FUZZ_SECONDS:-10}"

@@ -72,14 +72,14 @@ static uint64_t dtor_calls;
 static struct ref_model M;
 static const char *cur_op = "init";
 
-#define DIFF(cond, ...) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "DIVERGENCE after %s: %s: ", cur_op, #cond); \
-			fprintf(stderr, __VA_ARGS__); \
-			fputc('\n', stderr); \
-			abort(); \
-		} \
+#define DIFF(cond, ...)                                                                            \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "DIVERGENCE after %s: %s: ", cur_op, #cond);               \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* --------------------------------------------------------- input reading */
@@ -440,7 +440,9 @@ op_get_bulk(struct cursor *c)
 	rte_errno = 0;
 	got = mtag_get_bulk(type, len, flags, tags, n);
 	if (!valid) {
-		DIFF(got == 0 && rte_errno == EINVAL, "bulk: bad type %u len %u accepted (n %u got %u errno %d)", type, len, n, got, rte_errno);
+		DIFF(got == 0 && rte_errno == EINVAL,
+		     "bulk: bad type %u len %u accepted (n %u got %u errno %d)", type, len, n, got,
+		     rte_errno);
 		return;
 	}
 	if (n == 0) {
@@ -857,10 +859,18 @@ enum {
 };
 
 static const char *const op_names[NB_OPS] = {
-	"pkt_alloc", "get", "alloc", "get_bulk", "free", "copy", "prepend",
-	"prepend_burst", "find", "locate", "find_burst", "unlink", "delete",
-	"unlink_foreign", "delete_chain", "delete_chain_burst", "copy_chain", "move",
-	"clone", "pkt_copy", "pkt_free", "pkt_free_bulk", "write", "nulls",
+	"pkt_alloc",	"get",
+	"alloc",	"get_bulk",
+	"free",		"copy",
+	"prepend",	"prepend_burst",
+	"find",		"locate",
+	"find_burst",	"unlink",
+	"delete",	"unlink_foreign",
+	"delete_chain", "delete_chain_burst",
+	"copy_chain",	"move",
+	"clone",	"pkt_copy",
+	"pkt_free",	"pkt_free_bulk",
+	"write",	"nulls",
 };
 
 static uint64_t op_runs[NB_OPS];
@@ -871,33 +881,82 @@ run_op(struct cursor *c, unsigned int op)
 	cur_op = op_names[op];
 	op_runs[op]++;
 	switch (op) {
-	case OP_PKT_ALLOC: op_pkt_alloc(c); break;
-	case OP_GET: op_get(c, false); break;
-	case OP_ALLOC: op_get(c, true); break;
-	case OP_GET_BULK: op_get_bulk(c); break;
-	case OP_FREE: op_free_held(c); break;
-	case OP_COPY: op_copy(c); break;
-	case OP_PREPEND: op_prepend(c); break;
-	case OP_PREPEND_BURST: op_prepend_burst(c); break;
-	case OP_FIND: op_find(c, false); break;
-	case OP_LOCATE: op_find(c, true); break;
-	case OP_FIND_BURST: op_find_burst(c); break;
-	case OP_UNLINK: op_unlink(c, false); break;
-	case OP_DELETE: op_unlink(c, true); break;
+	case OP_PKT_ALLOC:
+		op_pkt_alloc(c);
+		break;
+	case OP_GET:
+		op_get(c, false);
+		break;
+	case OP_ALLOC:
+		op_get(c, true);
+		break;
+	case OP_GET_BULK:
+		op_get_bulk(c);
+		break;
+	case OP_FREE:
+		op_free_held(c);
+		break;
+	case OP_COPY:
+		op_copy(c);
+		break;
+	case OP_PREPEND:
+		op_prepend(c);
+		break;
+	case OP_PREPEND_BURST:
+		op_prepend_burst(c);
+		break;
+	case OP_FIND:
+		op_find(c, false);
+		break;
+	case OP_LOCATE:
+		op_find(c, true);
+		break;
+	case OP_FIND_BURST:
+		op_find_burst(c);
+		break;
+	case OP_UNLINK:
+		op_unlink(c, false);
+		break;
+	case OP_DELETE:
+		op_unlink(c, true);
+		break;
 #ifndef MTAG_DEBUG
-	case OP_UNLINK_FOREIGN: op_unlink_foreign(c); break;
+	case OP_UNLINK_FOREIGN:
+		op_unlink_foreign(c);
+		break;
 #endif
-	case OP_DELETE_CHAIN: op_delete_chain(c, false); break;
-	case OP_DELETE_CHAIN_BURST: op_delete_chain(c, true); break;
-	case OP_COPY_CHAIN: op_copy_chain(c); break;
-	case OP_MOVE: op_move(c); break;
-	case OP_CLONE: op_dup(c, true); break;
-	case OP_PKT_COPY: op_dup(c, false); break;
-	case OP_PKT_FREE: op_pkt_free(c, false); break;
-	case OP_PKT_FREE_BULK: op_pkt_free(c, true); break;
-	case OP_WRITE: op_write(c); break;
-	case OP_NULLS: op_nulls(c); break;
-	default: break;
+	case OP_DELETE_CHAIN:
+		op_delete_chain(c, false);
+		break;
+	case OP_DELETE_CHAIN_BURST:
+		op_delete_chain(c, true);
+		break;
+	case OP_COPY_CHAIN:
+		op_copy_chain(c);
+		break;
+	case OP_MOVE:
+		op_move(c);
+		break;
+	case OP_CLONE:
+		op_dup(c, true);
+		break;
+	case OP_PKT_COPY:
+		op_dup(c, false);
+		break;
+	case OP_PKT_FREE:
+		op_pkt_free(c, false);
+		break;
+	case OP_PKT_FREE_BULK:
+		op_pkt_free(c, true);
+		break;
+	case OP_WRITE:
+		op_write(c);
+		break;
+	case OP_NULLS:
+		op_nulls(c);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -980,9 +1039,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mtag_stats s;
 	/* A third of the opcodes make tags, so that chains grow and the
 	 * pools run dry within short inputs. */
-	static const uint8_t grow_ops[] = {OP_GET, OP_ALLOC, OP_GET_BULK, OP_PREPEND,
-					   OP_PREPEND_BURST, OP_COPY, OP_COPY_CHAIN,
-					   OP_CLONE, OP_PKT_COPY, OP_PKT_ALLOC, OP_PREPEND};
+	static const uint8_t grow_ops[] = {
+		OP_GET,	       OP_ALLOC, OP_GET_BULK, OP_PREPEND,   OP_PREPEND_BURST, OP_COPY,
+		OP_COPY_CHAIN, OP_CLONE, OP_PKT_COPY, OP_PKT_ALLOC, OP_PREPEND};
 	unsigned int nops = 0;
 	uint8_t b;
 	int p, h;

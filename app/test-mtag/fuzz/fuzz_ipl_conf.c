@@ -17,11 +17,11 @@
 
 #include "conf.h"
 
-#define FAIL(...) \
-	do { \
-		fprintf(stderr, "ipl-conf: " __VA_ARGS__); \
-		fputc('\n', stderr); \
-		abort(); \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "ipl-conf: " __VA_ARGS__);                                         \
+		fputc('\n', stderr);                                                               \
+		abort();                                                                           \
 	} while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -55,8 +55,8 @@ check_accepted(const struct ipl_conf *c)
 		if (c->route[i].dst.len > 32)
 			FAIL("route %u: prefix length %u", i, c->route[i].dst.len);
 	for (i = 0; i < IPL_MAX_SA; i++)
-		if (c->sa[i].used && (c->sa[i].key_len > IPL_KEY_MAX ||
-				      c->sa[i].auth_key_len > IPL_KEY_MAX))
+		if (c->sa[i].used &&
+		    (c->sa[i].key_len > IPL_KEY_MAX || c->sa[i].auth_key_len > IPL_KEY_MAX))
 			FAIL("SA %u: key lengths %u/%u", i, c->sa[i].key_len,
 			     c->sa[i].auth_key_len);
 }

@@ -30,28 +30,27 @@
 #include "harden_common.h"
 #include "ipl.h"
 
-#define FAIL(...) \
-	do { \
-		fprintf(stderr, "ipl-packet: " __VA_ARGS__); \
-		fputc('\n', stderr); \
-		abort(); \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "ipl-packet: " __VA_ARGS__);                                       \
+		fputc('\n', stderr);                                                               \
+		abort();                                                                           \
 	} while (0)
 
 /* The example's globals live in its main.c, which has its own main(). */
 struct ipl_app ipl;
 int ipl_scratch_offset = -1;
 
-static const char ipl_fuzz_conf[] =
-	"port 0 inside\n"
-	"port 1 outside\n"
-	"sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 aes-128-gcm "
-	"key 2b7e151628aed2a6abf7158809cf4f3c salt deadbeef\n"
-	"sp out 10.1.0.0/16 10.2.0.0/16 protect 1\n"
-	"sp out any any bypass\n"
-	"sp in 10.2.0.0/16 10.1.0.0/16 discard\n"
-	"route 192.0.2.2/32 port 1\n"
-	"route 10.1.0.0/16 port 0\n"
-	"route 10.0.0.0/8 outbound\n";
+static const char ipl_fuzz_conf[] = "port 0 inside\n"
+				    "port 1 outside\n"
+				    "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 aes-128-gcm "
+				    "key 2b7e151628aed2a6abf7158809cf4f3c salt deadbeef\n"
+				    "sp out 10.1.0.0/16 10.2.0.0/16 protect 1\n"
+				    "sp out any any bypass\n"
+				    "sp in 10.2.0.0/16 10.1.0.0/16 discard\n"
+				    "route 192.0.2.2/32 port 1\n"
+				    "route 10.1.0.0/16 port 0\n"
+				    "route 10.0.0.0/8 outbound\n";
 
 static struct rte_mempool *mbuf_pool;
 static uint64_t nb_accepted, nb_dropped;
@@ -90,8 +89,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
 	if (mbuf_pool == NULL || ipl_scratch_offset < 0 || mtag_lib_init(NULL) != 0)
 		exit(1);
-	if (ipl_conf_parse(&ipl.conf, ipl_fuzz_conf, sizeof(ipl_fuzz_conf) - 1, err,
-			   sizeof(err)) != 0) {
+	if (ipl_conf_parse(&ipl.conf, ipl_fuzz_conf, sizeof(ipl_fuzz_conf) - 1, err, sizeof(err)) !=
+	    0) {
 		fprintf(stderr, "configuration: %s\n", err);
 		exit(1);
 	}

@@ -18,11 +18,11 @@
 
 #include "conf.h"
 
-#define FAIL(...) \
-	do { \
-		fprintf(stderr, "vlan-conf: " __VA_ARGS__); \
-		fputc('\n', stderr); \
-		abort(); \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "vlan-conf: " __VA_ARGS__);                                        \
+		fputc('\n', stderr);                                                               \
+		abort();                                                                           \
 	} while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -28,15 +28,15 @@
 #include "harden_common.h"
 #include "vlan.h"
 
-#define FAIL(...) \
-	do { \
-		fprintf(stderr, "vlan-frame: " __VA_ARGS__); \
-		fputc('\n', stderr); \
-		abort(); \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "vlan-frame: " __VA_ARGS__);                                       \
+		fputc('\n', stderr);                                                               \
+		abort();                                                                           \
 	} while (0)
 
-#define RX_VLAN_FLAGS \
-	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ | \
+#define RX_VLAN_FLAGS                                                                              \
+	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \
 	 RTE_MBUF_F_RX_QINQ_STRIPPED)
 
 static struct rte_mempool *mbuf_pool;
@@ -99,8 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FAIL("mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
 	flags = hw == 2 ? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
-	      : hw == 1 ? RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED
-			: 0;
+		: hw == 1 ? RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED
+			  : 0;
 	m->ol_flags |= flags;
 	m->vlan_tci = tci;
 	m->vlan_tci_outer = tci_outer;

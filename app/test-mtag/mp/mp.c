@@ -51,8 +51,8 @@
 
 /* Shared between the two processes. */
 struct mp_result {
-	int primary_type;   /* id the primary registered */
-	int secondary_type; /* id the secondary got for a new name */
+	int primary_type;    /* id the primary registered */
+	int secondary_type;  /* id the secondary got for a new name */
 	int secondary_again; /* id the secondary got for the primary's name */
 	uint32_t secondary_tags_read;
 	uint32_t secondary_bad;
@@ -214,10 +214,15 @@ int
 main(int argc, char **argv)
 {
 	char prefix[64], pfx[128], hd[600];
-	char *eal[] = {argv[0], (char *)(uintptr_t)"--proc-type=primary",
-		       (char *)(uintptr_t)"-l", (char *)(uintptr_t)"0",
-		       (char *)(uintptr_t)"--no-pci", pfx, hd,
-		       (char *)(uintptr_t)"--log-level=lib.eal:error", NULL};
+	char *eal[] = {argv[0],
+		       (char *)(uintptr_t) "--proc-type=primary",
+		       (char *)(uintptr_t) "-l",
+		       (char *)(uintptr_t) "0",
+		       (char *)(uintptr_t) "--no-pci",
+		       pfx,
+		       hd,
+		       (char *)(uintptr_t) "--log-level=lib.eal:error",
+		       NULL};
 	struct rte_mbuf *pkts[32];
 	const struct rte_memzone *mz;
 	struct rte_ring *to, *back;
@@ -282,16 +287,15 @@ main(int argc, char **argv)
 	ret = run_secondary(prefix, huge_dir);
 	CHECK(ret == 0, "secondary exited %d", ret);
 	CHECK(r->secondary_tags_read == 2 * NB_PKTS && r->secondary_bad == 0,
-	      "secondary read %u tags, %u bad packets", r->secondary_tags_read,
-	      r->secondary_bad);
+	      "secondary read %u tags, %u bad packets", r->secondary_tags_read, r->secondary_bad);
 	/* Names are shared: the secondary's new type is known here, and the
 	 * primary's name gave the secondary the primary's id. */
 	CHECK(r->secondary_type >= MTAG_TYPE_USER_BASE && r->secondary_type != r->primary_type,
 	      "secondary type %d", r->secondary_type);
 	CHECK(mtag_type_lookup("mp_secondary") == r->secondary_type, "primary sees %d, not %d",
 	      mtag_type_lookup("mp_secondary"), r->secondary_type);
-	CHECK(r->secondary_again == r->primary_type, "same name, id %d vs %d",
-	      r->secondary_again, r->primary_type);
+	CHECK(r->secondary_again == r->primary_type, "same name, id %d vs %d", r->secondary_again,
+	      r->primary_type);
 
 	mtag_stats_get(&s);
 	CHECK(s.in_use == 2 * NB_BACK, "%" PRIu64 " tags in use after the secondary, not %u",
@@ -309,8 +313,8 @@ main(int argc, char **argv)
 	CHECK(back_read == 2 * NB_BACK && back_bad == 0, "primary read %u tags back, %u bad",
 	      back_read, back_bad);
 	mtag_stats_get(&s);
-	printf("mp: %" PRIu64 " tags allocated across both processes, %" PRIu64
-	       " freed, %" PRIu64 " in use; secondary type id %d\n",
+	printf("mp: %" PRIu64 " tags allocated across both processes, %" PRIu64 " freed, %" PRIu64
+	       " in use; secondary type id %d\n",
 	       s.allocs, s.frees, s.in_use, r->secondary_type);
 	CHECK(s.in_use == 0 && s.allocs == 2 * (NB_PKTS + NB_BACK), "counters");
 	CHECK(rte_mempool_avail_count(mp) == mp->size, "mbufs leaked");

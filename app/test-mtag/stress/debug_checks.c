@@ -68,13 +68,13 @@ logged(const char *what)
 }
 
 /* Run one misuse: exactly one error counted, and the right log line. */
-#define MISUSE(what, call) \
-	do { \
-		uint64_t e0_ = debug_errors(); \
-		call; \
-		CHECK(debug_errors() == e0_ + 1, "%s: %" PRIu64 " errors counted", what, \
-		      debug_errors() - e0_); \
-		CHECK(logged(what), "no log line with \"%s\"", what); \
+#define MISUSE(what, call)                                                                         \
+	do {                                                                                       \
+		uint64_t e0_ = debug_errors();                                                     \
+		call;                                                                              \
+		CHECK(debug_errors() == e0_ + 1, "%s: %" PRIu64 " errors counted", what,           \
+		      debug_errors() - e0_);                                                       \
+		CHECK(logged(what), "no log line with \"%s\"", what);                              \
 	} while (0)
 
 static struct rte_mbuf *
@@ -231,7 +231,8 @@ test_no_false_alarm(void)
 	mtag_pktmbuf_free(c);
 	mtag_pktmbuf_free(d);
 	mtag_pktmbuf_free(m);
-	CHECK(debug_errors() == e0, "legitimate use flagged %" PRIu64 " times", debug_errors() - e0);
+	CHECK(debug_errors() == e0, "legitimate use flagged %" PRIu64 " times",
+	      debug_errors() - e0);
 	logged("");
 }
 

@@ -121,16 +121,15 @@ test_uninitialised(const char *when)
 	CHECK(mtag_type_lookup("vlan") == -ENOENT, "%s: lookup", when);
 	CHECK(mtag_type_name(MTAG_TYPE_VLAN) == NULL && rte_errno == ENOENT, "%s: name", when);
 	CHECK(mtag_type_set_destructor(MTAG_TYPE_VLAN, dtor) == -EINVAL, "%s: dtor", when);
-	CHECK(mtag_type_set_copier(MTAG_TYPE_VLAN, copier_refuse) == -EINVAL, "%s: copier",
-	      when);
+	CHECK(mtag_type_set_copier(MTAG_TYPE_VLAN, copier_refuse) == -EINVAL, "%s: copier", when);
 	CHECK(mtag_stats_get(&s) == -ENOENT, "%s: stats", when);
 	CHECK(mtag_pool_bytes_per_tag(0) == -ENOENT, "%s: bytes_per_tag", when);
 	CHECK(mtag_lib_fini() == -ENOENT, "%s: fini", when);
 	CHECK(mtag_eth_tx_strip(0, 0) == -ENOENT, "%s: tx_strip", when);
 	CHECK(mtag_first(m) == NULL, "%s: first", when);
 	CHECK(mtag_find(m, MTAG_TYPE_VLAN, NULL) == NULL, "%s: find", when);
-	CHECK(mtag_find_burst(&m, 1, MTAG_TYPE_VLAN, out) == 0 && out[0] == NULL,
-	      "%s: find_burst", when);
+	CHECK(mtag_find_burst(&m, 1, MTAG_TYPE_VLAN, out) == 0 && out[0] == NULL, "%s: find_burst",
+	      when);
 	CHECK(mtag_copy(NULL, 0) == NULL && rte_errno == EINVAL, "%s: copy", when);
 	CHECK(mtag_copy_chain(m, m) == -EINVAL, "%s: copy_chain", when);
 	mtag_delete_chain(m);
@@ -269,8 +268,8 @@ test_exhaustion(uint16_t len, const char *what)
 	dtor0 = dtor_calls;
 
 	rte_errno = 0;
-	CHECK(mtag_get(MTAG_TYPE_VLAN, len, MTAG_ZERO) == NULL && rte_errno == ENOMEM,
-	      "%s: get", what);
+	CHECK(mtag_get(MTAG_TYPE_VLAN, len, MTAG_ZERO) == NULL && rte_errno == ENOMEM, "%s: get",
+	      what);
 	rte_errno = 0;
 	CHECK(mtag_alloc(42, 42, len, 0) == NULL && rte_errno == ENOMEM, "%s: alloc", what);
 	rte_errno = 0;
@@ -282,8 +281,7 @@ test_exhaustion(uint16_t len, const char *what)
 	CHECK(mtag_copy_chain(p2, p1) == -ENOBUFS, "%s: copy_chain", what);
 	CHECK(snap_same(p2, &s2) && snap_same(p1, &s1), "%s: copy_chain changed a packet", what);
 	rte_errno = 0;
-	CHECK(mtag_pktmbuf_clone(p1, mbuf_pool) == NULL && rte_errno == ENOMEM, "%s: clone",
-	      what);
+	CHECK(mtag_pktmbuf_clone(p1, mbuf_pool) == NULL && rte_errno == ENOMEM, "%s: clone", what);
 	rte_errno = 0;
 	CHECK(mtag_pktmbuf_copy(p1, mbuf_pool, 0, UINT32_MAX) == NULL && rte_errno == ENOMEM,
 	      "%s: pktmbuf_copy", what);
@@ -293,8 +291,9 @@ test_exhaustion(uint16_t len, const char *what)
 	CHECK(after.in_use == before.in_use, "%s: %" PRIu64 " tags leaked", what,
 	      after.in_use - before.in_use);
 	/* Copies rolled back ran their destructor, one per copy freed. */
-	CHECK(dtor_calls - dtor0 == after.frees - before.frees, "%s: %u destructor calls for %"
-	      PRIu64 " frees", what, dtor_calls - dtor0, after.frees - before.frees);
+	CHECK(dtor_calls - dtor0 == after.frees - before.frees,
+	      "%s: %u destructor calls for %" PRIu64 " frees", what, dtor_calls - dtor0,
+	      after.frees - before.frees);
 	CHECK(after.alloc_fails > before.alloc_fails, "%s: failures not counted", what);
 
 	/* Calls that allocate nothing still work with the pool dry. */
@@ -314,8 +313,8 @@ test_exhaustion(uint16_t len, const char *what)
 	CHECK(mtag_copy_chain(p1, p2) == -EPERM, "%s: refused copy_chain", what);
 	CHECK(snap_same(p1, &s1) && snap_same(p2, &s2) && in_use() == used,
 	      "%s: refused copy_chain changed something", what);
-	CHECK(mtag_pktmbuf_clone(p2, mbuf_pool) == NULL && in_use() == used,
-	      "%s: refused clone", what);
+	CHECK(mtag_pktmbuf_clone(p2, mbuf_pool) == NULL && in_use() == used, "%s: refused clone",
+	      what);
 	mtag_type_set_copier(type_b, NULL);
 
 	while (n > 0)
@@ -359,7 +358,8 @@ test_fini_busy(void)
 
 	mtag_prepend(m, t);
 	CHECK(mtag_lib_fini() == -EBUSY, "fini with a tag in use");
-	CHECK(mtag_find(m, type_a, NULL) == t && ((uint8_t *)mtag_data(t))[1] == (uint8_t)(type_a + 9),
+	CHECK(mtag_find(m, type_a, NULL) == t &&
+		      ((uint8_t *)mtag_data(t))[1] == (uint8_t)(type_a + 9),
 	      "tag unreadable after a refused fini");
 	u = mtag_get(type_a, 8, 0);
 	CHECK(u != NULL, "library unusable after a refused fini");
@@ -389,7 +389,7 @@ int
 main(int argc, char **argv)
 {
 	static const uint32_t caches[] = {UINT32_MAX, 16};
-	char *vdev[] = {(char *)(uintptr_t)"--vdev", (char *)(uintptr_t)"net_null0"};
+	char *vdev[] = {(char *)(uintptr_t) "--vdev", (char *)(uintptr_t) "net_null0"};
 	struct mtag_conf conf;
 	char what[64];
 	unsigned int i, c;

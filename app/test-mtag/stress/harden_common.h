@@ -23,15 +23,15 @@
 static unsigned int harden_checks __rte_unused;
 static unsigned int harden_failures __rte_unused;
 
-#define CHECK(cond, ...) \
-	do { \
-		harden_checks++; \
-		if (!(cond)) { \
-			harden_failures++; \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__); \
-			fputc('\n', stderr); \
-		} \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		harden_checks++;                                                                   \
+		if (!(cond)) {                                                                     \
+			harden_failures++;                                                         \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+		}                                                                                  \
 	} while (0)
 
 /* Runtime directory we made ourselves (removed at exit), or "". */
@@ -49,8 +49,7 @@ harden_rm_tree(const char *path)
 		while ((e = readdir(d)) != NULL) {
 			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 				continue;
-			if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) <
-			    (int)sizeof(sub))
+			if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < (int)sizeof(sub))
 				harden_rm_tree(sub);
 		}
 		closedir(d);
@@ -95,15 +94,15 @@ harden_eal_init(const char *prog, const char *lcores, int nb_extra, char **extra
 	harden_rundir_setup();
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d", prog, (int)getpid());
 	argv[argc++] = (char *)(uintptr_t)prog;
-	argv[argc++] = (char *)(uintptr_t)"--no-huge";
-	argv[argc++] = (char *)(uintptr_t)"-m";
-	argv[argc++] = (char *)(uintptr_t)"256";
-	argv[argc++] = (char *)(uintptr_t)"--no-pci";
-	argv[argc++] = (char *)(uintptr_t)"--no-shconf";
+	argv[argc++] = (char *)(uintptr_t) "--no-huge";
+	argv[argc++] = (char *)(uintptr_t) "-m";
+	argv[argc++] = (char *)(uintptr_t) "256";
+	argv[argc++] = (char *)(uintptr_t) "--no-pci";
+	argv[argc++] = (char *)(uintptr_t) "--no-shconf";
 	argv[argc++] = prefix;
-	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t) "-l";
 	argv[argc++] = (char *)(uintptr_t)lcores;
-	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.eal:error";
+	argv[argc++] = (char *)(uintptr_t) "--log-level=lib.eal:error";
 	for (i = 0; i < nb_extra && argc < 31; i++)
 		argv[argc++] = extra[i];
 	argv[argc] = NULL;

@@ -386,11 +386,20 @@ parse_args(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 't': target_tags = strtoull(optarg, NULL, 0); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'p': pool_size = strtoul(optarg, NULL, 0); break;
-		case 'r': register_c = true; break;
-		default: return -1;
+		case 't':
+			target_tags = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			pool_size = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			register_c = true;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return 0;
@@ -477,8 +486,9 @@ main(int argc, char **argv)
 	      s.allocs, direct_allocs, copier_calls);
 	CHECK(s.frees == dtor_calls, "library counted %" PRIu64 " frees, destructor ran %" PRIu64,
 	      s.frees, dtor_calls);
-	CHECK(s.alloc_fails == failed_allocs, "library counted %" PRIu64 " failures, stages %" PRIu64,
-	      s.alloc_fails, failed_allocs);
+	CHECK(s.alloc_fails == failed_allocs,
+	      "library counted %" PRIu64 " failures, stages %" PRIu64, s.alloc_fails,
+	      failed_allocs);
 	CHECK(s.allocs >= target_tags, "only %" PRIu64 " tags", s.allocs);
 	CHECK(s.alloc_fails > 0, "the pools never ran dry: not a stress");
 	rte_mempool_walk(pool_full, NULL);
