@@ -19,9 +19,9 @@ extern "C" {
 
 /** What a check run expects a body's hit counter to be. */
 enum perf_expect {
-	PERF_HITS_ANY,  /* not checked (the body does not search) */
+	PERF_HITS_ANY,	/* not checked (the body does not search) */
 	PERF_HITS_NONE, /* every search misses */
-	PERF_HITS_ALL,  /* every packet's search hits */
+	PERF_HITS_ALL,	/* every packet's search hits */
 };
 
 /** Body runs at bursts 1, 8, 32 and 64 (otherwise at 32 only). */
@@ -44,8 +44,8 @@ struct perf_body {
 	const char *comment; /* one line: what is timed */
 	unsigned int flags;  /* PERF_F_* */
 	enum perf_expect expect;
-	int arg;             /* variant: tags per packet, ... */
-	int (*setup)(struct perf_ctx *c);                    /* 0 or -errno (skipped) */
+	int arg;					     /* variant: tags per packet, ... */
+	int (*setup)(struct perf_ctx *c);		     /* 0 or -errno (skipped) */
 	uint64_t (*run)(struct perf_ctx *c, uint64_t iters); /* TSC ticks timed */
 	void (*teardown)(struct perf_ctx *c);
 };

@@ -506,16 +506,16 @@ perf_setup_clone(struct perf_ctx *c)
 
 /* ---------------------------------------------------------------- table */
 
-#define PERF_BODY(id, nm, cmt, fl, exp, a, su, ru)                                          \
-	static const struct perf_body id = {                                                 \
-		.name = nm,                                                                   \
-		.comment = cmt,                                                               \
-		.flags = fl,                                                                  \
-		.expect = exp,                                                                \
-		.arg = a,                                                                     \
-		.setup = su,                                                                  \
-		.run = ru,                                                                    \
-		.teardown = perf_teardown,                                                    \
+#define PERF_BODY(id, nm, cmt, fl, exp, a, su, ru)                                                 \
+	static const struct perf_body id = {                                                       \
+		.name = nm,                                                                        \
+		.comment = cmt,                                                                    \
+		.flags = fl,                                                                       \
+		.expect = exp,                                                                     \
+		.arg = a,                                                                          \
+		.setup = su,                                                                       \
+		.run = ru,                                                                         \
+		.teardown = perf_teardown,                                                         \
 	}
 
 PERF_BODY(b_empty, "baseline/empty_loop", "load each packet pointer, store it", PERF_F_BURSTS,
@@ -526,49 +526,49 @@ PERF_BODY(b_miss0, "find/miss_untagged", "mtag_find on each untagged packet", PE
 	  PERF_HITS_NONE, 0, perf_setup_pkts, perf_run_find_miss);
 PERF_BODY(b_bmiss0, "find_burst/miss_untagged", "mtag_find_burst on untagged packets",
 	  PERF_F_BURSTS, PERF_HITS_NONE, 0, perf_setup_pkts, perf_run_find_burst_miss);
-PERF_BODY(b_miss1, "find/miss_1_tag", "mtag_find, 1 tag of another type", 0, PERF_HITS_NONE,
-	  1, perf_setup_tagged, perf_run_find_miss);
-PERF_BODY(b_miss2, "find/miss_2_tags", "mtag_find, 2 tags of other types", 0,
-	  PERF_HITS_NONE, 2, perf_setup_tagged, perf_run_find_miss);
-PERF_BODY(b_miss3, "find/miss_3_tags", "mtag_find, 3 tags of other types", 0,
-	  PERF_HITS_NONE, 3, perf_setup_tagged, perf_run_find_miss);
-PERF_BODY(b_miss4, "find/miss_4_tags", "mtag_find, 4 tags of other types", 0,
-	  PERF_HITS_NONE, 4, perf_setup_tagged, perf_run_find_miss);
+PERF_BODY(b_miss1, "find/miss_1_tag", "mtag_find, 1 tag of another type", 0, PERF_HITS_NONE, 1,
+	  perf_setup_tagged, perf_run_find_miss);
+PERF_BODY(b_miss2, "find/miss_2_tags", "mtag_find, 2 tags of other types", 0, PERF_HITS_NONE, 2,
+	  perf_setup_tagged, perf_run_find_miss);
+PERF_BODY(b_miss3, "find/miss_3_tags", "mtag_find, 3 tags of other types", 0, PERF_HITS_NONE, 3,
+	  perf_setup_tagged, perf_run_find_miss);
+PERF_BODY(b_miss4, "find/miss_4_tags", "mtag_find, 4 tags of other types", 0, PERF_HITS_NONE, 4,
+	  perf_setup_tagged, perf_run_find_miss);
 PERF_BODY(b_coll4, "find/miss_4_tags_summary_collision",
 	  "mtag_find of a type whose summary bit is set by another: walks 4 tags", 0,
 	  PERF_HITS_NONE, 4, perf_setup_collision, perf_run_find_collision);
-PERF_BODY(b_hit1, "find/hit_first_of_4", "mtag_find of the newest of 4 tags", 0,
-	  PERF_HITS_ALL, 4, perf_setup_tagged, perf_run_find_first);
-PERF_BODY(b_hit4, "find/hit_last_of_4", "mtag_find of the oldest of 4 tags", 0,
-	  PERF_HITS_ALL, 4, perf_setup_tagged, perf_run_find_last);
+PERF_BODY(b_hit1, "find/hit_first_of_4", "mtag_find of the newest of 4 tags", 0, PERF_HITS_ALL, 4,
+	  perf_setup_tagged, perf_run_find_first);
+PERF_BODY(b_hit4, "find/hit_last_of_4", "mtag_find of the oldest of 4 tags", 0, PERF_HITS_ALL, 4,
+	  perf_setup_tagged, perf_run_find_last);
 PERF_BODY(b_get, "get/scalar", "mtag_get per packet (free untimed)", PERF_F_BURSTS_SPLIT,
 	  PERF_HITS_ANY, 0, NULL, perf_run_get_scalar);
 PERF_BODY(b_getb, "get/bulk", "mtag_get_bulk per burst (free untimed)", PERF_F_BURSTS_SPLIT,
 	  PERF_HITS_ANY, 0, NULL, perf_run_get_bulk);
 PERF_BODY(b_free, "free/scalar", "mtag_free per tag (get untimed)", PERF_F_BURSTS_SPLIT,
 	  PERF_HITS_ANY, 0, NULL, perf_run_free_scalar);
-PERF_BODY(b_prep, "prepend/scalar", "mtag_prepend per packet", PERF_F_BURSTS_SPLIT,
-	  PERF_HITS_ANY, 0, perf_setup_pkts, perf_run_prepend);
-PERF_BODY(b_prepb, "prepend/burst", "mtag_prepend_burst", PERF_F_BURSTS_SPLIT, PERF_HITS_ANY,
-	  0, perf_setup_pkts, perf_run_prepend_burst);
-PERF_BODY(b_del1, "delete/only_tag", "mtag_delete of a packet's only tag",
-	  PERF_F_BURSTS_SPLIT, PERF_HITS_ANY, 1, perf_setup_pkts, perf_run_delete);
-PERF_BODY(b_del4, "delete/oldest_of_4", "mtag_delete of the oldest of 4 tags", 0,
-	  PERF_HITS_ANY, 4, perf_setup_pkts, perf_run_delete);
+PERF_BODY(b_prep, "prepend/scalar", "mtag_prepend per packet", PERF_F_BURSTS_SPLIT, PERF_HITS_ANY,
+	  0, perf_setup_pkts, perf_run_prepend);
+PERF_BODY(b_prepb, "prepend/burst", "mtag_prepend_burst", PERF_F_BURSTS_SPLIT, PERF_HITS_ANY, 0,
+	  perf_setup_pkts, perf_run_prepend_burst);
+PERF_BODY(b_del1, "delete/only_tag", "mtag_delete of a packet's only tag", PERF_F_BURSTS_SPLIT,
+	  PERF_HITS_ANY, 1, perf_setup_pkts, perf_run_delete);
+PERF_BODY(b_del4, "delete/oldest_of_4", "mtag_delete of the oldest of 4 tags", 0, PERF_HITS_ANY, 4,
+	  perf_setup_pkts, perf_run_delete);
 PERF_BODY(b_dc1, "delete_chain/scalar_1_tag", "mtag_delete_chain per packet, 1 tag",
 	  PERF_F_BURSTS_SPLIT, PERF_HITS_ANY, 1, perf_setup_pkts, perf_run_delete_chain);
 PERF_BODY(b_dcb1, "delete_chain/burst_1_tag", "mtag_delete_chain_burst, 1 tag per packet",
 	  PERF_F_BURSTS_SPLIT, PERF_HITS_ANY, 1, perf_setup_pkts, perf_run_delete_chain_burst);
-PERF_BODY(b_dcb4, "delete_chain/burst_4_tags", "mtag_delete_chain_burst, 4 tags per packet",
-	  0, PERF_HITS_ANY, 4, perf_setup_pkts, perf_run_delete_chain_burst);
+PERF_BODY(b_dcb4, "delete_chain/burst_4_tags", "mtag_delete_chain_burst, 4 tags per packet", 0,
+	  PERF_HITS_ANY, 4, perf_setup_pkts, perf_run_delete_chain_burst);
 PERF_BODY(b_cc1, "copy_chain/1_tag", "mtag_copy_chain of 1 tag (the copies freed untimed)", 0,
 	  PERF_HITS_ALL, 1, perf_setup_sources, perf_run_copy_chain);
-PERF_BODY(b_cc4, "copy_chain/4_tags", "mtag_copy_chain of 4 tags (the copies freed untimed)",
-	  0, PERF_HITS_ALL, 4, perf_setup_sources, perf_run_copy_chain);
-PERF_BODY(b_cl0, "clone/plain_rte_pktmbuf_clone", "rte_pktmbuf_clone, untagged (freed untimed)",
-	  0, PERF_HITS_ALL, 0, perf_setup_clone, perf_run_clone);
-PERF_BODY(b_cl4, "clone/4_tags", "mtag_pktmbuf_clone of a packet with 4 tags (freed untimed)",
-	  0, PERF_HITS_ALL, 4, perf_setup_clone, perf_run_clone);
+PERF_BODY(b_cc4, "copy_chain/4_tags", "mtag_copy_chain of 4 tags (the copies freed untimed)", 0,
+	  PERF_HITS_ALL, 4, perf_setup_sources, perf_run_copy_chain);
+PERF_BODY(b_cl0, "clone/plain_rte_pktmbuf_clone", "rte_pktmbuf_clone, untagged (freed untimed)", 0,
+	  PERF_HITS_ALL, 0, perf_setup_clone, perf_run_clone);
+PERF_BODY(b_cl4, "clone/4_tags", "mtag_pktmbuf_clone of a packet with 4 tags (freed untimed)", 0,
+	  PERF_HITS_ALL, 4, perf_setup_clone, perf_run_clone);
 PERF_BODY(b_cyc, "cycle/burst",
 	  "get_bulk + prepend_burst + find_burst + delete_chain_burst, 1 tag per packet",
 	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_burst);
@@ -576,8 +576,8 @@ PERF_BODY(b_cycs, "cycle/scalar", "get + prepend + find + delete_chain, one pack
 	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_scalar);
 
 const struct perf_body *const perf_bodies_prim[] = {
-	&b_empty, &b_raw, &b_miss0, &b_bmiss0, &b_miss1, &b_miss2, &b_miss3, &b_miss4,
-	&b_coll4, &b_hit1, &b_hit4, &b_get, &b_getb, &b_free, &b_prep, &b_prepb,
-	&b_del1, &b_del4, &b_dc1, &b_dcb1, &b_dcb4, &b_cc1, &b_cc4, &b_cl0,
-	&b_cl4, &b_cyc, &b_cycs, NULL,
+	&b_empty, &b_raw,   &b_miss0, &b_bmiss0, &b_miss1, &b_miss2, &b_miss3,
+	&b_miss4, &b_coll4, &b_hit1,  &b_hit4,	 &b_get,   &b_getb,  &b_free,
+	&b_prep,  &b_prepb, &b_del1,  &b_del4,	 &b_dc1,   &b_dcb1,  &b_dcb4,
+	&b_cc1,	  &b_cc4,   &b_cl0,   &b_cl4,	 &b_cyc,   &b_cycs,  NULL,
 };

@@ -53,8 +53,8 @@ perf_check_run(void)
 				passed++;
 				continue;
 			}
-			printf("FAIL %s/burst:%u: %" PRIu64 " packets, %" PRIu64
-			       " hits, %" PRIu64 " tags in use\n",
+			printf("FAIL %s/burst:%u: %" PRIu64 " packets, %" PRIu64 " hits, %" PRIu64
+			       " tags in use\n",
 			       b->name, bursts[j], pkts, hits, in_use);
 			failed++;
 		}
@@ -73,8 +73,7 @@ perf_one_run(const char *spec, uint64_t iters)
 	struct perf_ctx *c;
 	uint64_t ticks;
 
-	snprintf(name, sizeof(name), "%.*s", p != NULL ? (int)(p - spec) : (int)strlen(spec),
-		 spec);
+	snprintf(name, sizeof(name), "%.*s", p != NULL ? (int)(p - spec) : (int)strlen(spec), spec);
 	if (p != NULL)
 		burst = atoi(p + strlen("/burst:"));
 	for (i = 0; (b = perf_body_at(i)) != NULL; i++)

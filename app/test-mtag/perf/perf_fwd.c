@@ -123,10 +123,11 @@ perf_fwd_fini(void)
 		perf_fwd[p].ok = false;
 	}
 	RTE_ETH_FOREACH_DEV(port)
-		if (perf_port_started[port]) {
+	{
+		if (perf_port_started[port])
 			rte_eth_dev_stop(port);
-			perf_port_started[port] = false;
-		}
+		perf_port_started[port] = false;
+	}
 }
 
 /* arg: pair * 16 + tags per packet */
@@ -175,19 +176,19 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 	return t1 - t0;
 }
 
-#define PERF_FWD_BODY(id, nm, cmt, a, exp)                                                  \
-	static const struct perf_body id = {                                                 \
-		.name = nm,                                                                   \
-		.comment = cmt,                                                               \
-		.flags = 0,                                                                   \
-		.expect = exp,                                                                \
-		.arg = a,                                                                     \
-		.setup = perf_fwd_setup,                                                      \
-		.run = perf_fwd_run,                                                          \
+#define PERF_FWD_BODY(id, nm, cmt, a, exp)                                                         \
+	static const struct perf_body id = {                                                       \
+		.name = nm,                                                                        \
+		.comment = cmt,                                                                    \
+		.flags = 0,                                                                        \
+		.expect = exp,                                                                     \
+		.arg = a,                                                                          \
+		.setup = perf_fwd_setup,                                                           \
+		.run = perf_fwd_run,                                                               \
 	}
 
-PERF_FWD_BODY(b_null0, "fwd_null/no_tags", "net_null RX -> TX, untouched",
-	      FWD_NULL_PLAIN * 16 + 0, PERF_HITS_ANY);
+PERF_FWD_BODY(b_null0, "fwd_null/no_tags", "net_null RX -> TX, untouched", FWD_NULL_PLAIN * 16 + 0,
+	      PERF_HITS_ANY);
 PERF_FWD_BODY(b_null1, "fwd_null/1_tag", "net_null, 1 tag on RX, found, stripped on TX",
 	      FWD_NULL_STRIP * 16 + 1, PERF_HITS_ALL);
 PERF_FWD_BODY(b_null4, "fwd_null/4_tags", "net_null, 4 tags on RX, one found, stripped",

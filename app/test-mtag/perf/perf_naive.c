@@ -130,10 +130,9 @@ naive_setup(struct perf_ctx *c)
 		}
 	}
 	if (c->body->arg == 1 && naive_pool == NULL) {
-		naive_pool = rte_mempool_create("perf_naive_nc", 16383,
-						sizeof(struct naive_tag) + PERF_TAG_LEN, 0, 0, NULL,
-						NULL, NULL, NULL, rte_socket_id(),
-						RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+		naive_pool = rte_mempool_create(
+			"perf_naive_nc", 16383, sizeof(struct naive_tag) + PERF_TAG_LEN, 0, 0, NULL,
+			NULL, NULL, NULL, rte_socket_id(), RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 		if (naive_pool == NULL) {
 			perf_set_skip("cannot create the naive pool");
 			return -ENOMEM;

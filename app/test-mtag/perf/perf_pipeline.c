@@ -26,9 +26,9 @@
 struct perf_pipe {
 	struct rte_ring *ring;
 	unsigned int burst;
-	bool tags;     /* false: the same pipeline without tags, the floor */
-	uint64_t sent; /* packets A has enqueued (A only) */
-	bool stop __rte_cache_aligned; /* set by A once, read by B */
+	bool tags;			   /* false: the same pipeline without tags, the floor */
+	uint64_t sent;			   /* packets A has enqueued (A only) */
+	bool stop __rte_cache_aligned;	   /* set by A once, read by B */
 	uint64_t done __rte_cache_aligned; /* packets B has freed, after their hits */
 	uint64_t hits;
 };
@@ -115,8 +115,8 @@ perf_pipe_setup(struct perf_ctx *c)
 	}
 	p->burst = c->burst;
 	p->tags = !(c->body->arg & PERF_PIPE_NO_TAGS);
-	p->ring = rte_ring_create("perf_pipe", 1024, rte_socket_id(),
-				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	p->ring =
+		rte_ring_create("perf_pipe", 1024, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (p->ring == NULL) {
 		rte_free(p);
 		perf_set_skip("cannot create the ring");
@@ -188,16 +188,16 @@ perf_pipe_run_2lcore(struct perf_ctx *c, uint64_t iters)
 	return t1 - t0;
 }
 
-#define PERF_PIPE_BODY(id, nm, cmt, fl, exp, a, ru)                                         \
-	static const struct perf_body id = {                                                 \
-		.name = nm,                                                                   \
-		.comment = cmt,                                                               \
-		.flags = fl,                                                                  \
-		.expect = exp,                                                                \
-		.arg = a,                                                                     \
-		.setup = perf_pipe_setup,                                                     \
-		.run = ru,                                                                    \
-		.teardown = perf_pipe_teardown,                                               \
+#define PERF_PIPE_BODY(id, nm, cmt, fl, exp, a, ru)                                                \
+	static const struct perf_body id = {                                                       \
+		.name = nm,                                                                        \
+		.comment = cmt,                                                                    \
+		.flags = fl,                                                                       \
+		.expect = exp,                                                                     \
+		.arg = a,                                                                          \
+		.setup = perf_pipe_setup,                                                          \
+		.run = ru,                                                                         \
+		.teardown = perf_pipe_teardown,                                                    \
 	}
 
 PERF_PIPE_BODY(b_pipe1, "pipeline/1_lcore",
@@ -213,9 +213,5 @@ PERF_PIPE_BODY(b_pipe2n, "pipeline/2_lcores_no_tags",
 	       PERF_HITS_NONE, PERF_PIPE_2LCORES | PERF_PIPE_NO_TAGS, perf_pipe_run_2lcore);
 
 const struct perf_body *const perf_bodies_pipeline[] = {
-	&b_pipe1,
-	&b_pipe2,
-	&b_pipe1n,
-	&b_pipe2n,
-	NULL,
+	&b_pipe1, &b_pipe2, &b_pipe1n, &b_pipe2n, NULL,
 };

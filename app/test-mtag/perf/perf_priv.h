@@ -42,9 +42,9 @@ struct perf_ctx {
 struct perf_env {
 	struct rte_mempool *mbuf_pool;
 	uint16_t type[PERF_TAGS_MAX + 1]; /* user types with distinct summary bits */
-	uint16_t type_alias;              /* shares type[0]'s summary bit */
-	uint64_t rdtsc_overhead;          /* ticks of an empty timed region */
-	unsigned int worker;              /* second lcore, RTE_MAX_LCORE if none */
+	uint16_t type_alias;		  /* shares type[0]'s summary bit */
+	uint64_t rdtsc_overhead;	  /* ticks of an empty timed region */
+	unsigned int worker;		  /* second lcore, RTE_MAX_LCORE if none */
 };
 
 extern struct perf_env perf_env;
