@@ -80,6 +80,7 @@ struct ipl_app {
 	const struct ipl_sa *sa_in[IPL_MAX_SA]; /**< The inbound SAs, for lookups by SPI. */
 	unsigned int nb_sa_in;
 	struct rte_ether_addr port_mac[IPL_MAX_PORTS];
+	bool port_started[IPL_MAX_PORTS];
 	bool loop_detect;
 	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */
 	unsigned int max_passes;

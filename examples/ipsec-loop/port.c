@@ -63,6 +63,7 @@ ipl_ports_init(unsigned int nb_queues)
 			printf("port %u: set-up failed: %s\n", p, strerror(-rc));
 			return rc;
 		}
+		ipl.port_started[p] = true;
 		rte_eth_promiscuous_enable(p); /* not every virtual PMD has it */
 		rte_eth_macaddr_get(p, &ipl.port_mac[p]);
 	}
@@ -79,7 +80,7 @@ ipl_ports_fini(void)
 	for (p = 0; p < IPL_MAX_PORTS; p++) {
 		struct rte_eth_dev_info info;
 
-		if (ipl.conf.port[p].role == IPL_PORT_UNUSED || !rte_eth_dev_is_valid_port(p))
+		if (!ipl.port_started[p])
 			continue;
 		/* Loopback PMDs (net_ring) keep what was sent in their rings: take it back,
 		 * bounded because an endless pcap never runs dry. */
@@ -95,6 +96,7 @@ ipl_ports_fini(void)
 		}
 		rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
+		ipl.port_started[p] = false;
 	}
 }
 
