@@ -445,23 +445,31 @@ def case_malformed(tmp):
     check(len(r.sent(1)) == 1, "the valid cleartext packet goes out encrypted")
 
 
-def telemetry(run):
-    """Ask the running example for /ipsec_loop/stats over its telemetry socket."""
-    for _ in range(50):
-        if os.path.exists(run.sock):
-            break
-        time.sleep(0.1)
-    time.sleep(1.0)
+def telemetry_query(path, cmd):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        s.connect(run.sock)
+        s.connect(path)
         s.recv(4096)  # the greeting
-        s.send(b"/ipsec_loop/stats")
+        s.send(cmd.encode())
         return json.loads(s.recv(65536).decode())
-    except OSError as e:
+    except (OSError, ValueError) as e:
         return {"error": str(e)}
     finally:
         s.close()
+
+
+def telemetry(run, want=None):
+    """Ask the running example for /ipsec_loop/stats over its telemetry socket until the
+    counters reach want (or about 3 s pass); returns the last answer."""
+    ans = {}
+    for _ in range(30):
+        if os.path.exists(run.sock):
+            ans = telemetry_query(run.sock, "/ipsec_loop/stats")
+            st = ans.get("/ipsec_loop/stats") or {}
+            if want is None or all(st.get(k) == v for k, v in want.items()):
+                break
+        time.sleep(0.1)
+    return ans
 
 
 def case_lcores(tmp):
@@ -473,8 +481,8 @@ def case_lcores(tmp):
     back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=7)
     sa_in = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     esp = [Ether() / sa_in.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
-    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, esp], queues=2, duration=3,
-            during=telemetry)
+    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, esp], queues=2, duration=5,
+            during=lambda run: telemetry(run, {"encrypted": n, "decrypted": n}))
     tel = (r.during or {}).get("/ipsec_loop/stats", {})
     check(tel.get("encrypted") == n and tel.get("decrypted") == n,
           "telemetry /ipsec_loop/stats while running: %s" % (r.during,))
