@@ -3,20 +3,17 @@
 # Multi-process test: sets up hugepages (root) and a private hugetlbfs
 # mount, runs app/test-mtag/mp (a primary and the secondary it starts), and
 # undoes the set-up. Skips when hugepages cannot be had.
-# Usage: devtools/test.d/hardening-mp.sh [build-dir]   (default: build/, the
-# CI build, when configured; else build-hardening)
+# Usage: devtools/test.d/hardening-mp.sh [build-dir]   (default: build-hardening)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bdir=${1:-build}
-[ -f "$bdir/build.ninja" ] || bdir=build-hardening
+bdir=${1:-build-hardening}
 pages=64
 
 result() { echo "$1 passed, $2 failed, $3 skipped"; exit "$4"; }
 
-if [ ! -f "$bdir/build.ninja" ]; then
-	meson setup "$bdir" -Dwerror=true -Dexamples=false >/dev/null || result 0 1 0 1
-fi
-ninja -C "$bdir" app/test-mtag/mp/mtag-mp >/dev/null || result 0 1 0 1
+. devtools/test.d/hardening-lib.bash
+configure "$bdir" -Dwerror=true -Dexamples=false || result 0 1 0 1
+build "$bdir" 'app/test-mtag/mp/mtag-mp' || result 0 1 0 1
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "mp: not root, cannot set up hugepages: skipped"

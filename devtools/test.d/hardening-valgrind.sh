@@ -1,9 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Valgrind memcheck on the unit suite, the exhaustion test and the fuzz
-# replay (plain gcc build: build/ when the CI configured it, else
-# build-hardening). Any invalid read or write, use of uninitialised memory
-# or definite leak fails.
+# replays (plain gcc build in build-hardening). Any invalid read or write,
+# use of uninitialised memory or definite leak fails.
 #
 # What memcheck cannot cover here:
 # - tag memory: tags live in rte_mempools carved out of EAL's own mmap()ed
@@ -16,8 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . devtools/test.d/hardening-lib.bash
-bdir=${1:-build}
-[ -f "$bdir/build.ninja" ] || bdir=build-hardening
+bdir=${1:-build-hardening}
 
 if ! command -v valgrind >/dev/null; then
 	echo "valgrind: not installed (devtools/packages/hardening.txt): skipped"
