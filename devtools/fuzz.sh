@@ -7,7 +7,7 @@
 #   -t SECONDS  time per target (default 60)
 #   -m          merge what the run found into the seed corpus
 #               (app/test-mtag/fuzz/corpus/TARGET) afterwards
-#   TARGET      default: every target with a corpus directory
+#   TARGET      default: every libFuzzer target of the build
 #
 # Builds in build-fuzz (clang, libFuzzer, ASan + UBSan). A divergence from
 # the reference model or a sanitizer report stops the target; the input is
@@ -30,15 +30,10 @@ shift $((OPTIND - 1))
 bdir=build-fuzz
 corpora=app/test-mtag/fuzz/corpus
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-	for d in "$corpora"/*/; do
-		targets+=("$(basename "$d")")
-	done
-fi
 
 if ! command -v clang >/dev/null; then
-	echo "fuzz: clang not installed (devtools/packages/hardening.txt)"
-	echo "0 passed, 0 failed, ${#targets[@]} skipped"
+	echo "fuzz: clang not installed (devtools/packages/hardening.txt): skipped"
+	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
 if [ ! -f "$bdir/build.ninja" ]; then
@@ -47,6 +42,13 @@ if [ ! -f "$bdir/build.ninja" ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link -Dexamples=false -Dwerror=false \
 		>"$bdir.setup.log" 2>&1 || { cat "$bdir.setup.log"; echo "0 passed, 1 failed"; exit 1; }
 	rm -f "$bdir.setup.log"
+fi
+if [ ${#targets[@]} -eq 0 ]; then
+	ninja -C "$bdir" build.ninja >/dev/null
+	while read -r t; do
+		targets+=("${t#app/test-mtag/fuzz/fuzz-}")
+	done < <(ninja -C "$bdir" -t targets all | cut -d: -f1 |
+		grep -xE 'app/test-mtag/fuzz/fuzz-[a-z-]+' | grep -v -- '-replay$')
 fi
 ninja_targets=()
 for t in "${targets[@]}"; do
@@ -66,12 +68,15 @@ passed=0
 failed=0
 total_execs=0
 for t in "${targets[@]}"; do
+	# A variant target (api-cache) shares its base's seeds (api).
+	seeds="$corpora/$t"
+	[ -d "$seeds" ] || seeds="$corpora/${t%-*}"
 	work=$(mktemp -d /tmp/mtag-fuzz-corpus.XXXXXX)
 	run=$(mktemp -d /tmp/mtag-fuzz-run.XXXXXX)
 	log="$bdir/fuzz-$t.log"
 	RUNTIME_DIRECTORY=$run "$bdir/app/test-mtag/fuzz/fuzz-$t" -max_total_time="$secs" \
 		-print_final_stats=1 -rss_limit_mb=2048 -max_len=2048 \
-		-artifact_prefix="$art/$t-" "$work" "$corpora/$t" >"$log" 2>&1
+		-artifact_prefix="$art/$t-" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	execs=${execs:-0}
@@ -81,7 +86,7 @@ for t in "${targets[@]}"; do
 		passed=$((passed + 1))
 		if [ $merge -eq 1 ]; then
 			RUNTIME_DIRECTORY=$run "$bdir/app/test-mtag/fuzz/fuzz-$t" -merge=1 \
-				"$corpora/$t" "$work" 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files'
+				"$seeds" "$work" 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files'
 		fi
 	else
 		echo "fuzz $t: FAILED after $execs executions (exit $rc), log $log:"
