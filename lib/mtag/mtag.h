@@ -538,7 +538,8 @@ mtag_prepend(struct rte_mbuf *m, struct mtag *t)
  * @param m
  *   First mbuf of the packet.
  * @param t
- *   A tag on @p m (nothing happens if it is not).
+ *   A tag on @p m. If it is not, nothing happens (a -Dmtag_debug=true
+ *   build logs and counts it as a misuse).
  */
 void mtag_unlink(struct rte_mbuf *m, struct mtag *t);
 
@@ -548,7 +549,8 @@ void mtag_unlink(struct rte_mbuf *m, struct mtag *t);
  * @param m
  *   First mbuf of the packet.
  * @param t
- *   A tag on @p m (nothing happens if it is not).
+ *   A tag on @p m. If it is not, nothing happens (a -Dmtag_debug=true
+ *   build logs and counts it as a misuse).
  */
 void mtag_delete(struct rte_mbuf *m, struct mtag *t);
 
