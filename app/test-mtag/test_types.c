@@ -103,6 +103,13 @@ test_bad_names(void)
 	/* Not truncated and registered under the prefix either. */
 	name[MTAG_TYPE_NAMESIZE - 1] = '\0';
 	TEST_ASSERT_EQ(mtag_type_lookup(name), -ENOENT, "no truncated registration");
+	/* Only what telemetry can show as a key: letters, digits, '_', '/'. */
+	TEST_ASSERT_EQ(mtag_type_register("my-type"), -EINVAL, "'-' in a name");
+	TEST_ASSERT_EQ(mtag_type_register("sp ace"), -EINVAL, "' ' in a name");
+	TEST_ASSERT_EQ(mtag_type_register("a\"b"), -EINVAL, "'\"' in a name");
+	TEST_ASSERT_EQ(mtag_type_lookup("my-type"), -ENOENT, "refused name not registered");
+	id = mtag_type_register("vendor/Type_9");
+	TEST_ASSERT(id >= MTAG_TYPE_USER_BASE, "letters, digits, '_' and '/' accepted: %d", id);
 	TEST_ASSERT_EQ(mtag_type_register("vlan"), -EEXIST, "predefined name");
 	TEST_ASSERT_EQ(mtag_type_lookup(NULL), -EINVAL, "lookup NULL");
 	TEST_ASSERT_EQ(mtag_type_lookup("no_such_type"), -ENOENT, "lookup unknown");

@@ -178,7 +178,8 @@ int mtag_lib_fini(void);
  * process of the application, primary or secondary.
  *
  * @param name
- *   1 to MTAG_TYPE_NAMESIZE - 1 characters.
+ *   1 to MTAG_TYPE_NAMESIZE - 1 letters, digits, '_' or '/' (the characters
+ *   telemetry accepts, so that /mtag/types lists every type).
  * @return
  *   The id (>= MTAG_TYPE_USER_BASE); -EINVAL for a bad name; -EEXIST for the
  *   name of a predefined type; -ENOSPC when the registry is full; -ENOENT
@@ -381,17 +382,16 @@ mtag_first(const struct rte_mbuf *m)
  * Tag after @p t on a packet's chain.
  *
  * @param m
- *   First mbuf of the packet (unused, kept for the BSD signature).
+ *   First mbuf of the packet.
  * @param t
  *   A tag on @p m.
  * @return
- *   The next tag, or NULL.
+ *   The next tag; NULL at the end of the chain or when @p m or @p t is NULL.
  */
 static inline struct mtag *
 mtag_next(const struct rte_mbuf *m, const struct mtag *t)
 {
-	RTE_SET_USED(m);
-	return t != NULL ? t->next : NULL;
+	return m != NULL && t != NULL ? t->next : NULL;
 }
 
 /**
@@ -676,8 +676,9 @@ void mtag_pktmbuf_free_bulk(struct rte_mbuf **pkts, unsigned int n);
  * @param mp
  *   Pool of the indirect mbufs.
  * @return
- *   The clone; NULL with rte_errno = EINVAL (NULL argument) or ENOMEM (mbufs
- *   or tags ran out, nothing leaked).
+ *   The clone; NULL with rte_errno = EINVAL (NULL argument, before
+ *   mtag_lib_init()), ENOMEM (mbufs or tags ran out) or a copier's error;
+ *   nothing is leaked.
  */
 struct rte_mbuf *mtag_pktmbuf_clone(struct rte_mbuf *m, struct rte_mempool *mp);
 
@@ -693,7 +694,9 @@ struct rte_mbuf *mtag_pktmbuf_clone(struct rte_mbuf *m, struct rte_mempool *mp);
  * @param len
  *   Bytes to copy (UINT32_MAX: to the end).
  * @return
- *   The copy; NULL with rte_errno = EINVAL or ENOMEM (nothing leaked).
+ *   The copy; NULL with rte_errno = EINVAL (NULL argument, @p off past the
+ *   data, before mtag_lib_init()), ENOMEM (mbufs or tags ran out) or a
+ *   copier's error; nothing is leaked.
  */
 struct rte_mbuf *mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool *mp,
 				   uint32_t off, uint32_t len);

@@ -43,10 +43,15 @@ mtag_own_chain(struct rte_mbuf *dup, const struct rte_mbuf *m)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	int ret;
+
 	mtag_init(dup); /* the copied chain pointer is m's, not dup's */
-	if (mtag_copy_chain(dup, m) != 0) {
+	ret = mtag_copy_chain(dup, m);
+	if (ret != 0) {
 		rte_pktmbuf_free(dup);
-		rte_errno = ENOMEM;
+		/* Tags ran out: ENOMEM as for mbufs; else the copier's error or
+		 * EINVAL before mtag_lib_init(). */
+		rte_errno = ret == -ENOBUFS ? ENOMEM : -ret;
 		return NULL;
 	}
 	return dup;

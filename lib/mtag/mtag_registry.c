@@ -6,6 +6,7 @@
  * gets the same id for a name; destructors and copiers are pointers to code
  * and stay in a per-process table. */
 
+#include <ctype.h>
 #include <errno.h>
 
 #include <rte_errno.h>
@@ -38,15 +39,22 @@ mtag_registry_init(struct mtag_shared *sh)
 			strlcpy(sh->type_name[i], mtag_predefined[i], MTAG_TYPE_NAMESIZE);
 }
 
+/* Letters, digits, '_' and '/': what telemetry accepts as a key, so that
+ * /mtag/types can list every type. */
 static int
 mtag_name_check(const char *name)
 {
-	size_t len;
+	size_t len, i;
 
 	if (name == NULL)
 		return -EINVAL;
 	len = strnlen(name, MTAG_TYPE_NAMESIZE);
-	return len == 0 || len == MTAG_TYPE_NAMESIZE ? -EINVAL : 0;
+	if (len == 0 || len == MTAG_TYPE_NAMESIZE)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '/')
+			return -EINVAL;
+	return 0;
 }
 
 /* Id of a name, or -ENOENT; the caller holds the lock or accepts a race
