@@ -317,3 +317,26 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 	res->proc_fail = k - i;
 	return i;
 }
+
+bool
+ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
+	      struct rte_mbuf **m, uint16_t n)
+{
+	struct mtag *tags[IPL_BURST];
+	struct mtag_ipsec *rec;
+	uint16_t i;
+
+	if (mtag_get_bulk(type, sizeof(*rec), 0, tags, n) != n) {
+		lc->st.no_mem += n;
+		for (i = 0; i < n; i++)
+			ipl_drop(m[i]);
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		rec = mtag_data(tags[i]);
+		rec->sa_id = sa->id;
+		rec->spi = sa->spi;
+	}
+	mtag_prepend_burst(m, tags, n);
+	return true;
+}

@@ -90,7 +90,6 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	    struct rte_mbuf **next, uint16_t *nb_next)
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
-	struct mtag *tags[IPL_BURST];
 	struct ipl_crypto_res res;
 	uint16_t i, g;
 
@@ -106,19 +105,8 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	if (ipl.no_tags)
 		goto done;
 	/* Without its record the packet would fail its policy anyway. */
-	if (mtag_get_bulk(MTAG_TYPE_IPSEC_IN_DONE, sizeof(struct mtag_ipsec), 0, tags, g) != g) {
-		lc->st.no_mem += g;
-		for (i = 0; i < g; i++)
-			ipl_drop(m[i]);
+	if (!ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m, g))
 		return;
-	}
-	for (i = 0; i < g; i++) {
-		struct mtag_ipsec *rec = mtag_data(tags[i]);
-
-		rec->sa_id = sa->id;
-		rec->spi = sa->spi;
-	}
-	mtag_prepend_burst(m, tags, g);
 done:
 	for (i = 0; i < g; i++)
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);

@@ -107,6 +107,13 @@ struct ipl_crypto_res {
 	uint16_t crypto_fail; /**< Failed in the crypto device (ICV). */
 	uint16_t proc_fail;   /**< Refused after crypto (trailer, replay), ICV failures included. */
 };
+/**
+ * Record on each of m[0 .. n) that @p sa processed it: a @p type tag
+ * (MTAG_TYPE_IPSEC_IN_DONE or _OUT_DONE) holding the SA. All or nothing: when
+ * tags run out the whole burst is dropped and counted, and false returned.
+ */
+bool ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
+		   struct rte_mbuf **m, uint16_t n);
 uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
 			uint16_t n, struct ipl_crypto_res *res);
 

@@ -94,7 +94,6 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	    struct rte_mbuf **again, uint16_t *nb_again)
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
-	struct mtag *tags[IPL_BURST];
 	struct ipl_crypto_res res;
 	uint16_t i, k = 0, g;
 
@@ -118,19 +117,8 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	if (ipl.no_tags)
 		goto done;
 	/* Without its record a packet could loop unseen: no tag, no packet. */
-	if (mtag_get_bulk(MTAG_TYPE_IPSEC_OUT_DONE, sizeof(struct mtag_ipsec), 0, tags, g) != g) {
-		lc->st.no_mem += g;
-		for (i = 0; i < g; i++)
-			ipl_drop(m[i]);
+	if (!ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m, g))
 		return;
-	}
-	for (i = 0; i < g; i++) {
-		struct mtag_ipsec *rec = mtag_data(tags[i]);
-
-		rec->sa_id = sa->id;
-		rec->spi = sa->spi;
-	}
-	mtag_prepend_burst(m, tags, g);
 done:
 	for (i = 0; i < g; i++) {
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
