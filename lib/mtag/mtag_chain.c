@@ -179,7 +179,8 @@ mtag_copy_chain(struct rte_mbuf *to, const struct rte_mbuf *from)
 		tail = &d->next;
 	}
 	mtag_delete_chain(to);
-	mtag_chain_attach(to, head, mtag_chain_summary(head));
+	/* Same types as 'from': its summary, exact, serves the copy. */
+	mtag_chain_attach(to, head, head != NULL ? mtag_chain_of(from)->summary : 0);
 	return 0;
 }
 

@@ -433,7 +433,7 @@ mtag_tag_copy(const struct mtag *src, int *err)
 	mtag_copier_t fn;
 	int ret;
 
-	if (unlikely(mtag_tags_get(mtag_state.class_of_len[src->len], &t, 1) != 0)) {
+	if (unlikely(mtag_tag_get1(mtag_state.class_of_len[src->len], &t) != 0)) {
 		*err = -ENOBUFS;
 		return NULL;
 	}
