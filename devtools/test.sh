@@ -6,7 +6,7 @@
 # last line and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-top=$PWD
+source devtools/meson-counts.bash
 
 devtools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -16,20 +16,7 @@ skipped=0
 
 # meson test: counts from its JSON log, one entry per test.
 meson test -C build --print-errorlogs --num-processes 1 "$@"
-eval "$(/usr/bin/python3 - "$top/build/meson-logs/testlog.json" <<'PY'
-import json, sys
-p = f = s = 0
-try:
-    for line in open(sys.argv[1]):
-        r = json.loads(line)["result"]
-        if r in ("OK", "EXPECTEDFAIL"): p += 1
-        elif r == "SKIP": s += 1
-        else: f += 1
-except OSError:
-    f = 1
-print(f"mp={p} mf={f} ms={s}")
-PY
-)"
+meson_counts build
 echo "meson: $mp passed, $mf failed, $ms skipped"
 passed=$((passed + mp)); failed=$((failed + mf)); skipped=$((skipped + ms))
 
