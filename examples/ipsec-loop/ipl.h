@@ -122,6 +122,13 @@ int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
 int ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st);
 uint16_t ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st);
+/**
+ * Route a packet: dropped and counted without a route, queued in again[] for
+ * another outbound pass, or its port route returned (NULL in the two others).
+ */
+const struct ipl_route_conf *ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m,
+					    struct rte_mbuf **again, uint16_t *nb_again);
+/** ipl_route_pick(), then TX on the route's port. */
 void ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
 	       uint16_t *nb_again);
 void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,

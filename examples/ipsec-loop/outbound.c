@@ -46,15 +46,10 @@ account_exit(struct ipl_stats *st, struct rte_mbuf *m)
 static void
 route_out(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct ipl_route_conf *r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
+	const struct ipl_route_conf *r = ipl_route_pick(lc, m, again, nb_again);
 
-	if (r == NULL) {
-		lc->st.no_route++;
-		ipl_drop(m);
-	} else if (r->outbound) {
-		again[(*nb_again)++] = m;
-	} else {
+	/* Accounted before the Ethernet header is prepended. */
+	if (r != NULL) {
 		account_exit(&lc->st, m);
 		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
 	}

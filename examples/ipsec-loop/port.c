@@ -180,8 +180,9 @@ ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
 	return k;
 }
 
-void
-ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
+const struct ipl_route_conf *
+ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
+	       uint16_t *nb_again)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	const struct ipl_route_conf *r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
@@ -189,11 +190,22 @@ ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uin
 	if (r == NULL) {
 		lc->st.no_route++;
 		ipl_drop(m);
-	} else if (r->outbound) {
-		again[(*nb_again)++] = m;
-	} else {
-		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
+		return NULL;
 	}
+	if (r->outbound) {
+		again[(*nb_again)++] = m;
+		return NULL;
+	}
+	return r;
+}
+
+void
+ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
+{
+	const struct ipl_route_conf *r = ipl_route_pick(lc, m, again, nb_again);
+
+	if (r != NULL)
+		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
 }
 
 static void
