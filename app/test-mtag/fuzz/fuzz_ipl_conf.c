@@ -15,14 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
+
 #include "conf.h"
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "ipl-conf: " __VA_ARGS__);                                         \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FAIL(...) FUZZ_FAIL("ipl-conf", __VA_ARGS__)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -61,40 +58,21 @@ check_accepted(const struct ipl_conf *c)
 			     c->sa[i].auth_key_len);
 }
 
+static int
+parse(void *conf, const char *text, size_t len, char *err, size_t errlen)
+{
+	return ipl_conf_parse(conf, text, len, err, errlen);
+}
+
+static void
+check(const void *conf)
+{
+	check_accepted(conf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size ? size : 1);
-	struct ipl_conf *c1 = malloc(sizeof(*c1)), *c2 = malloc(sizeof(*c2));
-	char err1[160], err2[160];
-	int r1, r2;
-
-	if (text == NULL || c1 == NULL || c2 == NULL)
-		abort();
-	memcpy(text, data, size);
-	memset(c1, 0, sizeof(*c1));
-	memset(c2, 0xa5, sizeof(*c2));
-	memset(err1, 0x5a, sizeof(err1));
-	memset(err2, 0x5a, sizeof(err2));
-	r1 = ipl_conf_parse(c1, text, size, err1, sizeof(err1));
-	r2 = ipl_conf_parse(c2, text, size, err2, sizeof(err2));
-	if (r1 != r2)
-		FAIL("parsed twice: %d then %d", r1, r2);
-	if (r1 == 0) {
-		check_accepted(c1);
-		/* The parser zeroes the result first, padding included. */
-		if (memcmp(c1, c2, sizeof(*c1)) != 0)
-			FAIL("parsed twice, two results");
-	} else {
-		if (r1 > 0)
-			FAIL("positive return %d", r1);
-		if (memchr(err1, '\0', sizeof(err1)) == NULL)
-			FAIL("error message not terminated");
-		if (strcmp(err1, err2) != 0)
-			FAIL("two messages: '%s' / '%s'", err1, err2);
-	}
-	free(text);
-	free(c1);
-	free(c2);
+	fuzz_conf_parse_twice("ipl-conf", data, size, sizeof(struct ipl_conf), 160, parse, check);
 	return 0;
 }

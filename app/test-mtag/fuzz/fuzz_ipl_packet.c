@@ -27,15 +27,11 @@
 
 #include <mtag.h>
 
+#include "fuzz_common.h"
 #include "harden_common.h"
 #include "ipl.h"
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "ipl-packet: " __VA_ARGS__);                                       \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FAIL(...) FUZZ_FAIL("ipl-packet", __VA_ARGS__)
 
 /* The example's globals live in its main.c, which has its own main(). */
 struct ipl_app ipl;

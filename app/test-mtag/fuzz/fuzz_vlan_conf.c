@@ -16,14 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
+
 #include "conf.h"
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "vlan-conf: " __VA_ARGS__);                                        \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FAIL(...) FUZZ_FAIL("vlan-conf", __VA_ARGS__)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -67,41 +64,21 @@ check_accepted(const struct vt_conf *c)
 	}
 }
 
+static int
+parse(void *conf, const char *text, size_t len, char *err, size_t errlen)
+{
+	return vt_conf_parse(text, len, conf, err, errlen);
+}
+
+static void
+check(const void *conf)
+{
+	check_accepted(conf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* A private copy of exactly @size bytes: a read past it is caught. */
-	char *text = malloc(size ? size : 1);
-	struct vt_conf *c1 = malloc(sizeof(*c1)), *c2 = malloc(sizeof(*c2));
-	char err1[128], err2[128];
-	int r1, r2;
-
-	if (text == NULL || c1 == NULL || c2 == NULL)
-		abort();
-	memcpy(text, data, size);
-	memset(c1, 0, sizeof(*c1));
-	memset(c2, 0xa5, sizeof(*c2));
-	memset(err1, 0x5a, sizeof(err1));
-	memset(err2, 0x5a, sizeof(err2));
-	r1 = vt_conf_parse(text, size, c1, err1, sizeof(err1));
-	r2 = vt_conf_parse(text, size, c2, err2, sizeof(err2));
-	if (r1 != r2)
-		FAIL("parsed twice: %d then %d", r1, r2);
-	if (r1 == 0) {
-		check_accepted(c1);
-		/* The parser zeroes the result first, padding included. */
-		if (memcmp(c1, c2, sizeof(*c1)) != 0)
-			FAIL("parsed twice, two results");
-	} else {
-		if (r1 > 0)
-			FAIL("positive return %d", r1);
-		if (memchr(err1, '\0', sizeof(err1)) == NULL)
-			FAIL("error message not terminated");
-		if (strcmp(err1, err2) != 0)
-			FAIL("two messages: '%s' / '%s'", err1, err2);
-	}
-	free(text);
-	free(c1);
-	free(c2);
+	fuzz_conf_parse_twice("vlan-conf", data, size, sizeof(struct vt_conf), 128, parse, check);
 	return 0;
 }

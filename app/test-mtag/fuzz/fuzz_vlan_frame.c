@@ -25,15 +25,11 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include "fuzz_common.h"
 #include "harden_common.h"
 #include "vlan.h"
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		fprintf(stderr, "vlan-frame: " __VA_ARGS__);                                       \
-		fputc('\n', stderr);                                                               \
-		abort();                                                                           \
-	} while (0)
+#define FAIL(...) FUZZ_FAIL("vlan-frame", __VA_ARGS__)
 
 #define RX_VLAN_FLAGS                                                                              \
 	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+/* What the example-parser targets share: a failure that names the target,
+ * and the check of a configuration parser run twice on the same text. */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FUZZ_FAIL(target, fmt, ...)                                                                \
+	do {                                                                                       \
+		fprintf(stderr, "%s: " fmt "\n", target, ##__VA_ARGS__);                           \
+		abort();                                                                           \
+	} while (0)
+
+/* A parser with the arguments in one order: the targets adapt theirs. */
+typedef int (*fuzz_conf_parse_t)(void *conf, const char *text, size_t len, char *err,
+				 size_t errlen);
+/* Checks an accepted configuration against the limits its parser promises. */
+typedef void (*fuzz_conf_check_t)(const void *conf);
+
+/*
+ * Parse @size bytes of @data twice: into a zeroed and into a 0xa5-filled
+ * result. Both runs must agree on the return value; an accepted text must
+ * pass @check and give byte-identical results (the parser zeroes the result
+ * first, padding included); a refused one a negative return and the same
+ * NUL-terminated message.
+ */
+static inline void
+fuzz_conf_parse_twice(const char *target, const uint8_t *data, size_t size, size_t conf_size,
+		      size_t errlen, fuzz_conf_parse_t parse, fuzz_conf_check_t check)
+{
+	/* A private copy of exactly @size bytes: a read past it is caught. */
+	char *text = malloc(size ? size : 1);
+	void *c1 = malloc(conf_size), *c2 = malloc(conf_size);
+	char err1[errlen], err2[errlen];
+	int r1, r2;
+
+	if (text == NULL || c1 == NULL || c2 == NULL)
+		abort();
+	memcpy(text, data, size);
+	memset(c1, 0, conf_size);
+	memset(c2, 0xa5, conf_size);
+	memset(err1, 0x5a, errlen);
+	memset(err2, 0x5a, errlen);
+	r1 = parse(c1, text, size, err1, errlen);
+	r2 = parse(c2, text, size, err2, errlen);
+	if (r1 != r2)
+		FUZZ_FAIL(target, "parsed twice: %d then %d", r1, r2);
+	if (r1 == 0) {
+		check(c1);
+		if (memcmp(c1, c2, conf_size) != 0)
+			FUZZ_FAIL(target, "parsed twice, two results");
+	} else {
+		if (r1 > 0)
+			FUZZ_FAIL(target, "positive return %d", r1);
+		if (memchr(err1, '\0', errlen) == NULL)
+			FUZZ_FAIL(target, "error message not terminated");
+		if (strcmp(err1, err2) != 0)
+			FUZZ_FAIL(target, "two messages: '%s' / '%s'", err1, err2);
+	}
+	free(text);
+	free(c1);
+	free(c2);
+}
+
+#endif /* FUZZ_COMMON_H */
