@@ -103,7 +103,7 @@ step "pkg-config libmtag $version" pkgconfig_flags
 public_functions()
 {
 	{
-		sed -n 's/^[[:space:]]*\(mtag_[a-z0-9_]*\);$/\1/p' lib/mtag/version.map
+		sed -n 's/^[[:space:]]*\(mtag_[a-z0-9_]*\);$/\1/p' lib/mtag/version.map.in
 		sed -n 's/^\(mtag_[a-z0-9_]*\)(.*/\1/p' lib/mtag/mtag.h
 	} | grep -vE '^mtag_(debug_|chain_of$|is_tagged$|dynfield_offset$|dynflag_mask$)' |
 		sort -u

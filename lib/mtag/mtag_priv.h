@@ -15,8 +15,18 @@
 #include <rte_log.h>
 #include <rte_mempool.h>
 #include <rte_spinlock.h>
+#include <rte_version.h>
 
 #include "mtag.h"
+
+/* DPDK releases differ: one guard per difference, named for the release that
+ * made it. 23.03 renamed rte_tel_data_add_dict_u64 (gone in 24.11's -Werror
+ * build as deprecated, and removed in 25.11). */
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+#define mtag_tel_add_u64 rte_tel_data_add_dict_uint
+#else
+#define mtag_tel_add_u64 rte_tel_data_add_dict_u64
+#endif
 
 extern int mtag_logtype;
 #define MTAG_LOG(level, ...) \

@@ -48,10 +48,10 @@ mtag_stats_get(struct mtag_stats *s)
 static void
 mtag_tel_counters(struct rte_tel_data *d, const struct mtag_class_stats *cs)
 {
-	rte_tel_data_add_dict_u64(d, "in_use", cs->in_use);
-	rte_tel_data_add_dict_u64(d, "allocs", cs->allocs);
-	rte_tel_data_add_dict_u64(d, "frees", cs->frees);
-	rte_tel_data_add_dict_u64(d, "alloc_fails", cs->alloc_fails);
+	mtag_tel_add_u64(d, "in_use", cs->in_use);
+	mtag_tel_add_u64(d, "allocs", cs->allocs);
+	mtag_tel_add_u64(d, "frees", cs->frees);
+	mtag_tel_add_u64(d, "alloc_fails", cs->alloc_fails);
 }
 
 static int
@@ -73,14 +73,14 @@ mtag_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "initialized", 1);
 	total = (struct mtag_class_stats){s.in_use, s.allocs, s.frees, s.alloc_fails};
 	mtag_tel_counters(d, &total);
-	rte_tel_data_add_dict_u64(d, "debug_errors", s.debug_errors);
+	mtag_tel_add_u64(d, "debug_errors", s.debug_errors);
 	for (c = 0; c < s.nb_classes; c++) {
 		cd = rte_tel_data_alloc();
 		if (cd == NULL)
 			return -ENOMEM;
 		rte_tel_data_start_dict(cd);
-		rte_tel_data_add_dict_u64(cd, "len", s.class_len[c]);
-		rte_tel_data_add_dict_u64(cd, "bytes_per_tag", mtag_pool_bytes_per_tag(c));
+		mtag_tel_add_u64(cd, "len", s.class_len[c]);
+		mtag_tel_add_u64(cd, "bytes_per_tag", mtag_pool_bytes_per_tag(c));
 		mtag_tel_counters(cd, &s.cls[c]);
 		snprintf(name, sizeof(name), "class%u", c);
 		rte_tel_data_add_dict_container(d, name, cd, 0);
