@@ -30,6 +30,7 @@
  */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -758,6 +759,19 @@ struct rte_mbuf *mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool 
  *   0; -EINVAL for NULL; -ENOENT before mtag_lib_init().
  */
 int mtag_stats_get(struct mtag_stats *s);
+
+/**
+ * Print a packet's tags, newest first, in the manner of rte_pktmbuf_dump():
+ * type id and name, len, cookie, and the data: decoded for the predefined
+ * VLAN (tpid, PCP, DEI, VID) and IPsec (SA id, SPI) types, the first 32
+ * bytes in hex for the others.
+ *
+ * @param f
+ *   Stream to print to.
+ * @param m
+ *   First mbuf of the packet.
+ */
+void mtag_dump(FILE *f, const struct rte_mbuf *m);
 
 /**
  * Bytes of pool memory one tag of a size class costs: the object with its
