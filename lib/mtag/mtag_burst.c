@@ -181,8 +181,7 @@ mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 	if (pkts == NULL || mtag_state.shared == NULL)
 		return;
 	th = mtag_thread_self();
-	if (!MTAG_DEBUG_BUILD && likely(th->cache[0] != NULL && mtag_state.single_socket &&
-					!mtag_state.have_dtor))
+	if (likely(th->fast_put))
 		mtag_delete_chain_burst_fast(th, pkts, n);
 	else
 		mtag_delete_chain_burst_slow(pkts, n);
@@ -257,9 +256,10 @@ mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned
 	return n;
 }
 
-unsigned int
-mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
-	       void **data)
+/* mtag_add_burst() in chunks, for any thread, burst size and build. */
+static __rte_noinline unsigned int
+mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
+		    void **data)
 {
 	const uint64_t bit = MTAG_SUMMARY_BIT(type);
 	const uint64_t hdr = mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
@@ -318,4 +318,50 @@ undo:
 		mtag_tags_put(tags, chunk);
 	}
 	return 0;
+}
+
+/* Take the newest tag off each of the first n packets again; the tags stay
+ * where they were taken from. */
+static void
+mtag_add_burst_detach(struct rte_mbuf **pkts, uint16_t n)
+{
+	struct mtag *tags[MTAG_ADD_CHUNK];
+
+	mtag_add_burst_undo(pkts, n, tags);
+}
+
+/* The common case, in one pass and without a call: a burst the calling
+ * lcore's cache can give, no MTAG_ZERO, a release build. The tags are used
+ * where they lie on top of the cache, which gives them up only once every
+ * packet has its own. */
+unsigned int
+mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
+	       void **data)
+{
+	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
+	struct rte_mempool_cache *cache;
+	unsigned int cls, i;
+	struct mtag **src;
+
+	if (MTAG_DEBUG_BUILD ||
+	    unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
+		     th->gen != mtag_gen || th->lcore != rte_lcore_id() ||
+		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len)))
+		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
+	cls = mtag_state.class_of_len[len];
+	cache = th->cache[cls];
+	if (unlikely(cache == NULL || cache->len < n))
+		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
+	src = (struct mtag **)&cache->objs[cache->len - n];
+	i = mtag_attach_new(pkts, src, data, n, mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
+			    MTAG_SUMMARY_BIT(type));
+	if (unlikely(i != n)) {
+		mtag_add_burst_detach(pkts, i);
+		rte_errno = EINVAL;
+		return 0;
+	}
+	cache->len -= n;
+	th->st->allocs[cls] += n;
+	th->st->type_in_use[MTAG_TYPE_SLOT(type)] += n;
+	return n;
 }

@@ -161,11 +161,8 @@ mtag_delete_chain(struct rte_mbuf *m)
 		return;
 	/* A packet's only tag, the common case, without a call. */
 	t = mtag_chain_of(m)->head;
-	if (!MTAG_DEBUG_BUILD && likely(t->next == NULL && !mtag_state.have_dtor)) {
+	if (likely(t->next == NULL) && likely(mtag_tag_put_fast(t))) {
 		m->ol_flags &= ~flag;
-		if (likely(mtag_tag_put_fast(t)))
-			return;
-		mtag_tag_release(t);
 		return;
 	}
 	mtag_list_release(mtag_chain_detach(m));

@@ -209,6 +209,8 @@ mtag_thread_refresh(void)
 				       ? rte_mempool_default_cache(th->pool[c], lcore)
 				       : NULL;
 	}
+	th->fast_put = !MTAG_DEBUG_BUILD && th->cache[0] != NULL && mtag_state.single_socket &&
+		       !mtag_state.have_dtor;
 	th->gen = mtag_gen;
 	return th;
 }
@@ -480,7 +482,7 @@ mtag_free(struct mtag *t)
 {
 	if (t == NULL || mtag_state.shared == NULL)
 		return;
-	if (likely(!mtag_state.have_dtor) && mtag_tag_put_fast(t))
+	if (likely(mtag_tag_put_fast(t)))
 		return;
 #ifdef MTAG_DEBUG
 	if (mtag_debug_check_free(t) != 0)

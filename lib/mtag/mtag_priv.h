@@ -127,6 +127,10 @@ struct mtag_thread {
 	uint64_t gen;		  /* mtag_gen it was filled for; 0: never */
 	unsigned int lcore;	  /* rte_lcore_id() it was filled for */
 	unsigned int shared_slot; /* st is the non-EAL slot: count with atomics */
+	/* Puts may go straight onto the cache: the thread has one, the pools
+	 * are on one socket (a tag's class names its pool), no destructor is
+	 * set, and this is not a debug build. */
+	bool fast_put;
 	struct mtag_lcore_stats *st;
 	struct rte_mempool *pool[MTAG_CLASS_MAX];
 	/* NULL for every class when the thread has no cache (an unregistered
@@ -252,9 +256,9 @@ mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 #endif
 }
 
-/* The fast path of putting one tag back, with no destructor: a release
- * build, pools on one socket, a thread whose view is current and whose cache
- * has room. False when it does not apply. Makes no call. */
+/* The fast path of putting one tag back: a thread whose view is current and
+ * allows it (fast_put), and whose cache has room. No destructor runs (none
+ * is set). False when it does not apply. Makes no call. */
 static __rte_always_inline bool
 mtag_tag_put_fast(struct mtag *t)
 {
@@ -262,12 +266,11 @@ mtag_tag_put_fast(struct mtag *t)
 	struct rte_mempool_cache *cache;
 	unsigned int cls;
 
-	if (MTAG_DEBUG_BUILD || unlikely(!mtag_state.single_socket || th->gen != mtag_gen ||
-					 th->lcore != rte_lcore_id()))
+	if (unlikely(th->gen != mtag_gen || th->lcore != rte_lcore_id() || !th->fast_put))
 		return false;
 	cls = mtag_state.class_of_len[t->len];
 	cache = th->cache[cls];
-	if (unlikely(cache == NULL || cache->len >= cache->flushthresh))
+	if (unlikely(cache->len >= cache->flushthresh))
 		return false;
 	cache->objs[cache->len++] = t;
 	th->st->frees[cls]++;
