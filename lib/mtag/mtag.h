@@ -643,6 +643,22 @@ int mtag_stats_get(struct mtag_stats *s);
 void mtag_dump(FILE *f, const struct rte_mbuf *m);
 
 /**
+ * List the live tags (allocated and not freed) grouped by type and
+ * allocation site (the application's call that made them, as
+ * "function+offset" where the symbol is known), with counts and the oldest
+ * one's age in TSC cycles. Telemetry /mtag/leaks gives the same. Needs a
+ * -Dmtag_debug=true build, where each tag records its site; it walks every
+ * pool, so it is for a leak hunt, not the fast path.
+ *
+ * @param f
+ *   Stream to print to.
+ * @return
+ *   The number of live tags; -ENOTSUP in a release build; -EINVAL for a
+ *   NULL stream; -ENOENT before mtag_lib_init().
+ */
+int mtag_debug_dump_live(FILE *f);
+
+/**
  * Bytes of pool memory one tag of a size class costs: the object with its
  * mempool header, and its slot in the pool's ring. Fixed costs per pool
  * (the per-lcore cache arrays) are not included.

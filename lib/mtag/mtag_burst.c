@@ -343,6 +343,7 @@ mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, 
 	unsigned int cls, i;
 	struct mtag **src;
 
+	MTAG_DEBUG_SITE();
 	if (MTAG_DEBUG_BUILD ||
 	    unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
 		     th->gen != mtag_gen || th->lcore != rte_lcore_id() ||

@@ -171,6 +171,13 @@ mtag_delete_chain(struct rte_mbuf *m)
 int
 mtag_copy_chain(struct rte_mbuf *to, const struct rte_mbuf *from)
 {
+	MTAG_DEBUG_SITE();
+	return mtag_chain_copy(to, from);
+}
+
+int
+mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from)
+{
 	struct mtag *head = NULL, **tail = &head, *s, *d;
 	int err;
 

@@ -404,6 +404,7 @@ mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t = mtag_alloc_fast(cookie, type, len, flags);
 
+	MTAG_DEBUG_SITE();
 	return likely(t != NULL) ? t : mtag_alloc_slow(cookie, type, len, flags);
 }
 
@@ -412,6 +413,7 @@ mtag_get(uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
 
+	MTAG_DEBUG_SITE();
 	return likely(t != NULL) ? t : mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
 }
 
@@ -444,6 +446,7 @@ mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t;
 
+	MTAG_DEBUG_SITE();
 	if (unlikely(m == NULL))
 		return mtag_add_slow(m, type, len, flags);
 	t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
@@ -460,6 +463,7 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 	struct mtag_thread *th;
 	unsigned int i;
 
+	MTAG_DEBUG_SITE();
 	if (unlikely(tags == NULL || !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
 		rte_errno = EINVAL;
 		return 0;
@@ -528,6 +532,7 @@ mtag_copy(const struct mtag *t, int flags)
 	int err;
 
 	RTE_SET_USED(flags);
+	MTAG_DEBUG_SITE();
 	if (t == NULL || mtag_state.shared == NULL) {
 		rte_errno = EINVAL;
 		return NULL;

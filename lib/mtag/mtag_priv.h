@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mempool.h>
@@ -156,7 +157,14 @@ mtag_thread_self(void)
 struct mtag_debug_hdr {
 	uint64_t magic;
 	const struct rte_mbuf *owner; /* packet whose chain holds the tag */
+	const void *site;	      /* where the application allocated it */
+	uint64_t tsc;		      /* when (rte_rdtsc()) */
 };
+
+/* The allocation site of the public call under way on this thread: the
+ * application's return address, set on entry by MTAG_DEBUG_SITE(). */
+RTE_DECLARE_PER_LCORE(const void *, mtag_debug_site);
+#define MTAG_DEBUG_SITE() (RTE_PER_LCORE(mtag_debug_site) = __builtin_return_address(0))
 #define MTAG_MAGIC_LIVE UINT64_C(0x6d7461676c697665)
 #define MTAG_MAGIC_FREE UINT64_C(0x6d74616766726565)
 #define MTAG_PREFIX sizeof(struct mtag_debug_hdr)
@@ -167,6 +175,7 @@ mtag_dbg(const struct mtag *t)
 }
 #define MTAG_DEBUG_BUILD 1
 #else
+#define MTAG_DEBUG_SITE() ((void)0)
 #define MTAG_PREFIX 0
 #define MTAG_DEBUG_BUILD 0
 #endif
@@ -249,6 +258,8 @@ mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 		tags[i] = mtag_from_elt(tags[i]);
 		mtag_dbg(tags[i])->magic = MTAG_MAGIC_LIVE;
 		mtag_dbg(tags[i])->owner = NULL;
+		mtag_dbg(tags[i])->site = RTE_PER_LCORE(mtag_debug_site);
+		mtag_dbg(tags[i])->tsc = rte_rdtsc();
 	}
 #else
 	RTE_SET_USED(tags);
@@ -336,6 +347,7 @@ mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
 }
 
 /* mtag_chain.c */
+int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from);
 void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 
 /* mtag_registry.c */
