@@ -73,7 +73,8 @@ vt_bench_inject(struct rte_mempool *mp, unsigned int n, unsigned int size)
 
 		if (m == NULL)
 			return sent > 0 ? (int)sent : -ENOMEM;
-		if (rte_eth_tx_burst(vt_fwd.trunk, 0, &m, 1) != 1) {
+		/* Spread over the queues: with net_ring each loops back to its own lcore. */
+		if (rte_eth_tx_burst(vt_fwd.trunk, (uint16_t)(i % vt_fwd.nb_queues), &m, 1) != 1) {
 			rte_pktmbuf_free(m);
 			break;
 		}

@@ -18,12 +18,32 @@
 #include <mtag.h>
 
 #include "conf.h"
+#include "stats.h"
 
 /** VLAN headers of a frame, outermost first. */
 struct vt_vlan_stack {
-	uint8_t depth;			   /**< Headers in @c hdr. */
+	uint8_t depth;			   /**< Headers in @c hdr (a priority tag excluded). */
 	uint8_t hw;			   /**< Outer headers the port stripped (metadata). */
+	uint8_t prio;			   /**< 1: the innermost header was a priority tag. */
+	struct mtag_vlan prio_hdr;	   /**< That priority tag (VID 0): its PCP and DEI. */
 	struct mtag_vlan hdr[VT_VLAN_MAX]; /**< TPID and TCI, host byte order. */
+};
+
+/**
+ * vt_vlan_rx() flag: the port takes 802.1Q and 802.1ad outer headers off
+ * alike and does not say which TPID it took (the kernel under af_packet);
+ * when it puts the header back (no strip offload) it writes 0x8100. The
+ * outer TPID is then inferred: the service TPID when more headers follow,
+ * 0x8100 otherwise. Without the flag a port that strips one header is
+ * taken to strip 0x8100 only, as NICs do.
+ */
+#define VT_RX_TPID_BLIND 1u
+
+/** How VLAN headers reach the wire on a port, chosen at start-up. */
+enum vt_insert {
+	VT_INSERT_SW,	   /**< Software insertion. */
+	VT_INSERT_HW_VLAN, /**< RTE_ETH_TX_OFFLOAD_VLAN_INSERT (single 802.1Q tags). */
+	VT_INSERT_HW_QINQ, /**< RTE_ETH_TX_OFFLOAD_QINQ_INSERT as well (S-tag + C-tag). */
 };
 
 /** What vt_vlan_parse() and vt_vlan_rx() found; the non-OK values are drop reasons. */
@@ -33,12 +53,15 @@ enum vt_frame_status {
 	VT_FRAME_RUNT,	   /**< Frame shorter than its Ethernet and VLAN headers. */
 	VT_FRAME_BAD_TPID, /**< A TPID the trunk does not accept, or an S-tag inside a C-tag. */
 	VT_FRAME_TOO_DEEP, /**< More than VT_VLAN_MAX headers. */
+	VT_FRAME_TAGGED,   /**< vt_vlan_access_rx(): a VLAN header other than a priority tag. */
 };
 
 /** PCP, DEI and VID of a TCI. */
 #define VT_TCI(pcp, dei, vid) ((uint16_t)(((pcp) << 13) | ((dei) << 12) | ((vid)&0xfff)))
 /** VID of a TCI. */
 #define VT_TCI_VID(tci) ((tci)&0xfff)
+/** PCP and DEI bits of a TCI. */
+#define VT_TCI_PRIO(tci) ((tci)&0xf000)
 
 /**
  * Whether an EtherType is one of the VLAN TPIDs in use (802.1Q, 802.1ad and
@@ -70,24 +93,49 @@ enum vt_frame_status vt_vlan_parse(const uint8_t *frame, uint32_t len, uint16_t 
 				   struct vt_vlan_stack *st);
 
 /**
- * Take the VLAN headers off a received packet: those the port stripped
- * (RTE_MBUF_F_RX_VLAN_STRIPPED, RTE_MBUF_F_RX_QINQ_STRIPPED) and those still
- * in the frame. On success the frame is untagged and its RX VLAN flags
- * cleared; otherwise the packet is unchanged.
+ * Take the VLAN headers off a packet received on the trunk: those the port
+ * stripped (RTE_MBUF_F_RX_VLAN_STRIPPED, RTE_MBUF_F_RX_QINQ_STRIPPED) and
+ * those still in the frame. On success the frame is untagged and its RX
+ * VLAN flags cleared; otherwise the packet is unchanged.
  *
- * A port that stripped one header does not say its TPID: it is taken as
- * @p stpid when more headers follow in the frame, 0x8100 otherwise.
+ * A port that stripped one header does not say its TPID: 0x8100 (what NICs
+ * strip), or with VT_RX_TPID_BLIND inferred as described there. An
+ * innermost 0x8100 header with VID 0 is a priority tag (IEEE 802.1Q): it
+ * is taken off and returned in @c prio_hdr, not counted in @c depth; a frame
+ * with nothing else is VT_FRAME_UNTAGGED.
  *
  * @param m
  *   Packet; the headers must lie in its first segment.
  * @param stpid
  *   TPID of service tags.
+ * @param flags
+ *   0 or VT_RX_TPID_BLIND.
  * @param st
  *   Receives the headers, outermost first.
  * @return
  *   As vt_vlan_parse().
  */
-enum vt_frame_status vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, struct vt_vlan_stack *st);
+enum vt_frame_status vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags,
+				struct vt_vlan_stack *st);
+
+/**
+ * Check a packet received on an access port: untagged, or priority-tagged
+ * (one 0x8100 header with VID 0, in the frame or stripped by the port),
+ * which is taken off and returned in @c prio_hdr. On success the frame is
+ * untagged and its RX VLAN flags cleared; otherwise it is unchanged.
+ *
+ * @param m
+ *   Packet.
+ * @param flags
+ *   0 or VT_RX_TPID_BLIND (a header the PMD put back may be any TPID).
+ * @param st
+ *   Receives @c prio and @c prio_hdr; @c depth is 0.
+ * @return
+ *   VT_FRAME_OK; VT_FRAME_RUNT for a frame shorter than its headers;
+ *   VT_FRAME_TAGGED for any other VLAN header.
+ */
+enum vt_frame_status vt_vlan_access_rx(struct rte_mbuf *m, unsigned int flags,
+				       struct vt_vlan_stack *st);
 
 /**
  * Remove @p n VLAN headers that follow the MAC addresses of a frame.
@@ -111,5 +159,33 @@ int vt_vlan_strip(struct rte_mbuf *m, unsigned int n);
  *   without headroom.
  */
 int vt_vlan_insert(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int n);
+
+/**
+ * Put VLAN headers on a packet about to leave by a port: through the port
+ * (@p ins) when it can take them, in software otherwise, and count it once
+ * in @p ps: @c hw_insert, @c sw_insert, or as the drop reason.
+ *
+ * @param ps
+ *   Counters of the TX port.
+ * @param m
+ *   Packet.
+ * @param hdr
+ *   Headers, outermost first.
+ * @param n
+ *   Number of headers, 1 or more.
+ * @param ins
+ *   What the port can insert.
+ * @param stpid
+ *   TPID the port's hardware QinQ insertion writes outside.
+ * @param mtu
+ *   MTU of the port: the frame with its headers, less the 14-byte Ethernet
+ *   header, may not exceed it.
+ * @return
+ *   0: the packet may go (unchanged if the port inserts); VT_DROP_TOO_BIG
+ *   or VT_DROP_NO_ROOM (the packet unchanged, counted, for the caller to
+ *   free).
+ */
+int vt_vlan_tx(struct vt_port_stats *ps, struct rte_mbuf *m, const struct mtag_vlan *hdr,
+	       unsigned int n, enum vt_insert ins, uint16_t stpid, uint16_t mtu);
 
 #endif /* VT_VLAN_H */
