@@ -53,6 +53,7 @@ static int
 setup_mtu(uint16_t port, const char *name, const struct rte_eth_dev_info *info,
 	  struct vt_port_setup *s, char *err, size_t errlen)
 {
+	uint32_t max_mtu = info->max_mtu;
 	uint16_t mtu = s->mtu;
 	int ret;
 
@@ -61,13 +62,22 @@ setup_mtu(uint16_t port, const char *name, const struct rte_eth_dev_info *info,
 			s->mtu_out = RTE_ETHER_MTU;
 		return 0;
 	}
-	if (mtu < info->min_mtu || mtu > info->max_mtu) {
+	/* rte_eth_dev_set_mtu() also checks the frame against max_rx_pktlen, as here. */
+	if (info->max_rx_pktlen != 0) {
+		uint32_t overhead = info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu
+					    ? info->max_rx_pktlen - info->max_mtu
+					    : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+
+		if (info->max_rx_pktlen > overhead)
+			max_mtu = RTE_MIN(max_mtu, info->max_rx_pktlen - overhead);
+	}
+	if (mtu < info->min_mtu || mtu > max_mtu) {
 		if (s->mtu_given) {
 			snprintf(err, errlen, "port %u (%s): MTU %u outside the port's %u-%u", port,
-				 name, mtu, info->min_mtu, info->max_mtu);
+				 name, mtu, info->min_mtu, max_mtu);
 			return -ERANGE;
 		}
-		mtu = RTE_MAX(RTE_MIN(mtu, info->max_mtu), info->min_mtu);
+		mtu = (uint16_t)RTE_MAX(RTE_MIN((uint32_t)mtu, max_mtu), (uint32_t)info->min_mtu);
 		RTE_LOG(WARNING, USER1,
 			"port %u: MTU %u is the most it takes, less than %u for the deepest stack\n",
 			port, mtu, s->mtu);

@@ -82,6 +82,17 @@ def main():
             rc, out = run("0@0,1@0", ["-f", path])
             ck.check(rc != 0 and msg in out and path in out,
                      f"{os.path.basename(path)}: '{msg}' with the file name: rc {rc}\n{out}")
+        # An MTU the port cannot take (net_tap checks; root needed for a tap device).
+        c = conf("trunk 0\naccess 1 vlan 100\naccess 2 vlan 200\nport 0 mtu 65000\n")
+        eal = vtlib.eal_args(f"vtclitap{os.getpid()}") + [
+            "--lcores", "0@0,1@0", "--vdev", f"net_tap0,iface=vtcli{os.getpid() % 100000}",
+            "--vdev", "net_null1", "--vdev", "net_null2"]
+        rc, out = vtlib.run_app(opts.app, eal, ["-f", c], 60)
+        if os.geteuid() == 0 and "net_tap0" in out:
+            ck.check(rc != 0 and f"{c}: line 4: port 0 (net_tap0): MTU 65000 outside the port's"
+                     in out, f"MTU out of the port's range, with file and line: {out}")
+        else:
+            print("net_tap not available here: MTU range check against a port skipped")
         big = conf("#" * (64 * 1024) + "\ntrunk 0\naccess 1 vlan 100\n")
         rc, out = run("0@0,1@0", ["-f", big])
         ck.check(rc != 0 and f"{big}: file larger than 64 KiB" in out,
