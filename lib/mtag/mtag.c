@@ -133,6 +133,7 @@ mtag_lib_init(const struct mtag_conf *conf)
 	ret = mtag_state.primary ? mtag_init_primary(conf) : mtag_init_secondary();
 	if (ret != 0)
 		return ret;
+	mtag_gen++; /* every thread's view of the pools is stale */
 	MTAG_LOG(INFO, "%s: %u size classes up to %u bytes, %u tags each, cache %u",
 		 mtag_state.primary ? "primary" : "secondary",
 		 mtag_state.shared->nb_classes, mtag_state.max_len,
