@@ -147,17 +147,23 @@ static const enum vt_drop frame_drop[] = {
 	[VT_FRAME_TAGGED] = VT_DROP_TAGGED_ACCESS,
 };
 
+/* Prepend one VLAN record or reminder to a packet. */
+static inline int
+add_vlan(struct rte_mbuf *m, uint16_t type, const struct mtag_vlan *v)
+{
+	struct mtag_vlan *d = mtag_add(m, type, sizeof(*d), 0);
+
+	if (unlikely(d == NULL))
+		return -1;
+	*d = *v;
+	return 0;
+}
+
 /* Record of a priority tag (VID 0): its PCP and DEI, for whoever sends the frame on. */
 static inline int
 record_prio(struct rte_mbuf *m, const struct mtag_vlan *prio)
 {
-	struct mtag *t = mtag_get(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0);
-
-	if (unlikely(t == NULL))
-		return -1;
-	*(struct mtag_vlan *)mtag_data(t) = *prio;
-	mtag_prepend(m, t);
-	return 0;
+	return add_vlan(m, MTAG_TYPE_VLAN, prio);
 }
 
 /* Frames longer than the TX port's MTU would be dropped by the NIC unseen. */
@@ -170,23 +176,19 @@ too_big(const struct rte_mbuf *m, uint16_t port)
 /*
  * Record a packet's VLANs as tags, outermost first, so that the newest tag
  * (mtag_first) is the innermost VLAN, as when each layer strips its own.
- * @p t0 is a tag already allocated for the outermost header, or NULL.
+ * @p outer is the data of a record already on the packet for the outermost
+ * header, or NULL.
  */
 static inline int
-record_vlans(struct rte_mbuf *m, const struct vt_vlan_stack *vs, struct mtag *t0)
+record_vlans(struct rte_mbuf *m, const struct vt_vlan_stack *vs, struct mtag_vlan *outer)
 {
-	unsigned int d;
+	unsigned int d = 0;
 
-	for (d = 0; d < vs->depth; d++) {
-		struct mtag *t = d == 0 && t0 != NULL
-					 ? t0
-					 : mtag_get(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0);
-
-		if (unlikely(t == NULL))
+	if (outer != NULL)
+		*outer = vs->hdr[d++];
+	for (; d < vs->depth; d++)
+		if (unlikely(add_vlan(m, MTAG_TYPE_VLAN, &vs->hdr[d]) != 0))
 			return -1;
-		*(struct mtag_vlan *)mtag_data(t) = vs->hdr[d];
-		mtag_prepend(m, t);
-	}
 	return 0;
 }
 
@@ -196,16 +198,20 @@ trunk_rx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t nb, enum vt_stor
 	const uint16_t trunk = vt_fwd.trunk;
 	const uint16_t stpid = vt_fwd.conf.stpid;
 	const unsigned int rx_flags = vt_fwd.rx_flags[trunk];
-	struct mtag *t0[VT_BURST];
+	void *outer[VT_BURST];
 	unsigned int have = 0;
 	uint16_t i;
 
-	/* One bulk get covers the outer header of every packet: most have one. */
+	/*
+	 * One burst puts the outer header's record on every packet (most have
+	 * one header), filled in once the frame is parsed; a packet dropped
+	 * takes its record with it.
+	 */
 	if (store == VT_STORE_TAG)
-		have = mtag_get_bulk(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0, t0, nb);
+		have = mtag_add_burst(pkts, nb, MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0, outer);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct mtag *t = have ? t0[i] : NULL;
+		struct mtag_vlan *t = have ? outer[i] : NULL;
 		struct vt_vlan_stack vs;
 		enum vt_frame_status fs;
 		struct out_buf *o;
@@ -214,7 +220,6 @@ trunk_rx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t nb, enum vt_stor
 
 		fs = vt_vlan_rx(m, stpid, rx_flags, &vs);
 		if (unlikely(fs != VT_FRAME_OK)) {
-			mtag_free(t);
 			drop(lc, m, trunk, frame_drop[fs]);
 			continue;
 		}
@@ -258,16 +263,20 @@ access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 	const unsigned int depth = vt_fwd.conf.access[idx].depth;
 	const unsigned int rx_flags = vt_fwd.rx_flags[port];
 	struct out_buf *o = &lc->out[vt_fwd.trunk];
-	struct mtag *tags[VT_BURST * VT_VLAN_MAX];
+	void *rem[VT_VLAN_MAX][VT_BURST];
 	unsigned int have = 0;
 	uint16_t i;
 
+	/*
+	 * One burst per header puts the reminders on every packet, outermost
+	 * first; whatever a burst could not cover goes on packet by packet.
+	 */
 	if (store == VT_STORE_TAG)
-		have = mtag_get_bulk(MTAG_TYPE_VLAN_INSERT, sizeof(struct mtag_vlan), 0, tags,
-				     nb * depth);
+		while (have < depth && mtag_add_burst(pkts, nb, MTAG_TYPE_VLAN_INSERT,
+						      sizeof(struct mtag_vlan), 0, rem[have]) == nb)
+			have++;
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct mtag **t = have ? &tags[i * depth] : NULL;
 		struct vt_vlan_stack vs;
 		enum vt_frame_status fs;
 		unsigned int d;
@@ -275,24 +284,16 @@ access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 		/* Untagged, or priority-tagged: a PCP and DEI but no VLAN (802.1Q). */
 		fs = vt_vlan_access_rx(m, rx_flags, &vs);
 		if (unlikely(fs != VT_FRAME_OK)) {
-			for (d = 0; t != NULL && d < depth; d++)
-				mtag_free(t[d]);
 			drop(lc, m, port, frame_drop[fs]);
 			continue;
 		}
 		if (store == VT_STORE_TAG) {
-			for (d = 0; d < depth; d++) {
-				struct mtag *r = t != NULL ? t[d]
-							   : mtag_get(MTAG_TYPE_VLAN_INSERT,
-								      sizeof(struct mtag_vlan), 0);
-
-				if (unlikely(r == NULL))
+			for (d = 0; d < have; d++)
+				*(struct mtag_vlan *)rem[d][i] = hdr[d];
+			for (; d < depth; d++)
+				if (unlikely(add_vlan(m, MTAG_TYPE_VLAN_INSERT, &hdr[d]) != 0))
 					break;
-				*(struct mtag_vlan *)mtag_data(r) = hdr[d];
-				mtag_prepend(m, r);
-			}
 			/* The trunk's TX stage gives the headers the priority tag's PCP and DEI. */
-			/* Only without the bulk can d stop short: none is left over. */
 			if (unlikely(d < depth || (vs.prio && record_prio(m, &vs.prio_hdr) != 0))) {
 				drop(lc, m, port, VT_DROP_NO_TAG);
 				continue;
