@@ -86,12 +86,8 @@ vt_vlan_parse(const uint8_t *frame, uint32_t len, uint16_t stpid, struct vt_vlan
 	return parse_hdrs(frame, len, stpid, st, 0);
 }
 
-#define RX_VLAN_FLAGS                                                                              \
-	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \
-	 RTE_MBUF_F_RX_QINQ_STRIPPED)
-
 enum vt_frame_status
-vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vlan_stack *st)
+vt_vlan_rx_slow(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vlan_stack *st)
 {
 	const int blind = (flags & VT_RX_TPID_BLIND) != 0;
 	enum vt_frame_status ret;
@@ -134,12 +130,12 @@ vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vla
 	}
 	if (in_frame > 0 && vt_vlan_strip(m, in_frame) != 0)
 		return VT_FRAME_RUNT;
-	m->ol_flags &= ~RX_VLAN_FLAGS;
+	m->ol_flags &= ~VT_RX_VLAN_FLAGS;
 	return VT_FRAME_OK;
 }
 
 enum vt_frame_status
-vt_vlan_access_rx(struct rte_mbuf *m, unsigned int flags, struct vt_vlan_stack *st)
+vt_vlan_access_rx_slow(struct rte_mbuf *m, unsigned int flags, struct vt_vlan_stack *st)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
@@ -177,7 +173,7 @@ vt_vlan_access_rx(struct rte_mbuf *m, unsigned int flags, struct vt_vlan_stack *
 	st->prio = 1;
 	if (in_frame > 0 && vt_vlan_strip(m, in_frame) != 0)
 		return VT_FRAME_RUNT;
-	m->ol_flags &= ~RX_VLAN_FLAGS;
+	m->ol_flags &= ~VT_RX_VLAN_FLAGS;
 	return VT_FRAME_OK;
 }
 
@@ -212,36 +208,5 @@ vt_vlan_insert(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int n)
 		write_be16(p + MACS_LEN + i * VLAN_LEN, hdr[i].tpid);
 		write_be16(p + MACS_LEN + i * VLAN_LEN + 2, hdr[i].tci);
 	}
-	return 0;
-}
-
-int
-vt_vlan_tx(struct vt_port_stats *ps, struct rte_mbuf *m, const struct mtag_vlan *hdr,
-	   unsigned int n, enum vt_insert ins, uint16_t stpid, uint16_t mtu)
-{
-	/* The NIC would drop it without a word; here it is counted. */
-	if (unlikely(rte_pktmbuf_pkt_len(m) + n * VLAN_LEN > (uint32_t)mtu + RTE_ETHER_HDR_LEN)) {
-		ps->drop[VT_DROP_TOO_BIG]++;
-		return VT_DROP_TOO_BIG;
-	}
-	if (ins != VT_INSERT_SW && n == 1 && hdr[0].tpid == VT_TPID_CTAG) {
-		m->vlan_tci = hdr[0].tci;
-		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
-		ps->hw_insert++;
-		return 0;
-	}
-	if (ins == VT_INSERT_HW_QINQ && n == 2 && hdr[0].tpid == stpid &&
-	    hdr[1].tpid == VT_TPID_CTAG) {
-		m->vlan_tci_outer = hdr[0].tci;
-		m->vlan_tci = hdr[1].tci;
-		m->ol_flags |= RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN;
-		ps->hw_insert++;
-		return 0;
-	}
-	if (unlikely(vt_vlan_insert(m, hdr, n) != 0)) {
-		ps->drop[VT_DROP_NO_ROOM]++;
-		return VT_DROP_NO_ROOM;
-	}
-	ps->sw_insert++;
 	return 0;
 }

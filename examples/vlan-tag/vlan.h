@@ -12,6 +12,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
@@ -115,8 +116,45 @@ enum vt_frame_status vt_vlan_parse(const uint8_t *frame, uint32_t len, uint16_t 
  * @return
  *   As vt_vlan_parse().
  */
-enum vt_frame_status vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags,
-				struct vt_vlan_stack *st);
+static inline enum vt_frame_status vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid,
+					      unsigned int flags, struct vt_vlan_stack *st);
+
+/** vt_vlan_rx() for any frame but one with a single 802.1Q header in it. */
+enum vt_frame_status vt_vlan_rx_slow(struct rte_mbuf *m, uint16_t stpid, unsigned int flags,
+				     struct vt_vlan_stack *st);
+
+/** The RX VLAN flags of an mbuf. */
+#define VT_RX_VLAN_FLAGS                                                                           \
+	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \
+	 RTE_MBUF_F_RX_QINQ_STRIPPED)
+
+static inline enum vt_frame_status
+vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vlan_stack *st)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t tci;
+
+	/* The common frame, one 802.1Q header with a VID and nothing stripped, inline. */
+	if (likely(!(m->ol_flags & VT_RX_VLAN_FLAGS) && rte_pktmbuf_data_len(m) >= 18 &&
+		   p[12] == 0x81 && p[13] == 0 && !vt_tpid_is_vlan((uint16_t)(p[16] << 8 | p[17])))) {
+		tci = (uint16_t)(p[14] << 8 | p[15]);
+		if (likely(VT_TCI_VID(tci) != 0)) {
+			st->depth = 1;
+			st->hw = 0;
+			st->prio = 0;
+			st->hdr[0].tpid = 0x8100;
+			st->hdr[0].tci = tci;
+			memmove(p + 4, p, 12);
+			rte_pktmbuf_adj(m, 4);
+			return VT_FRAME_OK;
+		}
+	}
+	return vt_vlan_rx_slow(m, stpid, flags, st);
+}
+
+/** vt_vlan_access_rx() for any frame but a plainly untagged one. */
+enum vt_frame_status vt_vlan_access_rx_slow(struct rte_mbuf *m, unsigned int flags,
+					    struct vt_vlan_stack *st);
 
 /**
  * Check a packet received on an access port: untagged, or priority-tagged
@@ -134,8 +172,20 @@ enum vt_frame_status vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int
  *   VT_FRAME_OK; VT_FRAME_RUNT for a frame shorter than its headers;
  *   VT_FRAME_TAGGED for any other VLAN header.
  */
-enum vt_frame_status vt_vlan_access_rx(struct rte_mbuf *m, unsigned int flags,
-				       struct vt_vlan_stack *st);
+static inline enum vt_frame_status
+vt_vlan_access_rx(struct rte_mbuf *m, unsigned int flags, struct vt_vlan_stack *st)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (likely(!(m->ol_flags & VT_RX_VLAN_FLAGS) && rte_pktmbuf_data_len(m) >= 14 &&
+		   !vt_tpid_is_vlan((uint16_t)(p[12] << 8 | p[13])))) {
+		st->depth = 0;
+		st->hw = 0;
+		st->prio = 0;
+		return VT_FRAME_OK;
+	}
+	return vt_vlan_access_rx_slow(m, flags, st);
+}
 
 /**
  * Remove @p n VLAN headers that follow the MAC addresses of a frame.
@@ -185,7 +235,35 @@ int vt_vlan_insert(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int
  *   or VT_DROP_NO_ROOM (the packet unchanged, counted, for the caller to
  *   free).
  */
-int vt_vlan_tx(struct vt_port_stats *ps, struct rte_mbuf *m, const struct mtag_vlan *hdr,
-	       unsigned int n, enum vt_insert ins, uint16_t stpid, uint16_t mtu);
+static inline int
+vt_vlan_tx(struct vt_port_stats *ps, struct rte_mbuf *m, const struct mtag_vlan *hdr,
+	   unsigned int n, enum vt_insert ins, uint16_t stpid, uint16_t mtu)
+{
+	/* The NIC would drop it without a word; here it is counted. */
+	if (unlikely(rte_pktmbuf_pkt_len(m) + n * 4 > (uint32_t)mtu + 14)) {
+		ps->drop[VT_DROP_TOO_BIG]++;
+		return VT_DROP_TOO_BIG;
+	}
+	if (ins != VT_INSERT_SW && n == 1 && hdr[0].tpid == VT_TPID_CTAG) {
+		m->vlan_tci = hdr[0].tci;
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		ps->hw_insert++;
+		return 0;
+	}
+	if (ins == VT_INSERT_HW_QINQ && n == 2 && hdr[0].tpid == stpid &&
+	    hdr[1].tpid == VT_TPID_CTAG) {
+		m->vlan_tci_outer = hdr[0].tci;
+		m->vlan_tci = hdr[1].tci;
+		m->ol_flags |= RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN;
+		ps->hw_insert++;
+		return 0;
+	}
+	if (unlikely(vt_vlan_insert(m, hdr, n) != 0)) {
+		ps->drop[VT_DROP_NO_ROOM]++;
+		return VT_DROP_NO_ROOM;
+	}
+	ps->sw_insert++;
+	return 0;
+}
 
 #endif /* VT_VLAN_H */
