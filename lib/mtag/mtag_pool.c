@@ -65,23 +65,35 @@ mtag_pool_create(unsigned int socket, unsigned int cls)
 	mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL, NULL,
 				NULL, NULL, socket,
 				RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
-	if (mp == NULL && rte_errno == ENOMEM)
+	if (mp == NULL && rte_errno == ENOMEM) {
+		/* Tags on another socket cost every access a remote line. */
+		MTAG_LOG(NOTICE, "pool %s: no memory on socket %u, taking any socket's", name,
+			 socket);
 		mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL,
 					NULL, NULL, NULL, SOCKET_ID_ANY,
 					RTE_MEMPOOL_F_NO_IOVA_CONTIG |
 						RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	}
 	if (mp == NULL)
-		MTAG_LOG(ERR, "cannot create pool %s (%u x %u bytes): %s", name, sh->pool_size,
-			 elt, rte_strerror(rte_errno));
+		MTAG_LOG(ERR,
+			 "cannot create pool %s: %u tags of %u bytes (%" PRIu64 " KiB) with a "
+			 "cache of %u per lcore: %s",
+			 name, sh->pool_size, elt, (uint64_t)sh->pool_size * elt / 1024,
+			 sh->cache_size,
+			 rte_errno == ENOENT || rte_errno == 0
+				 ? "no memory for its ring or objects (EAL memory too small?)"
+				 : rte_strerror(rte_errno));
 	return mp;
 }
 
-static int
-mtag_conf_apply(const struct mtag_conf *conf)
+/* The effective configuration of conf (NULL: defaults) in sh's fields. */
+void
+mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *sh)
 {
-	struct mtag_shared *sh = mtag_state.shared;
 	unsigned int i;
 	uint32_t cache;
+
+	memset(sh->class_len, 0, sizeof(sh->class_len));
 
 	if (conf != NULL && conf->class_len[0] != 0) {
 		for (i = 0; i < MTAG_CLASS_MAX && conf->class_len[i] != 0; i++)
@@ -101,7 +113,6 @@ mtag_conf_apply(const struct mtag_conf *conf)
 	cache = RTE_MIN(cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE);
 	cache = RTE_MIN(cache, (uint32_t)(sh->pool_size / 1.5));
 	sh->cache_size = cache;
-	return 0;
 }
 
 int
@@ -109,8 +120,13 @@ mtag_pools_init(const struct mtag_conf *conf)
 {
 	bool used[MTAG_MAX_SOCKETS];
 	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
+	struct mtag_conf_eff eff;
 
-	mtag_conf_apply(conf);
+	mtag_conf_resolve(conf, &eff);
+	mtag_state.shared->nb_classes = eff.nb_classes;
+	mtag_state.shared->pool_size = eff.pool_size;
+	mtag_state.shared->cache_size = eff.cache_size;
+	memcpy(mtag_state.shared->class_len, eff.class_len, sizeof(eff.class_len));
 	mtag_class_table();
 	mtag_sockets_used(used);
 	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {

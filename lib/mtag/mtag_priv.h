@@ -74,6 +74,14 @@ struct mtag_lcore_stats {
 
 #define MTAG_STATS_SLOTS (RTE_MAX_LCORE + 1)
 
+/* What a struct mtag_conf comes to, defaults filled in. */
+struct mtag_conf_eff {
+	uint32_t nb_classes;
+	uint32_t pool_size;
+	uint32_t cache_size;
+	uint16_t class_len[MTAG_CLASS_MAX];
+};
+
 /* One per application, in a memzone: every process agrees on it. */
 struct mtag_shared {
 	uint32_t magic;
@@ -268,6 +276,7 @@ mtag_tag_put_fast(struct mtag *t)
 }
 
 /* mtag_pool.c */
+void mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *eff);
 int mtag_pools_init(const struct mtag_conf *conf);
 int mtag_pools_attach(void);
 void mtag_pools_fini(void);
