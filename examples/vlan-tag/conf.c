@@ -156,9 +156,8 @@ parse_trunk(struct parser *p, char **tok, unsigned int n)
 			return fail(p, "missing value after 'stpid'");
 		if (stpid_seen++)
 			return fail(p, "'stpid' given twice");
-		if (parse_hex16(tok[i + 1], &v) != 0 ||
-		    (v != VT_TPID_STAG && v != VT_TPID_CTAG && v != 0x9100 && v != 0x9200 &&
-		     v != 0x9300))
+		if (parse_hex16(tok[i + 1], &v) != 0 || (v != VT_TPID_STAG && v != VT_TPID_CTAG &&
+							 v != 0x9100 && v != 0x9200 && v != 0x9300))
 			return fail(p, "bad stpid '%.32s' (0x88a8, 0x8100, 0x9100, 0x9200, 0x9300)",
 				    tok[i + 1]);
 		c->stpid = (uint16_t)v;
@@ -380,8 +379,7 @@ vt_conf_parse(const char *buf, size_t len, struct vt_conf *conf, char *err, size
 
 		p.line = o->line;
 		if ((int)o->port != conf->trunk_port && vt_conf_access_of(conf, o->port) == NULL)
-			return fail(&p, "port %u is neither the trunk nor an access port",
-				    o->port);
+			return fail(&p, "port %u is neither the trunk nor an access port", o->port);
 	}
 	return 0;
 }

@@ -147,6 +147,12 @@ static const enum vt_drop frame_drop[] = {
 	[VT_FRAME_TAGGED] = VT_DROP_TAGGED_ACCESS,
 };
 
+static inline const struct mtag_vlan *
+vlan_of(struct mtag *t)
+{
+	return (const struct mtag_vlan *)mtag_data(t);
+}
+
 /* Prepend one VLAN record or reminder to a packet. */
 static inline int
 add_vlan(struct rte_mbuf *m, uint16_t type, const struct mtag_vlan *v)
@@ -330,9 +336,7 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 				if (t->type == MTAG_TYPE_VLAN_INSERT && n < VT_VLAN_MAX)
 					inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
 				else if (t->type == MTAG_TYPE_VLAN)
-					prio = VT_TCI_PRIO(
-						       ((const struct mtag_vlan *)mtag_data(t))->tci) |
-					       PRIO_SET;
+					prio = VT_TCI_PRIO(vlan_of(t)->tci) | PRIO_SET;
 			}
 			for (d = 0; d < n; d++)
 				buf[d] = inner_first[n - 1 - d];
@@ -355,9 +359,8 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 			for (d = 0; d < n; d++)
 				buf[d].tci = VT_TCI_VID(buf[d].tci) | VT_TCI_PRIO(prio);
 		/* Counted there: inserted, too big or no room. */
-		if (unlikely(vt_vlan_tx(&lc->st->port[vt_fwd.trunk], m, hdr, n,
-					vt_fwd.trunk_insert, vt_fwd.conf.stpid,
-					vt_fwd.mtu[vt_fwd.trunk]) != 0)) {
+		if (unlikely(vt_vlan_tx(&lc->st->port[vt_fwd.trunk], m, hdr, n, vt_fwd.trunk_insert,
+					vt_fwd.conf.stpid, vt_fwd.mtu[vt_fwd.trunk]) != 0)) {
 			mtag_pktmbuf_free(m);
 			continue;
 		}

@@ -154,7 +154,8 @@ parse_args(int argc, char **argv, struct app_opts *o)
 			else
 				bad = 1;
 			if (bad)
-				fprintf(stderr, "bad value for --store: '%s' (tag, local)\n", optarg);
+				fprintf(stderr, "bad value for --store: '%s' (tag, local)\n",
+					optarg);
 			break;
 		case OPT_ALTERNATE:
 			bad |= parse_num("alternate", optarg, 1, 60000, &o->alternate_ms);
@@ -338,7 +339,7 @@ tag_pool_size(const struct app_opts *o, unsigned int nb_ports, unsigned int dept
 {
 	uint64_t workers = rte_lcore_count() - 1;
 	uint64_t pkts = (o->pipeline ? (uint64_t)nb_ports * RING_SIZE : 0) + workers * 2 * VT_BURST;
-	uint64_t cache = o->tags.cache_size == 0	       ? TAG_CACHE_DEFAULT
+	uint64_t cache = o->tags.cache_size == 0	    ? TAG_CACHE_DEFAULT
 			 : o->tags.cache_size == UINT32_MAX ? 0
 							    : o->tags.cache_size;
 	uint64_t n = pkts * (depth + 1) + workers * cache * 3 / 2;
@@ -390,8 +391,8 @@ main(int argc, char **argv)
 				      (opts.pipeline ? RING_SIZE : 0)) +
 		   rte_lcore_count() * (MBUF_CACHE * 3 / 2 + 2 * VT_BURST) + NB_MBUF_SLACK +
 		   opts.inject;
-	mp = rte_pktmbuf_pool_create("vt_mbufs", nb_mbufs, MBUF_CACHE, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	mp = rte_pktmbuf_pool_create("vt_mbufs", nb_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
 	if (mp == NULL)
 		rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 
@@ -416,8 +417,8 @@ main(int argc, char **argv)
 		ret = vt_port_init(port, mp, &ps, err, sizeof(err));
 		if (ret != 0) {
 			if (ret == -ERANGE && po != NULL)
-				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", opts.conf_file, po->line,
-					 err);
+				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", opts.conf_file,
+					 po->line, err);
 			rte_exit(EXIT_FAILURE, "%s (%s)\n", err, rte_strerror(-ret));
 		}
 		vt_fwd.mtu[port] = ps.mtu_out;

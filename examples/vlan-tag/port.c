@@ -64,9 +64,10 @@ setup_mtu(uint16_t port, const char *name, const struct rte_eth_dev_info *info,
 	}
 	/* rte_eth_dev_set_mtu() also checks the frame against max_rx_pktlen, as here. */
 	if (info->max_rx_pktlen != 0) {
-		uint32_t overhead = info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu
-					    ? info->max_rx_pktlen - info->max_mtu
-					    : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+		uint32_t overhead =
+			info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu
+				? info->max_rx_pktlen - info->max_mtu
+				: RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
 
 		if (info->max_rx_pktlen > overhead)
 			max_mtu = RTE_MIN(max_mtu, info->max_rx_pktlen - overhead);
@@ -79,7 +80,8 @@ setup_mtu(uint16_t port, const char *name, const struct rte_eth_dev_info *info,
 		}
 		mtu = (uint16_t)RTE_MAX(RTE_MIN((uint32_t)mtu, max_mtu), (uint32_t)info->min_mtu);
 		RTE_LOG(WARNING, USER1,
-			"port %u: MTU %u is the most it takes, less than %u for the deepest stack\n",
+			"port %u: MTU %u is the most it takes, less than %u for the deepest "
+			"stack\n",
 			port, mtu, s->mtu);
 	}
 	ret = rte_eth_dev_set_mtu(port, mtu);
@@ -188,7 +190,8 @@ vt_port_init(uint16_t port, struct rte_mempool *mp, struct vt_port_setup *s, cha
 		else if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
 			strip = "hardware";
 		RTE_LOG(NOTICE, USER1,
-			"port %u (%s): trunk, VLAN strip %s, VLAN insert %s, MTU %u, %u queue%s%s\n",
+			"port %u (%s): trunk, VLAN strip %s, VLAN insert %s, MTU %u, %u "
+			"queue%s%s\n",
 			port, name, strip, insert_names[s->ins], s->mtu_out, s->nb_queues,
 			s->nb_queues > 1 ? "s" : "",
 			conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? " (RSS)" : "");

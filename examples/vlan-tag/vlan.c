@@ -156,8 +156,8 @@ vt_vlan_access_rx_slow(struct rte_mbuf *m, unsigned int flags, struct vt_vlan_st
 		st->hw = 1;
 	} else if (vt_tpid_is_vlan(et)) {
 		/* A header a blind PMD put back was 0x8100 or 0x88a8: either may be VID 0. */
-		if (et != VT_TPID_CTAG && !((flags & VT_RX_TPID_BLIND) &&
-					    (m->ol_flags & RTE_MBUF_F_RX_VLAN)))
+		if (et != VT_TPID_CTAG &&
+		    !((flags & VT_RX_TPID_BLIND) && (m->ol_flags & RTE_MBUF_F_RX_VLAN)))
 			return VT_FRAME_TAGGED;
 		if (len < RTE_ETHER_HDR_LEN + VLAN_LEN)
 			return VT_FRAME_RUNT;

@@ -136,7 +136,8 @@ vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vla
 
 	/* The common frame, one 802.1Q header with a VID and nothing stripped, inline. */
 	if (likely(!(m->ol_flags & VT_RX_VLAN_FLAGS) && rte_pktmbuf_data_len(m) >= 18 &&
-		   p[12] == 0x81 && p[13] == 0 && !vt_tpid_is_vlan((uint16_t)(p[16] << 8 | p[17])))) {
+		   p[12] == 0x81 && p[13] == 0 &&
+		   !vt_tpid_is_vlan((uint16_t)(p[16] << 8 | p[17])))) {
 		tci = (uint16_t)(p[14] << 8 | p[15]);
 		if (likely(VT_TCI_VID(tci) != 0)) {
 			st->depth = 1;

@@ -101,7 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m == NULL)
 		FAIL("mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
-	flags = mode == 2   ? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
+	flags = mode == 2
+			? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
 		: mode == 1 ? RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED
 		: mode == 3 ? RTE_MBUF_F_RX_VLAN
 			    : 0;
@@ -176,9 +177,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st.depth != 0 || (cut != 0 && cut != 4) || (cut == 4 && !st.prio) ||
 		    (st.prio && VT_TCI_VID(st.prio_hdr.tci) != 0))
 			FAIL("access: depth %u, %u bytes off, prio %u", st.depth, cut, st.prio);
-		if (cut == 4 && (memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, 12) != 0 ||
-				 memcmp(rte_pktmbuf_mtod(m, uint8_t *) + 12, frame + 16,
-					len - 16) != 0))
+		if (cut == 4 &&
+		    (memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, 12) != 0 ||
+		     memcmp(rte_pktmbuf_mtod(m, uint8_t *) + 12, frame + 16, len - 16) != 0))
 			FAIL("access: more than the priority tag taken off");
 	}
 	rte_pktmbuf_free(m);

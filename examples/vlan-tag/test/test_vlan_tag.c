@@ -151,12 +151,14 @@ test_conf_errors(void)
 		/* Port settings. */
 		{"trunk 0\naccess 1 vlan 5\nport 7 mtu 1500\n",
 		 "line 3: port 7 is neither the trunk nor an access port"},
-		{"trunk 0\naccess 1 vlan 5\nport 1 mtu 1500 mtu 1600\n", "line 3: 'mtu' given twice"},
+		{"trunk 0\naccess 1 vlan 5\nport 1 mtu 1500 mtu 1600\n",
+		 "line 3: 'mtu' given twice"},
 		{"trunk 0\naccess 1 vlan 5\nport 1 mtu 67\n", "line 3: bad mtu '67' (68-65535)"},
 		{"trunk 0\naccess 1 vlan 5\nport 1 mtu 01500\n", "line 3: bad mtu '01500'"},
 		{"trunk 0\naccess 1 vlan 5\nport 1 mtu\n", "line 3: missing value after 'mtu'"},
 		{"trunk 0\naccess 1 vlan 5\nport 1\n", "line 3: port 1: no setting (mtu)"},
-		{"trunk 0\naccess 1 vlan 5\nport 1 speed 10\n", "line 3: unknown port option 'speed'"},
+		{"trunk 0\naccess 1 vlan 5\nport 1 speed 10\n",
+		 "line 3: unknown port option 'speed'"},
 		{"trunk 0\nport 1 mtu 1500\naccess 1 vlan 5\nport 1 mtu 1400\n",
 		 "line 4: port 1 settings already given on line 2"},
 	};
@@ -400,18 +402,19 @@ test_one_verdict(struct rte_mempool *mp)
 	r = rx_of(mp, s3_pmd, 3, RTE_MBUF_F_RX_VLAN, 10, VT_RX_TPID_BLIND);
 	CHECK(sw.fs == VT_FRAME_OK && hw.fs == VT_FRAME_OK && r.fs == VT_FRAME_OK &&
 		      memcmp(sw.st.hdr, s3, sizeof(s3)) == 0 &&
-		      memcmp(hw.st.hdr, s3, sizeof(s3)) == 0 && memcmp(r.st.hdr, s3, sizeof(s3)) == 0 &&
-		      r.st.depth == 3 && r.st.hw == 0 && hw.st.hw == 1 && r.len == sw.len &&
-		      hw.len == sw.len,
+		      memcmp(hw.st.hdr, s3, sizeof(s3)) == 0 &&
+		      memcmp(r.st.hdr, s3, sizeof(s3)) == 0 && r.st.depth == 3 && r.st.hw == 0 &&
+		      hw.st.hw == 1 && r.len == sw.len && hw.len == sw.len,
 	      "3-deep 802.1ad: %d %d %d, depth %u %u", sw.fs, hw.fs, r.fs, hw.st.depth, r.st.depth);
 	/* Without the blind flag the 0x8100 the PMD wrote is taken at its word. */
 	r = rx_of(mp, s3_pmd, 3, RTE_MBUF_F_RX_VLAN, 10, 0);
 	CHECK(r.fs == VT_FRAME_BAD_TPID, "exact port, C then S: %d", r.fs);
 	/* QinQ on af_packet, both ways; and a single header put back stays a C-tag. */
 	hw = rx_of(mp, qq + 1, 1, STRIPPED, 10, VT_RX_TPID_BLIND);
-	r = rx_of(mp, (const struct mtag_vlan[]){{0x8100, 10}, {0x8100, 200}}, 2, RTE_MBUF_F_RX_VLAN,
-		  10, VT_RX_TPID_BLIND);
-	CHECK(hw.fs == VT_FRAME_OK && r.fs == VT_FRAME_OK && memcmp(hw.st.hdr, qq, sizeof(qq)) == 0 &&
+	r = rx_of(mp, (const struct mtag_vlan[]){{0x8100, 10}, {0x8100, 200}}, 2,
+		  RTE_MBUF_F_RX_VLAN, 10, VT_RX_TPID_BLIND);
+	CHECK(hw.fs == VT_FRAME_OK && r.fs == VT_FRAME_OK &&
+		      memcmp(hw.st.hdr, qq, sizeof(qq)) == 0 &&
 		      memcmp(r.st.hdr, qq, sizeof(qq)) == 0,
 	      "QinQ on a blind port");
 	r = rx_of(mp, (const struct mtag_vlan[]){{0x8100, 7}}, 1, RTE_MBUF_F_RX_VLAN, 7,
@@ -420,8 +423,8 @@ test_one_verdict(struct rte_mempool *mp)
 		      r.st.hdr[0].tci == 7,
 	      "single header put back");
 	/* Another TPID put back by a blind PMD is still checked after the first. */
-	r = rx_of(mp, (const struct mtag_vlan[]){{0x8100, 7}, {0x9100, 8}}, 2, RTE_MBUF_F_RX_VLAN, 7,
-		  VT_RX_TPID_BLIND);
+	r = rx_of(mp, (const struct mtag_vlan[]){{0x8100, 7}, {0x9100, 8}}, 2, RTE_MBUF_F_RX_VLAN,
+		  7, VT_RX_TPID_BLIND);
 	CHECK(r.fs == VT_FRAME_BAD_TPID, "0x9100 under a put-back header: %d", r.fs);
 }
 
@@ -530,7 +533,8 @@ test_tx(struct rte_mempool *mp)
 	      "exactly the MTU");
 	rte_pktmbuf_free(m);
 	m = mbuf_of(mp, plain_len);
-	CHECK(vt_vlan_tx(&ps, m, q, 2, VT_INSERT_SW, 0x88a8, plain_len - 14 + 7) == VT_DROP_TOO_BIG &&
+	CHECK(vt_vlan_tx(&ps, m, q, 2, VT_INSERT_SW, 0x88a8, plain_len - 14 + 7) ==
+			      VT_DROP_TOO_BIG &&
 		      ps.drop[VT_DROP_TOO_BIG] == 1 && ps.sw_insert == 1 &&
 		      rte_pktmbuf_data_len(m) == plain_len,
 	      "one byte over the MTU: too_big, unchanged");
