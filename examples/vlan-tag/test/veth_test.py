@@ -16,8 +16,10 @@ VLAN as metadata, like a NIC's VLAN strip offload: the run with offloads
 takes it from the metadata and inserts single tags through the PMD's
 VLAN_INSERT; the run with --no-offload gets the header back in the frame
 and does everything in software; a third run uses the offloads and the
-pipeline (tags cross from the RX lcore to the TX lcore). Namespaces are
-deleted at the end.
+pipeline (tags cross from the RX lcore to the TX lcore); a fourth two
+forwarding lcores on two queue pairs of every port (af_packet's qpairs: a
+socket per queue in one kernel fanout group, which spreads flows by hash).
+Namespaces are deleted at the end.
 """
 
 import argparse
@@ -183,17 +185,18 @@ def telemetry(rundir, cmds):
         s.close()
 
 
-def run(opts, topo, offload, ck, pipeline=False):
+def run(opts, topo, offload, ck, pipeline=False, queues=1):
     work = tempfile.mkdtemp(prefix="vt-veth-")
     conf = os.path.join(work, "vlan-tag.conf")
     with open(conf, "w") as f:
         f.write("trunk 0\n"
                 "access 1 vlan 100 pcp 4 dei 1\n"
                 "access 2 vlan 200 svlan 10 pcp 6\n")
-    eal = vtlib.eal_args(f"vtveth{os.getpid()}{int(offload)}{int(pipeline)}")
-    eal += ["--lcores", "0@0,1@1,2@0"] if pipeline else ["-l", "0,1"]
+    eal = vtlib.eal_args(f"vtveth{os.getpid()}{int(offload)}{int(pipeline)}{queues}")
+    eal += ["--lcores", "0@0,1@1,2@0"] if pipeline or queues == 2 else ["-l", "0,1"]
     for i, d in enumerate(("td", "ad", "bd")):
-        eal += ["--vdev", f"net_af_packet{i},iface={topo.ifs[d]}"]
+        eal += ["--vdev", f"net_af_packet{i},iface={topo.ifs[d]}" +
+                (f",qpairs={queues}" if queues > 1 else "")]
     args = ["-f", conf, "-T", "0", "--duration", "60"]
     if not offload:
         args.append("--no-offload")
@@ -214,7 +217,8 @@ def run(opts, topo, offload, ck, pipeline=False):
                 started.set()
     t = threading.Thread(target=reader, daemon=True)
     t.start()
-    what = ("offload" if offload else "no-offload") + (" pipeline" if pipeline else "")
+    what = (("offload" if offload else "no-offload") + (" pipeline" if pipeline else "") +
+            (f" {queues} queues" if queues > 1 else ""))
     try:
         if not ck.check(started.wait(30), f"{what}: application started"):
             return
@@ -251,6 +255,9 @@ def run(opts, topo, offload, ck, pipeline=False):
     else:
         ck.check("VLAN strip software" in out and "VLAN insert software" in out,
                  f"{what}: start-up log shows software strip and insert")
+    if queues > 1:
+        ck.check(out.count(f"{queues} queues") == 3 and out.count("forwarding on") == queues,
+                 f"{what}: {queues} queues on every port, {queues} forwarding lcores")
     st = vtlib.final_stats(out) or {}
     ck.check(st.get("leaks") == (0, 0), f"{what}: no mbuf or tag leak: {st.get('leaks')}")
     trunk = st.get(("port", 0), {})
@@ -298,6 +305,7 @@ def main():
         run(opts, topo, True, ck)
         run(opts, topo, False, ck)
         run(opts, topo, True, ck, pipeline=True)
+        run(opts, topo, True, ck, queues=2)
     finally:
         topo.down()
     ck.done()
