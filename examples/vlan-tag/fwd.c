@@ -335,7 +335,7 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 					continue;
 				if (t->type == MTAG_TYPE_VLAN_INSERT && n < VT_VLAN_MAX)
 					inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
-				else if (t->type == MTAG_TYPE_VLAN)
+				else if (t->type == MTAG_TYPE_VLAN && VT_TCI_VID(vlan_of(t)->tci) == 0)
 					prio = VT_TCI_PRIO(vlan_of(t)->tci) | PRIO_SET;
 			}
 			for (d = 0; d < n; d++)
