@@ -6,8 +6,9 @@ that says what is wrong: the file and line of every configuration error
 (also those found only against the ports present), the range of every
 numeric option, the lcores --pipeline needs (before the application prints
 anything of its own), the 64 KiB configuration limit. It also checks the
-default tag pool: sized from the rings, bursts and deepest VLAN stack.
-Ports are net_null: nothing is forwarded.
+default tag pool: sized from the rings, bursts and deepest VLAN stack, and
+that two lcores configure two RSS queues per port. Ports are net_null:
+nothing is forwarded.
 """
 
 import argparse
@@ -107,10 +108,16 @@ def main():
                  f"pipeline, 3-deep: default tag pool {pool} >= {3 * 4096 * 4}\n{out}")
         st = vtlib.final_stats(out) or {}
         ck.check(st.get("leaks") == (0, 0), f"no leak: {st.get('leaks')}")
-        rc, out = run("0@0,1@0", ["-f", good, "--duration", "1", "-T", "0"])
+        # Two forwarding lcores: two queues per port, RSS where the port has it (net_null
+        # says it has), the pool the library's default.
+        rc, out = run("0@0,1@0,2@0", ["-f", good, "--duration", "1", "-T", "0"])
         pool = [int(line.split()[2]) for line in out.splitlines()
                 if line.startswith("tag pool:")]
         ck.check(rc == 0 and pool == [16383], f"run to completion: the library's 16383: {pool}")
+        ck.check(out.count("2 queues (RSS)") == 3 and "forwarding on 3 ports, queue 1" in out,
+                 "two lcores: every port with two RSS queues, the second lcore on queue 1")
+        st = vtlib.final_stats(out) or {}
+        ck.check(st.get("leaks") == (0, 0), f"no leak: {st.get('leaks')}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ck.done()
