@@ -416,10 +416,16 @@ main(int argc, char **argv)
 		}
 		ret = vt_port_init(port, mp, &ps, err, sizeof(err));
 		if (ret != 0) {
-			if (ret == -ERANGE && po != NULL)
-				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", opts.conf_file,
-					 po->line, err);
-			rte_exit(EXIT_FAILURE, "%s (%s)\n", err, rte_strerror(-ret));
+			/* The line of the MTU refused, or of the port's declaration. */
+			unsigned int line = ps.mtu_failed && po != NULL ? po->line
+					    : ps.trunk			    ? conf.trunk_line
+							: vt_conf_access_of(&conf, port)->line;
+
+			if (ret == -ERANGE)
+				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", opts.conf_file, line,
+					 err);
+			rte_exit(EXIT_FAILURE, "%s: line %u: %s (%s)\n", opts.conf_file, line, err,
+				 rte_strerror(-ret));
 		}
 		vt_fwd.mtu[port] = ps.mtu_out;
 		vt_fwd.rx_flags[port] = (uint8_t)ps.rx_flags;

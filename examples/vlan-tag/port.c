@@ -34,7 +34,7 @@ setup_queues(uint16_t port, const char *name, const struct rte_eth_dev_info *inf
 			 "port %u (%s) has %u RX and %u TX queues at most; %u forwarding lcores "
 			 "need one of each",
 			 port, name, info->max_rx_queues, info->max_tx_queues, s->nb_queues);
-		return -EINVAL;
+		return -ERANGE;
 	}
 	if (s->nb_queues == 1 || info->flow_type_rss_offloads == 0)
 		return 0;
@@ -76,6 +76,7 @@ setup_mtu(uint16_t port, const char *name, const struct rte_eth_dev_info *info,
 		if (s->mtu_given) {
 			snprintf(err, errlen, "port %u (%s): MTU %u outside the port's %u-%u", port,
 				 name, mtu, info->min_mtu, max_mtu);
+			s->mtu_failed = true;
 			return -ERANGE;
 		}
 		mtu = (uint16_t)RTE_MAX(RTE_MIN((uint32_t)mtu, max_mtu), (uint32_t)info->min_mtu);
@@ -92,8 +93,10 @@ setup_mtu(uint16_t port, const char *name, const struct rte_eth_dev_info *info,
 	} else if (ret != 0) {
 		snprintf(err, errlen, "port %u (%s): cannot set MTU %u: %s", port, name, mtu,
 			 rte_strerror(-ret));
-		if (s->mtu_given)
+		if (s->mtu_given) {
+			s->mtu_failed = true;
 			return ret;
+		}
 		RTE_LOG(WARNING, USER1, "%s\n", err);
 		if (rte_eth_dev_get_mtu(port, &mtu) != 0)
 			mtu = RTE_ETHER_MTU;

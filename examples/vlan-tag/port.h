@@ -25,6 +25,7 @@ struct vt_port_setup {
 	enum vt_insert ins;    /**< Insertion path chosen. */
 	uint16_t mtu_out;      /**< MTU the forwarder enforces. */
 	unsigned int rx_flags; /**< vt_vlan_rx() flags of the port. */
+	bool mtu_failed;       /**< On failure: the MTU was refused. */
 };
 
 /**
@@ -44,7 +45,8 @@ struct vt_port_setup {
  * @param errlen
  *   Size of @p err.
  * @return
- *   0, or a negative errno.
+ *   0, or a negative errno: -ERANGE when the request cannot be met (queues,
+ *   MTU), the reason in @p err; otherwise what failed is in @p err.
  */
 int vt_port_init(uint16_t port, struct rte_mempool *mp, struct vt_port_setup *s, char *err,
 		 size_t errlen);

@@ -94,6 +94,17 @@ def main():
                      in out, f"MTU out of the port's range, with file and line: {out}")
         else:
             print("net_tap not available here: MTU range check against a port skipped")
+        # A port with fewer queues than forwarding lcores: its declaration's line.
+        empty = os.path.join(work, "empty.pcap")
+        vtlib.write_pcap(empty, [])
+        c = conf("trunk 0\naccess 1 vlan 100\n\naccess 2 vlan 200\n")
+        eal = vtlib.eal_args(f"vtcliq{os.getpid()}") + ["--lcores", "0@0,1@0,2@0"]
+        eal += ["--vdev", "net_null0", "--vdev", "net_null1",
+                "--vdev", f"net_pcap2,rx_pcap={empty},tx_pcap={work}/out.pcap"]
+        rc, out = vtlib.run_app(opts.app, eal, ["-f", c], 60)
+        msg = (f"{c}: line 4: port 2 (net_pcap2) has 1 RX and 1 TX queues at most; "
+               "2 forwarding lcores need one of each")
+        ck.check(rc != 0 and msg in out, f"too few queues: '{msg}': {out}")
         big = conf("#" * (64 * 1024) + "\ntrunk 0\naccess 1 vlan 100\n")
         rc, out = run("0@0,1@0", ["-f", big])
         ck.check(rc != 0 and f"{big}: file larger than 64 KiB" in out,
