@@ -81,6 +81,7 @@ struct mtag_conf_eff {
 	uint32_t pool_size;
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
+	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
 };
 
 /* One per application, in a memzone: every process agrees on it. */
@@ -90,6 +91,7 @@ struct mtag_shared {
 	uint32_t pool_size;
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
+	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
 	rte_spinlock_t lock; /* type registration */
 	uint64_t debug_errors;
 	char type_name[MTAG_TYPE_MAX][MTAG_TYPE_NAMESIZE]; /* "" = free id */
