@@ -325,6 +325,8 @@ check_leaks(struct rte_mempool *mp)
 	printf("leaks: mbufs %u tags %" PRIu64 " (tags allocated %" PRIu64 ", failed %" PRIu64
 	       ")\n",
 	       mbufs, ts.in_use, ts.allocs, ts.alloc_fails);
+	if (ts.in_use != 0)
+		mtag_debug_dump_live(stdout); /* by type and site in a debug build */
 	return mbufs == 0 && ts.in_use == 0 ? 0 : -1;
 }
 

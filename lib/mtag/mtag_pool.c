@@ -540,7 +540,7 @@ mtag_tag_copy(const struct mtag *src, int *err)
 
 	t = mtag_tag_get1(th, mtag_state.class_of_len[src->len]);
 	if (unlikely(t == NULL)) {
-		*err = -ENOBUFS;
+		*err = -ENOMEM;
 		return NULL;
 	}
 	memcpy(t, src, sizeof(*t) + src->len);
@@ -573,7 +573,7 @@ mtag_copy(const struct mtag *t, int flags)
 	}
 	c = mtag_tag_copy(t, &err);
 	if (c == NULL)
-		rte_errno = err == -ENOBUFS ? ENOMEM : -err;
+		rte_errno = -err;
 	return c;
 }
 
