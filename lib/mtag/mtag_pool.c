@@ -92,7 +92,7 @@ mtag_pool_create(unsigned int socket, unsigned int cls)
 	/* Tags never reach a device: no IOVA, and 8-byte alignment is enough,
 	 * which keeps a 16-byte-payload tag at 56 bytes with its header. */
 	mtag_pool_name(name, sizeof(name), socket, cls);
-	mp = mtag_mempool_create(name, elt, socket,
+	mp = mtag_mempool_create(name, elt, (int)socket,
 				 RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
 	if (mp == NULL && rte_errno == ENOMEM) {
 		/* Tags on another socket cost every access a remote line. */
@@ -621,6 +621,5 @@ mtag_pool_bytes_per_tag(unsigned int class_idx)
 	rte_mempool_calc_obj_size(elt, mp->flags, &sz);
 	/* Each object has a slot in the ring that holds the free ones; the
 	 * ring is the next power of two above the pool size. */
-	return sz.total_size +
-	       (int)(sizeof(void *) * rte_align32pow2(mp->size + 1) / mp->size);
+	return (int)(sz.total_size + sizeof(void *) * rte_align32pow2(mp->size + 1) / mp->size);
 }
