@@ -338,14 +338,16 @@ unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
 {
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
 	struct rte_mempool_cache *cache;
+	struct mtag_thread *th;
 	unsigned int cls, i;
 	struct mtag **src;
 
 	MTAG_DEBUG_SITE();
-	if (MTAG_DEBUG_BUILD ||
-	    unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
+	if (MTAG_DEBUG_BUILD)
+		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
+	th = &RTE_PER_LCORE(mtag_thread);
+	if (unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
 		     th->gen != mtag_gen || th->lcore != rte_lcore_id() ||
 		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len)))
 		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
