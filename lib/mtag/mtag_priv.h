@@ -360,6 +360,11 @@ void mtag_registry_init(struct mtag_shared *sh);
 
 /* mtag_debug.c: every check returns 0 when the operation may go on */
 #ifdef MTAG_DEBUG
+#define mtag_debug_refused(m) (mtag_debug_check_chain(m) != 0)
+#else
+#define mtag_debug_refused(m) false
+#endif
+#ifdef MTAG_DEBUG
 void mtag_debug_error(const char *what, const struct mtag *t, const struct rte_mbuf *m);
 int mtag_debug_check_free(const struct mtag *t);
 int mtag_debug_check_unlink(const struct rte_mbuf *m, const struct mtag *t);
