@@ -230,7 +230,74 @@ test_strip_errors(void)
 	return TEST_SUCCESS;
 }
 
+/* A second mtag_eth_tx_strip() installs nothing: one remove takes the strip
+ * away for good, and tags then survive TX (net_ring hands the same mbufs
+ * back). */
+static int
+test_strip_twice_and_remove(void)
+{
+	struct rte_mbuf *pkts[BURST], *rx[BURST];
+	unsigned int got;
+
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, STRIP_Q), 0, "second strip: 0");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, STRIP_Q), 0, "third strip: 0");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(ring_port, STRIP_Q), 0, "remove");
+	TEST_RUN(make_tagged(pkts, BURST, 500));
+	TEST_ASSERT_EQ(rte_eth_tx_burst(ring_port, STRIP_Q, pkts, BURST), BURST, "sent");
+	TEST_ASSERT_EQ(test_tags_in_use(), 2 * BURST, "no strip left after one remove");
+	got = rx_all(ring_port, STRIP_Q, rx, BURST);
+	TEST_ASSERT_EQ(got, BURST, "looped back");
+	TEST_ASSERT_EQ(test_chain_len(rx[0]), 2, "still tagged");
+	mtag_pktmbuf_free_bulk(rx, got);
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(ring_port, STRIP_Q), -ENOENT, "nothing to remove");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(ring_port, STRIP_Q + 1), -ENOENT, "never had one");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(UINT16_MAX, 0), -ENODEV, "bad port");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, STRIP_Q), 0, "strip again");
+	TEST_RUN(test_ring_strip());
+	return TEST_SUCCESS;
+}
+
+/* The guide's sizing model: with the TX strip, only the burst in hand
+ * carries tags (the descriptor rings hold untagged mbufs), so a
+ * run-to-completion forwarder never has more than B x T in use. */
+static int
+test_in_flight(void)
+{
+	const unsigned int b = 32, t = 2, seed = 256;
+	struct rte_mbuf *pkts[256];
+	void *data[32];
+	uint64_t peak = 0, in_use;
+	unsigned int i, n, sent, fwd = 0;
+
+	TEST_ASSERT_EQ(rte_pktmbuf_alloc_bulk(test_mbuf_pool(), pkts, seed), 0, "mbufs");
+	for (i = 0; i < seed; i++)
+		rte_pktmbuf_append(pkts[i], 60);
+	TEST_ASSERT_EQ(rte_eth_tx_burst(ring_port, STRIP_Q, pkts, seed), seed, "seeded");
+	for (i = 0; i < 2000; i++) {
+		n = rte_eth_rx_burst(ring_port, STRIP_Q, pkts, b);
+		if (n == 0)
+			continue;
+		TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_VLAN, 4, 0, data), n, "record");
+		TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_IPSEC_IN_DONE, 8, 0, data), n,
+			       "record");
+		in_use = test_tags_in_use();
+		peak = RTE_MAX(peak, in_use);
+		sent = rte_eth_tx_burst(ring_port, STRIP_Q, pkts, n);
+		mtag_pktmbuf_free_bulk(pkts + sent, n - sent);
+		fwd += sent;
+	}
+	TEST_ASSERT(fwd > 1000 * b, "forwarded %u", fwd);
+	TEST_ASSERT_EQ(peak, (uint64_t)b * t, "peak in use = B x T");
+	TEST_ASSERT_EQ(test_tags_in_use(), 0, "none after the strip");
+	n = rx_all(ring_port, STRIP_Q, pkts, seed);
+	TEST_ASSERT_EQ(n, seed, "every packet back");
+	rte_pktmbuf_free_bulk(pkts, n);
+	return TEST_SUCCESS;
+}
+
 static const struct test_case ethdev_cases[] = {
+	{"in_flight", test_in_flight},
+	{"strip_twice_and_remove", test_strip_twice_and_remove},
 	{"ring_strip", test_ring_strip},
 	{"ring_plain_queue", test_ring_plain_queue},
 	{"ring_partial_tx", test_ring_partial_tx},
