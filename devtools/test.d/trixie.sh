@@ -12,10 +12,12 @@
 # multi-process test skips there as on the host without hugepages.
 #
 # The root with its packages is kept as a tarball (MTAG_TRIXIE_CACHE, default
-# /var/cache/mtag/trixie-root.tar.zst) and reused on a warm machine; the root
-# made from it lives in a temporary directory, unmounted and removed on every
-# exit. Skips (exit 77, with the reason) where debootstrap or chroot cannot run:
-# not root, no mirror, no network, no bind mounts.
+# /var/cache/mtag/trixie-root.tar.zst) and reused on a warm machine (about
+# 2 minutes then, 4 to 7 cold); the root made from it lives in a tmpfs when
+# memory allows, else in /var/tmp, and is unmounted and removed on every exit,
+# with whatever still runs in it stopped. Skips (exit 77, with the reason)
+# where debootstrap or chroot cannot run: not root, no mirror, no network for
+# debootstrap, no mounts.
 # Prints "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
