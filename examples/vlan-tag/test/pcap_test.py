@@ -214,7 +214,8 @@ def tshark_fields(path):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
     out = []
     for line in p.stdout.decode().splitlines():
-        f = (line.split("\t") + [""] * 7)[:7]
+        # Wireshark 4.4 (Debian 13) prints the DEI bit as True/False, 3.6 (Debian 12) as 1/0.
+        f = [{"True": "1", "False": "0"}.get(v, v) for v in (line.split("\t") + [""] * 7)[:7]]
         # The S-VID is "id" or "svid" depending on what follows the S-tag.
         out.append((tuple(f[0:3]), (f[3] or f[4], f[5], f[6])))
     return out
