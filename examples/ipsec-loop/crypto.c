@@ -128,8 +128,8 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	tun.version_ihl = RTE_IPV4_VHL_DEF;
 	tun.time_to_live = 64;
 	tun.next_proto_id = IPPROTO_ESP;
-	tun.src_addr = rte_cpu_to_be_32(c->src);
-	tun.dst_addr = rte_cpu_to_be_32(c->dst);
+	tun.src_addr = rte_cpu_to_be_32(c->src.v4);
+	tun.dst_addr = rte_cpu_to_be_32(c->dst.v4);
 
 	memset(&prm, 0, sizeof(prm));
 	prm.userdata = id;
@@ -145,6 +145,9 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	prm.ipsec_xform.tunnel.ipv4.dst_ip.s_addr = tun.dst_addr;
 	prm.ipsec_xform.tunnel.ipv4.ttl = 64;
 	prm.ipsec_xform.replay_win_sz = c->dir == IPL_DIR_IN ? c->replay_win : 0;
+	prm.ipsec_xform.options.esn = c->esn ? 1 : 0;
+	/* rte_ipsec: outbound, the next number to send; inbound, the window's top. */
+	prm.ipsec_xform.esn.value = c->seq;
 	prm.crypto_xform = head;
 	prm.tun.hdr = &tun;
 	prm.tun.hdr_len = sizeof(tun);
@@ -180,6 +183,7 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->spi = c->spi;
 	s->dir = c->dir;
 	s->local = c->dst;
+	s->remote = c->src;
 	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;
@@ -192,7 +196,7 @@ int
 ipl_crypto_init(unsigned int nb_qp)
 {
 	uint8_t dev, nb_dev = rte_cryptodev_count();
-	unsigned int sess_sz = 0, i;
+	unsigned int sess_sz = 0, i, nb_sa = 0;
 	int socket = rte_socket_id(), rc;
 	bool atomic;
 
@@ -203,7 +207,9 @@ ipl_crypto_init(unsigned int nb_qp)
 	}
 	for (dev = 0; dev < nb_dev; dev++)
 		sess_sz = RTE_MAX(sess_sz, rte_cryptodev_sym_get_private_session_size(dev));
-	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * IPL_MAX_SA + 1,
+	for (i = 0; i < IPL_MAX_SA; i++)
+		nb_sa += ipl.conf.sa[i].used;
+	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * nb_sa + 1,
 							      sess_sz, 0, 0, socket);
 	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC, 8191, 128,
 						 IPL_COP_PRIV, socket);
@@ -278,23 +284,32 @@ ipl_crypto_fini(void)
 
 /*
  * Run n <= IPL_BURST packets of one SA through the crypto device. On return
- * m[0 .. ret) are done, m[ret .. n) failed (counted in res) and must be freed.
+ * m[0 .. ret) are done, the others failed (counted in res, see struct
+ * ipl_crypto_res for where each kind is) and must be freed.
  */
 uint16_t
 ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
 	       struct ipl_crypto_res *res)
 {
 	struct rte_crypto_op *cop[IPL_BURST], *done[IPL_BURST];
-	uint16_t k, sent = 0, got = 0, i;
+	uint16_t k, sent = 0, got = 0, i, nb_op = n;
 
 	memset(res, 0, sizeof(*res));
 	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
-		lc->st.no_mem += n;
-		return 0;
+		/* Short of ops: as many packets as there are ops left, the rest dropped. */
+		nb_op = RTE_MIN(n, rte_mempool_avail_count(ipl.cop_pool));
+		while (nb_op > 0 && rte_crypto_op_bulk_alloc(ipl.cop_pool,
+							     RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop,
+							     nb_op) == 0)
+			nb_op /= 2;
+		res->no_op = n - nb_op;
+		lc->st.no_crypto_op += n - nb_op;
+		if (nb_op == 0)
+			return 0;
 	}
-	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, n);
-	res->prep_fail = n - k;
-	for (i = k; i < n; i++)
+	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, nb_op);
+	res->prep_fail = nb_op - k;
+	for (i = k; i < nb_op; i++)
 		rte_crypto_op_free(cop[i]);
 
 	/* Software devices complete on dequeue: poll until every op is back. */
@@ -318,25 +333,37 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 	return i;
 }
 
-bool
+uint16_t
 ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
 	      struct rte_mbuf **m, uint16_t n)
 {
 	struct mtag *tags[IPL_BURST];
 	struct mtag_ipsec *rec;
-	uint16_t i;
+	uint16_t i, k;
 
-	if (mtag_get_bulk(type, sizeof(*rec), 0, tags, n) != n) {
-		lc->st.no_mem += n;
-		for (i = 0; i < n; i++)
-			ipl_drop(m[i]);
-		return false;
+	if (mtag_get_bulk(type, sizeof(*rec), 0, tags, n) == n) {
+		for (i = 0; i < n; i++) {
+			rec = mtag_data(tags[i]);
+			rec->sa_id = sa->id;
+			rec->spi = sa->spi;
+		}
+		mtag_prepend_burst(m, tags, n);
+		return n;
 	}
-	for (i = 0; i < n; i++) {
-		rec = mtag_data(tags[i]);
+	/* Fewer tags than packets: tag those it can, one by one, drop the others. */
+	for (i = 0, k = 0; i < n; i++) {
+		struct mtag *t = mtag_get(type, sizeof(*rec), 0);
+
+		if (t == NULL) {
+			lc->st.no_tag++;
+			ipl_drop(m[i]);
+			continue;
+		}
+		rec = mtag_data(t);
 		rec->sa_id = sa->id;
 		rec->spi = sa->spi;
+		mtag_prepend(m[i], t);
+		m[k++] = m[i];
 	}
-	mtag_prepend_burst(m, tags, n);
-	return true;
+	return k;
 }

@@ -35,7 +35,8 @@
 struct ipl_scratch {
 	uint32_t orig_len; /**< IP length when the packet entered. */
 	uint16_t passes;   /**< Times encrypted here. */
-	uint16_t reserved;
+	uint16_t esp_len;  /**< Inbound: length handed to rte_ipsec (which decapsulates first,
+			    *   then refuses a replay: a changed length tells a replay). */
 };
 
 extern int ipl_scratch_offset;
@@ -54,7 +55,8 @@ struct ipl_sa {
 	uint8_t cdev; /**< Crypto device of the session. */
 	uint32_t id;
 	uint32_t spi;	  /**< Host order. */
-	uint32_t local;	  /**< Inbound: our tunnel address (host order). */
+	struct ipl_addr local;	/**< Inbound: our tunnel address. */
+	struct ipl_addr remote; /**< Inbound: the peer's tunnel address, checked on input. */
 	uint16_t hdr_len; /**< Outbound: tunnel IP + ESP header + IV. */
 	uint16_t iv_len;
 	uint16_t icv_len;
@@ -94,26 +96,58 @@ struct ipl_app {
 extern struct ipl_app ipl;
 
 /* spd.c */
-const struct ipl_sp_conf *ipl_spd_lookup(enum ipl_dir dir, const struct rte_ipv4_hdr *ip);
-const struct ipl_route_conf *ipl_route_lookup(uint32_t dst);
-const struct ipl_sa *ipl_sa_inbound(uint32_t spi, uint32_t dst);
-bool ipl_is_local(uint32_t dst);
+/** Build the lookup tables (rte_acl, rte_lpm, rte_lpm6, rte_hash) from ipl.conf. */
+int ipl_spd_init(void);
+void ipl_spd_fini(void);
+/**
+ * First matching policy of direction @p dir for each of m[0 .. n) (n <= IPL_BURST; IPv4
+ * and IPv6 packets may be mixed, each starting at its IP header): sp[i], or NULL.
+ */
+void ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n,
+		      const struct ipl_sp_conf **sp);
+/** Route of an IPv4 destination (host order) or NULL. */
+const struct ipl_route_conf *ipl_route_lookup4(uint32_t dst);
+/** Route of an IPv6 destination (network order) or NULL. */
+const struct ipl_route_conf *ipl_route_lookup6(const uint8_t dst[16]);
+
+/** What an ESP packet is to us. */
+enum ipl_esp_class {
+	IPL_ESP_SA,	     /**< For one of our inbound SAs. */
+	IPL_ESP_UNKNOWN_SPI, /**< For one of our tunnel addresses, no SA with its SPI. */
+	IPL_ESP_SHORT,	     /**< For one of our tunnel addresses, too short for an SPI. */
+	IPL_ESP_TRANSIT,     /**< Not for us: forwarded like any packet. */
+};
+/** Classify ESP packets m[0 .. n) (n <= IPL_BURST): cls[i], and sa[i] for IPL_ESP_SA. */
+void ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
+			 enum ipl_esp_class *cls);
 
 /* crypto.c */
 int ipl_crypto_init(unsigned int nb_qp);
 void ipl_crypto_fini(void);
+/**
+ * Outcome of ipl_crypto_run() on m[0 .. n) returning g: m[0 .. g) done,
+ * m[g .. g + proc_fail) refused after crypto (crypto_fail of them by the device, flagged
+ * RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), then prep_fail refused before crypto, then no_op
+ * without a crypto op (counted in no_crypto_op once each).
+ */
 struct ipl_crypto_res {
-	uint16_t prep_fail;   /**< Refused by rte_ipsec before crypto (length, replay). */
+	uint16_t prep_fail;   /**< Refused by rte_ipsec before crypto (replay; seq used up). */
 	uint16_t crypto_fail; /**< Failed in the crypto device (ICV). */
 	uint16_t proc_fail;   /**< Refused after crypto (trailer, replay), ICV failures included. */
+	uint16_t no_op;	      /**< No crypto op left in the pool. */
 };
 /**
- * Record on each of m[0 .. n) that @p sa processed it: a @p type tag
- * (MTAG_TYPE_IPSEC_IN_DONE or _OUT_DONE) holding the SA. All or nothing: when
- * tags run out the whole burst is dropped and counted, and false returned.
+ * Record on each of m[0 .. n) that @p sa processes it: a @p type tag
+ * (MTAG_TYPE_IPSEC_IN_DONE or _OUT_DONE) holding the SA. Done before the crypto
+ * work, so that a packet without its record costs no crypto. When tags run short,
+ * as many packets as there are tags keep theirs; the others are dropped and counted
+ * (no_tag), and m[] is compacted.
+ *
+ * @return
+ *   The packets left in m[].
  */
-bool ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
-		   struct rte_mbuf **m, uint16_t n);
+uint16_t ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
+		       struct rte_mbuf **m, uint16_t n);
 uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
 			uint16_t n, struct ipl_crypto_res *res);
 

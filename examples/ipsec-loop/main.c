@@ -211,6 +211,9 @@ app_init(void)
 	rc = ipl_crypto_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;
+	rc = ipl_spd_init();
+	if (rc != 0)
+		return rc;
 	rc = ipl_ports_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;
@@ -231,6 +234,7 @@ app_fini(void)
 	ipl_stats_sum(&sum);
 	ipl_ports_fini();
 	ipl_crypto_fini();
+	ipl_spd_fini();
 	mtag_stats_get(&ts);
 	mbufs = ipl.mbuf_pool != NULL ? rte_mempool_in_use_count(ipl.mbuf_pool) : 0;
 	ipl_stats_print(stdout, &sum);
@@ -260,6 +264,7 @@ check_config(const char *path)
 		printf("%s: %s\n", path, err);
 	else
 		printf("%s: OK (%u policies, %u routes)\n", path, c->nb_sp, c->nb_routes);
+	ipl_conf_free(c);
 	free(c);
 	return rc != 0 ? 1 : 0;
 }
@@ -316,6 +321,7 @@ main(int argc, char **argv)
 	ret = app_fini();
 	if (rc != 0 && ret == 0)
 		ret = 1;
+	ipl_conf_free(&ipl.conf);
 	rte_eal_cleanup();
 	return ret;
 }

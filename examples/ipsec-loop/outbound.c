@@ -90,7 +90,7 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
 	struct ipl_crypto_res res;
-	uint16_t i, k = 0, g;
+	uint16_t i, k = 0, g, failed;
 
 	for (i = 0; i < n; i++) {
 		if (make_headroom(m[i], sa->hdr_len + RTE_ETHER_HDR_LEN) != 0) {
@@ -100,21 +100,18 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		}
 		m[k++] = m[i];
 	}
+	/* The record first: without it a packet could loop unseen (no tag, no packet), and
+	 * one dropped for want of a tag then costs no crypto. */
+	if (!ipl.no_tags)
+		k = ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m, k);
+	if (k == 0)
+		return;
 	g = ipl_crypto_run(lc, sa, m, k, &res);
-	if (g < k) {
-		sst->errors += k - g;
-		lc->st.ipsec_error += k - g;
-		for (i = g; i < k; i++)
-			ipl_drop(m[i]);
-	}
-	if (g == 0)
-		return;
-	if (ipl.no_tags)
-		goto done;
-	/* Without its record a packet could loop unseen: no tag, no packet. */
-	if (!ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m, g))
-		return;
-done:
+	failed = k - g - res.no_op; /* no_op is counted already */
+	sst->errors += failed;
+	lc->st.ipsec_error += failed;
+	for (i = g; i < k; i++)
+		ipl_drop(m[i]);
 	for (i = 0; i < g; i++) {
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
 
@@ -134,7 +131,8 @@ static void
 outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *buf[2][IPL_BURST], *enc[IPL_BURST], **cur = pkts, **next;
-	uint8_t enc_sa[IPL_BURST];
+	const struct ipl_sp_conf *sps[IPL_BURST];
+	uint16_t enc_sa[IPL_BURST];
 	struct ipl_stats *st = &lc->st;
 	unsigned int pass;
 	uint16_t i, j, nb_next, nb_enc;
@@ -152,10 +150,10 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		next = buf[pass & 1];
 		nb_next = 0;
 		nb_enc = 0;
+		ipl_spd_classify(IPL_DIR_OUT, cur, n, sps);
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = cur[i];
-			const struct ipl_sp_conf *sp = ipl_spd_lookup(
-				IPL_DIR_OUT, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+			const struct ipl_sp_conf *sp = sps[i];
 
 			if (sp == NULL) {
 				st->no_policy++;
@@ -169,7 +167,7 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				loop_caught(lc, m);
 			} else {
 				enc[nb_enc] = m;
-				enc_sa[nb_enc++] = (uint8_t)sp->sa_id;
+				enc_sa[nb_enc++] = (uint16_t)sp->sa_id;
 			}
 		}
 		/* rte_ipsec works on bursts of one SA: take runs in arrival order. */

@@ -23,7 +23,8 @@ struct ipl_sa_stats {
 	uint64_t bytes;
 	uint64_t icv_fail;
 	uint64_t replay; /**< Refused by the anti-replay window. */
-	uint64_t errors; /**< Other rte_ipsec refusals (trailer, length). */
+	uint64_t errors; /**< Other rte_ipsec refusals: bad trailer after a good ICV, sequence
+			  *   numbers used up. */
 };
 
 /*
@@ -47,10 +48,13 @@ struct ipl_sa_stats {
 	X(truncated)                                                                               \
 	X(esp_bad_len)                                                                             \
 	X(unknown_spi)                                                                             \
+	X(bad_tunnel_src)                                                                          \
 	X(icv_fail)                                                                                \
 	X(replay)                                                                                  \
 	X(ipsec_error)                                                                             \
 	X(no_mem)                                                                                  \
+	X(no_tag)                                                                                  \
+	X(no_crypto_op)                                                                            \
 	X(max_growth)
 
 struct ipl_stats {
