@@ -211,7 +211,8 @@ ipl_crypto_init(unsigned int nb_qp)
 		nb_sa += ipl.conf.sa[i].used;
 	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * nb_sa + 1,
 							      sess_sz, 0, 0, socket);
-	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC, 8191, 128,
+	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+						 ipl.nb_cops, RTE_MIN(128u, ipl.nb_cops / 4),
 						 IPL_COP_PRIV, socket);
 	if (ipl.sess_pool == NULL || ipl.cop_pool == NULL)
 		return -ENOMEM;

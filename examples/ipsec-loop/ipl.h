@@ -30,6 +30,8 @@
 #define IPL_PASSES_DEFAULT 8
 #define IPL_PASSES_MAX 16
 #define IPL_TXBUF 64
+/** Crypto ops: every lcore has at most a burst in the device at a time. */
+#define IPL_COPS_DEFAULT 8191
 
 /** Per-packet scratch, an mbuf dynamic field of the example's own. */
 struct ipl_scratch {
@@ -88,6 +90,7 @@ struct ipl_app {
 	unsigned int max_passes;
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *cop_pool;
+	unsigned int nb_cops;
 	struct rte_mempool *sess_pool;
 	unsigned int nb_lcores;
 	struct ipl_lcore lc[RTE_MAX_LCORE];
@@ -152,6 +155,10 @@ uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rt
 			uint16_t n, struct ipl_crypto_res *res);
 
 /* port.c */
+/** mbufs the ports and lcores can hold at once: the default pool size. */
+unsigned int ipl_mbufs_needed(unsigned int nb_lcores);
+/** Print which EAL device each port number is, and its role. */
+void ipl_ports_print(void);
 int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
 int ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st);

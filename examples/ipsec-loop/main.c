@@ -30,8 +30,10 @@
 
 #include "ipl.h"
 
-#define NB_MBUF 16383
 #define MBUF_CACHE 256
+/* PMDs that keep mbufs of their own (net_pcap's infinite_rx copies its whole file, net_ring
+ * holds what was sent) need some beyond what the descriptors take. */
+#define NB_MBUF_MIN 8191
 
 struct ipl_app ipl;
 int ipl_scratch_offset = -1;
@@ -41,6 +43,8 @@ static const char *conf_path;
 static const char *stats_file;
 static double duration;		   /* seconds, 0 = until a signal */
 static unsigned int interval = 10; /* seconds between stats, 0 = at exit only */
+static unsigned int nb_mbufs;	   /* 0: derived from ports, queues and descriptors */
+static unsigned int nb_tags;	   /* 0: as many as mbufs */
 
 static void
 signal_handler(int sig)
@@ -61,8 +65,11 @@ usage(const char *prog)
 	       "  --max-passes N         hard limit on passes through a stage (default %u)\n"
 	       "  --stats-interval S     print stats every S seconds, 0: at exit (default 10)\n"
 	       "  --duration S           stop after S seconds (default: at SIGINT/SIGTERM)\n"
-	       "  --stats-file FILE      write the final counters as JSON\n",
-	       prog, prog, IPL_PASSES_DEFAULT);
+	       "  --stats-file FILE      write the final counters as JSON\n"
+	       "  --mbufs N              mbuf pool size (default: from ports, queues, lcores)\n"
+	       "  --tags N               tags per size class (default: as many as mbufs)\n"
+	       "  --crypto-ops N         crypto op pool size (default %u)\n",
+	       prog, prog, IPL_PASSES_DEFAULT, IPL_COPS_DEFAULT);
 }
 
 static int
@@ -76,6 +83,9 @@ parse_args(int argc, char **argv)
 		{"stats-interval", required_argument, NULL, 'I'},
 		{"duration", required_argument, NULL, 'D'},
 		{"stats-file", required_argument, NULL, 'S'},
+		{"mbufs", required_argument, NULL, 'M'},
+		{"tags", required_argument, NULL, 'G'},
+		{"crypto-ops", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -85,6 +95,7 @@ parse_args(int argc, char **argv)
 
 	ipl.loop_detect = true;
 	ipl.max_passes = IPL_PASSES_DEFAULT;
+	ipl.nb_cops = IPL_COPS_DEFAULT;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -116,6 +127,14 @@ parse_args(int argc, char **argv)
 			break;
 		case 'S':
 			stats_file = optarg;
+			break;
+		case 'M':
+		case 'G':
+		case 'C':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > (1L << 30))
+				return -1;
+			*(c == 'M' ? &nb_mbufs : c == 'G' ? &nb_tags : &ipl.nb_cops) = v;
 			break;
 		default:
 			return -1;
@@ -188,32 +207,43 @@ app_init(void)
 		.size = sizeof(struct ipl_scratch),
 		.align = __alignof__(struct ipl_scratch),
 	};
+	struct mtag_conf tconf = {0};
 	unsigned int lcore, idx = 0;
 	int rc;
 
-	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
-	if (ipl_scratch_offset < 0)
-		return -rte_errno;
-	rc = mtag_lib_init(NULL);
-	if (rc != 0) {
-		printf("mtag_lib_init: %s\n", strerror(-rc));
-		return rc;
-	}
-	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", NB_MBUF, MBUF_CACHE, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (ipl.mbuf_pool == NULL)
-		return -ENOMEM;
 	RTE_LCORE_FOREACH(lcore) {
 		ipl.lc[idx].qid = idx;
 		idx++;
 	}
 	ipl.nb_lcores = idx;
+	if (nb_mbufs == 0)
+		nb_mbufs = RTE_MAX(ipl_mbufs_needed(ipl.nb_lcores), (unsigned int)NB_MBUF_MIN);
+	/* A tag lives on a packet being processed; TX strips them: one per mbuf is ample. */
+	if (nb_tags == 0)
+		nb_tags = nb_mbufs;
+	printf("pools: %u mbufs, %u tags per size class%s\n", nb_mbufs, nb_tags,
+	       nb_tags < IPL_BURST ? " (fewer than a burst)" : "");
+	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
+	if (ipl_scratch_offset < 0)
+		return -rte_errno;
+	tconf.pool_size = nb_tags;
+	rc = mtag_lib_init(&tconf);
+	if (rc != 0) {
+		printf("mtag_lib_init: %s\n", strerror(-rc));
+		return rc;
+	}
+	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", nb_mbufs,
+						RTE_MIN((unsigned int)MBUF_CACHE, nb_mbufs / 4), 0,
+						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (ipl.mbuf_pool == NULL)
+		return -ENOMEM;
 	rc = ipl_crypto_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;
 	rc = ipl_spd_init();
 	if (rc != 0)
 		return rc;
+	ipl_ports_print();
 	rc = ipl_ports_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;

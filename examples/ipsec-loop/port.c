@@ -19,6 +19,38 @@
 #define IPL_RXD 1024
 #define IPL_TXD 1024
 
+unsigned int
+ipl_mbufs_needed(unsigned int nb_lcores)
+{
+	unsigned int p, nb_ports = 0;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++)
+		nb_ports += ipl.conf.port[p].role != IPL_PORT_UNUSED;
+	/* Every RX and TX descriptor of every queue (one queue per lcore and port), and per
+	 * lcore its mempool cache, the bursts in flight and its TX buffers. */
+	return nb_ports * nb_lcores * (IPL_RXD + IPL_TXD) +
+	       nb_lcores * (256 + 4 * IPL_BURST + nb_ports * IPL_TXBUF);
+}
+
+void
+ipl_ports_print(void)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t p;
+
+	/* A vdev that fails to probe renumbers those after it: say which device is which. */
+	RTE_ETH_FOREACH_DEV(p) {
+		const char *role = p >= IPL_MAX_PORTS ? "not used" :
+				   ipl.conf.port[p].role == IPL_PORT_INSIDE  ? "inside" :
+				   ipl.conf.port[p].role == IPL_PORT_OUTSIDE ? "outside" :
+									       "not used";
+
+		if (rte_eth_dev_get_name_by_port(p, name) != 0)
+			snprintf(name, sizeof(name), "?");
+		printf("port %u: %s, %s\n", p, name, role);
+	}
+}
+
 int
 ipl_ports_init(unsigned int nb_queues)
 {

@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ipl_sa  # noqa: E402
 
-from scapy.all import ARP, ICMP, IP, IPv6, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+from scapy.all import ARP, ICMP, IP, IPv6, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
 from scapy.layers.inet import IPOption_RR  # noqa: E402
 from scapy.layers.ipsec import ESP  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
@@ -174,6 +174,18 @@ def case_config(tmp):
     srcdir = os.path.join(ARGS.source, "..", "..", "config")
     confs = sorted(f for f in os.listdir(srcdir) if f.startswith("ipsec-loop"))
     check(len(confs) >= 3, "config/ has the example configurations (%d)" % len(confs))
+    good = ("port 0 inside\nport 1 outside\n"
+            "sa out 1 spi 1000 tunnel 2001:db8::1 2001:db8::2 null esn seq 0xfffffff0 df clear\n"
+            "sa in 2 spi 1001 tunnel 2001:db8::2 2001:db8::1 null esn replay-window 128\n"
+            "sp out 10.1.0.0/16 any protect 1\nsp out fd00:1::/32 any proto udp protect 1\n"
+            "sp in any any bypass\nroute 2001:db8::/64 port 1\nroute any port 0\n"
+            "route ::ffff:0.0.0.0/96 port 1\n")
+    path = os.path.join(tmp, "good.conf")
+    with open(path, "w") as f:
+        f.write(good)
+    p = subprocess.run([ARGS.bin, "--check-config", path], stdout=subprocess.PIPE, text=True)
+    check(p.returncode == 0 and "3 policies, 3 routes" in p.stdout,
+          "IPv6 prefixes, tunnels, esn, seq, df: %s" % p.stdout.strip())
     for c in confs:
         p = subprocess.run([ARGS.bin, "--check-config", os.path.join(srcdir, c)],
                            stdout=subprocess.PIPE, text=True)
@@ -194,6 +206,30 @@ def case_config(tmp):
         ("sp in 10.0.0.0/8 any bypass extra\n", "line 1", "expected"),
         ("loop sometimes\n", "line 1", "loop drop"),
         ("port 0 inside\n# a comment\nloop port 3\n", "line 3", "not declared"),
+        # options that do not apply, options twice
+        ("port 1 outside\nroute 5.6.7.8/32 port 1\n"
+         "sa out 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null replay-window 32\n",
+         "line 3", "inbound SAs only"),
+        ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 aes-128-gcm key "
+         "00112233445566778899aabbccddeeff salt 01020304 key 00112233445566778899aabbccddeeff\n",
+         "line 1", "'key' given twice"),
+        ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null replay-window 8 replay-window 9\n",
+         "line 1", "given twice"),
+        ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null df set\n", "line 1",
+         "outbound SAs only"),
+        ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null seq 0x100000000\n", "line 1", "esn"),
+        # an SA endpoint without a route
+        ("port 1 outside\nroute 10.0.0.0/8 port 1\n\n"
+         "sa out 4 spi 1000 tunnel 1.2.3.4 5.6.7.8 null\n", "line 4", "no route"),
+        # one next hop per prefix
+        ("port 1 outside\nroute 10.0.0.0/8 port 1\nroute 10.1.0.0/16 port 1\n"
+         "route 10.0.0.0/8 outbound\n", "line 4", "already given on line 2"),
+        ("port 1 outside\nroute any port 1\nroute 0.0.0.0/0 outbound\n", "line 3",
+         "already given on line 2"),
+        # families
+        ("sp out 10.0.0.0/8 2001:db8::/32 bypass\n", "line 1", "two families"),
+        ("sa in 1 spi 1000 tunnel 1.2.3.4 2001:db8::1 null\n", "line 1", "two families"),
+        ("route 2001:db8::/129 port 0\n", "line 1", "usage"),
     ]
     for i, (text, line, words) in enumerate(bad):
         path = os.path.join(tmp, "bad%d.conf" % i)
@@ -445,6 +481,205 @@ def case_malformed(tmp):
     check(len(r.sent(1)) == 1, "the valid cleartext packet goes out encrypted")
 
 
+def encrypt_bad_trailer(sa, pkt, seq, nh=None, bad_pad=False):
+    """scapy's ESP with a valid ICV over a bad trailer: next header nh, or padding that is
+    not 1, 2, 3, ... (RFC 4303 2.4)."""
+    algo = sa.crypt_algo
+    orig = algo.pad
+
+    def pad(esp):
+        esp = orig(esp)
+        if nh is not None:
+            esp.nh = nh
+        if bad_pad:
+            esp.padding = b"\xee" * len(esp.padding)
+        return esp
+    algo.pad = pad  # the algorithm object is scapy's, shared: put it back
+    try:
+        return sa.encrypt(pkt, seq_num=seq)
+    finally:
+        del algo.pad
+        if algo.pad is not orig:
+            algo.pad = orig
+
+
+def case_inbound_checks(tmp):
+    conf = ports_conf() + (
+        "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
+        "sa in 5 spi 5001 tunnel 192.0.2.2 192.0.2.1 %s\n"
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
+        "sp in 10.4.0.0/16 10.1.0.0/16 protect 5\n"
+        "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words("aes-128-gcm"),
+                                         ipl_sa.conf_words("aes-128-cbc-sha256"))
+    s3 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.1")
+    s5 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 5001, "192.0.2.2", "192.0.2.1")
+    spoof = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.99", "192.0.2.1")
+    c = inner_pkts(8, src="10.2.0.", dst="10.1.0.", seed=8)
+    c5 = inner_pkts(4, src="10.4.0.", dst="10.1.0.", seed=9)
+    # CBC pads to 16 bytes: a packet that needs padding, for the bad padding case
+    c5 = [p for p in inner_pkts(40, src="10.4.0.", dst="10.1.0.", seed=9)
+          if (len(ip_bytes(p)) + 2) % 16 != 0][:4]
+    rx = [
+        Ether() / s3.encrypt(IP(ip_bytes(c[0])), seq_num=1),      # valid
+        Ether() / spoof.encrypt(IP(ip_bytes(c[1])), seq_num=2),   # right SPI and keys,
+        Ether() / spoof.encrypt(IP(ip_bytes(c[2])), seq_num=3),   # wrong tunnel source
+        Ether() / encrypt_bad_trailer(s3, IP(ip_bytes(c[3])), 4, nh=59),  # no next header
+        Ether() / encrypt_bad_trailer(s3, IP(ip_bytes(c[4])), 5, nh=6),   # TCP in a tunnel
+        Ether() / encrypt_bad_trailer(s5, IP(ip_bytes(c5[0])), 1, bad_pad=True),
+        Ether() / s5.encrypt(IP(ip_bytes(c5[1])), seq_num=2),     # valid
+        Ether() / s3.encrypt(IP(ip_bytes(c[5])), seq_num=1),      # a true replay
+    ]
+    r = Run(tmp, conf, [[], rx])
+    st = r.st
+    expect = {"bad_tunnel_src": 2, "ipsec_error": 3, "replay": 1, "icv_fail": 0,
+              "decrypted": 2}
+    for k, v in expect.items():
+        check(st.get(k) == v, "%s: %s (expected %d)" % (k, st.get(k), v))
+    sa = st.get("sa", {})
+    check(sa.get("3", {}).get("errors") == 2 and sa.get("5", {}).get("errors") == 1
+          and sa.get("3", {}).get("replay") == 1 and sa.get("5", {}).get("replay") == 0,
+          "bad trailers are SA errors, not replays: %s" % sa)
+    out = r.sent(0)
+    check(sorted(ip_bytes(p) for p in out) == sorted(ip_bytes(p) for p in (c[0], c5[1])),
+          "only the 2 valid packets come out (%d)" % len(out))
+
+
+def lookup_conf(rnd, nb_sp, nb_routes):
+    """Random overlapping policies and routes in 10.0.0.0/8, and their text."""
+    def prefix(lo):
+        ln = rnd.randint(lo, 32)
+        a = (10 << 24) | rnd.getrandbits(24)
+        a &= (0xffffffff << (32 - ln)) & 0xffffffff
+        return a, ln
+    sps, routes, seen = [], [], set()
+    for i in range(nb_sp):
+        d = rnd.choice(("out", "in"))
+        src = prefix(10) if rnd.random() < 0.97 else (0, 0)
+        dst = prefix(10) if rnd.random() < 0.97 else (0, 0)
+        proto = rnd.choice((0, 0, 1, 17, 6))
+        act = rnd.choice(("bypass", "discard", "protect")) if d == "out" else \
+            rnd.choice(("bypass", "discard"))
+        sps.append((d, src, dst, proto, act))
+    while len(routes) < nb_routes:
+        p = prefix(14)
+        if p in seen:
+            continue
+        seen.add(p)
+        routes.append((p, rnd.choice((0, 1, 2))))
+
+    def ptxt(p):
+        if p[1] == 0:
+            return "any"
+        return "%s/%d" % (socket.inet_ntoa(struct.pack(">I", p[0])), p[1])
+    lines = ["port 0 inside", "port 1 outside", "port 2 outside",
+             "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 null", "route 192.0.2.2/32 port 1"]
+    for d, src, dst, proto, act in sps:
+        lines.append("sp %s %s %s %s%s" % (d, ptxt(src), ptxt(dst),
+                                           "proto %d " % proto if proto else "",
+                                           "protect 1" if act == "protect" else act))
+    for p, port in routes:
+        lines.append("route %s port %d" % (ptxt(p), port))
+    return sps, routes, "\n".join(lines) + "\n"
+
+
+def case_lookup(tmp):
+    """1,500 random overlapping policies and 1,500 routes: every packet meets the first
+    policy that matches (RFC 4301's order) and the longest prefix, as a scan finds them."""
+    import random
+    rnd = random.Random(12)
+    sps, routes, conf = lookup_conf(rnd, 1500, 1500)
+
+    def match(p, a):
+        return p[1] == 0 or (a & ((0xffffffff << (32 - p[1])) & 0xffffffff)) == p[0]
+
+    def first(d, src, dst, proto):
+        for sp in sps:
+            if sp[0] == d and match(sp[1], src) and match(sp[2], dst) and \
+                    (sp[3] == 0 or sp[3] == proto):
+                return sp
+        return None
+
+    def route(dst):
+        best = None
+        for p, port in routes:
+            if match(p, dst) and (best is None or p[1] > best[0][1]):
+                best = (p, port)
+        return best
+
+    def addr_near(prefixes):
+        p = rnd.choice(prefixes)
+        return p[0] | (rnd.getrandbits(32 - p[1]) if p[1] < 32 else 0)
+
+    pool = [sp[1] for sp in sps if sp[1][1]] + [sp[2] for sp in sps if sp[2][1]] + \
+        [r[0] for r in routes]
+    inside, outside, want = [], [], {"no_policy": 0, "policy_discard": 0, "no_route": 0,
+                                     "encrypted": 0}
+    expect_port = {0: [], 1: [], 2: []}
+    for i in range(400):
+        src, dst = addr_near(pool), addr_near(pool)
+        proto = rnd.choice((1, 6, 17))
+        d = "out" if i % 2 == 0 else "in"
+        l4 = {1: ICMP(), 6: TCP(sport=i, dport=80), 17: UDP(sport=i, dport=53)}[proto]
+        ip = IP(src=socket.inet_ntoa(struct.pack(">I", src)),
+                dst=socket.inet_ntoa(struct.pack(">I", dst)), id=i, ttl=64) / l4 / Raw(b"x" * 8)
+        pkt = Ether() / IP(bytes(ip))
+        (inside if d == "out" else outside).append(pkt)
+        sp = first(d, src, dst, proto)
+        if sp is None:
+            want["no_policy"] += 1
+        elif sp[4] == "discard":
+            want["policy_discard"] += 1
+        elif sp[4] == "protect":
+            want["encrypted"] += 1
+        else:
+            r = route(dst)
+            if r is None:
+                want["no_route"] += 1
+            else:
+                expect_port[r[1]].append(ip_bytes(pkt))
+    r = Run(tmp, conf, [inside, outside, []], crypto="crypto_null0", duration=2)
+    for k, v in want.items():
+        check(r.st.get(k) == v, "%s: %s (a linear scan says %d)" % (k, r.st.get(k), v))
+    for port in (0, 1, 2):
+        got = sorted(ip_bytes(p) for p in r.sent(port) if ESP not in p)
+        check(got == sorted(expect_port[port]),
+              "port %d: the %d bypassed packets routed there (%d)"
+              % (port, len(expect_port[port]), len(got)))
+    check(sum(1 for p in r.sent(1) if ESP in p) == want["encrypted"],
+          "the protected packets leave port 1 encrypted")
+
+
+def case_faults(tmp):
+    """Shrunken pools: packets get through as far as tags and crypto ops go, each drop is
+    counted once, under its own name; the start-up lines say which device each port is."""
+    n = 512
+    clear = inner_pkts(n)
+    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--tags", "20"])
+    st = r.st
+    check("port 0: net_pcap0, inside" in r.out and "port 1: net_pcap1, outside" in r.out,
+          "start-up names the device of each port")
+    check("20 tags per size class" in r.out, "--tags 20 taken")
+    check(st.get("encrypted", 0) > 0 and st.get("no_tag", 0) > 0 and
+          st.get("encrypted", 0) + st.get("no_tag", 0) == n and st.get("ipsec_error") == 0
+          and st.get("no_mem") == 0,
+          "20 tags: %s of %d encrypted, %s dropped for want of a tag, nothing else"
+          % (st.get("encrypted"), n, st.get("no_tag")))
+    check(len(r.sent(1)) == st.get("encrypted"), "what was encrypted went out")
+
+    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--crypto-ops", "20"])
+    st = r.st
+    check(st.get("encrypted", 0) > 0 and st.get("no_crypto_op", 0) > 0 and
+          st.get("encrypted", 0) + st.get("no_crypto_op", 0) == n and
+          st.get("ipsec_error") == 0 and st.get("no_mem") == 0 and
+          st.get("sa", {}).get("1", {}).get("errors") == 0,
+          "20 crypto ops: %s of %d encrypted, %s counted once as no_crypto_op, no other error"
+          % (st.get("encrypted"), n, st.get("no_crypto_op")))
+
+    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--mbufs", "300"])
+    check("300 mbufs" in r.out and r.st.get("encrypted", 0) > 0,
+          "--mbufs 300: runs, %s encrypted" % r.st.get("encrypted"))
+
+
 def telemetry_query(path, cmd):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -522,6 +757,9 @@ CASES = {
     "nested": case_nested,
     "policy": case_policy,
     "malformed": case_malformed,
+    "inbound-checks": case_inbound_checks,
+    "lookup": case_lookup,
+    "faults": case_faults,
     "lcores": case_lcores,
     "e2e": case_e2e,
 }
