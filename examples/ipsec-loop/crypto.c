@@ -79,7 +79,8 @@ fill_xforms(struct ipl_sa_conf *c, struct rte_crypto_sym_xform xf[2])
 		xf[0].aead.iv.offset = IPL_IV_OFFSET;
 		xf[0].aead.iv.length = 12;
 		xf[0].aead.digest_length = 16;
-		xf[0].aead.aad_length = 8; /* SPI + 32-bit sequence number, RFC 4106 */
+		/* SPI + sequence number, 32 or 64 bits (RFC 4106 5) */
+		xf[0].aead.aad_length = c->esn ? 12 : 8;
 		return &xf[0];
 	}
 	ciph = out ? &xf[0] : &xf[1];
