@@ -26,6 +26,8 @@ policy_in(struct ipl_lcore *lc, struct rte_mbuf **pol, uint16_t n, struct rte_mb
 	struct ipl_stats *st = &lc->st;
 	uint16_t i;
 
+	/* Forwarded from here on (the decrypted inner packet, or cleartext). */
+	n = ipl_ttl_dec(pol, n, st);
 	if (n == 0)
 		return;
 	ipl_spd_classify(IPL_DIR_IN, pol, n, sps);
@@ -117,8 +119,10 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		if (n == 0)
 			return;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ipl_scratch(m[i])->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m[i]);
+		ipl_tun_inner_save(m[i]);
+	}
 	g = ipl_crypto_run(lc, sa, m, n, &res);
 	/* m[g .. k): refused after crypto; then the window's refusals, then no crypto op. */
 	k = g + res.proc_fail;
@@ -143,10 +147,14 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	sst->pkts += g;
 	lc->st.decrypted += g;
 	for (i = 0; i < g; i++) {
-		if (ipl_ip_check(m[i], &lc->st) != 0)
+		if (ipl_ip_check(m[i], &lc->st) != 0) {
 			ipl_drop(m[i]);
-		else
+		} else if (ipl_tun_inner_fill(m[i]) != 0) {
+			lc->st.ecn_drop++;
+			ipl_drop(m[i]);
+		} else {
 			next[(*nb_next)++] = m[i];
+		}
 	}
 }
 

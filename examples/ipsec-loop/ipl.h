@@ -36,10 +36,19 @@
 /** Per-packet scratch, an mbuf dynamic field of the example's own. */
 struct ipl_scratch {
 	uint32_t orig_len; /**< IP length when the packet entered. */
-	uint16_t passes;   /**< Times encrypted here. */
-	uint16_t esp_len;  /**< Inbound: length handed to rte_ipsec (which decapsulates first,
-			    *   then refuses a replay: a changed length tells a replay). */
+	uint8_t passes;	   /**< Times encrypted here (at most IPL_PASSES_MAX). */
+	uint8_t tos;	   /**< Header TOS / traffic class rte_ipsec does not carry across:
+			    *   outbound the inner one, inbound the outer one. */
+	union {
+		/** Inbound: length handed to rte_ipsec (which decapsulates first, then
+		 *  refuses a replay: a changed length tells a replay). */
+		uint16_t esp_len;
+		uint16_t df; /**< Outbound: the inner packet said do not fragment. */
+	};
 };
+
+/* 8 bytes: mbuf dynamic field space is small (mtag's chain and the PMDs' need it too). */
+_Static_assert(sizeof(struct ipl_scratch) == 8, "ipl_scratch grew");
 
 extern int ipl_scratch_offset;
 
@@ -63,6 +72,7 @@ struct ipl_sa {
 	uint16_t iv_len;
 	uint16_t icv_len;
 	uint16_t pad_align;
+	enum ipl_df df; /**< Outbound: outer DF bit. */
 	bool used;
 	enum ipl_dir dir;
 };
@@ -176,6 +186,25 @@ void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
 		    struct rte_mbuf *m);
 void ipl_tx_flush(struct ipl_lcore *lc);
 void ipl_drop(struct rte_mbuf *m);
+
+/* tunnel.c: RFC 4301 5.1.2 and RFC 6040 header rules of a tunnel */
+/**
+ * Forwarding: decrement the TTL (hop limit) of each of m[0 .. n); one that would reach 0
+ * is dropped and counted (ttl_exceeded, no ICMP). m[] is compacted.
+ */
+uint16_t ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st);
+/** Before encryption: keep the inner TOS and DF bit in the scratch of @p m. */
+void ipl_tun_outer_save(struct rte_mbuf *m);
+/** After encryption: outer DSCP and ECN copied from the inner (RFC 6040 normal mode), DF
+ * per the SA, outer IPv4 checksum. */
+void ipl_tun_outer_fill(struct rte_mbuf *m, const struct ipl_sa *sa);
+/** Before decryption: keep the outer TOS. */
+void ipl_tun_inner_save(struct rte_mbuf *m);
+/**
+ * After decryption: ECN of the outer header combined into the inner (RFC 6040 4.2).
+ * @return 0, or -1 when the packet must be dropped (outer CE over a not-ECT inner).
+ */
+int ipl_tun_inner_fill(struct rte_mbuf *m);
 
 /* outbound.c, inbound.c */
 void ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);

@@ -173,7 +173,8 @@ lcore_main(void *arg)
 			lc->st.port[p].rx += n;
 			n = ipl_rx_prepare(pkts, n, &lc->st);
 			if (ipl.conf.port[p].role == IPL_PORT_INSIDE)
-				ipl_outbound(lc, pkts, n);
+				/* Forwarded into the tunnel: the inner TTL counts a hop. */
+				ipl_outbound(lc, pkts, ipl_ttl_dec(pkts, n, &lc->st));
 			else
 				ipl_inbound(lc, pkts, n);
 		}

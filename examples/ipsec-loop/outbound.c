@@ -98,6 +98,7 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 			ipl_drop(m[i]);
 			continue;
 		}
+		ipl_tun_outer_save(m[i]);
 		m[k++] = m[i];
 	}
 	/* The record first: without it a packet could loop unseen (no tag, no packet), and
@@ -113,11 +114,7 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	for (i = g; i < k; i++)
 		ipl_drop(m[i]);
 	for (i = 0; i < g; i++) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
-
-		/* rte_ipsec fills length and id of the outer header, not its checksum. */
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ipl_tun_outer_fill(m[i], sa);
 		ipl_scratch(m[i])->passes++;
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 	}

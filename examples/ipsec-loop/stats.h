@@ -41,6 +41,8 @@ struct ipl_sa_stats {
 	X(policy_discard)                                                                          \
 	X(no_policy)                                                                               \
 	X(no_route)                                                                                \
+	X(ttl_exceeded)                                                                            \
+	X(ecn_drop)                                                                                \
 	X(non_ip)                                                                                  \
 	X(ip_options)                                                                              \
 	X(fragment)                                                                                \

@@ -27,10 +27,11 @@ def conf_words(alg):
     raise ValueError(alg)
 
 
-def scapy_sa(alg, spi, src, dst, esn=None):
+def scapy_sa(alg, spi, src, dst, esn=None, tos=0):
     """scapy's own RFC 4303 tunnel-mode SA with the same keys; esn: the high-order 32 bits
-    of 64-bit sequence numbers (RFC 4303 2.2.1), None without ESN."""
-    tun = IP(src=src, dst=dst) if ":" not in src else IPv6(src=src, dst=dst)
+    of 64-bit sequence numbers (RFC 4303 2.2.1), None without ESN; tos: of its outer
+    header."""
+    tun = IP(src=src, dst=dst, tos=tos) if ":" not in src else IPv6(src=src, dst=dst, tc=tos)
     kw = {"tunnel_header": tun}
     if esn is not None:
         kw.update(esn_en=True, esn=esn)

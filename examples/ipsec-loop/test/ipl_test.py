@@ -138,6 +138,18 @@ def ip_bytes(p):
     return bytes(p[IP])
 
 
+def fwd(p, hops=1):
+    """The IP bytes of p once forwarded: TTL (hop limit) down by one, checksum right."""
+    if IPv6 in p and IP not in p:
+        ip = IPv6(bytes(p[IPv6]))
+        ip.hlim -= hops
+        return bytes(ip)
+    ip = IP(ip_bytes(p))
+    ip.ttl -= hops
+    del ip.chksum
+    return bytes(IP(bytes(ip)))
+
+
 def decrypt_all(sa, pkts, what):
     """scapy-decrypt pkts with sa; returns the inner IP packets or None."""
     out = []
@@ -265,7 +277,7 @@ def case_golden_out(tmp):
         sa = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2")
         inner = decrypt_all(sa, out, alg)
         if inner is not None:
-            same = sum(1 for a, b in zip(inner, clear) if bytes(a) == ip_bytes(b))
+            same = sum(1 for a, b in zip(inner, clear) if bytes(a) == fwd(b))
             check(same == n, "%s: scapy decrypts all %d to the original packets (%d equal)"
                   % (alg, n, same))
 
@@ -279,7 +291,7 @@ def case_golden_in(tmp):
         r = Run(tmp, golden_conf(alg), [[], esp])
         out = r.sent(0)
         check(len(out) == n, "%s: %d cleartext packets out of %d ESP sent" % (alg, len(out), n))
-        same = sum(1 for a, b in zip(out, clear) if ip_bytes(a) == ip_bytes(b))
+        same = sum(1 for a, b in zip(out, clear) if ip_bytes(a) == fwd(b))
         check(same == n, "%s: all %d decrypt to scapy's originals (%d equal)" % (alg, n, same))
         check(r.st.get("decrypted") == n and r.st["sa"]["2"]["pkts"] == n,
               "%s: decrypted counters %s/%s" % (alg, r.st.get("decrypted"),
@@ -314,7 +326,7 @@ def case_loop(tmp):
     inner = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
                         "loop")
     if inner is not None:
-        same = sum(1 for a, b in zip(inner, clear) if bytes(a) == ip_bytes(b))
+        same = sum(1 for a, b in zip(inner, clear) if bytes(a) == fwd(b))
         check(same == n, "loop port 1: encrypted exactly once, scapy gets the originals (%d)"
               % same)
 
@@ -365,10 +377,10 @@ def case_nested(tmp):
         o1 = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), o2,
                          "inner SA 1")
         if o1 is not None:
-            same = sum(1 for a, b in zip(o1, clear) if bytes(a) == ip_bytes(b))
+            same = sum(1 for a, b in zip(o1, clear) if bytes(a) == fwd(b))
             check(same == n, "bundle: scapy peels SA 2 then SA 1 to the originals (%d)" % same)
     back_out = r.sent(0)
-    same = sum(1 for a, b in zip(back_out, back) if ip_bytes(a) == ip_bytes(b))
+    same = sum(1 for a, b in zip(back_out, back) if ip_bytes(a) == fwd(b))
     check(same == n and r.st.get("decrypted") == 2 * n,
           "nested inbound: %d of %d decrypted twice and passed policy (decrypted %s)"
           % (same, n, r.st.get("decrypted")))
@@ -402,7 +414,7 @@ def case_policy(tmp):
           "(b) protected under the wrong SA: %s of 7 dropped" % r.st.get("policy_wrong_sa"))
     check(r.st.get("policy_discard") == 2, "discard policy: %s of 2" % r.st.get("policy_discard"))
     out = r.sent(0)
-    want = [ip_bytes(p) for p in good_clear + bypass]
+    want = [fwd(p) for p in good_clear + bypass]
     check(sorted(ip_bytes(p) for p in out) == sorted(want),
           "right SA and bypass pass: %d of %d" % (len(out), len(want)))
     check(r.st.get("decrypted") == 12, "decrypted %s of 12" % r.st.get("decrypted"))
@@ -476,7 +488,7 @@ def case_malformed(tmp):
     check(st.get("sa", {}).get("5", {}).get("replay") == 2 and st["sa"]["3"]["replay"] == 1
           and st["sa"]["3"]["icv_fail"] == 1, "per-SA replay and ICV counters")
     out = r.sent(0)
-    check(sorted(ip_bytes(p) for p in out) == sorted(ip_bytes(p) for p in (c[0], c5[0], c5[2])),
+    check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in (c[0], c5[0], c5[2])),
           "only the 3 valid ESP packets come out decrypted (%d)" % len(out))
     check(len(r.sent(1)) == 1, "the valid cleartext packet goes out encrypted")
 
@@ -540,7 +552,7 @@ def case_inbound_checks(tmp):
           and sa.get("3", {}).get("replay") == 1 and sa.get("5", {}).get("replay") == 0,
           "bad trailers are SA errors, not replays: %s" % sa)
     out = r.sent(0)
-    check(sorted(ip_bytes(p) for p in out) == sorted(ip_bytes(p) for p in (c[0], c5[1])),
+    check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in (c[0], c5[1])),
           "only the 2 valid packets come out (%d)" % len(out))
 
 
@@ -636,7 +648,7 @@ def case_lookup(tmp):
             if r is None:
                 want["no_route"] += 1
             else:
-                expect_port[r[1]].append(ip_bytes(pkt))
+                expect_port[r[1]].append(fwd(pkt))
     r = Run(tmp, conf, [inside, outside, []], crypto="crypto_null0", duration=2)
     for k, v in want.items():
         check(r.st.get(k) == v, "%s: %s (a linear scan says %d)" % (k, r.st.get(k), v))
@@ -713,13 +725,13 @@ def case_esn(tmp):
                 raw = bytes(p[IP])
                 ok += ipl_sa.esn_icv_ok(alg, raw, q >> 32) and \
                     bytes(sa.decrypt(IP(raw), verify=alg != "aes-128-cbc-sha256")) == \
-                    ip_bytes(c)
+                    fwd(c)
             except Exception as e:
                 print("decrypt %#x: %s" % (q, e))
         check(ok == n, "%s ESN out: scapy decrypts all %d across 2^32 with the high bits in "
               "the ICV (%d)" % (alg, n, ok))
         got = set(ip_bytes(p) for p in r.sent(0))
-        missing = [q for p, q in zip(back, seqs) if ip_bytes(p) not in got]
+        missing = [q for p, q in zip(back, seqs) if fwd(p) not in got]
         # rte_ipsec 22.11 refuses 2^32 + 1 as a replay once it has taken 2^32 (README, limits)
         check(missing in ([], [1 << 32 | 1]) and len(got) == n - len(missing) and
               r.st.get("icv_fail") == 0 and r.st.get("replay") == len(missing),
@@ -734,6 +746,81 @@ def case_esn(tmp):
     check(wire == [start, start + 1] and r.st.get("ipsec_error") == n - 2,
           "without ESN the SA stops before 2^32 - 1, never cycles: sent %s, refused %s"
           % ([hex(x) for x in wire], r.st.get("ipsec_error")))
+
+
+def case_tunnel(tmp):
+    """RFC 4301 5.1.2 and RFC 6040: inner TTL, DSCP, ECN both ways, outer DF per SA."""
+    gcm = ipl_sa.conf_words("aes-128-gcm")
+    conf = ports_conf() + (
+        "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
+        "sa out 3 spi 1003 tunnel 192.0.2.1 192.0.2.3 %s df set\n"
+        "sa out 5 spi 1005 tunnel 192.0.2.1 192.0.2.5 %s df clear\n"
+        "sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 %s\n"
+        "sp out 10.1.0.0/16 10.3.0.0/16 protect 3\n"
+        "sp out 10.1.0.0/16 10.5.0.0/16 protect 5\n"
+        "sp out 10.1.0.0/16 any protect 1\n"
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 2\n"
+        "route 192.0.2.0/24 port 1\nroute 10.1.0.0/16 port 0\n") % (gcm, gcm, gcm, gcm)
+
+    def pkt(src, dst, i, ttl=64, tos=0, df=False):
+        ip = IP(src=src, dst=dst, id=i, ttl=ttl, tos=tos, flags="DF" if df else 0) / \
+            UDP(sport=1000 + i, dport=53) / Raw(b"t" * (i % 40))
+        return Ether() / IP(bytes(ip))
+    inside = []
+    # TTL: 1 would reach 0 (dropped), 2 leaves with 1
+    inside += [pkt("10.1.0.1", "10.2.0.1", i, ttl=1) for i in range(3)]
+    inside += [pkt("10.1.0.1", "10.2.0.1", 3, ttl=2)]
+    # DSCP and ECN copied to the outer header
+    toss = [0x00, 0xb8 | 1, 0xb8 | 2, 0x28 | 3, 0x48]
+    inside += [pkt("10.1.0.2", "10.2.0.2", 10 + i, tos=t) for i, t in enumerate(toss)]
+    # DF: SA 1 copies it, SA 3 sets it, SA 5 clears it
+    dfs = [(dst, df) for dst in ("10.2.0.9", "10.3.0.9", "10.5.0.9") for df in (False, True)]
+    inside += [pkt("10.1.0.3", d, 20 + i, df=df) for i, (d, df) in enumerate(dfs)]
+
+    # Decapsulation, RFC 6040 4.2: rows inner ECN, columns outer ECN
+    NE, E1, E0, CE = 0, 1, 2, 3
+    table = {NE: [NE, NE, NE, None], E0: [E0, E1, E0, CE], E1: [E1, E1, E1, CE],
+             CE: [CE, CE, CE, CE]}
+    outside, want_in, seq = [], {}, 1
+    for inner in (NE, E0, E1, CE):
+        for outer in (NE, E1, E0, CE):
+            p = pkt("10.2.0.4", "10.1.0.4", 100 + seq, tos=0x20 | inner)
+            sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1", tos=outer)
+            outside.append(Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=seq))
+            want_in[100 + seq] = table[inner][outer]
+            seq += 1
+    sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
+    outside.append(Ether() / sa.encrypt(IP(ip_bytes(pkt("10.2.0.4", "10.1.0.4", 200, ttl=1))),
+                                        seq_num=seq))
+    r = Run(tmp, conf, [inside, outside])
+    st = r.st
+    check(st.get("ttl_exceeded") == 4, "TTL 1: 3 from inside, 1 from the tunnel dropped (%s)"
+          % st.get("ttl_exceeded"))
+    dec = {}
+    for p in r.sent(1):
+        spi = p[ESP].spi
+        sa = ipl_sa.scapy_sa("aes-128-gcm", spi, "192.0.2.1", p[IP].dst)
+        try:
+            dec[sa.decrypt(IP(bytes(p[IP])))[IP].id] = p
+        except Exception as e:
+            check(False, "scapy decrypts %s" % e)
+    s1 = ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2")
+    ttl3 = s1.decrypt(IP(bytes(dec[3][IP])))[IP].ttl if 3 in dec else None
+    check(all(i not in dec for i in (0, 1, 2)) and ttl3 == 1,
+          "TTL 2 leaves with 1 inside the tunnel (%s), TTL 1 never leaves" % ttl3)
+    outer_tos = [dec[10 + i][IP].tos if 10 + i in dec else None for i in range(len(toss))]
+    check(outer_tos == toss, "outer TOS (DSCP and ECN) = inner: %s, want %s"
+          % (outer_tos, toss))
+    got_df = [bool(dec[20 + i][IP].flags.DF) if 20 + i in dec else None
+              for i in range(len(dfs))]
+    check(got_df == [False, True, True, True, False, False],
+          "outer DF: copy, copy, set, set, clear, clear: %s" % got_df)
+    got_in = {p[IP].id: p[IP].tos & 3 for p in r.sent(0)}
+    want = {i: e for i, e in want_in.items() if e is not None}
+    check(got_in == want and st.get("ecn_drop") == 1,
+          "decapsulation ECN per RFC 6040 4.2 (%d combinations; CE over not-ECT dropped: %s)"
+          % (len(want_in), st.get("ecn_drop")))
+    check(all(p[IP].tos >> 2 == 0x20 >> 2 for p in r.sent(0)), "inner DSCP kept on decap")
 
 
 def telemetry_query(path, cmd):
@@ -784,10 +871,10 @@ def case_lcores(tmp):
     inner = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
                         "2 lcores")
     if inner is not None:
-        check(sorted(bytes(p) for p in inner) == sorted(ip_bytes(p) for p in clear),
+        check(sorted(bytes(p) for p in inner) == sorted(fwd(p) for p in clear),
               "2 lcores: scapy decrypts to the original packets")
     got = sorted(ip_bytes(p) for p in r.sent(0))
-    check(got == sorted(ip_bytes(p) for p in back) and r.st.get("replay") == 0,
+    check(got == sorted(fwd(p) for p in back) and r.st.get("replay") == 0,
           "2 lcores share inbound SA 2 and its window: all %d decrypted, no false replay (%d)"
           % (n, len(got)))
 
@@ -817,6 +904,7 @@ CASES = {
     "lookup": case_lookup,
     "faults": case_faults,
     "esn": case_esn,
+    "tunnel": case_tunnel,
     "lcores": case_lcores,
     "e2e": case_e2e,
 }

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/*
+ * The header rules of a tunnel that rte_ipsec (22.11, lookaside) leaves to the
+ * application: its outer header is a fixed template (TTL 64, TOS 0, DF clear),
+ * and decapsulation drops the outer header as it is.
+ *   - RFC 4301 5.1.2.1: the inner TTL / hop limit is decremented when the packet
+ *     is forwarded (once, here, not by the tunnel); a packet that would reach 0
+ *     is dropped and counted, without ICMP time exceeded;
+ *   - DSCP is copied from the inner header to the outer one;
+ *   - ECN, RFC 6040 normal mode: encapsulation copies the ECN field, decapsulation
+ *     combines outer and inner by the table of 4.2 (outer CE over a not-ECT inner:
+ *     drop);
+ *   - outer DF (IPv4 outer): per SA, copied from the inner header (the default; an
+ *     inner IPv6 packet counts as DF), set or cleared (RFC 4301 8.1).
+ */
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "ipl.h"
+
+#define ECN_MASK 0x03
+#define ECN_NOT_ECT 0
+#define ECN_ECT1 1
+#define ECN_ECT0 2
+#define ECN_CE 3
+
+static inline bool
+is_v6(const void *h)
+{
+	return (*(const uint8_t *)h >> 4) == 6;
+}
+
+static inline uint8_t
+tos_get(const void *h)
+{
+	if (is_v6(h))
+		return (uint8_t)(rte_be_to_cpu_32(((const struct rte_ipv6_hdr *)h)->vtc_flow) >> 20);
+	return ((const struct rte_ipv4_hdr *)h)->type_of_service;
+}
+
+/* Set the TOS / traffic class; the IPv4 checksum is the caller's. */
+static inline void
+tos_set(void *h, uint8_t tos)
+{
+	if (is_v6(h)) {
+		struct rte_ipv6_hdr *ip6 = h;
+		uint32_t v = rte_be_to_cpu_32(ip6->vtc_flow);
+
+		ip6->vtc_flow = rte_cpu_to_be_32((v & ~(0xffu << 20)) | (uint32_t)tos << 20);
+		return;
+	}
+	((struct rte_ipv4_hdr *)h)->type_of_service = tos;
+}
+
+uint16_t
+ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		void *h = rte_pktmbuf_mtod(m[i], void *);
+
+		if (is_v6(h)) {
+			struct rte_ipv6_hdr *ip6 = h;
+
+			if (ip6->hop_limits <= 1)
+				goto expired;
+			ip6->hop_limits--;
+		} else {
+			struct rte_ipv4_hdr *ip = h;
+			uint32_t sum;
+
+			if (ip->time_to_live <= 1)
+				goto expired;
+			ip->time_to_live--;
+			/* RFC 1624: the checksum of a header whose TTL went down by one */
+			sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
+			ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
+		}
+		m[k++] = m[i];
+		continue;
+expired:
+		st->ttl_exceeded++;
+		ipl_drop(m[i]);
+	}
+	return k;
+}
+
+void
+ipl_tun_outer_save(struct rte_mbuf *m)
+{
+	const void *h = rte_pktmbuf_mtod(m, const void *);
+	struct ipl_scratch *s = ipl_scratch(m);
+
+	s->tos = tos_get(h);
+	s->df = is_v6(h) || (((const struct rte_ipv4_hdr *)h)->fragment_offset &
+			     rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
+}
+
+void
+ipl_tun_outer_fill(struct rte_mbuf *m, const struct ipl_sa *sa)
+{
+	void *h = rte_pktmbuf_mtod(m, void *);
+	const struct ipl_scratch *s = ipl_scratch(m);
+	struct rte_ipv4_hdr *ip = h;
+	bool df;
+
+	tos_set(h, s->tos); /* DSCP and ECN both copied: RFC 6040 normal mode */
+	if (is_v6(h))
+		return;
+	df = sa->df == IPL_DF_SET || (sa->df == IPL_DF_COPY && s->df);
+	ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+	/* rte_ipsec fills length and id of the outer header, not its checksum. */
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+void
+ipl_tun_inner_save(struct rte_mbuf *m)
+{
+	ipl_scratch(m)->tos = tos_get(rte_pktmbuf_mtod(m, const void *));
+}
+
+int
+ipl_tun_inner_fill(struct rte_mbuf *m)
+{
+	void *h = rte_pktmbuf_mtod(m, void *);
+	uint8_t tos = tos_get(h), outer = ipl_scratch(m)->tos & ECN_MASK;
+	uint8_t inner = tos & ECN_MASK, ecn = inner;
+
+	/* RFC 6040 4.2: CE survives decapsulation, ECT(1) (a congestion hint) too. */
+	if (outer == ECN_CE) {
+		if (inner == ECN_NOT_ECT)
+			return -1;
+		ecn = ECN_CE;
+	} else if (outer == ECN_ECT1 && inner == ECN_ECT0) {
+		ecn = ECN_ECT1;
+	}
+	if (ecn == inner)
+		return 0;
+	tos_set(h, (tos & ~ECN_MASK) | ecn);
+	if (!is_v6(h)) {
+		struct rte_ipv4_hdr *ip = h;
+
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	return 0;
+}
