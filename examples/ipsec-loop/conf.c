@@ -276,7 +276,7 @@ parse_dir(struct parser *p, const char *s, enum ipl_dir *d)
 	return 0;
 }
 
-/* port <id> inside|outside [peer <mac>] */
+/* port <id> inside|outside [peer <mac>] [mtu <n>] */
 static int
 stmt_port(struct parser *p)
 {
@@ -285,7 +285,7 @@ stmt_port(struct parser *p)
 	int i;
 
 	if (p->n < 3 || parse_u32(p->w[1], IPL_MAX_PORTS - 1, &id) != 0)
-		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>]",
+		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>]",
 			    IPL_MAX_PORTS - 1);
 	pc = &p->c->port[id];
 	if (pc->role != IPL_PORT_UNUSED)
@@ -297,12 +297,28 @@ stmt_port(struct parser *p)
 	else
 		return fail(p, "port role must be 'inside' or 'outside', got '%s'", p->w[2]);
 	for (i = 3; i < p->n; i += 2) {
-		if (strcmp(p->w[i], "peer") != 0 || i + 1 >= p->n)
+		uint32_t v;
+
+		if (i + 1 >= p->n)
+			return fail(p, "'%s' needs a value", p->w[i]);
+		if (strcmp(p->w[i], "peer") == 0) {
+			if (pc->has_peer)
+				return fail(p, "'peer' given twice");
+			if (parse_mac(p->w[i + 1], pc->peer_mac) != 0)
+				return fail(p, "bad MAC address '%s'", p->w[i + 1]);
+			pc->has_peer = 1;
+		} else if (strcmp(p->w[i], "mtu") == 0) {
+			if (pc->mtu != 0)
+				return fail(p, "'mtu' given twice");
+			if (parse_u32(p->w[i + 1], IPL_MTU_MAX, &v) != 0 || v < IPL_MTU_MIN)
+				return fail(p, "mtu must be %d..%d", IPL_MTU_MIN, IPL_MTU_MAX);
+			pc->mtu = (uint16_t)v;
+		} else {
 			return fail(p, "unexpected '%s' in port", p->w[i]);
-		if (parse_mac(p->w[i + 1], pc->peer_mac) != 0)
-			return fail(p, "bad MAC address '%s'", p->w[i + 1]);
-		pc->has_peer = 1;
+		}
 	}
+	if (pc->mtu == 0)
+		pc->mtu = IPL_MTU_DEFAULT;
 	return 0;
 }
 

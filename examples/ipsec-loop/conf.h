@@ -23,6 +23,9 @@
 #define IPL_MAX_SP (1u << 20)
 #define IPL_MAX_ROUTES (1u << 20)
 #define IPL_KEY_MAX 32
+#define IPL_MTU_DEFAULT 1500
+#define IPL_MTU_MIN 68 /* RFC 791; ports check theirs at start-up */
+#define IPL_MTU_MAX 9600
 
 /** Address families (prefix 'any' is both). */
 #define IPL_AF_ANY 0
@@ -65,6 +68,7 @@ struct ipl_port_conf {
 	enum ipl_role role;
 	int has_peer;
 	uint8_t peer_mac[6]; /**< Ethernet destination by default (else broadcast). */
+	uint16_t mtu;	     /**< IP MTU; 0: IPL_MTU_DEFAULT. */
 };
 
 struct ipl_sa_conf {

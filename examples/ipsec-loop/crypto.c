@@ -186,6 +186,11 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->local = c->dst;
 	s->remote = c->src;
 	s->df = c->df;
+	if (c->dir == IPL_DIR_OUT) {
+		const struct ipl_route_conf *r = ipl_conf_route(&ipl.conf, &c->dst);
+
+		s->mtu = r != NULL && !r->outbound ? ipl.conf.port[r->port].mtu : 0;
+	}
 	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;

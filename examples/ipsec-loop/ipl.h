@@ -73,6 +73,8 @@ struct ipl_sa {
 	uint16_t icv_len;
 	uint16_t pad_align;
 	enum ipl_df df; /**< Outbound: outer DF bit. */
+	uint16_t mtu;	/**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
+			 *   checked at this layer). */
 	bool used;
 	enum ipl_dir dir;
 };
@@ -205,6 +207,14 @@ void ipl_tun_inner_save(struct rte_mbuf *m);
  * @return 0, or -1 when the packet must be dropped (outer CE over a not-ECT inner).
  */
 int ipl_tun_inner_fill(struct rte_mbuf *m);
+
+/**
+ * Outbound, before encryption: whether m (inner IP, l3 at the start) still fits the MTU
+ * of sa's port once encrypted. One that does not is dropped; with DF (and always for
+ * IPv6) the sender gets ICMP "fragmentation needed" / ICMPv6 "packet too big" with the
+ * inner MTU that fits (RFC 1191, 8201, 4301 8.2), sent by route like any packet.
+ */
+bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
 
 /* outbound.c, inbound.c */
 void ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);

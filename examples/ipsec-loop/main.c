@@ -200,6 +200,20 @@ lcore_main(void *arg)
 	return 0;
 }
 
+/* Whole frames of the largest MTU in one segment, with room for a few tunnels' growth. */
+static uint16_t
+mbuf_buf_size(void)
+{
+	unsigned int p, mtu = IPL_MTU_DEFAULT;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++)
+		if (ipl.conf.port[p].role != IPL_PORT_UNUSED)
+			mtu = RTE_MAX(mtu, (unsigned int)ipl.conf.port[p].mtu);
+	if (mtu <= IPL_MTU_DEFAULT)
+		return RTE_MBUF_DEFAULT_BUF_SIZE;
+	return RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + mtu + 512;
+}
+
 static int
 app_init(void)
 {
@@ -235,7 +249,7 @@ app_init(void)
 	}
 	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", nb_mbufs,
 						RTE_MIN((unsigned int)MBUF_CACHE, nb_mbufs / 4), 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+						mbuf_buf_size(), rte_socket_id());
 	if (ipl.mbuf_pool == NULL)
 		return -ENOMEM;
 	rc = ipl_crypto_init(ipl.nb_lcores);

@@ -162,6 +162,8 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				route_out(lc, m, next, &nb_next);
 			} else if (ipl.loop_detect && out_done_under(m, sp->sa_id)) {
 				loop_caught(lc, m);
+			} else if (!ipl_tun_fits(lc, &ipl.sa[sp->sa_id], m)) {
+				continue; /* dropped; ICMP to the sender with DF */
 			} else {
 				enc[nb_enc] = m;
 				enc_sa[nb_enc++] = (uint16_t)sp->sa_id;

@@ -60,7 +60,7 @@ ipl_ports_init(unsigned int nb_queues)
 	for (p = 0; p < IPL_MAX_PORTS; p++) {
 		struct rte_eth_conf conf = {0};
 		struct rte_eth_dev_info info;
-		uint16_t nb_rxd = IPL_RXD, nb_txd = IPL_TXD;
+		uint16_t nb_rxd = IPL_RXD, nb_txd = IPL_TXD, mtu;
 
 		if (ipl.conf.port[p].role == IPL_PORT_UNUSED)
 			continue;
@@ -76,7 +76,26 @@ ipl_ports_init(unsigned int nb_queues)
 			conf.rx_adv_conf.rss_conf.rss_hf =
 				RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
 		}
+		mtu = ipl.conf.port[p].mtu;
+		if (mtu < info.min_mtu || mtu > info.max_mtu) {
+			printf("port %u: mtu %u outside what the device takes (%u..%u)\n", p, mtu,
+			       info.min_mtu, info.max_mtu);
+			return -EINVAL;
+		}
 		rc = rte_eth_dev_configure(p, nb_queues, nb_queues, &conf);
+		if (rc == 0) {
+			rc = rte_eth_dev_set_mtu(p, mtu);
+			/* Virtual PMDs without MTU control (net_pcap, net_null) take any frame
+			 * up to their max_mtu: the example keeps to the MTU on its own. */
+			if (rc == -ENOTSUP) {
+				if (mtu != IPL_MTU_DEFAULT)
+					printf("port %u: the device has no MTU setting; mtu %u kept "
+					       "by the example\n", p, mtu);
+				rc = 0;
+			} else if (rc != 0) {
+				printf("port %u: cannot set mtu %u: %s\n", p, mtu, strerror(-rc));
+			}
+		}
 		if (rc == 0)
 			rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &nb_rxd, &nb_txd);
 		for (q = 0; rc == 0 && q < nb_queues; q++) {

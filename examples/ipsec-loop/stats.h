@@ -42,6 +42,8 @@ struct ipl_sa_stats {
 	X(no_policy)                                                                               \
 	X(no_route)                                                                                \
 	X(ttl_exceeded)                                                                            \
+	X(too_big)                                                                                 \
+	X(icmp_too_big)                                                                            \
 	X(ecn_drop)                                                                                \
 	X(non_ip)                                                                                  \
 	X(ip_options)                                                                              \

@@ -17,7 +17,10 @@
  *     inner IPv6 packet counts as DF), set or cleared (RFC 4301 8.1).
  */
 
+#include <string.h>
+
 #include <rte_byteorder.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 
 #include "ipl.h"
@@ -150,4 +153,85 @@ ipl_tun_inner_fill(struct rte_mbuf *m)
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
 	return 0;
+}
+
+/* The largest inner packet that fits mtu once sa has encrypted it. */
+static uint32_t
+inner_max(const struct ipl_sa *sa)
+{
+	uint32_t room = sa->mtu - sa->hdr_len - sa->icv_len;
+
+	return room / sa->pad_align * sa->pad_align - 2; /* the trailer's 2 bytes */
+}
+
+/* ICMP "fragmentation needed" (RFC 792, RFC 1191) for m, from the SA's tunnel address. */
+static void
+icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m,
+	     uint32_t mtu)
+{
+	const struct rte_ipv4_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint32_t quote = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)(sizeof(*in) + 8));
+	struct rte_mbuf *again[1], *r;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint16_t nb_again = 0;
+	const void *src;
+	uint8_t *body;
+
+	r = rte_pktmbuf_alloc(ipl.mbuf_pool);
+	if (r == NULL) {
+		lc->st.no_mem++;
+		return;
+	}
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(r, sizeof(*ip) + sizeof(*icmp) + quote);
+	if (ip == NULL) {
+		rte_pktmbuf_free(r);
+		lc->st.no_mem++;
+		return;
+	}
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	body = (uint8_t *)(icmp + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0xc0; /* internetwork control */
+	ip->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(r));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(ipl.conf.sa[sa->id].src.v4);
+	ip->dst_addr = in->src_addr;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = 3; /* destination unreachable */
+	icmp->icmp_code = 4; /* fragmentation needed and DF set */
+	icmp->icmp_ident = 0;
+	icmp->icmp_seq_nb = rte_cpu_to_be_16((uint16_t)mtu); /* next-hop MTU, RFC 1191 */
+	src = rte_pktmbuf_read(m, 0, quote, body); /* the invoking header and 8 bytes */
+	if (src != NULL && src != body)
+		memcpy(body, src, quote);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
+	r->l2_len = 0;
+	r->l3_len = sizeof(*ip);
+	ipl_scratch(r)->orig_len = rte_pktmbuf_pkt_len(r);
+	ipl_scratch(r)->passes = 0;
+	lc->st.icmp_too_big++;
+	/* Back where the packet came from; never into a tunnel of ours again. */
+	ipl_route(lc, r, again, &nb_again);
+	if (nb_again != 0)
+		ipl_drop(again[0]);
+}
+
+bool
+ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const struct rte_ipv4_hdr *ip;
+
+	if (sa->mtu == 0 || len <= inner_max(sa))
+		return true;
+	lc->st.too_big++;
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	if (!is_v6(ip) && (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+		icmp_too_big(lc, sa, m, inner_max(sa));
+	ipl_drop(m);
+	return false;
 }

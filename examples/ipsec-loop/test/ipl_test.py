@@ -230,6 +230,8 @@ def case_config(tmp):
         ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null df set\n", "line 1",
          "outbound SAs only"),
         ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null seq 0x100000000\n", "line 1", "esn"),
+        ("port 1 outside mtu 20\n", "line 1", "mtu must be 68..9600"),
+        ("port 1 outside mtu 1400 mtu 1500\n", "line 1", "'mtu' given twice"),
         # an SA endpoint without a route
         ("port 1 outside\nroute 10.0.0.0/8 port 1\n\n"
          "sa out 4 spi 1000 tunnel 1.2.3.4 5.6.7.8 null\n", "line 4", "no route"),
@@ -823,6 +825,43 @@ def case_tunnel(tmp):
     check(all(p[IP].tos >> 2 == 0x20 >> 2 for p in r.sent(0)), "inner DSCP kept on decap")
 
 
+def case_mtu(tmp):
+    """port ... mtu: a packet whose ESP would not fit is dropped; with DF its sender gets
+    ICMP fragmentation needed with the inner MTU that fits (RFC 1191); jumbo frames."""
+    conf = golden_conf("aes-128-gcm").replace("port 1 outside", "port 1 outside mtu 1280")
+    fit = 1280 - (20 + 8 + 8) - 16 - 2  # outer IPv4, ESP header, IV, ICV, trailer: 1226
+
+    def pkt(size, df, i):
+        ip = IP(src="10.1.0.7", dst="10.2.0.7", id=i, flags="DF" if df else 0) / \
+            UDP(sport=1000 + i, dport=9) / Raw(b"m" * (size - 28))
+        return Ether() / IP(bytes(ip))
+    inside = [pkt(fit, True, 1), pkt(fit + 1, True, 2), pkt(1300, False, 3), pkt(1000, False, 4)]
+    r = Run(tmp, conf, [inside, []])
+    out = r.sent(1)
+    check(sorted(len(bytes(p[IP])) for p in out) == [1000 + 36 + 2 + 2 + 16, 1280],
+          "the two that fit leave encrypted, the largest exactly 1280 bytes: %s"
+          % sorted(len(bytes(p[IP])) for p in out))
+    icmp = [p for p in r.sent(0) if ICMP in p]
+    ok = (len(icmp) == 1 and icmp[0][ICMP].type == 3 and icmp[0][ICMP].code == 4 and
+          icmp[0][ICMP].nexthopmtu == fit and icmp[0][IP].dst == "10.1.0.7" and
+          icmp[0][IP].src == "192.0.2.1" and checksum(bytes(icmp[0][ICMP])) == 0 and
+          bytes(icmp[0][ICMP].payload)[:20] == fwd(inside[1])[:20])
+    check(ok, "one ICMP frag needed, MTU %d, to the sender, quoting its header: %s"
+          % (fit, [p.summary() for p in icmp]))
+    check(r.st.get("too_big") == 2 and r.st.get("icmp_too_big") == 1,
+          "too big: %s (2), ICMP sent %s (1; none without DF)" % (r.st.get("too_big"),
+                                                                 r.st.get("icmp_too_big")))
+    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside mtu 9000") \
+        .replace("port 1 outside", "port 1 outside mtu 9000")
+    big = [pkt(8000, True, 5)]
+    r = Run(tmp, conf, [big, []])
+    out = r.sent(1)
+    inner = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
+                        "jumbo")
+    check(inner is not None and len(inner) == 1 and bytes(inner[0]) == fwd(big[0]),
+          "mtu 9000: an 8000-byte packet goes through, scapy decrypts it")
+
+
 def telemetry_query(path, cmd):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -905,6 +944,7 @@ CASES = {
     "faults": case_faults,
     "esn": case_esn,
     "tunnel": case_tunnel,
+    "mtu": case_mtu,
     "lcores": case_lcores,
     "e2e": case_e2e,
 }
