@@ -2,8 +2,9 @@
  * Copyright(c) 2026 The mtag authors
  */
 
-/* Burst forms: get_bulk (all or nothing), prepend_burst, find_burst,
- * delete_chain_burst; n = 0, 32, and bursts larger than the lcore cache. */
+/* Burst and fused forms: get_bulk and add_burst (all or nothing), add,
+ * prepend_burst, find_burst, delete_chain_burst; n = 0, 32, and bursts
+ * larger than the lcore cache; the mempool cache used directly. */
 
 #include <stdlib.h>
 
@@ -242,7 +243,223 @@ test_null_entries(void)
 	return TEST_SUCCESS;
 }
 
+/* mtag_add_burst(): n tags of one type on n packets in one call, newest
+ * first on chains that had tags, all or nothing. */
+static int
+add_burst_ok(unsigned int n, uint16_t len, int flags)
+{
+	static void *data[BIG];
+	struct mtag *t;
+	unsigned int i, j;
+
+	TEST_RUN(alloc_pkts(n));
+	/* Every other packet already carries a DLT tag. */
+	for (i = 0; i < n; i += 2)
+		TEST_ASSERT_NOT_NULL(mtag_add(pkts[i], MTAG_TYPE_DLT, 4, 0), "mtag_add %u", i);
+	for (i = 0; i < n; i++)
+		data[i] = NULL;
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_GRE, len, flags, data), n, "add_burst %u",
+		       n);
+	TEST_ASSERT_EQ(test_tags_in_use(), n + (n + 1) / 2, "in use");
+	for (i = 0; i < n; i++) {
+		t = mtag_first(pkts[i]);
+		TEST_ASSERT(t != NULL && mtag_data(t) == data[i], "pkt %u: data[] is its first tag", i);
+		TEST_ASSERT(t->type == MTAG_TYPE_GRE && t->len == len && t->cookie == MTAG_ABI_COMPAT,
+			    "pkt %u: header", i);
+		TEST_ASSERT_EQ(test_chain_len(pkts[i]), i % 2 == 0 ? 2 : 1, "pkt %u: chain", i);
+		TEST_ASSERT(mtag_find(pkts[i], MTAG_TYPE_GRE, NULL) == t, "pkt %u: find", i);
+		TEST_ASSERT((mtag_find(pkts[i], MTAG_TYPE_DLT, NULL) != NULL) == (i % 2 == 0),
+			    "pkt %u: the older tag stays findable", i);
+		if (flags & MTAG_ZERO)
+			for (j = 0; j < len; j++)
+				TEST_ASSERT_EQ(((uint8_t *)data[i])[j], 0, "pkt %u zeroed", i);
+		memset(data[i], (uint8_t)i, len);
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < len; j++)
+			TEST_ASSERT_EQ(((uint8_t *)data[i])[j], (uint8_t)i, "tag %u given twice", i);
+	mtag_pktmbuf_free_bulk(pkts, n);
+	TEST_ASSERT_EQ(test_tags_in_use(), 0, "all freed");
+	return TEST_SUCCESS;
+}
+
+static int
+test_add_burst(void)
+{
+	TEST_RUN(add_burst_ok(1, 16, 0));
+	TEST_RUN(add_burst_ok(32, 16, 0));
+	TEST_RUN(add_burst_ok(32, 100, MTAG_ZERO));
+	TEST_RUN(add_burst_ok(BIG, 16, MTAG_ZERO)); /* more than the cache, in chunks */
+	TEST_RUN(add_burst_ok(BIG, 256, 0));
+	return TEST_SUCCESS;
+}
+
+/* Chains and counters as they were, whatever made the burst fail. */
+static int
+add_burst_refused(unsigned int n, unsigned int null_at, int err)
+{
+	static void *data[BIG];
+	struct mtag_stats before, after;
+	struct rte_mbuf *keep = NULL;
+	struct mtag *old[BIG];
+	unsigned int i;
+
+	TEST_RUN(alloc_pkts(n));
+	for (i = 0; i < n; i += 3)
+		TEST_ASSERT_NOT_NULL(mtag_add(pkts[i], MTAG_TYPE_DLT, 4, 0), "mtag_add %u", i);
+	for (i = 0; i < n; i++)
+		old[i] = mtag_first(pkts[i]);
+	if (null_at < n) {
+		keep = pkts[null_at];
+		pkts[null_at] = NULL;
+	}
+	TEST_ASSERT_EQ(mtag_stats_get(&before), 0, "stats");
+	rte_errno = 0;
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_GRE, err == ENOMEM ? 256 : 16, 0, data),
+		       0, "refused");
+	TEST_ASSERT_EQ(rte_errno, err, "rte_errno");
+	TEST_ASSERT_EQ(mtag_stats_get(&after), 0, "stats");
+	TEST_ASSERT_EQ(after.in_use, before.in_use, "nothing kept");
+	if (keep != NULL)
+		pkts[null_at] = keep;
+	for (i = 0; i < n; i++) {
+		TEST_ASSERT(mtag_first(pkts[i]) == old[i], "pkt %u unchanged", i);
+		TEST_ASSERT_NULL(mtag_find(pkts[i], MTAG_TYPE_GRE, NULL), "pkt %u: no GRE", i);
+		TEST_ASSERT((mtag_find(pkts[i], MTAG_TYPE_DLT, NULL) != NULL) == (i % 3 == 0),
+			    "pkt %u: summary exact", i);
+	}
+	mtag_pktmbuf_free_bulk(pkts, n);
+	return TEST_SUCCESS;
+}
+
+static int
+test_add_burst_errors(void)
+{
+	static void *data[4];
+	struct mtag **hold;
+	unsigned int got, n;
+
+	TEST_RUN(add_burst_refused(8, 0, EINVAL));
+	TEST_RUN(add_burst_refused(32, 31, EINVAL));
+	TEST_RUN(add_burst_refused(BIG, 100, EINVAL)); /* a NULL in the second chunk */
+	TEST_RUN(alloc_pkts(4));
+	rte_errno = 0;
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, 4, MTAG_TYPE_MAX, 4, 0, data), 0, "bad type");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "bad type");
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, 4, MTAG_TYPE_GRE, 257, 0, data), 0, "len 257");
+	TEST_ASSERT_EQ(mtag_add_burst(NULL, 4, MTAG_TYPE_GRE, 4, 0, data), 0, "NULL pkts");
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, 4, MTAG_TYPE_GRE, 4, 0, NULL), 0, "NULL data");
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, 0, MTAG_TYPE_GRE, 4, 0, data), 0, "n = 0");
+	TEST_ASSERT_EQ(test_tags_in_use(), 0, "nothing allocated");
+	rte_pktmbuf_free_bulk(pkts, 4);
+	/* Pool exhaustion: hold all but 200 tags of the 256-byte class, then
+	 * ask for BIG; the first chunks fit, a later one does not. */
+	n = 16383 - 200;
+	hold = calloc(n, sizeof(*hold));
+	TEST_ASSERT_NOT_NULL(hold, "calloc");
+	for (got = 0; got < n; got++) {
+		hold[got] = mtag_get(MTAG_TYPE_GRE, 256, 0);
+		if (hold[got] == NULL)
+			break;
+	}
+	if (got == n)
+		got = add_burst_refused(BIG, BIG, ENOMEM) == TEST_SUCCESS ? n : 0;
+	for (unsigned int i = 0; i < n && hold[i] != NULL; i++)
+		mtag_free(hold[i]);
+	free(hold);
+	TEST_ASSERT_EQ(got, n, "exhaustion refused cleanly");
+	return TEST_SUCCESS;
+}
+
+static int
+test_add(void)
+{
+	struct mtag_stats before, after;
+	struct rte_mbuf *m;
+	void *d1, *d2;
+
+	m = rte_pktmbuf_alloc(test_mbuf_pool());
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	d1 = mtag_add(m, MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), MTAG_ZERO);
+	TEST_ASSERT_NOT_NULL(d1, "mtag_add");
+	TEST_ASSERT_EQ(((struct mtag_vlan *)d1)->tci, 0, "zeroed");
+	d2 = mtag_add(m, MTAG_TYPE_GRE, 8, 0);
+	TEST_ASSERT(d2 != NULL && mtag_data(mtag_first(m)) == d2, "newest first");
+	TEST_ASSERT(mtag_data(mtag_find(m, MTAG_TYPE_VLAN, NULL)) == d1, "older one found");
+	TEST_ASSERT_EQ(mtag_stats_get(&before), 0, "stats");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_add(NULL, MTAG_TYPE_GRE, 4, 0), "NULL m");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "NULL m");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_add(m, MTAG_TYPE_MAX, 4, 0), "bad type");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "bad type");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_add(m, MTAG_TYPE_GRE, 257, 0), "len 257");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "len 257");
+	TEST_ASSERT_EQ(mtag_stats_get(&after), 0, "stats");
+	TEST_ASSERT_EQ(after.allocs, before.allocs, "nothing allocated");
+	TEST_ASSERT_EQ(test_chain_len(m), 2, "m unchanged");
+	mtag_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
+/* The fast paths use the lcore's mempool cache directly (MTAG_CACHE_DIRECT
+ * in mtag_priv.h): over long single-tag and burst sequences the pool's
+ * free count, this lcore's cache and the library's counters must agree
+ * with what DPDK itself reports, so that a DPDK whose cache behaves
+ * otherwise fails here. */
+static int
+test_mempool_cache_consistent(void)
+{
+	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
+	struct rte_mempool_cache *cache;
+	static void *data[BIG];
+	unsigned int avail0, round, i, k, size;
+	struct mtag *t;
+
+	if (mp == NULL)
+		TEST_SKIP("no pool mtag_s0_c0 (tags on another socket)");
+	cache = rte_mempool_default_cache(mp, rte_lcore_id());
+	TEST_ASSERT_NOT_NULL(cache, "the main lcore has a cache");
+	avail0 = rte_mempool_avail_count(mp);
+	size = rte_mempool_avail_count(mp) + (unsigned int)test_tags_in_use();
+	for (round = 0; round < 64; round++) {
+		/* Single tags: get k, free k, across the cache's refill and flush. */
+		k = 1 + (round * 37) % BIG;
+		for (i = 0; i < k; i++)
+			tags[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
+		for (i = 0; i < k; i++) {
+			TEST_ASSERT_NOT_NULL(tags[i], "round %u tag %u", round, i);
+			TEST_ASSERT(cache->len <= cache->flushthresh, "cache within its threshold");
+		}
+		TEST_ASSERT_EQ(rte_mempool_avail_count(mp) + test_tags_in_use(), size,
+			       "round %u: pool + in use", round);
+		for (i = 0; i < k; i++)
+			mtag_free(tags[i]);
+		TEST_ASSERT(cache->len <= cache->flushthresh, "cache within its threshold");
+		/* Bursts: add and delete. */
+		k = 1 + (round * 53) % BIG;
+		TEST_RUN(alloc_pkts(k));
+		TEST_ASSERT_EQ(mtag_add_burst(pkts, k, MTAG_TYPE_GRE, 16, 0, data), k, "add_burst");
+		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size - k, "round %u: after add", round);
+		t = mtag_first(pkts[k - 1]);
+		TEST_ASSERT(t != NULL && t->type == MTAG_TYPE_GRE, "tag intact");
+		mtag_pktmbuf_free_bulk(pkts, k);
+		TEST_ASSERT(cache->len <= cache->flushthresh, "cache within its threshold");
+		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size, "round %u: all back", round);
+	}
+	TEST_ASSERT_EQ(test_tags_in_use(), 0, "counters agree");
+	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), avail0, "pool whole");
+	/* A pool's object handed out twice would show as a duplicate here. */
+	TEST_RUN(bulk_ok(BIG, 16));
+	return TEST_SUCCESS;
+}
+
 static const struct test_case burst_cases[] = {
+	{"add", test_add},
+	{"add_burst", test_add_burst},
+	{"add_burst_errors", test_add_burst_errors},
+	{"mempool_cache_consistent", test_mempool_cache_consistent},
 	{"get_bulk", test_get_bulk},
 	{"get_bulk_zero_and_errors", test_get_bulk_zero_and_errors},
 	{"get_bulk_more_than_pool", test_get_bulk_more_than_pool},

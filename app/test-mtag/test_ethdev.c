@@ -230,7 +230,35 @@ test_strip_errors(void)
 	return TEST_SUCCESS;
 }
 
+/* A second mtag_eth_tx_strip() installs nothing: one remove takes the strip
+ * away for good, and tags then survive TX (net_ring hands the same mbufs
+ * back). */
+static int
+test_strip_twice_and_remove(void)
+{
+	struct rte_mbuf *pkts[BURST], *rx[BURST];
+	unsigned int got;
+
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, STRIP_Q), 0, "second strip: 0");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, STRIP_Q), 0, "third strip: 0");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(ring_port, STRIP_Q), 0, "remove");
+	TEST_RUN(make_tagged(pkts, BURST, 500));
+	TEST_ASSERT_EQ(rte_eth_tx_burst(ring_port, STRIP_Q, pkts, BURST), BURST, "sent");
+	TEST_ASSERT_EQ(test_tags_in_use(), 2 * BURST, "no strip left after one remove");
+	got = rx_all(ring_port, STRIP_Q, rx, BURST);
+	TEST_ASSERT_EQ(got, BURST, "looped back");
+	TEST_ASSERT_EQ(test_chain_len(rx[0]), 2, "still tagged");
+	mtag_pktmbuf_free_bulk(rx, got);
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(ring_port, STRIP_Q), -ENOENT, "nothing to remove");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(ring_port, STRIP_Q + 1), -ENOENT, "never had one");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip_remove(UINT16_MAX, 0), -ENODEV, "bad port");
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(ring_port, STRIP_Q), 0, "strip again");
+	TEST_RUN(test_ring_strip());
+	return TEST_SUCCESS;
+}
+
 static const struct test_case ethdev_cases[] = {
+	{"strip_twice_and_remove", test_strip_twice_and_remove},
 	{"ring_strip", test_ring_strip},
 	{"ring_plain_queue", test_ring_plain_queue},
 	{"ring_partial_tx", test_ring_partial_tx},

@@ -121,8 +121,23 @@ test_idempotent(void)
 	TEST_ASSERT(id >= MTAG_TYPE_USER_BASE, "register: %d", id);
 	TEST_ASSERT_EQ(mtag_stats_get(&a), 0, "stats");
 	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "second init");
-	/* An initialised library keeps its configuration. */
-	TEST_ASSERT_EQ(mtag_lib_init(&conf), 0, "init with another conf");
+	/* An initialised library keeps its configuration: the same one, given
+	 * in full or as zeros for the defaults, is fine; another is -EBUSY, and
+	 * a bad one -EINVAL. */
+	{
+		struct mtag_conf same = {.pool_size = 16383,
+					 .cache_size = 256,
+					 .class_len = {16, 64, 256}};
+		struct mtag_conf zeros = {0};
+		struct mtag_conf cache = {.cache_size = 32};
+		struct mtag_conf gap = {.class_len = {0, 100}};
+
+		TEST_ASSERT_EQ(mtag_lib_init(&same), 0, "the same conf, in full");
+		TEST_ASSERT_EQ(mtag_lib_init(&zeros), 0, "the same conf, as defaults");
+		TEST_ASSERT_EQ(mtag_lib_init(&cache), -EBUSY, "another cache size");
+		TEST_ASSERT_EQ(mtag_lib_init(&gap), -EINVAL, "class_len {0, 100}");
+	}
+	TEST_ASSERT_EQ(mtag_lib_init(&conf), -EBUSY, "init with another conf");
 	TEST_ASSERT_EQ(mtag_stats_get(&b), 0, "stats");
 	TEST_ASSERT_EQ(a.nb_classes, b.nb_classes, "classes unchanged");
 	TEST_ASSERT(memcmp(a.class_len, b.class_len, sizeof(a.class_len)) == 0, "class lens");

@@ -192,7 +192,7 @@ test_stats(void)
 static int
 test_types(void)
 {
-	char top[REPLY_MAX], key[MTAG_TYPE_NAMESIZE + 4];
+	char top[REPLY_MAX], key[MTAG_TYPE_NAMESIZE + 4], entry[256];
 	const char *name;
 	unsigned int id, nb = 0;
 	int user;
@@ -201,18 +201,100 @@ test_types(void)
 	TEST_ASSERT(user >= MTAG_TYPE_USER_BASE, "register");
 	TEST_RUN(query("/mtag/types"));
 	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/types", top, sizeof(top)), "%s", reply);
-	/* Every type the library knows, under its name, with its id. */
+	/* Every type the library knows, under its name, with its id and the
+	 * tags of it in use (none here). */
 	for (id = 0; id < MTAG_TYPE_MAX; id++) {
 		name = mtag_type_name(id);
 		if (name == NULL)
 			continue;
 		nb++;
 		snprintf(key, sizeof(key), "%s", name);
-		TEST_ASSERT_EQ(json_number(top, key), id, "type %s", name);
+		TEST_ASSERT_NOT_NULL(json_object(top, key, entry, sizeof(entry)), "type %s", name);
+		TEST_ASSERT_EQ(json_number(entry, "id"), id, "type %s", name);
+		TEST_ASSERT_EQ(json_number(entry, "in_use"), 0, "type %s in use", name);
 	}
 	TEST_ASSERT(nb >= 13, "12 predefined types and ours, had %u", nb);
-	TEST_ASSERT_EQ(json_number(top, mtag_type_name(user)), user, "our type");
-	TEST_ASSERT_EQ(json_number(top, "no_such_type"), -1, "nothing invented");
+	TEST_ASSERT_NOT_NULL(json_object(top, mtag_type_name(user), entry, sizeof(entry)), "ours");
+	TEST_ASSERT_EQ(json_number(entry, "id"), user, "our type");
+	TEST_ASSERT_NULL(json_object(top, "no_such_type", entry, sizeof(entry)), "nothing invented");
+	return TEST_SUCCESS;
+}
+
+/* A leak names its type: tags left on packets show under their type in
+ * /mtag/types, freed on one lcore or another. */
+static int
+test_types_in_use(void)
+{
+	char top[REPLY_MAX], entry[256];
+	struct rte_mbuf *pkts[8];
+	void *data[8];
+	int user;
+
+	user = test_type_new("leaky");
+	TEST_ASSERT(user >= MTAG_TYPE_USER_BASE, "register");
+	TEST_ASSERT_EQ(rte_pktmbuf_alloc_bulk(test_mbuf_pool(), pkts, 8), 0, "mbufs");
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, 8, user, 4, 0, data), 8, "add_burst");
+	TEST_ASSERT_NOT_NULL(mtag_add(pkts[0], MTAG_TYPE_GRE, 4, 0), "add");
+	TEST_ASSERT_NOT_NULL(mtag_add(pkts[1], MTAG_TYPE_GRE, 4, 0), "add");
+	mtag_delete(pkts[1], mtag_first(pkts[1]));
+	TEST_RUN(query("/mtag/types"));
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/types", top, sizeof(top)), "%s", reply);
+	TEST_ASSERT_NOT_NULL(json_object(top, mtag_type_name(user), entry, sizeof(entry)), "ours");
+	TEST_ASSERT_EQ(json_number(entry, "in_use"), 8, "8 of ours in use: %s", entry);
+	TEST_ASSERT_NOT_NULL(json_object(top, "gre", entry, sizeof(entry)), "gre");
+	TEST_ASSERT_EQ(json_number(entry, "in_use"), 1, "1 GRE in use: %s", entry);
+	mtag_pktmbuf_free_bulk(pkts, 8);
+	TEST_RUN(query("/mtag/types"));
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/types", top, sizeof(top)), "%s", reply);
+	TEST_ASSERT_NOT_NULL(json_object(top, mtag_type_name(user), entry, sizeof(entry)), "ours");
+	TEST_ASSERT_EQ(json_number(entry, "in_use"), 0, "freed: %s", entry);
+	return TEST_SUCCESS;
+}
+
+/* mtag_dump(): newest first, names, the predefined payloads decoded. */
+static int
+test_dump(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(test_mbuf_pool());
+	struct mtag_vlan *v;
+	struct mtag_ipsec *sa;
+	uint8_t *raw;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	f = open_memstream(&text, &size);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	mtag_dump(f, m);
+	fflush(f);
+	TEST_ASSERT_NOT_NULL(strstr(text, "0 tags"), "untagged: %s", text);
+	v = mtag_add(m, MTAG_TYPE_VLAN, sizeof(*v), 0);
+	sa = mtag_add(m, MTAG_TYPE_IPSEC_IN_DONE, sizeof(*sa), 0);
+	raw = mtag_add(m, MTAG_TYPE_GRE, 3, 0);
+	TEST_ASSERT(v != NULL && sa != NULL && raw != NULL, "tags");
+	*v = (struct mtag_vlan){.tpid = 0x88a8, .tci = (5 << 13) | (1 << 12) | 100};
+	*sa = (struct mtag_ipsec){.sa_id = 7, .spi = 0x1001};
+	memcpy(raw, "\xde\xad\x01", 3);
+	rewind(f);
+	mtag_dump(f, m);
+	fputc('\0', f);
+	fflush(f);
+	TEST_ASSERT_NOT_NULL(strstr(text, "3 tags"), "%s", text);
+	TEST_ASSERT_NOT_NULL(strstr(text, "0: type 5 (gre) len 3 cookie 0 data de ad 01"), "%s",
+			     text);
+	TEST_ASSERT_NOT_NULL(strstr(text, "1: type 1 (ipsec_in_done) len 8 cookie 0 sa 7 spi "
+					  "0x00001001"),
+			     "%s", text);
+	TEST_ASSERT_NOT_NULL(strstr(text, "2: type 11 (vlan) len 4 cookie 0 tpid 0x88a8 pcp 5 dei "
+					  "1 vid 100"),
+			     "%s", text);
+	TEST_ASSERT(strstr(text, "0: type 5") < strstr(text, "2: type 11"), "newest first");
+	fclose(f);
+	free(text);
+	mtag_dump(NULL, m); /* no stream: nothing */
+	mtag_dump(stdout, NULL);
+	mtag_pktmbuf_free(m);
 	return TEST_SUCCESS;
 }
 
@@ -248,6 +330,8 @@ test_uninitialised(void)
 static const struct test_case telemetry_cases[] = {
 	{"stats", test_stats},
 	{"types", test_types},
+	{"types_in_use", test_types_in_use},
+	{"dump", test_dump},
 	{"listed", test_listed},
 	{"uninitialised", test_uninitialised},
 	{NULL, NULL},

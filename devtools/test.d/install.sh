@@ -253,7 +253,9 @@ types = json.load(open(sys.argv[2]))["/mtag/types"]
 assert stats["initialized"] == 1 and stats["in_use"] == 1, stats
 assert stats["class0"]["in_use"] == 1 and stats["class0"]["bytes_per_tag"] > 0, stats
 assert stats["allocs"] == stats["frees"] + 1 and stats["alloc_fails"] > 0, stats
-assert types["vlan_insert"] > 0 and types["outside_ref"] >= 64, types
+assert types["vlan_insert"]["id"] > 0 and types["outside_ref"]["id"] >= 64, types
+# The one tag the program holds names its type.
+assert sum(t["in_use"] for t in types.values()) == 1, types
 PY
 }
 

@@ -49,6 +49,8 @@ mtag_register_dyn(void)
 	return 0;
 }
 
+/* -EINVAL, with a log line naming the field, for a configuration that
+ * cannot be had. */
 static int
 mtag_check_conf(const struct mtag_conf *conf)
 {
@@ -56,14 +58,60 @@ mtag_check_conf(const struct mtag_conf *conf)
 
 	if (conf == NULL)
 		return 0;
-	if (conf->pool_size != 0 && conf->pool_size < 2)
+	if (conf->pool_size != 0 && conf->pool_size < 2) {
+		MTAG_LOG(ERR, "bad configuration: pool_size %u (0 for the default, else >= 2)",
+			 conf->pool_size);
 		return -EINVAL;
-	for (i = 1; i < MTAG_CLASS_MAX && conf->class_len[i] != 0; i++)
-		if (conf->class_len[i] <= conf->class_len[i - 1])
+	}
+	for (i = 0; i < MTAG_CLASS_MAX; i++) {
+		if (conf->class_len[i] > MTAG_LEN_MAX) {
+			MTAG_LOG(ERR, "bad configuration: class_len[%u] %u > MTAG_LEN_MAX (%u)", i,
+				 conf->class_len[i], MTAG_LEN_MAX);
 			return -EINVAL;
+		}
+		if (i > 0 && conf->class_len[i] != 0 && conf->class_len[i - 1] == 0) {
+			MTAG_LOG(ERR, "bad configuration: class_len[%u] %u after a 0 (the list "
+				 "ends at its first 0)", i, conf->class_len[i]);
+			return -EINVAL;
+		}
+		if (i > 0 && conf->class_len[i] != 0 &&
+		    conf->class_len[i] <= conf->class_len[i - 1]) {
+			MTAG_LOG(ERR, "bad configuration: class_len[%u] %u not above class_len[%u] %u",
+				 i, conf->class_len[i], i - 1, conf->class_len[i - 1]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* 0 when conf asks for what the library already has (NULL always does);
+ * -EBUSY, with a log line naming the first field that differs, otherwise. */
+static int
+mtag_same_conf(const struct mtag_conf *conf)
+{
+	const struct mtag_shared *sh = mtag_state.shared;
+	struct mtag_conf_eff want;
+	unsigned int i;
+
+	if (conf == NULL)
+		return 0;
+	mtag_conf_resolve(conf, &want);
+	if (want.pool_size != sh->pool_size) {
+		MTAG_LOG(ERR, "initialised already, with pool_size %u (asked %u)", sh->pool_size,
+			 want.pool_size);
+		return -EBUSY;
+	}
+	if (want.cache_size != sh->cache_size) {
+		MTAG_LOG(ERR, "initialised already, with cache_size %u (asked %u)",
+			 sh->cache_size, want.cache_size);
+		return -EBUSY;
+	}
 	for (i = 0; i < MTAG_CLASS_MAX; i++)
-		if (conf->class_len[i] > MTAG_LEN_MAX)
-			return -EINVAL;
+		if (want.class_len[i] != sh->class_len[i]) {
+			MTAG_LOG(ERR, "initialised already, with class_len[%u] %u (asked %u)", i,
+				 sh->class_len[i], want.class_len[i]);
+			return -EBUSY;
+		}
 	return 0;
 }
 
@@ -119,13 +167,11 @@ mtag_lib_init(const struct mtag_conf *conf)
 {
 	int ret;
 
-	if (mtag_state.shared != NULL)
-		return 0;
 	ret = mtag_check_conf(conf);
-	if (ret != 0) {
-		MTAG_LOG(ERR, "bad configuration");
+	if (ret != 0)
 		return ret;
-	}
+	if (mtag_state.shared != NULL)
+		return mtag_same_conf(conf);
 	ret = mtag_register_dyn();
 	if (ret != 0)
 		return ret;
@@ -133,6 +179,7 @@ mtag_lib_init(const struct mtag_conf *conf)
 	ret = mtag_state.primary ? mtag_init_primary(conf) : mtag_init_secondary();
 	if (ret != 0)
 		return ret;
+	mtag_gen++; /* every thread's view of the pools is stale */
 	MTAG_LOG(INFO, "%s: %u size classes up to %u bytes, %u tags each, cache %u",
 		 mtag_state.primary ? "primary" : "secondary",
 		 mtag_state.shared->nb_classes, mtag_state.max_len,
@@ -157,8 +204,10 @@ mtag_lib_fini(void)
 		mtag_pools_fini();
 		rte_memzone_free(mtag_state.mz);
 	}
-	/* Offsets stay registered (DPDK cannot unregister them); with the
-	 * state gone every mbuf reads as untagged again. */
+	/* The dynfield and dynflag stay registered (DPDK cannot unregister
+	 * them) and mbufs keep their flag: the refusal above while tags are in
+	 * use is what makes sure no chain outlives the pools. */
 	memset(&mtag_state, 0, sizeof(mtag_state));
+	mtag_gen++; /* threads' views of the pools are stale */
 	return 0;
 }

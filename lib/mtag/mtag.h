@@ -30,6 +30,7 @@
  */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -648,6 +649,52 @@ uint16_t mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type,
  */
 void mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n);
 
+/* ----------------------------------------------------------- fused forms */
+
+/**
+ * Allocate a tag and prepend it to a packet (mtag_get() + mtag_prepend()),
+ * the common case of tagging on RX.
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @param type
+ *   Type id (predefined or registered).
+ * @param len
+ *   Bytes of data.
+ * @param flags
+ *   0 or MTAG_ZERO.
+ * @return
+ *   The new tag's data (the tag is now first on @p m); NULL with rte_errno =
+ *   EINVAL (NULL @p m, unknown type, @p len too large, before init) or ENOMEM
+ *   (pool exhausted), and @p m unchanged.
+ */
+void *mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags);
+
+/**
+ * Allocate a tag for each packet of a burst and prepend it, all or nothing
+ * (mtag_get_bulk() + mtag_prepend_burst() in one pass).
+ *
+ * @param pkts
+ *   Packets (first mbufs); none may be NULL.
+ * @param n
+ *   Number of packets.
+ * @param type
+ *   Type id (predefined or registered).
+ * @param len
+ *   Bytes of data of each tag.
+ * @param flags
+ *   0 or MTAG_ZERO.
+ * @param data
+ *   Array of at least @p n entries: @c data[i] is set to the data of the tag
+ *   now first on @c pkts[i].
+ * @return
+ *   @p n; 0 with rte_errno = EINVAL (NULL array or packet, unknown type,
+ *   @p len too large, before init) or ENOMEM (pool exhausted), and no packet
+ *   changed.
+ */
+unsigned int mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len,
+			    int flags, void **data);
+
 /* ------------------------------------------------------ packet lifecycle */
 
 /**
@@ -712,6 +759,19 @@ struct rte_mbuf *mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool 
  *   0; -EINVAL for NULL; -ENOENT before mtag_lib_init().
  */
 int mtag_stats_get(struct mtag_stats *s);
+
+/**
+ * Print a packet's tags, newest first, in the manner of rte_pktmbuf_dump():
+ * type id and name, len, cookie, and the data: decoded for the predefined
+ * VLAN (tpid, PCP, DEI, VID) and IPsec (SA id, SPI) types, the first 32
+ * bytes in hex for the others.
+ *
+ * @param f
+ *   Stream to print to.
+ * @param m
+ *   First mbuf of the packet.
+ */
+void mtag_dump(FILE *f, const struct rte_mbuf *m);
 
 /**
  * Bytes of pool memory one tag of a size class costs: the object with its

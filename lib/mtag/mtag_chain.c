@@ -154,8 +154,21 @@ mtag_delete(struct rte_mbuf *m, struct mtag *t)
 void
 mtag_delete_chain(struct rte_mbuf *m)
 {
-	if (m != NULL)
-		mtag_list_release(mtag_chain_detach(m));
+	const uint64_t flag = mtag_dynflag_mask;
+	struct mtag *t;
+
+	if (m == NULL || !(m->ol_flags & flag))
+		return;
+	/* A packet's only tag, the common case, without a call. */
+	t = mtag_chain_of(m)->head;
+	if (!MTAG_DEBUG_BUILD && likely(t->next == NULL && !mtag_state.have_dtor)) {
+		m->ol_flags &= ~flag;
+		if (likely(mtag_tag_put_fast(t)))
+			return;
+		mtag_tag_release(t);
+		return;
+	}
+	mtag_list_release(mtag_chain_detach(m));
 }
 
 int
@@ -198,40 +211,10 @@ mtag_move(struct rte_mbuf *to, struct rte_mbuf *from)
 	mtag_chain_attach(to, head, summary);
 }
 
-/* The burst forms read the flag and the field offset once: stores to the
- * packets would otherwise make the compiler reload them for every packet. */
-
+/* mtag_delete_chain_burst() where its fast path does not apply: any thread,
+ * destructors, several sockets, the debug build. */
 void
-mtag_prepend_burst(struct rte_mbuf **pkts, struct mtag **tags, uint16_t n)
-{
-	const uint64_t flag = mtag_dynflag_mask;
-	const int off = mtag_dynfield_offset;
-	uint16_t i;
-
-	if (pkts == NULL || tags == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		__mtag_prepend(pkts[i], tags[i], flag, off);
-}
-
-uint16_t
-mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag **out)
-{
-	const uint64_t flag = mtag_dynflag_mask;
-	const int off = mtag_dynfield_offset;
-	uint16_t i, found = 0;
-
-	if (pkts == NULL || out == NULL)
-		return 0;
-	for (i = 0; i < n; i++) {
-		out[i] = __mtag_locate(pkts[i], MTAG_ABI_COMPAT, type, NULL, flag, off);
-		found += out[i] != NULL;
-	}
-	return found;
-}
-
-void
-mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
+mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n)
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
@@ -239,8 +222,6 @@ mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 	unsigned int nb = 0;
 	uint16_t i;
 
-	if (pkts == NULL)
-		return;
 	for (i = 0; i < n; i++)
 		if (pkts[i] != NULL)
 			mtag_batch_add(v, &nb, mtag_chain_detach_at(pkts[i], flag, off));

@@ -23,7 +23,8 @@ extern "C" {
  * reminder tags before calling rte_eth_tx_burst().
  *
  * May be called any time after the queue is set up; needs DPDK built with
- * RTE_ETHDEV_RXTX_CALLBACKS (the default).
+ * RTE_ETHDEV_RXTX_CALLBACKS (the default). A second call on the same queue
+ * installs nothing more and returns 0.
  *
  * @param port
  *   Port id.
@@ -31,9 +32,26 @@ extern "C" {
  *   TX queue id.
  * @return
  *   0; -ENODEV for a bad port; -EINVAL for a bad queue; -ENOTSUP without
- *   ethdev callbacks; -ENOENT before mtag_lib_init().
+ *   ethdev callbacks; -ENOSPC past 1024 queues; -ENOENT before
+ *   mtag_lib_init().
  */
 int mtag_eth_tx_strip(uint16_t port, uint16_t queue);
+
+/**
+ * Remove the callback of mtag_eth_tx_strip() from a TX queue. As with
+ * rte_eth_remove_tx_callback(), a thread may still be running it: do not
+ * transmit tagged packets on the queue from then on unless they are freed
+ * otherwise.
+ *
+ * @param port
+ *   Port id.
+ * @param queue
+ *   TX queue id.
+ * @return
+ *   0; -ENOENT when the queue has no strip; -ENODEV for a bad port;
+ *   -EINVAL for a bad queue.
+ */
+int mtag_eth_tx_strip_remove(uint16_t port, uint16_t queue);
 
 #ifdef __cplusplus
 }

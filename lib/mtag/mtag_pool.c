@@ -65,23 +65,35 @@ mtag_pool_create(unsigned int socket, unsigned int cls)
 	mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL, NULL,
 				NULL, NULL, socket,
 				RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
-	if (mp == NULL && rte_errno == ENOMEM)
+	if (mp == NULL && rte_errno == ENOMEM) {
+		/* Tags on another socket cost every access a remote line. */
+		MTAG_LOG(NOTICE, "pool %s: no memory on socket %u, taking any socket's", name,
+			 socket);
 		mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL,
 					NULL, NULL, NULL, SOCKET_ID_ANY,
 					RTE_MEMPOOL_F_NO_IOVA_CONTIG |
 						RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	}
 	if (mp == NULL)
-		MTAG_LOG(ERR, "cannot create pool %s (%u x %u bytes): %s", name, sh->pool_size,
-			 elt, rte_strerror(rte_errno));
+		MTAG_LOG(ERR,
+			 "cannot create pool %s: %u tags of %u bytes (%" PRIu64 " KiB) with a "
+			 "cache of %u per lcore: %s",
+			 name, sh->pool_size, elt, (uint64_t)sh->pool_size * elt / 1024,
+			 sh->cache_size,
+			 rte_errno == ENOENT || rte_errno == 0
+				 ? "no memory for its ring or objects (EAL memory too small?)"
+				 : rte_strerror(rte_errno));
 	return mp;
 }
 
-static int
-mtag_conf_apply(const struct mtag_conf *conf)
+/* The effective configuration of conf (NULL: defaults) in sh's fields. */
+void
+mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *sh)
 {
-	struct mtag_shared *sh = mtag_state.shared;
 	unsigned int i;
 	uint32_t cache;
+
+	memset(sh->class_len, 0, sizeof(sh->class_len));
 
 	if (conf != NULL && conf->class_len[0] != 0) {
 		for (i = 0; i < MTAG_CLASS_MAX && conf->class_len[i] != 0; i++)
@@ -101,7 +113,6 @@ mtag_conf_apply(const struct mtag_conf *conf)
 	cache = RTE_MIN(cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE);
 	cache = RTE_MIN(cache, (uint32_t)(sh->pool_size / 1.5));
 	sh->cache_size = cache;
-	return 0;
 }
 
 int
@@ -109,8 +120,13 @@ mtag_pools_init(const struct mtag_conf *conf)
 {
 	bool used[MTAG_MAX_SOCKETS];
 	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
+	struct mtag_conf_eff eff;
 
-	mtag_conf_apply(conf);
+	mtag_conf_resolve(conf, &eff);
+	mtag_state.shared->nb_classes = eff.nb_classes;
+	mtag_state.shared->pool_size = eff.pool_size;
+	mtag_state.shared->cache_size = eff.cache_size;
+	memcpy(mtag_state.shared->class_len, eff.class_len, sizeof(eff.class_len));
 	mtag_class_table();
 	mtag_sockets_used(used);
 	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
@@ -171,32 +187,30 @@ mtag_pools_fini(void)
 		}
 }
 
-/* The calling thread's row of pools (one per size class), found once per
- * thread: rte_socket_id() is a call into EAL, too dear for every tag. */
-static RTE_DEFINE_PER_LCORE(struct rte_mempool **, mtag_pool_row);
+uint64_t mtag_gen;
+RTE_DEFINE_PER_LCORE(struct mtag_thread, mtag_thread);
 
-/* Pool of the calling thread's socket; non-EAL threads and sockets without
+/* Pools of the calling thread's socket; non-EAL threads and sockets without
  * pools use the first socket that has them. */
-static __rte_noinline struct rte_mempool *
-mtag_pool_of_slow(unsigned int cls)
+struct mtag_thread *
+mtag_thread_refresh(void)
 {
-	unsigned int s = rte_socket_id();
+	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
+	unsigned int s = rte_socket_id(), lcore = rte_lcore_id(), c;
 
-	if (s >= MTAG_MAX_SOCKETS || mtag_state.pool[s][cls] == NULL)
+	if (s >= MTAG_MAX_SOCKETS || mtag_state.pool[s][0] == NULL)
 		s = mtag_state.default_socket;
-	RTE_PER_LCORE(mtag_pool_row) = mtag_state.pool[s];
-	return mtag_state.pool[s][cls];
-}
-
-static inline struct rte_mempool *
-mtag_pool_of(unsigned int cls)
-{
-	struct rte_mempool **row = RTE_PER_LCORE(mtag_pool_row);
-
-	/* A NULL entry: first call on this thread, or pools re-created. */
-	if (likely(row != NULL && row[cls] != NULL))
-		return row[cls];
-	return mtag_pool_of_slow(cls);
+	th->lcore = lcore;
+	th->shared_slot = lcore >= RTE_MAX_LCORE;
+	th->st = &mtag_state.shared->stats[th->shared_slot ? RTE_MAX_LCORE : lcore];
+	for (c = 0; c < MTAG_CLASS_MAX; c++) {
+		th->pool[c] = mtag_state.pool[s][c];
+		th->cache[c] = th->pool[c] != NULL && MTAG_CACHE_DIRECT
+				       ? rte_mempool_default_cache(th->pool[c], lcore)
+				       : NULL;
+	}
+	th->gen = mtag_gen;
+	return th;
 }
 
 /* Pool a tag came from. With pools on one socket only, its length says it,
@@ -218,54 +232,37 @@ mtag_tag_in_pool(struct mtag *t, const struct rte_mempool *mp, unsigned int cls)
 	return rte_mempool_from_obj(mtag_to_elt(t)) == mp;
 }
 
-static __rte_always_inline int
-mtag_tags_get_inline(unsigned int cls, struct mtag **tags, unsigned int n)
+/* n tags of class cls through the public mempool call (which refills the
+ * cache from the ring, or takes from the ring without a cache). */
+int
+mtag_tags_get(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
 {
-	struct rte_mempool *mp = mtag_pool_of(cls);
-	unsigned int shared_slot;
-	struct mtag_lcore_stats *st = mtag_stats_slot(&shared_slot);
+	struct rte_mempool *mp = th->pool[cls];
 
-	if (unlikely(rte_mempool_get_bulk(mp, (void **)tags, n) != 0)) {
-		mtag_count(&st->fails[cls], n, shared_slot);
+	if (unlikely(rte_mempool_generic_get(mp, (void **)tags, n,
+					     rte_mempool_default_cache(mp, th->lcore)) != 0)) {
+		mtag_count(&th->st->fails[cls], n, th->shared_slot);
 		return -ENOMEM;
 	}
-	mtag_count(&st->allocs[cls], n, shared_slot);
-#ifdef MTAG_DEBUG
-	for (unsigned int i = 0; i < n; i++) {
-		tags[i] = mtag_from_elt(tags[i]);
-		mtag_dbg(tags[i])->magic = MTAG_MAGIC_LIVE;
-		mtag_dbg(tags[i])->owner = NULL;
-	}
-#endif
+	mtag_count(&th->st->allocs[cls], n, th->shared_slot);
+	mtag_debug_mark_live(tags, n);
 	return 0;
 }
 
-int
-mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n)
+/* One tag straight from the calling lcore's cache, the common case; an
+ * empty cache or a thread without one takes the public call. */
+static __rte_always_inline struct mtag *
+mtag_tag_get1(struct mtag_thread *th, unsigned int cls)
 {
-	return mtag_tags_get_inline(cls, tags, n);
-}
-
-/* One tag straight from the calling lcore's cache, the common case of
- * rte_mempool_get(): its refill path, inlined, made every call save and
- * restore registers. Other cases (empty cache, thread without cache) take
- * the general path. */
-static __rte_always_inline int
-mtag_tag_get1(unsigned int cls, struct mtag **t)
-{
-	struct rte_mempool *mp = mtag_pool_of(cls);
-	unsigned int lcore = rte_lcore_id();
-	struct rte_mempool_cache *cache = rte_mempool_default_cache(mp, lcore);
+	struct rte_mempool_cache *cache = th->cache[cls];
+	struct mtag *t;
 
 	if (unlikely(cache == NULL || cache->len == 0))
-		return mtag_tags_get(cls, t, 1);
-	*t = mtag_from_elt(cache->objs[--cache->len]);
-	mtag_state.shared->stats[lcore].allocs[cls]++;
-#ifdef MTAG_DEBUG
-	mtag_dbg(*t)->magic = MTAG_MAGIC_LIVE;
-	mtag_dbg(*t)->owner = NULL;
-#endif
-	return 0;
+		return mtag_tags_get(th, cls, &t, 1) == 0 ? t : NULL;
+	t = cache->objs[--cache->len];
+	th->st->allocs[cls]++; /* a thread with a cache has its own slot */
+	mtag_debug_mark_live(&t, 1);
+	return t;
 }
 
 /* Back to its pool, no destructor: into the calling lcore's cache while it
@@ -273,25 +270,23 @@ mtag_tag_get1(unsigned int cls, struct mtag **t)
 static void
 mtag_tag_put(struct mtag *t)
 {
-	struct rte_mempool *mp = mtag_pool_of_tag(t);
+	struct mtag_thread *th = mtag_thread_self();
 	unsigned int cls = mtag_state.class_of_len[t->len];
-	unsigned int lcore = rte_lcore_id();
-	struct rte_mempool_cache *cache = rte_mempool_default_cache(mp, lcore);
-	struct mtag_lcore_stats *st;
-	unsigned int shared_slot;
+	struct rte_mempool_cache *cache = th->cache[cls];
 	void *elt = mtag_to_elt(t);
 
 #ifdef MTAG_DEBUG
 	mtag_dbg(t)->magic = MTAG_MAGIC_FREE;
 #endif
-	if (likely(cache != NULL && cache->len < cache->flushthresh)) {
+	mtag_count_type(th, t->type, -1);
+	if (likely(cache != NULL && cache->len < cache->flushthresh) &&
+	    likely(mtag_state.single_socket || rte_mempool_from_obj(elt) == th->pool[cls])) {
 		cache->objs[cache->len++] = elt;
-		mtag_state.shared->stats[lcore].frees[cls]++;
+		th->st->frees[cls]++;
 		return;
 	}
-	st = mtag_stats_slot(&shared_slot);
-	mtag_count(&st->frees[cls], 1, shared_slot);
-	rte_mempool_put(mp, elt);
+	mtag_count(&th->st->frees[cls], 1, th->shared_slot);
+	rte_mempool_put(mtag_pool_of_tag(t), elt);
 }
 
 static inline void
@@ -315,17 +310,26 @@ mtag_tag_release(struct mtag *t)
 void
 mtag_tags_release(struct mtag **tags, unsigned int n)
 {
+	struct mtag_thread *th = mtag_thread_self();
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		mtag_tag_dtor(tags[i]);
+		mtag_count_type(th, tags[i]->type, -1);
+	}
+	mtag_tags_put(tags, n);
+}
+
+void
+mtag_tags_put(struct mtag **tags, unsigned int n)
+{
 	/* Without the debug prefix a tag is its pool element; with it, elements
 	 * overwrite their tags in place (tags[] is the caller's scratch). */
 	void **elts = (void **)tags;
+	struct mtag_thread *th = mtag_thread_self();
 	struct rte_mempool *mp;
-	struct mtag_lcore_stats *st;
-	unsigned int shared_slot, start, i, cls;
+	unsigned int start, i, cls;
 
-	if (unlikely(mtag_state.have_dtor))
-		for (i = 0; i < n; i++)
-			mtag_tag_dtor(tags[i]);
-	st = mtag_stats_slot(&shared_slot);
 	/* Each run of tags from one pool goes back in one call, and is counted
 	 * once: per-tag puts serialise on the cache length and the counter. */
 	for (start = 0; start < n; start = i) {
@@ -340,62 +344,118 @@ mtag_tags_release(struct mtag **tags, unsigned int n)
 			elts[j] = mtag_to_elt(tags[j]);
 		}
 #endif
-		mtag_count(&st->frees[cls], i - start, shared_slot);
+		mtag_count(&th->st->frees[cls], i - start, th->shared_slot);
 		rte_mempool_put_bulk(mp, elts + start, i - start);
 	}
 }
 
-static inline bool
-mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
+/* The general path of a one-tag allocation: any thread, any build. */
+static __rte_noinline struct mtag *
+mtag_alloc_slow(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
-	if (unlikely(mtag_state.shared == NULL || len > mtag_state.max_len))
-		return false;
-	return cookie != MTAG_ABI_COMPAT || mtag_type_valid(type);
-}
-
-static inline void
-mtag_hdr_init(struct mtag *t, uint32_t cookie, uint16_t type, uint16_t len, int flags)
-{
-	t->next = NULL;
-	t->type = type;
-	t->len = len;
-	t->cookie = cookie;
-	if (flags & MTAG_ZERO)
-		memset(t + 1, 0, len);
-}
-
-static __rte_always_inline struct mtag *
-mtag_alloc_inline(uint32_t cookie, uint16_t type, uint16_t len, int flags)
-{
+	struct mtag_thread *th;
 	struct mtag *t;
 
 	if (unlikely(!mtag_args_valid(cookie, type, len))) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	if (unlikely(mtag_tag_get1(mtag_state.class_of_len[len], &t) != 0)) {
+	th = mtag_thread_self();
+	t = mtag_tag_get1(th, mtag_state.class_of_len[len]);
+	if (unlikely(t == NULL)) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	mtag_hdr_init(t, cookie, type, len, flags);
+	mtag_hdr_init(t, mtag_hdr_word(cookie, type, len), flags);
+	mtag_count_type(th, type, 1);
+	return t;
+}
+
+/* The fast path of a one-tag allocation: a release build, a thread whose
+ * view of the pools is current and whose cache has a tag, no MTAG_ZERO.
+ * NULL when it does not apply. It makes no call, so that its callers need
+ * not save registers. */
+static __rte_always_inline struct mtag *
+mtag_alloc_fast(uint32_t cookie, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
+	struct rte_mempool_cache *cache;
+	unsigned int cls;
+	struct mtag *t;
+
+	if (MTAG_DEBUG_BUILD || unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) ||
+					 th->gen != mtag_gen || th->lcore != rte_lcore_id()))
+		return NULL;
+	cls = mtag_state.class_of_len[len];
+	cache = th->cache[cls];
+	if (unlikely(cache == NULL || cache->len == 0))
+		return NULL;
+	t = cache->objs[--cache->len];
+	th->st->allocs[cls]++;
+	th->st->type_in_use[MTAG_TYPE_SLOT(type)]++;
+	mtag_hdr_init(t, mtag_hdr_word(cookie, type, len), 0);
 	return t;
 }
 
 struct mtag *
 mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
-	return mtag_alloc_inline(cookie, type, len, flags);
+	struct mtag *t = mtag_alloc_fast(cookie, type, len, flags);
+
+	return likely(t != NULL) ? t : mtag_alloc_slow(cookie, type, len, flags);
 }
 
 struct mtag *
 mtag_get(uint16_t type, uint16_t len, int flags)
 {
-	return mtag_alloc_inline(MTAG_ABI_COMPAT, type, len, flags);
+	struct mtag *t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
+
+	return likely(t != NULL) ? t : mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
+}
+
+static __rte_noinline void *
+mtag_add_slow(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	if (unlikely(m == NULL)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+#ifdef MTAG_DEBUG
+	if (mtag_debug_check_chain(m) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+#endif
+	t = mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
+	if (unlikely(t == NULL))
+		return NULL;
+	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
+	return t + 1;
+}
+
+/* The scalar fused form lives with the allocator it inlines; the burst one
+ * is in mtag_burst.c. */
+void *
+mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	if (unlikely(m == NULL))
+		return mtag_add_slow(m, type, len, flags);
+	t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
+	if (unlikely(t == NULL))
+		return mtag_add_slow(m, type, len, flags);
+	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
+	return t + 1;
 }
 
 unsigned int
 mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
 {
+	const uint64_t hdr = mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
+	struct mtag_thread *th;
 	unsigned int i;
 
 	if (unlikely(tags == NULL || !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
@@ -404,12 +464,14 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 	}
 	if (n == 0)
 		return 0;
-	if (unlikely(mtag_tags_get_inline(mtag_state.class_of_len[len], tags, n) != 0)) {
+	th = mtag_thread_self();
+	if (unlikely(mtag_tags_take(th, mtag_state.class_of_len[len], tags, n) != 0)) {
 		rte_errno = ENOMEM;
 		return 0;
 	}
 	for (i = 0; i < n; i++)
-		mtag_hdr_init(tags[i], MTAG_ABI_COMPAT, type, len, flags);
+		mtag_hdr_init(tags[i], hdr, flags);
+	mtag_count_type(th, type, n);
 	return n;
 }
 
@@ -417,6 +479,8 @@ void
 mtag_free(struct mtag *t)
 {
 	if (t == NULL || mtag_state.shared == NULL)
+		return;
+	if (likely(!mtag_state.have_dtor) && mtag_tag_put_fast(t))
 		return;
 #ifdef MTAG_DEBUG
 	if (mtag_debug_check_free(t) != 0)
@@ -429,16 +493,19 @@ mtag_free(struct mtag *t)
 struct mtag *
 mtag_tag_copy(const struct mtag *src, int *err)
 {
+	struct mtag_thread *th = mtag_thread_self();
 	struct mtag *t;
 	mtag_copier_t fn;
 	int ret;
 
-	if (unlikely(mtag_tag_get1(mtag_state.class_of_len[src->len], &t) != 0)) {
+	t = mtag_tag_get1(th, mtag_state.class_of_len[src->len]);
+	if (unlikely(t == NULL)) {
 		*err = -ENOBUFS;
 		return NULL;
 	}
 	memcpy(t, src, sizeof(*t) + src->len);
 	t->next = NULL;
+	mtag_count_type(th, t->type, 1);
 	fn = src->cookie == MTAG_ABI_COMPAT ? mtag_state.copier[src->type] : NULL;
 	if (fn != NULL) {
 		ret = fn(t, src);
@@ -482,6 +549,19 @@ mtag_in_use(void)
 			frees += __atomic_load_n(&sh->stats[i].frees[c], __ATOMIC_RELAXED);
 		}
 	return allocs - frees;
+}
+
+int64_t
+mtag_type_in_use(uint16_t type)
+{
+	const struct mtag_shared *sh = mtag_state.shared;
+	int64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < MTAG_STATS_SLOTS; i++)
+		n += __atomic_load_n(&sh->stats[i].type_in_use[MTAG_TYPE_SLOT(type)],
+				     __ATOMIC_RELAXED);
+	return n;
 }
 
 int

@@ -6,7 +6,11 @@
 #define MTAG_PRIV_H
 
 /* Layout of the library's state: what processes share through a memzone,
- * what each process keeps for itself, and the tag pools' element layout. */
+ * what each process keeps for itself, what each thread caches, and the tag
+ * pools' element layout.
+ *
+ * Pool verbs: get = take tags from a pool; put = give them back, no
+ * destructor; release = run the type's destructor, then put. */
 
 #include <stdbool.h>
 
@@ -40,15 +44,43 @@ extern int mtag_logtype;
 #define MTAG_DEFAULT_POOL_SIZE 16383 /* 2^n - 1 fills the pool's ring exactly */
 #define MTAG_DEFAULT_CACHE_SIZE 256
 
+/* The fast paths use an lcore's mempool cache directly (objs[], len,
+ * flushthresh), as rte_mempool_generic_get/put do inline, without their
+ * refill and flush code: a get pops from the top while len > 0, a put pushes
+ * while len < flushthresh, anything else goes through the public calls.
+ * Checked against DPDK 22.11, 23.11, 24.11 and 25.11, whose caches behave so;
+ * with any other DPDK mtag uses the public calls only. The unit test
+ * burst.mempool_cache_consistent fails when a DPDK behaves otherwise. */
+#if RTE_VERSION >= RTE_VERSION_NUM(22, 11, 0, 0) && RTE_VERSION < RTE_VERSION_NUM(26, 0, 0, 0)
+#define MTAG_CACHE_DIRECT 1
+#else
+#define MTAG_CACHE_DIRECT 0
+#endif
+
+/* In-use counters by type: tags with a FreeBSD cookie count under their
+ * type id modulo MTAG_TYPE_MAX. */
+#define MTAG_TYPE_SLOT(type) ((type) & (MTAG_TYPE_MAX - 1))
+
 /* Counters of one lcore, written only by that lcore; the last slot is shared
- * by all non-EAL threads and written with atomics. */
+ * by all non-EAL threads and written with atomics. A tag freed on another
+ * lcore than its own makes type_in_use negative there: only the sum over
+ * slots means anything. */
 struct mtag_lcore_stats {
 	uint64_t allocs[MTAG_CLASS_MAX];
 	uint64_t frees[MTAG_CLASS_MAX];
 	uint64_t fails[MTAG_CLASS_MAX];
+	int64_t type_in_use[MTAG_TYPE_MAX];
 } __rte_cache_aligned;
 
 #define MTAG_STATS_SLOTS (RTE_MAX_LCORE + 1)
+
+/* What a struct mtag_conf comes to, defaults filled in. */
+struct mtag_conf_eff {
+	uint32_t nb_classes;
+	uint32_t pool_size;
+	uint32_t cache_size;
+	uint16_t class_len[MTAG_CLASS_MAX];
+};
 
 /* One per application, in a memzone: every process agrees on it. */
 struct mtag_shared {
@@ -83,6 +115,38 @@ struct mtag_state {
 
 extern struct mtag_state mtag_state;
 
+/* Bumped by every mtag_lib_init(), never reset: a thread's cached view of
+ * the pools (struct mtag_thread) is stale when its gen differs. */
+extern uint64_t mtag_gen;
+
+/* The calling thread's pools, their caches and its counter slot, found once
+ * per thread: rte_socket_id() and rte_mempool_default_cache() cost too much
+ * for every tag. Filled again after mtag_lib_init(), or when the thread's
+ * lcore id changes (rte_thread_register/unregister). */
+struct mtag_thread {
+	uint64_t gen;		  /* mtag_gen it was filled for; 0: never */
+	unsigned int lcore;	  /* rte_lcore_id() it was filled for */
+	unsigned int shared_slot; /* st is the non-EAL slot: count with atomics */
+	struct mtag_lcore_stats *st;
+	struct rte_mempool *pool[MTAG_CLASS_MAX];
+	/* NULL for every class when the thread has no cache (an unregistered
+	 * non-EAL thread, or cache_size UINT32_MAX). */
+	struct rte_mempool_cache *cache[MTAG_CLASS_MAX];
+};
+
+RTE_DECLARE_PER_LCORE(struct mtag_thread, mtag_thread);
+struct mtag_thread *mtag_thread_refresh(void);
+
+static __rte_always_inline struct mtag_thread *
+mtag_thread_self(void)
+{
+	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
+
+	if (likely(th->gen == mtag_gen && th->lcore == rte_lcore_id()))
+		return th;
+	return mtag_thread_refresh();
+}
+
 /* Pool element: [debug prefix] struct mtag, data. */
 #ifdef MTAG_DEBUG
 struct mtag_debug_hdr {
@@ -97,8 +161,10 @@ mtag_dbg(const struct mtag *t)
 {
 	return (struct mtag_debug_hdr *)((uintptr_t)t - MTAG_PREFIX);
 }
+#define MTAG_DEBUG_BUILD 1
 #else
 #define MTAG_PREFIX 0
+#define MTAG_DEBUG_BUILD 0
 #endif
 
 static inline void *
@@ -119,16 +185,6 @@ mtag_type_valid(uint16_t type)
 	return type < MTAG_TYPE_MAX && mtag_state.shared->type_name[type][0] != '\0';
 }
 
-/* Counter slot of the calling thread. */
-static inline struct mtag_lcore_stats *
-mtag_stats_slot(unsigned int *shared_slot)
-{
-	unsigned int id = rte_lcore_id();
-
-	*shared_slot = id >= RTE_MAX_LCORE;
-	return &mtag_state.shared->stats[*shared_slot ? RTE_MAX_LCORE : id];
-}
-
 static inline void
 mtag_count(uint64_t *counter, uint64_t n, unsigned int shared_slot)
 {
@@ -138,15 +194,146 @@ mtag_count(uint64_t *counter, uint64_t n, unsigned int shared_slot)
 		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
+static inline void
+mtag_count_type(struct mtag_thread *th, uint16_t type, int64_t n)
+{
+	int64_t *counter = &th->st->type_in_use[MTAG_TYPE_SLOT(type)];
+
+	if (likely(!th->shared_slot))
+		*counter += n;
+	else
+		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+/* A tag's type, len and cookie as one word: one store writes them, and a
+ * search compares type and cookie at once with the len masked out. */
+static inline uint64_t
+mtag_hdr_word(uint32_t cookie, uint16_t type, uint16_t len)
+{
+	const struct mtag h = {.type = type, .len = len, .cookie = cookie};
+	uint64_t w;
+
+	memcpy(&w, &h.type, sizeof(w));
+	return w;
+}
+
+static inline uint64_t
+mtag_word_of(const struct mtag *t)
+{
+	uint64_t w;
+
+	memcpy(&w, &t->type, sizeof(w));
+	return w;
+}
+
+#define MTAG_KEY_MASK mtag_hdr_word(UINT32_MAX, UINT16_MAX, 0)
+
+static inline void
+mtag_hdr_init(struct mtag *t, uint64_t hdr, int flags)
+{
+	t->next = NULL;
+	memcpy(&t->type, &hdr, sizeof(hdr));
+	if (unlikely(flags & MTAG_ZERO))
+		memset(t + 1, 0, t->len);
+}
+
+static inline void
+mtag_debug_mark_live(struct mtag **tags, unsigned int n)
+{
+#ifdef MTAG_DEBUG
+	for (unsigned int i = 0; i < n; i++) {
+		tags[i] = mtag_from_elt(tags[i]);
+		mtag_dbg(tags[i])->magic = MTAG_MAGIC_LIVE;
+		mtag_dbg(tags[i])->owner = NULL;
+	}
+#else
+	RTE_SET_USED(tags);
+	RTE_SET_USED(n);
+#endif
+}
+
+/* The fast path of putting one tag back, with no destructor: a release
+ * build, pools on one socket, a thread whose view is current and whose cache
+ * has room. False when it does not apply. Makes no call. */
+static __rte_always_inline bool
+mtag_tag_put_fast(struct mtag *t)
+{
+	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
+	struct rte_mempool_cache *cache;
+	unsigned int cls;
+
+	if (MTAG_DEBUG_BUILD || unlikely(!mtag_state.single_socket || th->gen != mtag_gen ||
+					 th->lcore != rte_lcore_id()))
+		return false;
+	cls = mtag_state.class_of_len[t->len];
+	cache = th->cache[cls];
+	if (unlikely(cache == NULL || cache->len >= cache->flushthresh))
+		return false;
+	cache->objs[cache->len++] = t;
+	th->st->frees[cls]++;
+	th->st->type_in_use[MTAG_TYPE_SLOT(t->type)]--;
+	return true;
+}
+
 /* mtag_pool.c */
+void mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *eff);
 int mtag_pools_init(const struct mtag_conf *conf);
 int mtag_pools_attach(void);
 void mtag_pools_fini(void);
-int mtag_tags_get(unsigned int cls, struct mtag **tags, unsigned int n);
+int mtag_tags_get(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n);
 void mtag_tag_release(struct mtag *t);
 void mtag_tags_release(struct mtag **tags, unsigned int n);
+void mtag_tags_put(struct mtag **tags, unsigned int n);
 struct mtag *mtag_tag_copy(const struct mtag *src, int *err);
 uint64_t mtag_in_use(void);
+int64_t mtag_type_in_use(uint16_t type);
+
+/* n tags of class cls, counted, where they are: on the top of the calling
+ * lcore's cache, which gives them up (the caller uses them before its next
+ * get or put on this thread), or else copied into tags[] by the public
+ * mempool call. NULL when the pool has too few. */
+static __rte_always_inline struct mtag **
+mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
+{
+	struct rte_mempool_cache *cache = th->cache[cls];
+
+	if (unlikely(MTAG_DEBUG_BUILD || cache == NULL || cache->len < n))
+		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
+	cache->len -= n;
+	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
+	return (struct mtag **)&cache->objs[cache->len];
+}
+
+/* n tags of class cls, counted: from the top of the calling lcore's cache
+ * when it holds them, else through the public mempool call. */
+static __rte_always_inline int
+mtag_tags_take(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
+{
+	struct rte_mempool_cache *cache = th->cache[cls];
+	unsigned int i, len;
+
+	if (unlikely(cache == NULL || cache->len < n))
+		return mtag_tags_get(th, cls, tags, n);
+	len = cache->len - n;
+	for (i = 0; i < n; i++)
+		tags[i] = cache->objs[len + i];
+	cache->len = len;
+	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
+	mtag_debug_mark_live(tags, n);
+	return 0;
+}
+
+/* Whether a get of len bytes of a type with a cookie is valid. */
+static inline bool
+mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
+{
+	if (unlikely(mtag_state.shared == NULL || len > mtag_state.max_len))
+		return false;
+	return cookie != MTAG_ABI_COMPAT || mtag_type_valid(type);
+}
+
+/* mtag_chain.c */
+void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 
 /* mtag_registry.c */
 void mtag_registry_init(struct mtag_shared *sh);

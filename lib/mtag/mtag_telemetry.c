@@ -2,7 +2,8 @@
  * Copyright(c) 2026 The mtag authors
  */
 
-/* Counters, and the telemetry commands /mtag/stats and /mtag/types. */
+/* Observability: counters, mtag_dump(), and the telemetry commands
+ * /mtag/stats and /mtag/types (tags in use per type). */
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +44,62 @@ mtag_stats_get(struct mtag_stats *s)
 		s->in_use += cs->in_use;
 	}
 	return 0;
+}
+
+/* Payload of a predefined type decoded, or the first bytes in hex. */
+static void
+mtag_dump_data(FILE *f, const struct mtag *t)
+{
+	const uint8_t *d = (const uint8_t *)(t + 1);
+	struct mtag_ipsec ipsec;
+	struct mtag_vlan vlan;
+	unsigned int i;
+
+	if (t->cookie == MTAG_ABI_COMPAT &&
+	    (t->type == MTAG_TYPE_VLAN || t->type == MTAG_TYPE_VLAN_INSERT) &&
+	    t->len >= sizeof(vlan)) {
+		memcpy(&vlan, d, sizeof(vlan));
+		fprintf(f, " tpid 0x%04x pcp %u dei %u vid %u", vlan.tpid, vlan.tci >> 13,
+			(vlan.tci >> 12) & 1, vlan.tci & 0xfff);
+		return;
+	}
+	if (t->cookie == MTAG_ABI_COMPAT &&
+	    (t->type == MTAG_TYPE_IPSEC_IN_DONE || t->type == MTAG_TYPE_IPSEC_OUT_DONE) &&
+	    t->len >= sizeof(ipsec)) {
+		memcpy(&ipsec, d, sizeof(ipsec));
+		fprintf(f, " sa %u spi 0x%08x", ipsec.sa_id, ipsec.spi);
+		return;
+	}
+	if (t->len > 0)
+		fprintf(f, " data");
+	for (i = 0; i < t->len && i < 32; i++)
+		fprintf(f, " %02x", d[i]);
+	if (t->len > 32)
+		fprintf(f, " ...");
+}
+
+void
+mtag_dump(FILE *f, const struct rte_mbuf *m)
+{
+	const struct mtag *t;
+	const char *name;
+	unsigned int n = 0;
+
+	if (f == NULL || m == NULL)
+		return;
+	for (t = mtag_first(m); t != NULL; t = t->next)
+		n++;
+	fprintf(f, "mtag: mbuf %p, %u tag%s\n", (const void *)m, n, n == 1 ? "" : "s");
+	for (t = mtag_first(m), n = 0; t != NULL; t = t->next, n++) {
+		name = t->cookie == MTAG_ABI_COMPAT && mtag_state.shared != NULL &&
+				       mtag_type_valid(t->type)
+			       ? mtag_state.shared->type_name[t->type]
+			       : NULL;
+		fprintf(f, "  %u: type %u (%s) len %u cookie %u", n, t->type,
+			name != NULL ? name : "?", t->len, t->cookie);
+		mtag_dump_data(f, t);
+		fputc('\n', f);
+	}
 }
 
 static void
@@ -92,16 +149,28 @@ static int
 mtag_tel_types(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct mtag_shared *sh = mtag_state.shared;
+	struct rte_tel_data *td;
 	unsigned int i;
+	int64_t n;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_dict(d);
 	if (sh == NULL)
 		return 0;
-	for (i = 0; i < MTAG_TYPE_MAX; i++)
-		if (sh->type_name[i][0] != '\0')
-			rte_tel_data_add_dict_int(d, sh->type_name[i], i);
+	for (i = 0; i < MTAG_TYPE_MAX; i++) {
+		if (sh->type_name[i][0] == '\0')
+			continue;
+		td = rte_tel_data_alloc();
+		if (td == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(td);
+		rte_tel_data_add_dict_int(td, "id", i);
+		/* Counters are read one after the other while lcores run. */
+		n = mtag_type_in_use(i);
+		mtag_tel_add_u64(td, "in_use", n > 0 ? (uint64_t)n : 0);
+		rte_tel_data_add_dict_container(d, sh->type_name[i], td, 0);
+	}
 	return 0;
 }
 
@@ -110,5 +179,5 @@ RTE_INIT(mtag_telemetry_init)
 	rte_telemetry_register_cmd("/mtag/stats", mtag_tel_stats,
 				   "Tag counters, total and per size class. No parameters.");
 	rte_telemetry_register_cmd("/mtag/types", mtag_tel_types,
-				   "Tag types: name to id. No parameters.");
+				   "Tag types: name to id and tags in use. No parameters.");
 }

@@ -488,6 +488,23 @@ check_burst(void)
 	CHECK(mtag_find_burst(pkts, BURST, MTAG_TYPE_VLAN_INSERT, out) == BURST / 2);
 	CHECK(out[0] == NULL && out[BURST - 1] == tags[BURST - 1]);
 
+	/* Fused forms: a tag on each packet in one call, and on one. */
+	{
+		void *data[BURST];
+		FILE *f = fopen("/dev/null", "w");
+
+		CHECK(mtag_add_burst(pkts, BURST, MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0,
+				     data) == BURST);
+		CHECK(mtag_data(mtag_first(pkts[3])) == data[3]);
+		CHECK(mtag_add(pkts[0], MTAG_TYPE_GRE, 4, MTAG_ZERO) != NULL);
+		CHECK(tags_in_use() == BURST / 2 + BURST + 1);
+		CHECK(f != NULL);
+		if (f != NULL) {
+			mtag_dump(f, pkts[0]);
+			fclose(f);
+		}
+	}
+
 	/* Bulk free of packets takes their tags with them. */
 	mtag_pktmbuf_free_bulk(pkts, BURST);
 	CHECK(tags_in_use() == 0 && rte_mempool_in_use_count(mbufs) == mbufs_used);
@@ -514,6 +531,10 @@ check_ethdev(void)
 	CHECK(ret == 0);
 	CHECK(rte_eth_rx_queue_setup(port, 0, 128, rte_socket_id(), NULL, mbufs) == 0);
 	CHECK(rte_eth_tx_queue_setup(port, 0, 128, rte_socket_id(), NULL) == 0);
+	CHECK(mtag_eth_tx_strip(port, 0) == 0);
+	CHECK(mtag_eth_tx_strip(port, 0) == 0); /* once per queue */
+	CHECK(mtag_eth_tx_strip_remove(port, 0) == 0);
+	CHECK(mtag_eth_tx_strip_remove(port, 0) == -ENOENT);
 	CHECK(mtag_eth_tx_strip(port, 0) == 0);
 	CHECK(mtag_eth_tx_strip(port, 1) == -EINVAL);
 	CHECK(rte_eth_dev_start(port) == 0);

@@ -261,6 +261,55 @@ perf_run_cycle_scalar(struct perf_ctx *c, uint64_t iters)
 	return t1 - t0;
 }
 
+static uint64_t
+perf_run_cycle_add_burst(struct perf_ctx *c, uint64_t iters)
+{
+	const uint16_t type = perf_env.type[0];
+	const unsigned int n = c->burst;
+	uint64_t t0, t1, it, hits = 0;
+
+	t0 = rte_rdtsc();
+	for (it = 0; it < iters; it++) {
+		if (unlikely(mtag_add_burst(c->pkts_v, n, type, PERF_TAG_LEN, 0, c->data) != n))
+			continue; /* counted as misses */
+		hits += mtag_find_burst(c->pkts_v, n, type, (struct mtag **)c->out);
+		mtag_delete_chain_burst(c->pkts_v, n);
+		perf_escape(c->out);
+	}
+	t1 = rte_rdtsc();
+	c->pkts += iters * n;
+	c->hits += hits;
+	return t1 - t0;
+}
+
+static uint64_t
+perf_run_cycle_add_scalar(struct perf_ctx *c, uint64_t iters)
+{
+	const uint16_t type = perf_env.type[0];
+	const unsigned int n = c->burst;
+	uint64_t t0, t1, it, hits = 0;
+	unsigned int i;
+
+	t0 = rte_rdtsc();
+	for (it = 0; it < iters; it++) {
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = c->pkts_v[i];
+			struct mtag *t;
+
+			c->data[i] = mtag_add(m, type, PERF_TAG_LEN, 0);
+			t = mtag_find(m, type, NULL);
+			c->out[i] = t;
+			hits += t != NULL;
+			mtag_delete_chain(m);
+		}
+		perf_escape(c->out);
+	}
+	t1 = rte_rdtsc();
+	c->pkts += iters * n;
+	c->hits += hits;
+	return t1 - t0;
+}
+
 /* ------------------------------------------- operations timed per burst */
 
 static void
@@ -572,6 +621,10 @@ PERF_BODY(b_cl4, "clone/4_tags", "mtag_pktmbuf_clone of a packet with 4 tags (fr
 PERF_BODY(b_cyc, "cycle/burst",
 	  "get_bulk + prepend_burst + find_burst + delete_chain_burst, 1 tag per packet",
 	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_burst);
+PERF_BODY(b_cyca, "cycle/add_burst", "add_burst + find_burst + delete_chain_burst, 1 tag per packet",
+	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_add_burst);
+PERF_BODY(b_cycas, "cycle/add_scalar", "add + find + delete_chain, one packet at a time",
+	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_add_scalar);
 PERF_BODY(b_cycs, "cycle/scalar", "get + prepend + find + delete_chain, one packet at a time",
 	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_scalar);
 
@@ -579,5 +632,6 @@ const struct perf_body *const perf_bodies_prim[] = {
 	&b_empty, &b_raw,   &b_miss0, &b_bmiss0, &b_miss1, &b_miss2, &b_miss3,
 	&b_miss4, &b_coll4, &b_hit1,  &b_hit4,	 &b_get,   &b_getb,  &b_free,
 	&b_prep,  &b_prepb, &b_del1,  &b_del4,	 &b_dc1,   &b_dcb1,  &b_dcb4,
-	&b_cc1,	  &b_cc4,   &b_cl0,   &b_cl4,	 &b_cyc,   &b_cycs,  NULL,
+	&b_cc1,	  &b_cc4,   &b_cl0,   &b_cl4,	 &b_cyc,   &b_cycs,  &b_cyca,
+	&b_cycas, NULL,
 };

@@ -3,8 +3,14 @@
  */
 
 /* testpmd io-style forwarding: receive a burst on one port, send it on
- * another, (a) untouched, (b) with one tag added on RX, found, and dropped
- * by mtag_eth_tx_strip() on TX, (c) the same with four tags.
+ * another, (a) untouched, (b) with one tag added on RX (mtag_add_burst),
+ * found, and dropped by mtag_eth_tx_strip() on TX, (c) the same with four
+ * tags, (d) with 16 bytes written into a dynfield of the benchmark's own on
+ * RX and read before TX: the floor of any per-packet metadata, as it pays
+ * for the mbuf's second cache line that net_null and net_ring never touch.
+ * The fwd_work bodies add ~100 cycles of per-packet work (parse, MAC swap,
+ * TTL and IPv4 checksum, a flow hash, a checksum over the frame) to (a), (b)
+ * and (d), as a NIC forwarder would do.
  *
  * Untagged runs use a port pair without the strip callback, so that they do
  * not pay for it. net_null ports: null0 -> null1 plain, null2 -> null3 with
@@ -15,6 +21,10 @@
 #include <stdio.h>
 
 #include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_mbuf_dyn.h>
 
 #include <mtag_ethdev.h>
 
@@ -38,6 +48,15 @@ static struct {
 } perf_fwd[FWD_PAIRS];
 
 static bool perf_port_started[RTE_MAX_ETHPORTS];
+
+/* The raw-dynfield floor: 16 bytes of the benchmark's own. */
+struct perf_raw_meta {
+	uint64_t a, b;
+};
+static int perf_raw_off = -1;
+
+enum perf_fwd_mode { FWD_NONE = 0, FWD_1_TAG = 1, FWD_4_TAGS = 4, FWD_RAW = 8 };
+#define PERF_FWD_WORK 0x100 /* arg flag: per-packet work */
 
 static int
 perf_port_start(uint16_t port)
@@ -79,9 +98,18 @@ perf_ring_seed(uint16_t port)
 int
 perf_fwd_init(void)
 {
+	static const struct rte_mbuf_dynfield raw = {
+		.name = "perf_raw_meta",
+		.size = sizeof(struct perf_raw_meta),
+		.align = __alignof__(struct perf_raw_meta),
+	};
 	unsigned int p;
 	uint16_t rx, tx;
 	int ret;
+
+	perf_raw_off = rte_mbuf_dynfield_register(&raw);
+	if (perf_raw_off < 0)
+		return -rte_errno;
 
 	for (p = 0; p < FWD_PAIRS; p++) {
 		if (rte_eth_dev_get_port_by_name(perf_fwd_names[p][0], &rx) != 0 ||
@@ -130,12 +158,12 @@ perf_fwd_fini(void)
 	}
 }
 
-/* arg: pair * 16 + tags per packet */
+/* arg: pair * 16 + mode, | PERF_FWD_WORK */
 static int
 perf_fwd_setup(struct perf_ctx *c)
 {
-	if (!perf_fwd[c->body->arg / 16].ok) {
-		perf_set_skip(c->body->arg / 16 < FWD_RING_PLAIN
+	if (!perf_fwd[(c->body->arg & 0xff) / 16].ok) {
+		perf_set_skip((c->body->arg & 0xff) / 16 < FWD_RING_PLAIN
 				      ? "needs --vdev net_null0 .. net_null3"
 				      : "needs --vdev net_ring0 --vdev net_ring1");
 		return -ENODEV;
@@ -143,14 +171,40 @@ perf_fwd_setup(struct perf_ctx *c)
 	return 0;
 }
 
+/* What a small IPv4 forwarder does to each packet, ~100 core cycles: its
+ * result goes into the frame so that none of it can be left out. */
+static inline void
+perf_fwd_work(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ether_addr tmp;
+	uint32_t h;
+
+	tmp = eth->src_addr;
+	eth->src_addr = eth->dst_addr;
+	eth->dst_addr = tmp;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->time_to_live--;
+	h = rte_jhash(&ip->src_addr, 8, ip->next_proto_id);
+	ip->packet_id = (uint16_t)h;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->fragment_offset = rte_raw_cksum(eth, rte_pktmbuf_data_len(m));
+}
+
 static uint64_t
 perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 {
-	const unsigned int pair = c->body->arg / 16, ntags = c->body->arg % 16;
+	const unsigned int pair = (c->body->arg & 0xff) / 16, mode = c->body->arg % 16;
+	const bool work = c->body->arg & PERF_FWD_WORK;
 	const uint16_t rx = perf_fwd[pair].rx, tx = perf_fwd[pair].tx;
+	const int raw = perf_raw_off;
 	struct rte_mbuf **pkts = c->pkts_v;
 	uint64_t t0, t1, it, hits = 0, fwd = 0;
-	uint16_t nb, sent;
+	struct perf_raw_meta *meta;
+	uint16_t nb, sent, i;
 	unsigned int k;
 
 	t0 = rte_rdtsc();
@@ -158,13 +212,31 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 		nb = rte_eth_rx_burst(rx, 0, pkts, c->burst);
 		if (nb == 0)
 			continue;
-		for (k = 0; k < ntags; k++) {
-			if (mtag_get_bulk(perf_env.type[k], PERF_TAG_LEN, 0, c->tags, nb) != nb)
-				break;
-			mtag_prepend_burst(pkts, c->tags, nb);
+		if (mode == FWD_1_TAG) {
+			mtag_add_burst(pkts, nb, perf_env.type[0], PERF_TAG_LEN, 0, c->data);
+		} else if (mode == FWD_4_TAGS) {
+			for (k = 0; k < mode; k++)
+				if (mtag_add_burst(pkts, nb, perf_env.type[k], PERF_TAG_LEN, 0,
+						   c->data) != nb)
+					break;
+		} else if (mode == FWD_RAW) {
+			for (i = 0; i < nb; i++) {
+				meta = RTE_MBUF_DYNFIELD(pkts[i], raw, struct perf_raw_meta *);
+				meta->a = perf_env.type[0];
+				meta->b = (uintptr_t)pkts[i];
+			}
 		}
-		if (ntags > 0)
+		if (work)
+			for (i = 0; i < nb; i++)
+				perf_fwd_work(pkts[i]);
+		if (mode == FWD_RAW) {
+			for (i = 0; i < nb; i++) {
+				meta = RTE_MBUF_DYNFIELD(pkts[i], raw, struct perf_raw_meta *);
+				hits += meta->a == perf_env.type[0];
+			}
+		} else if (mode != FWD_NONE) {
 			hits += mtag_find_burst(pkts, nb, perf_env.type[0], (struct mtag **)c->out);
+		}
 		sent = rte_eth_tx_burst(tx, 0, pkts, nb);
 		if (unlikely(sent < nb))
 			mtag_pktmbuf_free_bulk(pkts + sent, nb - sent);
@@ -187,19 +259,30 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 		.run = perf_fwd_run,                                                               \
 	}
 
-PERF_FWD_BODY(b_null0, "fwd_null/no_tags", "net_null RX -> TX, untouched", FWD_NULL_PLAIN * 16 + 0,
-	      PERF_HITS_ANY);
+PERF_FWD_BODY(b_null0, "fwd_null/no_tags", "net_null RX -> TX, untouched",
+	      FWD_NULL_PLAIN * 16 + FWD_NONE, PERF_HITS_ANY);
+PERF_FWD_BODY(b_nullr, "fwd_null/raw_dynfield", "net_null, 16 bytes in a dynfield on RX, read",
+	      FWD_NULL_PLAIN * 16 + FWD_RAW, PERF_HITS_ALL);
 PERF_FWD_BODY(b_null1, "fwd_null/1_tag", "net_null, 1 tag on RX, found, stripped on TX",
-	      FWD_NULL_STRIP * 16 + 1, PERF_HITS_ALL);
+	      FWD_NULL_STRIP * 16 + FWD_1_TAG, PERF_HITS_ALL);
 PERF_FWD_BODY(b_null4, "fwd_null/4_tags", "net_null, 4 tags on RX, one found, stripped",
-	      FWD_NULL_STRIP * 16 + 4, PERF_HITS_ALL);
-PERF_FWD_BODY(b_ring0, "fwd_ring/no_tags", "net_ring loop, untouched", FWD_RING_PLAIN * 16 + 0,
-	      PERF_HITS_ANY);
+	      FWD_NULL_STRIP * 16 + FWD_4_TAGS, PERF_HITS_ALL);
+PERF_FWD_BODY(b_ring0, "fwd_ring/no_tags", "net_ring loop, untouched",
+	      FWD_RING_PLAIN * 16 + FWD_NONE, PERF_HITS_ANY);
+PERF_FWD_BODY(b_ringr, "fwd_ring/raw_dynfield", "net_ring loop, 16 bytes in a dynfield, read",
+	      FWD_RING_PLAIN * 16 + FWD_RAW, PERF_HITS_ALL);
 PERF_FWD_BODY(b_ring1, "fwd_ring/1_tag", "net_ring loop, 1 tag on RX, found, stripped",
-	      FWD_RING_STRIP * 16 + 1, PERF_HITS_ALL);
+	      FWD_RING_STRIP * 16 + FWD_1_TAG, PERF_HITS_ALL);
 PERF_FWD_BODY(b_ring4, "fwd_ring/4_tags", "net_ring loop, 4 tags on RX, one found, stripped",
-	      FWD_RING_STRIP * 16 + 4, PERF_HITS_ALL);
+	      FWD_RING_STRIP * 16 + FWD_4_TAGS, PERF_HITS_ALL);
+PERF_FWD_BODY(b_work0, "fwd_work/no_tags", "net_null with ~100 cycles of work per packet",
+	      PERF_FWD_WORK | (FWD_NULL_PLAIN * 16 + FWD_NONE), PERF_HITS_ANY);
+PERF_FWD_BODY(b_workr, "fwd_work/raw_dynfield", "the same, 16 bytes in a dynfield",
+	      PERF_FWD_WORK | (FWD_NULL_PLAIN * 16 + FWD_RAW), PERF_HITS_ALL);
+PERF_FWD_BODY(b_work1, "fwd_work/1_tag", "the same, 1 tag on RX, found, stripped on TX",
+	      PERF_FWD_WORK | (FWD_NULL_STRIP * 16 + FWD_1_TAG), PERF_HITS_ALL);
 
 const struct perf_body *const perf_bodies_fwd[] = {
-	&b_null0, &b_null1, &b_null4, &b_ring0, &b_ring1, &b_ring4, NULL,
+	&b_null0, &b_nullr, &b_null1, &b_null4, &b_ring0, &b_ringr, &b_ring1,
+	&b_ring4, &b_work0, &b_workr, &b_work1, NULL,
 };

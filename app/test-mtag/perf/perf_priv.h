@@ -36,6 +36,7 @@ struct perf_ctx {
 	struct mtag *tags[PERF_TAGS_MAX * PERF_BURST_MAX];
 	/* Results go here, where the compiler must assume someone reads them. */
 	void *out[PERF_BURST_MAX];
+	void *data[PERF_BURST_MAX]; /* what mtag_add and mtag_add_burst return */
 	void *priv; /* per-body state (pipeline, forwarding) */
 };
 

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The mtag authors
+ */
+
+/* Burst and fused forms, the fast path. Each is one pass over the burst with
+ * the dynamic flag and field offset read once (stores to the packets would
+ * otherwise make the compiler reload them for every packet). Tags come from
+ * and go back to the calling lcore's mempool cache directly (see
+ * MTAG_CACHE_DIRECT in mtag_priv.h); anything unusual takes the general
+ * path. */
+
+#include <errno.h>
+
+#include <rte_errno.h>
+
+#include "mtag_priv.h"
+
+/* Tags an mtag_add_burst() takes at once: all of a usual burst. */
+#define MTAG_ADD_CHUNK 64U
+
+void
+mtag_prepend_burst(struct rte_mbuf **pkts, struct mtag **tags, uint16_t n)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	uint16_t i;
+
+	if (pkts == NULL || tags == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		__mtag_prepend(pkts[i], tags[i], flag, off);
+}
+
+uint16_t
+mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag **out)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	const uint64_t bit = MTAG_SUMMARY_BIT(type);
+	const uint64_t key = mtag_hdr_word(MTAG_ABI_COMPAT, type, 0);
+	const struct mtag_chain *c;
+	struct rte_mbuf *m;
+	struct mtag *t;
+	uint16_t i, found = 0;
+
+	if (pkts == NULL || out == NULL)
+		return 0;
+	/* The newest tag is compared first, type and cookie as one word: on a
+	 * hit there, the common case, the summary is not read at all. */
+#pragma GCC unroll 2
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		t = NULL;
+		if (likely(m != NULL) && (m->ol_flags & flag)) {
+			c = RTE_MBUF_DYNFIELD(m, off, const struct mtag_chain *);
+#ifdef MTAG_DEBUG
+			if (mtag_debug_check_chain(m) != 0)
+				goto next;
+#endif
+			t = c->head;
+			if ((mtag_word_of(t) & MTAG_KEY_MASK) != key) {
+				t = NULL;
+				if (c->summary & bit)
+					for (t = c->head->next; t != NULL; t = t->next)
+						if ((mtag_word_of(t) & MTAG_KEY_MASK) == key)
+							break;
+			}
+		}
+#ifdef MTAG_DEBUG
+next:
+#endif
+		out[i] = t;
+		found += t != NULL;
+	}
+	return found;
+}
+
+/* Type and len of a tag as one 32-bit word: a change of either ends a run
+ * of tags that go back to one cache and are counted under one type. */
+static inline uint32_t
+mtag_type_len_of(const struct mtag *t)
+{
+	uint32_t w;
+
+	memcpy(&w, &t->type, sizeof(w));
+	return w;
+}
+
+/* Where mtag_delete_chain_burst() puts tags: the top of one class's cache,
+ * for one run of tags of the same type and len. */
+struct mtag_put_run {
+	struct rte_mempool_cache *cache;
+	void **start; /* first slot of the run */
+	unsigned int cls;
+	uint16_t type;
+};
+
+/* End the current run: count it, give the cache its new length. */
+static inline void
+mtag_put_run_end(struct mtag_thread *th, struct mtag_put_run *r, void **top)
+{
+	if (r->cache == NULL)
+		return;
+	th->st->frees[r->cls] += top - r->start;
+	th->st->type_in_use[MTAG_TYPE_SLOT(r->type)] -= top - r->start;
+	r->cache->len = top - (void **)r->cache->objs;
+}
+
+/* Tag t starts a new run, or its cache is full: returns the new top of the
+ * cache, with t on it, and sets *lim to the run's limit. */
+static __rte_noinline void **
+mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, void ***lim,
+		  uint32_t *run, struct mtag *t)
+{
+	struct rte_mempool_cache *cache;
+
+	mtag_put_run_end(th, r, top);
+	*run = mtag_type_len_of(t);
+	r->type = t->type;
+	r->cls = mtag_state.class_of_len[t->len];
+	r->cache = cache = th->cache[r->cls];
+	if (unlikely(cache->len >= cache->flushthresh)) {
+		/* The public put flushes the cache to the ring. */
+		th->st->frees[r->cls]++;
+		th->st->type_in_use[MTAG_TYPE_SLOT(r->type)]--;
+		rte_mempool_put(th->pool[r->cls], t);
+		top = (void **)&cache->objs[cache->len];
+		r->start = top;
+	} else {
+		top = (void **)&cache->objs[cache->len];
+		r->start = top; /* t is counted with its run */
+		*top++ = t;
+	}
+	*lim = (void **)&cache->objs[cache->flushthresh];
+	return top;
+}
+
+/* Each tag goes straight onto the top of its class's cache; a run of tags
+ * of one type and len is counted when it ends, so that nothing is counted
+ * per tag. Only for a thread with a cache (its counter slot is its own),
+ * pools on one socket (the class names the pool) and no destructor set. */
+static __rte_always_inline void
+mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uint16_t n)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct mtag_put_run r = {.cache = NULL};
+	void **top = NULL, **lim = NULL;
+	uint32_t run = UINT32_MAX; /* type and len of the current run */
+	struct mtag *t, *next;
+	struct rte_mbuf *m;
+	uint64_t ol;
+	uint16_t i;
+
+#pragma GCC unroll 2
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (m == NULL)
+			continue;
+		ol = m->ol_flags;
+		if (!(ol & flag))
+			continue;
+		m->ol_flags = ol ^ flag;
+		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+		do {
+			next = t->next;
+			if (likely(mtag_type_len_of(t) == run && top < lim))
+				*top++ = t;
+			else
+				top = mtag_put_run_next(th, &r, top, &lim, &run, t);
+		} while ((t = next) != NULL);
+	}
+	mtag_put_run_end(th, &r, top);
+}
+
+void
+mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	struct mtag_thread *th;
+
+	if (pkts == NULL || mtag_state.shared == NULL)
+		return;
+	th = mtag_thread_self();
+	if (!MTAG_DEBUG_BUILD && likely(th->cache[0] != NULL && mtag_state.single_socket &&
+					!mtag_state.have_dtor))
+		mtag_delete_chain_burst_fast(th, pkts, n);
+	else
+		mtag_delete_chain_burst_slow(pkts, n);
+}
+
+/* Take tags back off the first n packets of an mtag_add_burst() that could
+ * not finish: each lost its newest tag, and its summary is rebuilt exact. */
+static void
+mtag_add_burst_undo(struct rte_mbuf **pkts, uint16_t n, struct mtag **tags)
+{
+	struct mtag_chain *c;
+	struct mtag *t;
+	uint64_t summary;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		c = mtag_chain_of(pkts[i]);
+		tags[i] = c->head;
+		c->head = c->head->next;
+		tags[i]->next = NULL;
+#ifdef MTAG_DEBUG
+		mtag_dbg(tags[i])->owner = NULL;
+#endif
+		if (c->head == NULL) {
+			pkts[i]->ol_flags &= ~mtag_dynflag_mask;
+			continue;
+		}
+		for (summary = 0, t = c->head; t != NULL; t = t->next)
+			summary |= MTAG_SUMMARY_BIT(t->type);
+		c->summary = summary;
+	}
+}
+
+/* Prepend new tag src[i] to pkts[i] for each i < n, its header written
+ * from hdr; data[i] is its data. Returns n, or the index of the first NULL
+ * packet (the packets before it have their tag). Kept apart from
+ * mtag_add_burst() so that the loop has the registers to itself. */
+static __rte_always_inline unsigned int
+mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned int n,
+		uint64_t hdr, uint64_t bit)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct mtag_chain *c;
+	struct rte_mbuf *m;
+	struct mtag *t;
+	unsigned int i;
+	uint64_t ol;
+
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		t = src[i];
+		if (unlikely(m == NULL))
+			return i;
+		memcpy(&t->type, &hdr, sizeof(hdr));
+#ifdef MTAG_DEBUG
+		mtag_dbg(t)->owner = m;
+#endif
+		c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
+		ol = m->ol_flags;
+		if (ol & flag) {
+			t->next = c->head;
+			c->summary |= bit;
+		} else {
+			t->next = NULL;
+			c->summary = bit;
+			m->ol_flags = ol | flag;
+		}
+		c->head = t;
+		data[i] = t + 1;
+	}
+	return n;
+}
+
+unsigned int
+mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
+	       void **data)
+{
+	const uint64_t bit = MTAG_SUMMARY_BIT(type);
+	const uint64_t hdr = mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
+	struct mtag *tags[MTAG_ADD_CHUNK], **src;
+	struct mtag_thread *th;
+	unsigned int cls, done, chunk, i;
+
+	if (unlikely(pkts == NULL || data == NULL ||
+		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
+		rte_errno = EINVAL;
+		return 0;
+	}
+#ifdef MTAG_DEBUG
+	/* A chain that is not the packet's own is refused (and counted). */
+	for (i = 0; i < n; i++)
+		if (pkts[i] != NULL && mtag_debug_check_chain(pkts[i]) != 0) {
+			rte_errno = EINVAL;
+			return 0;
+		}
+#endif
+	th = mtag_thread_self();
+	cls = mtag_state.class_of_len[len];
+	for (done = 0; done < n; done += chunk) {
+		chunk = RTE_MIN(n - done, MTAG_ADD_CHUNK);
+		src = mtag_tags_borrow(th, cls, tags, chunk);
+		if (unlikely(src == NULL)) {
+			rte_errno = ENOMEM;
+			goto undo;
+		}
+		i = mtag_attach_new(pkts + done, src, data + done, chunk, hdr, bit);
+		if (unlikely(i != chunk)) {
+			/* A NULL packet: take this chunk's tags back too. */
+			rte_errno = EINVAL;
+			for (unsigned int j = i; j < chunk; j++) {
+				tags[j] = src[j];
+				mtag_hdr_init(tags[j], hdr, 0);
+			}
+			mtag_add_burst_undo(pkts + done, i, tags);
+			mtag_tags_put(tags, chunk);
+			goto undo;
+		}
+		if (unlikely(flags & MTAG_ZERO))
+			for (i = 0; i < chunk; i++)
+				memset(data[done + i], 0, len);
+		mtag_count_type(th, type, chunk);
+	}
+	return n;
+
+undo:
+	/* Take back what earlier chunks added, without destructors (the tags
+	 * were never the caller's): all or nothing. */
+	for (i = 0; i < done; i += chunk) {
+		chunk = RTE_MIN(done - i, MTAG_ADD_CHUNK);
+		mtag_add_burst_undo(pkts + i, chunk, tags);
+		mtag_count_type(th, type, -(int64_t)chunk);
+		mtag_tags_put(tags, chunk);
+	}
+	return 0;
+}
