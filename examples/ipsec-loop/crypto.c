@@ -345,32 +345,28 @@ uint16_t
 ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
 	      struct rte_mbuf **m, uint16_t n)
 {
-	struct mtag *tags[IPL_BURST];
+	void *data[IPL_BURST];
 	struct mtag_ipsec *rec;
 	uint16_t i, k;
 
-	if (mtag_get_bulk(type, sizeof(*rec), 0, tags, n) == n) {
+	if (mtag_add_burst(m, n, type, sizeof(*rec), 0, data) == n) {
 		for (i = 0; i < n; i++) {
-			rec = mtag_data(tags[i]);
+			rec = data[i];
 			rec->sa_id = sa->id;
 			rec->spi = sa->spi;
 		}
-		mtag_prepend_burst(m, tags, n);
 		return n;
 	}
 	/* Fewer tags than packets: tag those it can, one by one, drop the others. */
 	for (i = 0, k = 0; i < n; i++) {
-		struct mtag *t = mtag_get(type, sizeof(*rec), 0);
-
-		if (t == NULL) {
+		rec = mtag_add(m[i], type, sizeof(*rec), 0);
+		if (rec == NULL) {
 			lc->st.no_tag++;
 			ipl_drop(m[i]);
 			continue;
 		}
-		rec = mtag_data(t);
 		rec->sa_id = sa->id;
 		rec->spi = sa->spi;
-		mtag_prepend(m[i], t);
 		m[k++] = m[i];
 	}
 	return k;
