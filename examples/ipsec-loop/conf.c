@@ -470,6 +470,8 @@ parse_proto(const char *s, uint8_t *proto)
 
 	if (strcmp(s, "icmp") == 0)
 		*proto = 1;
+	else if (strcmp(s, "icmp6") == 0)
+		*proto = 58;
 	else if (strcmp(s, "tcp") == 0)
 		*proto = 6;
 	else if (strcmp(s, "udp") == 0)
@@ -695,17 +697,30 @@ check_refs(struct parser *p)
 
 	for (i = 0; i < c->nb_sp; i++) {
 		const struct ipl_sp_conf *sp = &c->sp[i];
+		struct ipl_sa_conf *sa = &p->c->sa[sp->sa_id];
+		uint8_t af;
 
 		p->line = sp->line;
 		if (sp->action != IPL_ACT_PROTECT)
 			continue;
-		if (!c->sa[sp->sa_id].used)
+		if (!sa->used)
 			return fail(p, "policy names SA %u, which is not defined", sp->sa_id);
-		if (c->sa[sp->sa_id].dir != sp->dir)
+		if (sa->dir != sp->dir)
 			return fail(p, "policy 'sp %s' names SA %u, an %s SA",
 				    sp->dir == IPL_DIR_OUT ? "out" : "in", sp->sa_id,
-				    c->sa[sp->sa_id].dir == IPL_DIR_OUT ? "outbound" : "inbound");
+				    sa->dir == IPL_DIR_OUT ? "outbound" : "inbound");
+		af = sp->src.a.family != IPL_AF_ANY ? sp->src.a.family : sp->dst.a.family;
+		if (af == IPL_AF_ANY)
+			continue;
+		if (sa->inner != IPL_AF_ANY && sa->inner != af)
+			return fail(p, "SA %u would carry IPv4 and IPv6: rte_ipsec gives an SA "
+				       "one inner family, use one SA per family",
+				    sp->sa_id);
+		sa->inner = af;
 	}
+	for (i = 0; i < IPL_MAX_SA; i++)
+		if (p->c->sa[i].used && p->c->sa[i].inner == IPL_AF_ANY)
+			p->c->sa[i].inner = IPL_AF_INET;
 	for (i = 0; i < c->nb_routes; i++) {
 		const struct ipl_route_conf *r = &c->route[i];
 

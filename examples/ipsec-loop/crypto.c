@@ -112,7 +112,10 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 {
 	struct rte_crypto_sym_xform xf[2], *head;
 	struct rte_ipsec_sa_prm prm;
-	struct rte_ipv4_hdr tun;
+	union {
+		struct rte_ipv4_hdr v4;
+		struct rte_ipv6_hdr v6;
+	} tun;
 	int sz, rc;
 	uint8_t dev, nb_dev = rte_cryptodev_count();
 
@@ -125,12 +128,21 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 		return -ENOTSUP;
 	}
 
+	/* The outer header template; rte_ipsec fills in its length (and IPv4 id). */
 	memset(&tun, 0, sizeof(tun));
-	tun.version_ihl = RTE_IPV4_VHL_DEF;
-	tun.time_to_live = 64;
-	tun.next_proto_id = IPPROTO_ESP;
-	tun.src_addr = rte_cpu_to_be_32(c->src.v4);
-	tun.dst_addr = rte_cpu_to_be_32(c->dst.v4);
+	if (c->src.family == IPL_AF_INET6) {
+		tun.v6.vtc_flow = rte_cpu_to_be_32(6u << 28);
+		tun.v6.proto = IPPROTO_ESP;
+		tun.v6.hop_limits = 64;
+		memcpy(tun.v6.src_addr, c->src.v6, 16);
+		memcpy(tun.v6.dst_addr, c->dst.v6, 16);
+	} else {
+		tun.v4.version_ihl = RTE_IPV4_VHL_DEF;
+		tun.v4.time_to_live = 64;
+		tun.v4.next_proto_id = IPPROTO_ESP;
+		tun.v4.src_addr = rte_cpu_to_be_32(c->src.v4);
+		tun.v4.dst_addr = rte_cpu_to_be_32(c->dst.v4);
+	}
 
 	memset(&prm, 0, sizeof(prm));
 	prm.userdata = id;
@@ -141,9 +153,16 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 							  : RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
 	prm.ipsec_xform.proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
 	prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
-	prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
-	prm.ipsec_xform.tunnel.ipv4.src_ip.s_addr = tun.src_addr;
-	prm.ipsec_xform.tunnel.ipv4.dst_ip.s_addr = tun.dst_addr;
+	if (c->src.family == IPL_AF_INET6) {
+		prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV6;
+		memcpy(&prm.ipsec_xform.tunnel.ipv6.src_addr, c->src.v6, 16);
+		memcpy(&prm.ipsec_xform.tunnel.ipv6.dst_addr, c->dst.v6, 16);
+		prm.ipsec_xform.tunnel.ipv6.hlimit = 64;
+	} else {
+		prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
+		prm.ipsec_xform.tunnel.ipv4.src_ip.s_addr = tun.v4.src_addr;
+		prm.ipsec_xform.tunnel.ipv4.dst_ip.s_addr = tun.v4.dst_addr;
+	}
 	prm.ipsec_xform.tunnel.ipv4.ttl = 64;
 	prm.ipsec_xform.replay_win_sz = c->dir == IPL_DIR_IN ? c->replay_win : 0;
 	prm.ipsec_xform.options.esn = c->esn ? 1 : 0;
@@ -151,9 +170,9 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	prm.ipsec_xform.esn.value = c->seq;
 	prm.crypto_xform = head;
 	prm.tun.hdr = &tun;
-	prm.tun.hdr_len = sizeof(tun);
+	prm.tun.hdr_len = c->src.family == IPL_AF_INET6 ? sizeof(tun.v6) : sizeof(tun.v4);
 	prm.tun.hdr_l3_off = 0;
-	prm.tun.next_proto = IPPROTO_IPIP;
+	prm.tun.next_proto = c->inner == IPL_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 
 	sz = rte_ipsec_sa_size(&prm);
 	if (sz < 0)
@@ -194,7 +213,8 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;
-	s->hdr_len = sizeof(struct rte_ipv4_hdr) + 8 + s->iv_len;
+	s->hdr_len = prm.tun.hdr_len + 8 + s->iv_len;
+	s->inner = c->inner;
 	s->used = true;
 	return 0;
 }

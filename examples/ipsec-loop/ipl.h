@@ -73,6 +73,7 @@ struct ipl_sa {
 	uint16_t icv_len;
 	uint16_t pad_align;
 	enum ipl_df df; /**< Outbound: outer DF bit. */
+	uint8_t inner;	/**< The family it carries (IPL_AF_INET or IPL_AF_INET6). */
 	uint16_t mtu;	/**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
 			 *   checked at this layer). */
 	bool used;

@@ -162,6 +162,11 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				route_out(lc, m, next, &nb_next);
 			} else if (ipl.loop_detect && out_done_under(m, sp->sa_id)) {
 				loop_caught(lc, m);
+			} else if ((rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4) !=
+				   ipl.sa[sp->sa_id].inner) {
+				/* 'any' selectors over an SA of the other family */
+				st->sa_family++;
+				ipl_drop(m);
 			} else if (!ipl_tun_fits(lc, &ipl.sa[sp->sa_id], m)) {
 				continue; /* dropped; ICMP to the sender with DF */
 			} else {

@@ -157,18 +157,78 @@ ipl_drop(struct rte_mbuf *m)
 	mtag_pktmbuf_free(m);
 }
 
-/* Validate the IPv4 header at the start of m; 0 when it may be processed. */
+/* Whether an IPv6 next header is an extension header (RFC 8200 4, RFC 7045): those are
+ * dropped and counted, not walked (selectors and ESP need the upper layer at 40). */
+static inline bool
+ip6_ext(uint8_t nh)
+{
+	switch (nh) {
+	case 0:	  /* hop-by-hop options */
+	case 43:  /* routing */
+	case 44:  /* fragment */
+	case 51:  /* AH */
+	case 60:  /* destination options */
+	case 135: /* mobility */
+	case 139: /* HIP */
+	case 140: /* shim6 */
+	case 253:
+	case 254: /* experiments */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+ip6_check(struct rte_mbuf *m, struct ipl_stats *st)
+{
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	uint32_t tot;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*ip6)) {
+		st->truncated++;
+		return -1;
+	}
+	if (ip6_ext(ip6->proto)) {
+		if (ip6->proto == 44)
+			st->fragment++;
+		else
+			st->ip_options++;
+		return -1;
+	}
+	tot = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	if (tot > rte_pktmbuf_pkt_len(m)) {
+		st->truncated++;
+		return -1;
+	}
+	if (tot < rte_pktmbuf_pkt_len(m) &&
+	    rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
+		st->truncated++;
+		return -1;
+	}
+	m->l2_len = 0;
+	m->l3_len = sizeof(*ip6);
+	return 0;
+}
+
+/* Validate the IP header at the start of m; 0 when it may be processed. */
 int
 ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 {
 	struct rte_ipv4_hdr *ip;
 	uint32_t tot;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(*ip)) {
+	if (rte_pktmbuf_data_len(m) < 1) {
 		st->truncated++;
 		return -1;
 	}
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	if ((ip->version_ihl >> 4) == 6)
+		return ip6_check(m, st);
+	if (rte_pktmbuf_data_len(m) < sizeof(*ip)) {
+		st->truncated++;
+		return -1;
+	}
 	if ((ip->version_ihl >> 4) != 4) {
 		st->non_ip++;
 		return -1;
@@ -214,12 +274,21 @@ ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 		if (rte_pktmbuf_data_len(m) < sizeof(*eth) ||
-		    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		    (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+		     eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))) {
 			st->non_ip++;
 			ipl_drop(m);
 			continue;
 		}
 		rte_pktmbuf_adj(m, sizeof(*eth));
+		/* The version must agree with the Ethernet type. */
+		if (rte_pktmbuf_data_len(m) >= 1 &&
+		    (*rte_pktmbuf_mtod(m, uint8_t *) >> 4) !=
+			    (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ? 4 : 6)) {
+			st->non_ip++;
+			ipl_drop(m);
+			continue;
+		}
 		if (ipl_ip_check(m, st) != 0) {
 			ipl_drop(m);
 			continue;
@@ -295,7 +364,9 @@ ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, stru
 	else
 		memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&ipl.port_mac[port], &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eth->ether_type = rte_cpu_to_be_16((*(const uint8_t *)(eth + 1) >> 4) == 6
+						   ? RTE_ETHER_TYPE_IPV6
+						   : RTE_ETHER_TYPE_IPV4);
 	m->l2_len = sizeof(*eth);
 
 	if (lc->nb_tx[port] == IPL_TXBUF)

@@ -41,6 +41,7 @@ struct ipl_sa_stats {
 	X(policy_discard)                                                                          \
 	X(no_policy)                                                                               \
 	X(no_route)                                                                                \
+	X(sa_family)                                                                               \
 	X(ttl_exceeded)                                                                            \
 	X(too_big)                                                                                 \
 	X(icmp_too_big)                                                                            \

@@ -56,7 +56,17 @@ static const char ipl_fuzz_conf[] = "port 0 inside\n"
 				    "route 10.1.0.128/25 port 1\n"
 				    "route 10.1.0.129/32 port 0\n"
 				    "route 10.0.0.0/8 outbound\n"
-				    "route 0.0.0.0/1 port 1\n";
+				    "route 0.0.0.0/1 port 1\n"
+				    "sp out fd01::/16 fd02::/32 protect 3\n"
+				    "sp out fd01:0:0:1::/64 any discard\n"
+				    "sp out any fd02::/16 proto udp bypass\n"
+				    "sp in fd00::/8 fd01::/64 proto 58 bypass\n"
+				    "sp in any any discard\n"
+				    "sa out 3 spi 1003 tunnel 2001:db8::1 2001:db8::2 null\n"
+				    "route 2001:db8::/32 port 1\n"
+				    "route 2001:db8:0:1::/64 port 0\n"
+				    "route fd00::/8 port 0\n"
+				    "route fd01:0:0:0:8000::/65 outbound\n";
 
 static struct rte_mempool *mbuf_pool;
 
@@ -66,14 +76,23 @@ spd_linear(enum ipl_dir dir, const struct rte_ipv4_hdr *ip)
 {
 	struct ipl_addr src = {.family = IPL_AF_INET, .v4 = rte_be_to_cpu_32(ip->src_addr)};
 	struct ipl_addr dst = {.family = IPL_AF_INET, .v4 = rte_be_to_cpu_32(ip->dst_addr)};
+	uint8_t proto = ip->next_proto_id;
 	unsigned int i;
 
+	if ((ip->version_ihl >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const void *)ip;
+
+		src.family = dst.family = IPL_AF_INET6;
+		memcpy(src.v6, ip6->src_addr, 16);
+		memcpy(dst.v6, ip6->dst_addr, 16);
+		proto = ip6->proto;
+	}
 	for (i = 0; i < ipl.conf.nb_sp; i++) {
 		const struct ipl_sp_conf *sp = &ipl.conf.sp[i];
 
 		if (sp->dir == dir && ipl_prefix_match(&sp->src, &src) &&
 		    ipl_prefix_match(&sp->dst, &dst) &&
-		    (sp->proto == 0 || sp->proto == ip->next_proto_id))
+		    (sp->proto == 0 || sp->proto == proto))
 			return sp;
 	}
 	return NULL;
@@ -165,6 +184,55 @@ check_accepted(struct rte_mbuf *m)
 	check_accepted_lookups(m);
 }
 
+/* The same for IPv6: rte_acl over the 9 fields of an IPv6 selector, rte_lpm6. */
+static void
+check_lookups6(const uint8_t *data, size_t size)
+{
+	static const uint8_t protos[4] = {58, 6, 17, 50};
+	static const uint8_t near[4][4] = {{0xfd, 0x01, 0, 0}, {0xfd, 0x02, 0, 0},
+					   {0x20, 0x01, 0x0d, 0xb8}, {0xfd, 0x01, 0, 0}};
+	struct ipl_addr dst = {.family = IPL_AF_INET6};
+	const struct ipl_sp_conf *sp, *ref;
+	struct rte_ipv6_hdr *ip6;
+	struct rte_mbuf *m;
+	uint8_t sel[34] = {0};
+	int dir;
+
+	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
+	m = rte_pktmbuf_alloc(mbuf_pool);
+	if (m == NULL)
+		FAIL("mbuf pool empty: a leak");
+	ip6 = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, sizeof(*ip6));
+	if (ip6 == NULL)
+		FAIL("no room for a header");
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	memcpy(ip6->src_addr, sel + 2, 16);
+	memcpy(ip6->dst_addr, sel + 18, 16);
+	/* Near the configured prefixes more often than not: the first bytes, and a 1 in
+	 * fd01:0:0:1::/64 or fd01::8000:0:0:0/65 now and then. */
+	if (sel[0] & 1)
+		memcpy(ip6->src_addr, near[sel[1] & 3], 4);
+	if (sel[0] & 2)
+		memcpy(ip6->dst_addr, near[(sel[1] >> 2) & 3], 4);
+	if (sel[0] & 8)
+		ip6->src_addr[7] = 1;
+	if (sel[0] & 16)
+		ip6->dst_addr[8] = 0x80;
+	ip6->proto = sel[0] & 4 ? protos[sel[1] >> 6] : sel[33];
+	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
+		ipl_spd_classify(dir, &m, 1, &sp);
+		ref = spd_linear(dir, (const struct rte_ipv4_hdr *)ip6);
+		if (sp != ref)
+			FAIL("IPv6: rte_acl policy %ld, first match %ld",
+			     sp ? (long)(sp - ipl.conf.sp) : -1L, ref ? (long)(ref - ipl.conf.sp) : -1L);
+	}
+	memcpy(dst.v6, ip6->dst_addr, 16);
+	if (ipl_route_lookup6(ip6->dst_addr) != ipl_conf_route(&ipl.conf, &dst))
+		FAIL("rte_lpm6 route differs from the longest prefix");
+	rte_pktmbuf_free(m);
+}
+
 /* The lookups on selectors taken from the input itself, valid packet or not: most inputs
  * are dropped at the door, the tables should see them all. */
 static void
@@ -192,6 +260,7 @@ check_lookups(const uint8_t *data, size_t size)
 	ip->next_proto_id = sel[0] & 4 ? protos[sel[8] & 3] : sel[8];
 	check_accepted_lookups(m);
 	rte_pktmbuf_free(m);
+	check_lookups6(data, size);
 }
 
 int

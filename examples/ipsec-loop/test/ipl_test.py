@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ipl_sa  # noqa: E402
 
 from scapy.all import ARP, ICMP, IP, IPv6, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402,E501
 from scapy.layers.inet import IPOption_RR  # noqa: E402
 from scapy.layers.ipsec import ESP  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
@@ -862,6 +863,144 @@ def case_mtu(tmp):
           "mtu 9000: an 8000-byte packet goes through, scapy decrypts it")
 
 
+V6_CONF = """port 0 inside
+port 1 outside
+# outbound: 4-in-4, 6-in-4, 4-in-6, 6-in-6
+sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 {w}
+sa out 3 spi 1003 tunnel 192.0.2.1 192.0.2.2 {w}
+sa out 5 spi 1005 tunnel 2001:db8::1 2001:db8::2 {w}
+sa out 7 spi 1007 tunnel 2001:db8::1 2001:db8::2 {w}
+sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 {w}
+sa in 4 spi 2003 tunnel 192.0.2.2 192.0.2.1 {w}
+sa in 6 spi 2005 tunnel 2001:db8::2 2001:db8::1 {w}
+sa in 8 spi 2007 tunnel 2001:db8::2 2001:db8::1 {w}
+sp out 10.1.0.0/16 10.2.0.0/24 protect 1
+sp out fd01::/64 fd02::/64 protect 3
+sp out 10.1.0.0/16 10.2.1.0/24 protect 5
+sp out fd01::/64 fd02:0:0:1::/64 protect 7
+sp in 10.2.0.0/24 10.1.0.0/16 protect 2
+sp in fd02::/64 fd01::/64 protect 4
+sp in 10.2.1.0/24 10.1.0.0/16 protect 6
+sp in fd02:0:0:1::/64 fd01::/64 protect 8
+route 192.0.2.2/32 port 1
+route 2001:db8::2/128 port 1
+route 10.1.0.0/16 port 0
+route fd01::/64 port 0
+"""
+
+# (inner src prefix, inner dst prefix, outbound SA, its SPI, inbound SA SPI, outer v6)
+V6_COMBOS = [("4-in-4", "10.1.0.", "10.2.0.", 1001, 2001, False),
+             ("6-in-4", "fd01::", "fd02::", 1003, 2003, False),
+             ("4-in-6", "10.1.0.", "10.2.1.", 1005, 2005, True),
+             ("6-in-6", "fd01::", "fd02:0:0:1::", 1007, 2007, True)]
+
+
+def inner_any(src, dst, n, seed):
+    """IPv4 or IPv6 (by the prefixes) packets: UDP, and ICMP / ICMPv6 echo."""
+    if ":" not in src:
+        return inner_pkts(n, src=src, dst=dst, seed=seed)
+    pkts = []
+    for i in range(n):
+        size = (i * 29 + seed * 7) % 200
+        l4 = ICMPv6EchoRequest(id=7, seq=i, data=bytes(size)) if i % 3 == 2 else \
+            UDP(sport=1000 + i, dport=2000) / Raw(bytes((i * k) & 0xFF for k in range(size)))
+        ip = IPv6(src=src + "%x" % (1 + i % 200), dst=dst + "%x" % (1 + i * 7 % 200),
+                  hlim=64, fl=i) / l4
+        pkts.append(Ether() / IPv6(bytes(ip)))
+    return pkts
+
+
+def inner_of(p):
+    return bytes(p[IPv6]) if IP not in p else bytes(p[IP])
+
+
+def case_ipv6(tmp):
+    """IPv6 inner and outer, the four combinations, both ciphers, against scapy's ESP in
+    both directions; tshark decrypts what we sent; extension headers dropped, counted."""
+    n = 12
+    for alg in ipl_sa.ALGS:
+        conf = V6_CONF.format(w=ipl_sa.conf_words(alg))
+        inside, outside, want_out, want_in = [], [], {}, []
+        for k, (name, src, dst, spi, spi_in, v6) in enumerate(V6_COMBOS):
+            clear = inner_any(src, dst, n, seed=k)
+            inside += clear
+            want_out[spi] = (name, [fwd(p) for p in clear], v6)
+            back = inner_any(dst, src, n, seed=k + 5)
+            osrc, odst = ("2001:db8::2", "2001:db8::1") if v6 else ("192.0.2.2", "192.0.2.1")
+            sa = ipl_sa.scapy_sa(alg, spi_in, osrc, odst)
+            layer = IPv6 if ":" in src else IP
+            outside += [Ether() / sa.encrypt(layer(inner_of(p)), seq_num=i + 1)
+                        for i, p in enumerate(back)]
+            want_in += [fwd(p) for p in back]
+        # extension headers: hop-by-hop options and a fragment, inside and outside
+        ext = [Ether() / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrHopByHop() / UDP(),
+               Ether() / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrFragment(m=1) /
+               UDP() / Raw(b"f" * 8)]
+        r = Run(tmp, conf, [inside + ext, outside + ext])
+        sent = r.sent(1)
+        for spi, (name, want, v6) in sorted(want_out.items()):
+            got = [p for p in sent if ESP in p and p[ESP].spi == spi]
+            outer_ok = all((IPv6 in p and IP not in p and p[IPv6].nh == 50 and
+                            p[IPv6].src == "2001:db8::1" and p[IPv6].dst == "2001:db8::2")
+                           if v6 else (IP in p and p[IP].proto == 50 and
+                                       checksum(bytes(p[IP])[:20]) == 0) for p in got)
+            sa = ipl_sa.scapy_sa(alg, spi, "2001:db8::1" if v6 else "192.0.2.1",
+                                 "2001:db8::2" if v6 else "192.0.2.2")
+            dec = []
+            for p in got:
+                try:
+                    outer = IPv6(bytes(p[IPv6])) if v6 else IP(bytes(p[IP]))
+                    dec.append(bytes(sa.decrypt(outer)))
+                except Exception as e:
+                    print("decrypt %s: %s" % (name, e))
+            check(len(got) == n and outer_ok and dec == want,
+                  "%s %s out: %d of %d, outer header right %s, scapy decrypts all to the "
+                  "originals (%d)" % (alg, name, len(got), n, outer_ok,
+                                      sum(a == b for a, b in zip(dec, want))))
+        back_out = sorted(inner_of(p) for p in r.sent(0))
+        check(back_out == sorted(want_in), "%s: scapy's ESP of the four kinds decrypted, "
+              "%d of %d to the originals" % (alg, len(back_out), len(want_in)))
+        check(r.st.get("ip_options") == 2 and r.st.get("fragment") == 2,
+              "extension headers dropped and counted: options %s, fragments %s"
+              % (r.st.get("ip_options"), r.st.get("fragment")))
+        tshark_check(alg, r, want_out)
+
+
+def tshark_check(alg, r, want_out):
+    """Wireshark's own ESP dissector decrypts what we sent over IPv6."""
+    if shutil.which("tshark") is None:
+        print("(no tshark: skipped)")
+        return
+    if alg == "aes-128-gcm":
+        enc, key, auth, akey = ("AES-GCM with 16 octet ICV [RFC4106]",
+                                "0x" + ipl_sa.KEY + ipl_sa.SALT, "NULL", "")
+    else:
+        enc, key, auth, akey = ("AES-CBC [RFC3602]", "0x" + ipl_sa.KEY,
+                                "HMAC-SHA-256-128 [RFC4868]", "0x" + ipl_sa.AUTH_KEY)
+    uat = []
+    for spi, (name, want, v6) in want_out.items():
+        src, dst = ("2001:db8::1", "2001:db8::2") if v6 else ("192.0.2.1", "192.0.2.2")
+        uat.append('"IPv%d","%s","%s","0x%08x","%s","%s","%s","%s"'
+                   % (6 if v6 else 4, src, dst, spi, enc, key, auth, akey))
+    home = os.path.join(r.dir, "wshome")
+    prof = os.path.join(home, ".config", "wireshark")
+    os.makedirs(prof)
+    with open(os.path.join(prof, "esp_sa"), "w") as f:
+        f.write("\n".join(uat) + "\n")
+    p = subprocess.run(["tshark", "-r", r.tx[1][0], "-o", "esp.enable_encryption_decode:TRUE",
+                        "-T", "fields", "-e", "esp.spi", "-e", "ipv6.src", "-e", "ip.src",
+                        "-e", "udp.dstport", "-e", "icmpv6.type", "-e", "icmp.type"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       env=dict(os.environ, HOME=home))
+    rows = [l.split("\t") for l in p.stdout.splitlines()]
+    for spi, (name, want, v6) in sorted(want_out.items()):
+        mine = [x for x in rows if x[0] == "0x%08x" % spi or x[0] == str(spi)]
+        inner = [x for x in mine if x[3] == "2000" or x[4] == "128" or x[5] == "8"]
+        good = len(mine) == len(want) and len(inner) == len(want)
+        check(good, "%s %s: tshark decrypts %d of %d of our packets to UDP/ICMP%s"
+              % (alg, name, len(inner), len(want), "" if good else " (%s)" % p.stderr[-300:]))
+
+
 def telemetry_query(path, cmd):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -945,6 +1084,7 @@ CASES = {
     "esn": case_esn,
     "tunnel": case_tunnel,
     "mtu": case_mtu,
+    "ipv6": case_ipv6,
     "lcores": case_lcores,
     "e2e": case_e2e,
 }
