@@ -190,7 +190,8 @@ def case_config(tmp):
     good = ("port 0 inside\nport 1 outside\n"
             "sa out 1 spi 1000 tunnel 2001:db8::1 2001:db8::2 null esn seq 0xfffffff0 df clear\n"
             "sa in 2 spi 1001 tunnel 2001:db8::2 2001:db8::1 null esn replay-window 128\n"
-            "sp out 10.1.0.0/16 any protect 1\nsp out fd00:1::/32 any proto udp protect 1\n"
+            "sa out 3 spi 1002 tunnel 2001:db8::1 2001:db8::2 null\n"
+            "sp out 10.1.0.0/16 any protect 3\nsp out fd00:1::/32 any proto udp protect 1\n"
             "sp in any any bypass\nroute 2001:db8::/64 port 1\nroute any port 0\n"
             "route ::ffff:0.0.0.0/96 port 1\n")
     path = os.path.join(tmp, "good.conf")
@@ -245,6 +246,8 @@ def case_config(tmp):
         ("sp out 10.0.0.0/8 2001:db8::/32 bypass\n", "line 1", "two families"),
         ("sa in 1 spi 1000 tunnel 1.2.3.4 2001:db8::1 null\n", "line 1", "two families"),
         ("route 2001:db8::/129 port 0\n", "line 1", "usage"),
+        ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null\nsp in 10.0.0.0/8 any protect 1\n"
+         "sp in fd00::/8 any protect 1\n", "line 3", "one inner family"),
     ]
     for i, (text, line, words) in enumerate(bad):
         path = os.path.join(tmp, "bad%d.conf" % i)
@@ -465,7 +468,7 @@ def case_malformed(tmp):
         Ether() / esp(s5, c5[2], 150),              # inside the window, new: passes
         Ether() / esp(s5, c5[3], 150),              # same number again: replay
         Ether() / ARP(),                            # non-IP
-        Ether() / IPv6() / UDP(),                   # non-IPv4
+        Ether(type=0x86DD) / IP(src="10.2.0.1", dst="10.1.0.1") / UDP(),  # IPv4 as IPv6
         Ether() / IP(src="10.2.0.1", dst="10.1.0.1", options=[IPOption_RR()]) / UDP(),
         Ether() / IP(src="10.2.0.1", dst="10.1.0.1", flags="MF") / UDP() / Raw(b"x" * 8),
         Ether() / IP(src="10.2.0.1", dst="10.1.0.1", frag=100) / Raw(b"x" * 8),
@@ -895,6 +898,10 @@ V6_COMBOS = [("4-in-4", "10.1.0.", "10.2.0.", 1001, 2001, False),
              ("6-in-6", "fd01::", "fd02:0:0:1::", 1007, 2007, True)]
 
 
+# With no destination, scapy resolves one by neighbour discovery (and waits) for IPv6.
+ETH6 = Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04")
+
+
 def inner_any(src, dst, n, seed):
     """IPv4 or IPv6 (by the prefixes) packets: UDP, and ICMP / ICMPv6 echo."""
     if ":" not in src:
@@ -906,7 +913,7 @@ def inner_any(src, dst, n, seed):
             UDP(sport=1000 + i, dport=2000) / Raw(bytes((i * k) & 0xFF for k in range(size)))
         ip = IPv6(src=src + "%x" % (1 + i % 200), dst=dst + "%x" % (1 + i * 7 % 200),
                   hlim=64, fl=i) / l4
-        pkts.append(Ether() / IPv6(bytes(ip)))
+        pkts.append(ETH6 / IPv6(bytes(ip)))
     return pkts
 
 
@@ -929,12 +936,12 @@ def case_ipv6(tmp):
             osrc, odst = ("2001:db8::2", "2001:db8::1") if v6 else ("192.0.2.2", "192.0.2.1")
             sa = ipl_sa.scapy_sa(alg, spi_in, osrc, odst)
             layer = IPv6 if ":" in src else IP
-            outside += [Ether() / sa.encrypt(layer(inner_of(p)), seq_num=i + 1)
+            outside += [ETH6 / sa.encrypt(layer(inner_of(p)), seq_num=i + 1)
                         for i, p in enumerate(back)]
             want_in += [fwd(p) for p in back]
         # extension headers: hop-by-hop options and a fragment, inside and outside
-        ext = [Ether() / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrHopByHop() / UDP(),
-               Ether() / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrFragment(m=1) /
+        ext = [ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrHopByHop() / UDP(),
+               ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrFragment(m=1) /
                UDP() / Raw(b"f" * 8)]
         r = Run(tmp, conf, [inside + ext, outside + ext])
         sent = r.sent(1)
