@@ -211,9 +211,10 @@ int ipl_tun_inner_fill(struct rte_mbuf *m);
 
 /**
  * Outbound, before encryption: whether m (inner IP, l3 at the start) still fits the MTU
- * of sa's port once encrypted. One that does not is dropped; with DF (and always for
- * IPv6) the sender gets ICMP "fragmentation needed" / ICMPv6 "packet too big" with the
- * inner MTU that fits (RFC 1191, 8201, 4301 8.2), sent by route like any packet.
+ * of sa's port once encrypted. One that does not is dropped (no fragmentation); with DF
+ * the sender gets ICMP "fragmentation needed", an IPv6 sender ICMPv6 "packet too big"
+ * (when the tunnel is IPv6: its address is the source), with the inner MTU that fits
+ * (RFC 1191, RFC 8201, RFC 4301 8.2), sent by route like any packet.
  */
 bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
 

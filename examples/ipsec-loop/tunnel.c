@@ -220,6 +220,56 @@ icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbu
 		ipl_drop(again[0]);
 }
 
+/* ICMPv6 "packet too big" (RFC 4443 3.2, RFC 8201) for m, from the SA's tunnel address
+ * (an IPv6 one: over an IPv4 tunnel there is no address of ours to send it from). */
+static void
+icmp6_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m,
+	      uint32_t mtu)
+{
+	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	/* As much of the packet as fits the IPv6 minimum MTU */
+	uint32_t quote = RTE_MIN(rte_pktmbuf_pkt_len(m), 1280u - sizeof(*in) - 8);
+	struct rte_mbuf *again[1], *r;
+	struct rte_ipv6_hdr *ip6;
+	uint16_t nb_again = 0;
+	const void *src;
+	uint8_t *icmp;
+
+	if (ipl.conf.sa[sa->id].src.family != IPL_AF_INET6)
+		return;
+	r = rte_pktmbuf_alloc(ipl.mbuf_pool);
+	ip6 = r == NULL ? NULL
+			: (struct rte_ipv6_hdr *)rte_pktmbuf_append(r, sizeof(*ip6) + 8 + quote);
+	if (ip6 == NULL) {
+		rte_pktmbuf_free(r);
+		lc->st.no_mem++;
+		return;
+	}
+	icmp = (uint8_t *)(ip6 + 1);
+	memset(ip6, 0, sizeof(*ip6) + 8);
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16(8 + quote);
+	ip6->proto = 58;
+	ip6->hop_limits = 64;
+	memcpy(ip6->src_addr, ipl.conf.sa[sa->id].src.v6, 16);
+	memcpy(ip6->dst_addr, in->src_addr, 16);
+	icmp[0] = 2; /* packet too big */
+	*(uint32_t *)(icmp + 4) = rte_cpu_to_be_32(mtu);
+	src = rte_pktmbuf_read(m, 0, quote, icmp + 8);
+	if (src != NULL && src != icmp + 8)
+		memcpy(icmp + 8, src, quote);
+	/* the ICMPv6 checksum has the UDP/TCP pseudo-header (RFC 4443 2.3) */
+	*(uint16_t *)(icmp + 2) = rte_ipv6_udptcp_cksum(ip6, icmp);
+	r->l2_len = 0;
+	r->l3_len = sizeof(*ip6);
+	ipl_scratch(r)->orig_len = rte_pktmbuf_pkt_len(r);
+	ipl_scratch(r)->passes = 0;
+	lc->st.icmp_too_big++;
+	ipl_route(lc, r, again, &nb_again);
+	if (nb_again != 0)
+		ipl_drop(again[0]);
+}
+
 bool
 ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
 {
@@ -230,7 +280,9 @@ ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
 		return true;
 	lc->st.too_big++;
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	if (!is_v6(ip) && (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+	if (is_v6(ip))
+		icmp6_too_big(lc, sa, m, RTE_MAX(inner_max(sa), 1280u));
+	else if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
 		icmp_too_big(lc, sa, m, inner_max(sa));
 	ipl_drop(m);
 	return false;

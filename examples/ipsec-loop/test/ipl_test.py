@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ipl_sa  # noqa: E402
 
 from scapy.all import ARP, ICMP, IP, IPv6, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
-from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402,E501
+from scapy.layers.inet6 import ICMPv6EchoRequest, ICMPv6PacketTooBig, IPv6ExtHdrFragment, \
+    IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.inet import IPOption_RR  # noqa: E402
 from scapy.layers.ipsec import ESP  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
@@ -855,6 +856,33 @@ def case_mtu(tmp):
     check(r.st.get("too_big") == 2 and r.st.get("icmp_too_big") == 1,
           "too big: %s (2), ICMP sent %s (1; none without DF)" % (r.st.get("too_big"),
                                                                  r.st.get("icmp_too_big")))
+    # IPv6 in IPv6: ICMPv6 packet too big from our tunnel address
+    conf = V6_CONF.format(w=ipl_sa.conf_words("aes-128-gcm")).replace(
+        "port 1 outside", "port 1 outside mtu 1400")
+    fit6 = 1400 - (40 + 8 + 8) - 16 - 2  # 1326
+
+    def pkt6(size, i):
+        ip = IPv6(src="fd01::7", dst="fd02:0:0:1::7", fl=i) / UDP(sport=1000 + i, dport=9) / \
+            Raw(b"m" * (size - 48))
+        return ETH6 / IPv6(bytes(ip))
+    inside = [pkt6(fit6, 1), pkt6(fit6 + 1, 2)]
+    r = Run(tmp, conf, [inside, []])
+    check([len(bytes(p[IPv6])) for p in r.sent(1)] == [1400],
+          "IPv6: the one that fits leaves, exactly 1400 bytes")
+    icmp = [p for p in r.sent(0) if ICMPv6PacketTooBig in p]
+    ok = False
+    if len(icmp) == 1:
+        t = icmp[0][ICMPv6PacketTooBig]
+        raw = IPv6(bytes(icmp[0][IPv6]))
+        sent_ck = raw[ICMPv6PacketTooBig].cksum
+        del raw[ICMPv6PacketTooBig].cksum
+        ok = (t.mtu == fit6 and icmp[0][IPv6].src == "2001:db8::1" and
+              icmp[0][IPv6].dst == "fd01::7" and
+              IPv6(bytes(raw))[ICMPv6PacketTooBig].cksum == sent_ck and
+              bytes(t.payload)[:40] == fwd(inside[1])[:40])
+    check(ok and r.st.get("icmp_too_big") == 1,
+          "ICMPv6 packet too big, MTU %d, from our tunnel address, checksum right: %s"
+          % (fit6, [p.summary() for p in icmp]))
     conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside mtu 9000") \
         .replace("port 1 outside", "port 1 outside mtu 9000")
     big = [pkt(8000, True, 5)]
