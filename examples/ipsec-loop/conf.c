@@ -348,16 +348,16 @@ sa_check_keys(struct parser *p, const struct ipl_sa_conf *sa)
 }
 
 /* The options of an 'sa' line, each at most once. */
-enum sa_opt { OPT_KEY, OPT_AUTH_KEY, OPT_SALT, OPT_REPLAY, OPT_ESN, OPT_SEQ, OPT_DF };
+enum sa_opt { OPT_KEY, OPT_AUTH_KEY, OPT_SALT, OPT_REPLAY, OPT_ESN, OPT_SEQ, OPT_DF, OPT_NATT };
 
 /* sa out|in <id> spi <n> tunnel <src> <dst> <alg> [key <hex>] [salt <hex>]
- * [auth-key <hex>] [replay-window <n>] [esn] [seq <n>] [df copy|set|clear]
+ * [auth-key <hex>] [replay-window <n>] [esn] [seq <n>] [df copy|set|clear] [natt]
  */
 static int
 stmt_sa(struct parser *p)
 {
 	static const char *const opt_name[] = {"key", "auth-key", "salt", "replay-window", "esn",
-					       "seq", "df"};
+					       "seq", "df", "natt"};
 	struct ipl_sa_conf sa;
 	unsigned int seen = 0, o;
 	uint32_t id, v;
@@ -402,8 +402,13 @@ stmt_sa(struct parser *p)
 		if (seen & (1u << o))
 			return fail(p, "'%s' given twice", opt_name[o]);
 		seen |= 1u << o;
-		if (o == OPT_ESN) {
-			sa.esn = 1;
+		if (o == OPT_ESN || o == OPT_NATT) {
+			if (o == OPT_ESN)
+				sa.esn = 1;
+			else if (sa.src.family != IPL_AF_INET)
+				return fail(p, "natt needs an IPv4 tunnel");
+			else
+				sa.natt = 1;
 			i--; /* a flag: no value */
 			continue;
 		}

@@ -89,6 +89,7 @@ struct ipl_sa_conf {
 	int esn;	     /**< 64-bit sequence numbers (RFC 4303 2.2.1). */
 	uint64_t seq;	     /**< Outbound: first number sent (0: 1); inbound: highest already seen. */
 	enum ipl_df df;	     /**< Outbound: the outer IPv4 DF bit. */
+	int natt;	     /**< UDP encapsulation, RFC 3948 (ports 4500), IPv4 tunnels. */
 	uint8_t inner;	     /**< Family of what it carries, from its policies (IPv4 if they
 			      *   do not say): rte_ipsec gives an SA one. */
 };

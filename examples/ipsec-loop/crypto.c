@@ -15,6 +15,7 @@
 #include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_udp.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 
@@ -139,7 +140,9 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	} else {
 		tun.v4.version_ihl = RTE_IPV4_VHL_DEF;
 		tun.v4.time_to_live = 64;
-		tun.v4.next_proto_id = IPPROTO_ESP;
+		/* NAT-T: rte_ipsec (22.11) inserts the UDP header, fills its length, leaves
+		 * its checksum 0 (RFC 3948 2.1 allows it); the IP header says UDP. */
+		tun.v4.next_proto_id = c->natt && c->dir == IPL_DIR_OUT ? IPPROTO_UDP : IPPROTO_ESP;
 		tun.v4.src_addr = rte_cpu_to_be_32(c->src.v4);
 		tun.v4.dst_addr = rte_cpu_to_be_32(c->dst.v4);
 	}
@@ -166,6 +169,13 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	prm.ipsec_xform.tunnel.ipv4.ttl = 64;
 	prm.ipsec_xform.replay_win_sz = c->dir == IPL_DIR_IN ? c->replay_win : 0;
 	prm.ipsec_xform.options.esn = c->esn ? 1 : 0;
+	/* Outbound NAT-T is rte_ipsec's; inbound it is not found in 22.11 lookaside: there
+	 * the UDP header is taken off as part of the outer header (inbound.c). */
+	if (c->natt && c->dir == IPL_DIR_OUT) {
+		prm.ipsec_xform.options.udp_encap = 1;
+		prm.ipsec_xform.udp.sport = IPL_NATT_PORT;
+		prm.ipsec_xform.udp.dport = IPL_NATT_PORT;
+	}
 	/* rte_ipsec: outbound, the next number to send; inbound, the window's top. */
 	prm.ipsec_xform.esn.value = c->seq;
 	prm.crypto_xform = head;
@@ -213,7 +223,8 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;
-	s->hdr_len = prm.tun.hdr_len + 8 + s->iv_len;
+	s->hdr_len = prm.tun.hdr_len + (c->natt ? sizeof(struct rte_udp_hdr) : 0) + 8 + s->iv_len;
+	s->natt = c->natt;
 	s->inner = c->inner;
 	s->used = true;
 	return 0;
@@ -280,6 +291,8 @@ ipl_crypto_init(unsigned int nb_qp)
 			return rc;
 		if (ipl.sa[i].dir == IPL_DIR_IN)
 			ipl.sa_in[ipl.nb_sa_in++] = &ipl.sa[i];
+		if (ipl.sa[i].dir == IPL_DIR_IN && ipl.sa[i].natt)
+			ipl.natt = true;
 	}
 	return 0;
 }

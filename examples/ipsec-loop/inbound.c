@@ -14,6 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "ipl.h"
 
@@ -158,14 +159,38 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	}
 }
 
+/* ESP, or ESP in UDP (RFC 3948): UDP to port 4500 that is no IKE (a non-ESP marker,
+ * 4 zero bytes) and no NAT keepalive (one byte 0xff). */
 static inline bool
 is_esp(const struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct rte_udp_hdr *udp;
+	const uint8_t *pl;
+	uint32_t len;
 
 	if ((ip->version_ihl >> 4) == 6)
 		return ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_ESP;
-	return ip->next_proto_id == IPPROTO_ESP;
+	if (ip->next_proto_id == IPPROTO_ESP)
+		return true;
+	if (ip->next_proto_id != IPPROTO_UDP || !ipl.natt)
+		return false;
+	len = rte_pktmbuf_data_len(m);
+	if (len < sizeof(*ip) + sizeof(*udp) + 4)
+		return false;
+	udp = (const struct rte_udp_hdr *)(ip + 1);
+	if (udp->dst_port != rte_cpu_to_be_16(IPL_NATT_PORT))
+		return false;
+	pl = (const uint8_t *)(udp + 1);
+	return (pl[0] | pl[1] | pl[2] | pl[3]) != 0;
+}
+
+static inline bool
+is_udp(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	return (ip->version_ihl >> 4) == 4 && ip->next_proto_id == IPPROTO_UDP;
 }
 
 static void
@@ -211,6 +236,17 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			case IPL_ESP_SA:
 				break;
 			}
+			if (esp_sa[i]->natt != is_udp(m)) {
+				/* ESP of a NAT-T SA must come in UDP, and the other way round */
+				st->unknown_spi++;
+				ipl_drop(m);
+				continue;
+			}
+			/* rte_ipsec (22.11) inbound finds ESP at l2_len + l3_len and strips what
+			 * is in front: the UDP header of NAT-T counts as l3 (the SA itself is
+			 * plain ESP to rte_ipsec inbound, see crypto.c). */
+			if (esp_sa[i]->natt)
+				m->l3_len += sizeof(struct rte_udp_hdr);
 			if (pass == ipl.max_passes) {
 				st->loop_limit++;
 				ipl_drop(m);

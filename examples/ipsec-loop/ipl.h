@@ -32,6 +32,8 @@
 #define IPL_TXBUF 64
 /** Crypto ops: every lcore has at most a burst in the device at a time. */
 #define IPL_COPS_DEFAULT 8191
+/** NAT traversal: ESP in UDP to and from this port (RFC 3948). */
+#define IPL_NATT_PORT 4500
 
 /** Per-packet scratch, an mbuf dynamic field of the example's own. */
 struct ipl_scratch {
@@ -74,6 +76,7 @@ struct ipl_sa {
 	uint16_t pad_align;
 	enum ipl_df df; /**< Outbound: outer DF bit. */
 	uint8_t inner;	/**< The family it carries (IPL_AF_INET or IPL_AF_INET6). */
+	bool natt;	/**< ESP in UDP, RFC 3948. */
 	uint16_t mtu;	/**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
 			 *   checked at this layer). */
 	bool used;
@@ -100,6 +103,7 @@ struct ipl_app {
 	bool port_started[IPL_MAX_PORTS];
 	bool loop_detect;
 	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */
+	bool natt;    /**< Some inbound SA takes ESP in UDP. */
 	unsigned int max_passes;
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *cop_pool;

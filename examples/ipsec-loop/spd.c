@@ -26,6 +26,7 @@
 #include <rte_lcore.h>
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
+#include <rte_udp.h>
 
 #include "ipl.h"
 
@@ -366,6 +367,12 @@ esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
 		k->dst[10] = k->dst[11] = 0xff;
 		memcpy(k->dst + 12, &((const struct rte_ipv4_hdr *)h)->dst_addr, 4);
 	}
+	/* ESP in UDP (RFC 3948): after the UDP header; ipl_inbound() picked only UDP to
+	 * IPL_NATT_PORT. */
+	if (hl == sizeof(struct rte_ipv4_hdr) && ((const struct rte_ipv4_hdr *)h)->next_proto_id ==
+							 IPPROTO_UDP)
+		hl += sizeof(struct rte_udp_hdr);
+	*l3_len = hl;
 	if (rte_pktmbuf_data_len(m) < hl + 8)
 		return false;
 	memcpy(&spi, h + hl, 4);

@@ -247,6 +247,8 @@ def case_config(tmp):
         ("sp out 10.0.0.0/8 2001:db8::/32 bypass\n", "line 1", "two families"),
         ("sa in 1 spi 1000 tunnel 1.2.3.4 2001:db8::1 null\n", "line 1", "two families"),
         ("route 2001:db8::/129 port 0\n", "line 1", "usage"),
+        ("sa in 1 spi 1000 tunnel 2001:db8::1 2001:db8::2 null natt\n", "line 1",
+         "natt needs an IPv4 tunnel"),
         ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null\nsp in 10.0.0.0/8 any protect 1\n"
          "sp in fd00::/8 any protect 1\n", "line 3", "one inner family"),
     ]
@@ -1036,6 +1038,53 @@ def tshark_check(alg, r, want_out):
               % (alg, name, len(inner), len(want), "" if good else " (%s)" % p.stderr[-300:]))
 
 
+def case_natt(tmp):
+    """RFC 3948 UDP encapsulation (NAT traversal), both ciphers, against scapy's own
+    (nat_t_header): what we send decrypts, what scapy sends decrypts; IKE (non-ESP marker)
+    and keepalives are not taken for ESP; plain ESP for a NAT-T SA is refused."""
+    from scapy.layers.ipsec import SecurityAssociation  # noqa: F401
+    n = 10
+    for alg in ipl_sa.ALGS:
+        conf = golden_conf(alg).replace("192.0.2.2 %s" % alg, "192.0.2.2 %s" % alg, 1)
+        conf = conf.replace("tunnel 192.0.2.1 192.0.2.2 %s" % ipl_sa.conf_words(alg),
+                            "tunnel 192.0.2.1 192.0.2.2 %s natt" % ipl_sa.conf_words(alg))
+        conf = conf.replace("tunnel 192.0.2.2 192.0.2.1 %s" % ipl_sa.conf_words(alg),
+                            "tunnel 192.0.2.2 192.0.2.1 %s natt" % ipl_sa.conf_words(alg))
+        clear = inner_pkts(n, seed=13)
+        back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=14)
+        sa_in = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
+        sa_in.nat_t_header = UDP(sport=4500, dport=4500)
+        esp = [Ether() / sa_in.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+        plain = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
+        extra = [Ether() / plain.encrypt(IP(ip_bytes(back[0])), seq_num=50),   # not in UDP
+                 Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
+                 Raw(b"\0\0\0\0ike"),                                          # IKE
+                 Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
+                 Raw(b"\xff")]                                                  # keepalive
+        r = Run(tmp, conf, [clear, esp + extra])
+        out = r.sent(1)
+        udp_ok = all(UDP in p and p[UDP].sport == 4500 and p[UDP].dport == 4500 and
+                     p[UDP].len == len(bytes(p[IP])) - 20 and p[IP].proto == 17 and
+                     checksum(bytes(p[IP])[:20]) == 0 for p in out)
+        sa_out = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2")
+        sa_out.nat_t_header = UDP(sport=4500, dport=4500)
+        ok = 0
+        for p, c in zip(out, clear):
+            try:
+                ok += bytes(sa_out.decrypt(IP(bytes(p[IP])))) == fwd(c)
+            except Exception as e:
+                print("decrypt: %s" % e)
+        check(len(out) == n and udp_ok and ok == n,
+              "%s NAT-T out: %d of %d in UDP 4500 (length right %s), scapy decrypts %d"
+              % (alg, len(out), n, udp_ok, ok))
+        got = sorted(ip_bytes(p) for p in r.sent(0))
+        check(got == sorted(fwd(p) for p in back),
+              "%s NAT-T in: scapy's ESP in UDP decrypted, %d of %d" % (alg, len(got), n))
+        check(r.st.get("unknown_spi") == 1 and r.st.get("decrypted") == n,
+              "plain ESP for a NAT-T SA refused (%s), IKE and keepalive not taken for ESP"
+              % r.st.get("unknown_spi"))
+
+
 def telemetry_query(path, cmd):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -1120,6 +1169,7 @@ CASES = {
     "tunnel": case_tunnel,
     "mtu": case_mtu,
     "ipv6": case_ipv6,
+    "natt": case_natt,
     "lcores": case_lcores,
     "e2e": case_e2e,
 }
