@@ -15,6 +15,7 @@
  */
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_acl.h>
@@ -171,6 +172,53 @@ acl_build(enum ipl_dir dir, uint8_t af)
 	return rte_acl_build(ctx, &cfg);
 }
 
+struct key6 {
+	uint8_t a[16];
+	uint8_t len;
+};
+
+static int
+key6_cmp(const void *x, const void *y)
+{
+	return memcmp(((const struct key6 *)x)->a, ((const struct key6 *)y)->a, 16);
+}
+
+/*
+ * tbl8s rte_lpm6 needs for the IPv6 routes: past its 24-bit first level, one per
+ * distinct leading b bytes (b = 3 .. 15) among the routes longer than 8 b bits.
+ */
+static unsigned int
+lpm6_tbl8s(void)
+{
+	struct key6 *k = malloc(ipl.conf.nb_routes * sizeof(*k) + 1);
+	unsigned int i, n = 0, b, need = 0;
+	int prev;
+
+	if (k == NULL)
+		return 0;
+	for (i = 0; i < ipl.conf.nb_routes; i++) {
+		const struct ipl_route_conf *r = &ipl.conf.route[i];
+
+		if (r->dst.a.family != IPL_AF_INET6 || r->dst.len <= 24)
+			continue;
+		memcpy(k[n].a, r->dst.a.v6, 16);
+		k[n++].len = r->dst.len;
+	}
+	qsort(k, n, sizeof(*k), key6_cmp);
+	/* Sorted, a new prefix of b bytes starts where it differs from the one before. */
+	for (b = 3; b < 16; b++) {
+		for (i = 0, prev = -1; i < n; i++) {
+			if (k[i].len <= 8 * b)
+				continue;
+			if (prev < 0 || memcmp(k[i].a, k[prev].a, b) != 0)
+				need++;
+			prev = (int)i;
+		}
+	}
+	free(k);
+	return need;
+}
+
 static int
 routes_build(void)
 {
@@ -199,9 +247,8 @@ routes_build(void)
 			return -rte_errno;
 	}
 	if (nb6 > 0) {
-		/* Shared by routes with a common prefix; 4 per route covers most tables. */
 		c6.max_rules = nb6;
-		c6.number_tbl8s = RTE_MAX(4 * nb6, 1024u);
+		c6.number_tbl8s = RTE_MAX(lpm6_tbl8s(), 256u);
 		tab.lpm6 = rte_lpm6_create("ipl_routes6", rte_socket_id(), &c6);
 		if (tab.lpm6 == NULL)
 			return -rte_errno;

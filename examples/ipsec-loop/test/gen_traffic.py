@@ -7,7 +7,8 @@
                                      config/ipsec-loop-demo.conf
   gen_traffic.py bench ALG DIR       out.pcap (cleartext 10.1 -> 10.2) and
                                      in.pcap (ESP under SA 2001 with ALG)
-                                     for the benchmark configuration
+                                     for the benchmark configuration; out6.pcap
+                                     and in6.pcap the same in IPv6 over IPv6
 """
 
 import os
@@ -61,6 +62,10 @@ def bench(alg, d):
     wrpcap(os.path.join(d, "out.pcap"), clear("10.1.0.%d", "10.2.0.%d", 256))
     sa = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
     wrpcap(os.path.join(d, "in.pcap"), esp(sa, clear("10.2.0.%d", "10.1.0.%d", 256)))
+    # IPv6 in IPv6: 78-byte frames (the same UDP payload under a 40-byte header)
+    wrpcap(os.path.join(d, "out6.pcap"), clear6("fd01::%x", "fd02::%x", 256))
+    sa = ipl_sa.scapy_sa(alg, 2001, "2001:db8::2", "2001:db8::1")
+    wrpcap(os.path.join(d, "in6.pcap"), esp(sa, clear6("fd02::%x", "fd01::%x", 256)))
 
 
 if __name__ == "__main__":
