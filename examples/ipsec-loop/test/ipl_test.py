@@ -1154,6 +1154,19 @@ def case_e2e(tmp):
         check(rc == 0, "%s: ping through the tunnel to a scapy ESP peer" % alg)
 
 
+def case_e2e6(tmp):
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        print("SKIP: needs root and iproute2 for network namespaces")
+        return SKIP
+    for alg in ipl_sa.ALGS:
+        rc = subprocess.run(["bash", os.path.join(here, "e2e6.sh"), ARGS.bin, alg, tmp,
+                             ARGS.crypto], timeout=120).returncode
+        if rc == SKIP:
+            return SKIP
+        check(rc == 0, "%s: ping6 through an IPv6 tunnel to a scapy ESP peer" % alg)
+
+
 CASES = {
     "config": case_config,
     "golden-out": case_golden_out,
@@ -1172,6 +1185,7 @@ CASES = {
     "natt": case_natt,
     "lcores": case_lcores,
     "e2e": case_e2e,
+    "e2e6": case_e2e6,
 }
 
 
