@@ -298,6 +298,71 @@ test_dump(void)
 	return TEST_SUCCESS;
 }
 
+/* Two allocation sites, each one call in a loop the compiler cannot unroll. */
+static __rte_noinline void
+leak_site_a(uint16_t type, struct mtag **t, volatile unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		t[i] = mtag_get(type, 4, 0);
+}
+
+static __rte_noinline void
+leak_site_b(uint16_t type, struct mtag **t, volatile unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		t[i] = mtag_get(type, 8, 0); /* not the same code: gcc would fold the two */
+}
+
+/* Debug build: live tags grouped by type and allocation site, by
+ * mtag_debug_dump_live() and /mtag/leaks. A release build says it cannot. */
+static int
+test_leaks_by_site(void)
+{
+	char top[REPLY_MAX], *text = NULL;
+	struct mtag *a[3], *b[5];
+	unsigned int i, groups = 0;
+	size_t size = 0;
+	const char *p;
+	FILE *f;
+	int user, ret;
+
+	f = open_memstream(&text, &size);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+#ifndef MTAG_DEBUG
+	TEST_ASSERT_EQ(mtag_debug_dump_live(f), -ENOTSUP, "release build");
+	fclose(f);
+	free(text);
+	TEST_RUN(query("/mtag/leaks"));
+	TEST_ASSERT_NULL(strstr(reply, "\"live\""), "no /mtag/leaks data: %s", reply);
+	return TEST_SUCCESS;
+#endif
+	user = test_type_new("site");
+	TEST_ASSERT(user >= MTAG_TYPE_USER_BASE, "register");
+	leak_site_a(user, a, 3);
+	leak_site_b(user, b, 5);
+	ret = mtag_debug_dump_live(f);
+	fflush(f);
+	TEST_ASSERT_EQ(ret, 8, "8 live: %s", text);
+	TEST_ASSERT_NOT_NULL(strstr(text, "3 x type"), "group of 3: %s", text);
+	TEST_ASSERT_NOT_NULL(strstr(text, "5 x type"), "group of 5: %s", text);
+	TEST_RUN(query("/mtag/leaks"));
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/leaks", top, sizeof(top)), "%s", reply);
+	TEST_ASSERT_EQ(json_number(top, "live"), 8, "live: %s", top);
+	for (p = top; (p = strstr(p, "\"count\":")) != NULL; p++)
+		groups++;
+	TEST_ASSERT_EQ(groups, 2, "two sites: %s", top);
+	TEST_ASSERT_NOT_NULL(strstr(top, "oldest_age_tsc"), "ages: %s", top);
+	for (i = 0; i < 3; i++)
+		mtag_free(a[i]);
+	for (i = 0; i < 5; i++)
+		mtag_free(b[i]);
+	rewind(f);
+	TEST_ASSERT_EQ(mtag_debug_dump_live(f), 0, "none live");
+	fclose(f);
+	free(text);
+	return TEST_SUCCESS;
+}
+
 static int
 test_listed(void)
 {
@@ -332,6 +397,7 @@ static const struct test_case telemetry_cases[] = {
 	{"types", test_types},
 	{"types_in_use", test_types_in_use},
 	{"dump", test_dump},
+	{"leaks_by_site", test_leaks_by_site},
 	{"listed", test_listed},
 	{"uninitialised", test_uninitialised},
 	{NULL, NULL},

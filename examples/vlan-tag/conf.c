@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "conf.h"
 
 #define MAX_TOKENS 16
@@ -46,33 +48,52 @@ static int __attribute__((format(printf, 2, 3))) fail(struct parser *p, const ch
 	return -EINVAL;
 }
 
-/* Strict unsigned number: decimal, or hexadecimal with 0x; no sign, no blanks. */
+/*
+ * Numbers are written one way each: decimal without leading zeros ("0",
+ * "100"; "010", "+1", "0x10" are refused), TPIDs hexadecimal with "0x" and
+ * one to four digits ("0x88a8"). No sign, no blanks.
+ */
 static int
 parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
-	int base = 10;
+	const char *c;
+
+	if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (c = s; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_hex16(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
 	int digits = 0;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	for (; *s != '\0'; s++) {
+	if (s[0] != '0' || s[1] != 'x')
+		return -1;
+	for (s += 2; *s != '\0'; s++) {
 		int d;
 
 		if (*s >= '0' && *s <= '9')
 			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
+		else if (*s >= 'a' && *s <= 'f')
 			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
+		else if (*s >= 'A' && *s <= 'F')
 			d = *s - 'A' + 10;
 		else
 			return -1;
-		v = v * base + d;
-		if (v > max)
+		if (++digits > 4)
 			return -1;
-		digits++;
+		v = v * 16 + (unsigned long)d;
 	}
 	if (digits == 0)
 		return -1;
@@ -117,6 +138,7 @@ parse_trunk(struct parser *p, char **tok, unsigned int n)
 {
 	struct vt_conf *c = p->conf;
 	unsigned long v;
+	int stpid_seen = 0;
 	uint16_t port;
 	unsigned int i;
 	int ret;
@@ -132,14 +154,16 @@ parse_trunk(struct parser *p, char **tok, unsigned int n)
 			return fail(p, "unknown trunk option '%.32s'", tok[i]);
 		if (i + 1 >= n)
 			return fail(p, "missing value after 'stpid'");
-		if (parse_uint(tok[i + 1], 0xffff, &v) != 0 ||
-		    (v != VT_TPID_STAG && v != VT_TPID_CTAG && v != 0x9100 && v != 0x9200 &&
-		     v != 0x9300))
+		if (stpid_seen++)
+			return fail(p, "'stpid' given twice");
+		if (parse_hex16(tok[i + 1], &v) != 0 || (v != VT_TPID_STAG && v != VT_TPID_CTAG &&
+							 v != 0x9100 && v != 0x9200 && v != 0x9300))
 			return fail(p, "bad stpid '%.32s' (0x88a8, 0x8100, 0x9100, 0x9200, 0x9300)",
 				    tok[i + 1]);
 		c->stpid = (uint16_t)v;
 	}
 	c->trunk_port = port;
+	c->trunk_line = p->line;
 	p->trunk_line = p->line;
 	return 0;
 }
@@ -180,6 +204,7 @@ parse_access(struct parser *p, char **tok, unsigned int n)
 	struct vt_access a;
 	unsigned long v = 0;
 	uint16_t svid = 0;
+	int pcp_seen = 0, dei_seen = 0;
 	unsigned int i;
 	int ret;
 
@@ -193,6 +218,7 @@ parse_access(struct parser *p, char **tok, unsigned int n)
 	for (i = 2; i < n; i += 2) {
 		const char *key = tok[i];
 
+		ret = 0;
 		if (i + 1 >= n)
 			return fail(p, "missing value after '%.32s'", key);
 		if (strcmp(key, "vlan") == 0) {
@@ -201,15 +227,19 @@ parse_access(struct parser *p, char **tok, unsigned int n)
 			ret = svid != 0 ? fail(p, "'svlan' given twice")
 					: parse_vid(p, tok[i + 1], &svid);
 		} else if (strcmp(key, "pcp") == 0) {
-			ret = parse_uint(tok[i + 1], 7, &v) != 0
-				      ? fail(p, "bad pcp '%.32s' (0-7)", tok[i + 1])
-				      : 0;
-			a.pcp = (uint8_t)v;
+			if (pcp_seen++)
+				ret = fail(p, "'pcp' given twice");
+			else if (parse_uint(tok[i + 1], 7, &v) != 0)
+				ret = fail(p, "bad pcp '%.32s' (0-7)", tok[i + 1]);
+			else
+				a.pcp = (uint8_t)v;
 		} else if (strcmp(key, "dei") == 0) {
-			ret = parse_uint(tok[i + 1], 1, &v) != 0
-				      ? fail(p, "bad dei '%.32s' (0 or 1)", tok[i + 1])
-				      : 0;
-			a.dei = (uint8_t)v;
+			if (dei_seen++)
+				ret = fail(p, "'dei' given twice");
+			else if (parse_uint(tok[i + 1], 1, &v) != 0)
+				ret = fail(p, "bad dei '%.32s' (0 or 1)", tok[i + 1]);
+			else
+				a.dei = (uint8_t)v;
 		} else {
 			ret = fail(p, "unknown access option '%.32s'", key);
 		}
@@ -239,6 +269,45 @@ parse_access(struct parser *p, char **tok, unsigned int n)
 	return 0;
 }
 
+/* "port <id> mtu <n>": the port is declared as trunk or access anywhere in the file. */
+static int
+parse_port_opt(struct parser *p, char **tok, unsigned int n)
+{
+	struct vt_conf *c = p->conf;
+	struct vt_port_opt o = {.line = p->line};
+	unsigned long v;
+	unsigned int i;
+	int mtu_seen = 0;
+
+	if (n < 2)
+		return fail(p, "missing port id");
+	if (parse_uint(tok[1], PORT_ID_MAX, &v) != 0)
+		return fail(p, "bad port id '%.32s' (0-%d)", tok[1], PORT_ID_MAX);
+	o.port = (uint16_t)v;
+	for (i = 0; i < c->nb_port_opt; i++)
+		if (c->port_opt[i].port == o.port)
+			return fail(p, "port %u settings already given on line %u", o.port,
+				    c->port_opt[i].line);
+	if (c->nb_port_opt == RTE_DIM(c->port_opt))
+		return fail(p, "more than %d port lines", (int)RTE_DIM(c->port_opt));
+	for (i = 2; i < n; i += 2) {
+		if (strcmp(tok[i], "mtu") != 0)
+			return fail(p, "unknown port option '%.32s'", tok[i]);
+		if (i + 1 >= n)
+			return fail(p, "missing value after 'mtu'");
+		if (mtu_seen++)
+			return fail(p, "'mtu' given twice");
+		if (parse_uint(tok[i + 1], VT_MTU_MAX, &v) != 0 || v < VT_MTU_MIN)
+			return fail(p, "bad mtu '%.32s' (%d-%d)", tok[i + 1], VT_MTU_MIN,
+				    VT_MTU_MAX);
+		o.mtu = (uint16_t)v;
+	}
+	if (!mtu_seen)
+		return fail(p, "port %u: no setting (mtu)", o.port);
+	c->port_opt[c->nb_port_opt++] = o;
+	return 0;
+}
+
 static int
 parse_line(struct parser *p, char *line)
 {
@@ -261,7 +330,9 @@ parse_line(struct parser *p, char *line)
 		return parse_trunk(p, tok, n);
 	if (strcmp(tok[0], "access") == 0)
 		return parse_access(p, tok, n);
-	return fail(p, "unknown keyword '%.32s' (trunk, access)", tok[0]);
+	if (strcmp(tok[0], "port") == 0)
+		return parse_port_opt(p, tok, n);
+	return fail(p, "unknown keyword '%.32s' (trunk, access, port)", tok[0]);
 }
 
 int
@@ -270,6 +341,7 @@ vt_conf_parse(const char *buf, size_t len, struct vt_conf *conf, char *err, size
 	struct parser p = {.conf = conf, .err = err, .errlen = errlen};
 	char line[VT_LINE_MAX + 1];
 	size_t pos = 0;
+	unsigned int i;
 	int ret;
 
 	if (err != NULL && errlen > 0)
@@ -302,6 +374,13 @@ vt_conf_parse(const char *buf, size_t len, struct vt_conf *conf, char *err, size
 		return fail(&p, "no trunk port declared");
 	if (conf->nb_access == 0)
 		return fail(&p, "no access port declared");
+	for (i = 0; i < conf->nb_port_opt; i++) {
+		const struct vt_port_opt *o = &conf->port_opt[i];
+
+		p.line = o->line;
+		if ((int)o->port != conf->trunk_port && vt_conf_access_of(conf, o->port) == NULL)
+			return fail(&p, "port %u is neither the trunk nor an access port", o->port);
+	}
 	return 0;
 }
 
@@ -309,7 +388,7 @@ int
 vt_conf_load(const char *path, struct vt_conf *conf, char *err, size_t errlen)
 {
 	/* Far more than any sensible configuration of VT_MAX_PORTS lines. */
-	static char buf[64 * 1024];
+	static char buf[VT_CONF_FILE_MAX];
 	size_t len;
 	FILE *f;
 	int ret;
@@ -329,7 +408,7 @@ vt_conf_load(const char *path, struct vt_conf *conf, char *err, size_t errlen)
 	if (ret != 0) {
 		if (err != NULL)
 			snprintf(err, errlen, "%s: %s", path,
-				 ret == -EFBIG ? "file too large" : "read error");
+				 ret == -EFBIG ? "file larger than 64 KiB" : "read error");
 		return ret;
 	}
 	ret = vt_conf_parse(buf, len, conf, err, errlen);
@@ -351,6 +430,27 @@ vt_conf_access_of(const struct vt_conf *conf, uint16_t port)
 		if (conf->access[i].port == port)
 			return &conf->access[i];
 	return NULL;
+}
+
+const struct vt_port_opt *
+vt_conf_port_opt(const struct vt_conf *conf, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->nb_port_opt; i++)
+		if (conf->port_opt[i].port == port)
+			return &conf->port_opt[i];
+	return NULL;
+}
+
+unsigned int
+vt_conf_max_depth(const struct vt_conf *conf)
+{
+	unsigned int i, d = 0;
+
+	for (i = 0; i < conf->nb_access; i++)
+		d = RTE_MAX(d, (unsigned int)conf->access[i].depth);
+	return d;
 }
 
 char *

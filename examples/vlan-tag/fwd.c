@@ -39,11 +39,17 @@ struct out_buf {
 	struct rte_mbuf *pkts[VT_BURST];
 	/* VT_STORE_LOCAL: the access port each packet came from, i.e. its VLANs. */
 	int16_t acc[VT_BURST];
+	/* VT_STORE_LOCAL: PCP and DEI of a priority tag, | PRIO_SET; 0: none. */
+	uint16_t prio[VT_BURST];
 };
+
+/* With the PCP/DEI bits of a TCI, marks a priority tag (its VID bits are 0). */
+#define PRIO_SET 1
 
 struct lcore_ctx {
 	struct vt_lcore_stats *st;
 	struct out_buf out[RTE_MAX_ETHPORTS];
+	uint16_t queue; /* RX and TX queue of this lcore on every port */
 	bool pipeline;
 };
 
@@ -111,11 +117,17 @@ lookup_tags(const struct rte_mbuf *m)
 
 	/* One walk of the chain rather than one mtag_find() per VLAN. */
 	for (t = mtag_first(m); t != NULL; t = mtag_next(m, t)) {
+		uint16_t v;
+
 		if (t->type != MTAG_TYPE_VLAN || t->cookie != MTAG_ABI_COMPAT)
+			continue;
+		/* VID 0 is the record of a priority tag, which names no VLAN. */
+		v = VT_TCI_VID(((const struct mtag_vlan *)mtag_data(t))->tci);
+		if (v == 0)
 			continue;
 		if (n == VT_VLAN_MAX)
 			return -1;
-		vid[n++] = VT_TCI_VID(((const struct mtag_vlan *)mtag_data(t))->tci);
+		vid[n++] = v;
 	}
 	return n == 0 ? -1 : lookup(vid, n);
 }
@@ -132,28 +144,57 @@ static const enum vt_drop frame_drop[] = {
 	[VT_FRAME_RUNT] = VT_DROP_RUNT,
 	[VT_FRAME_BAD_TPID] = VT_DROP_BAD_TPID,
 	[VT_FRAME_TOO_DEEP] = VT_DROP_TOO_DEEP,
+	[VT_FRAME_TAGGED] = VT_DROP_TAGGED_ACCESS,
 };
+
+static inline const struct mtag_vlan *
+vlan_of(struct mtag *t)
+{
+	return (const struct mtag_vlan *)mtag_data(t);
+}
+
+/* Prepend one VLAN record or reminder to a packet. */
+static inline int
+add_vlan(struct rte_mbuf *m, uint16_t type, const struct mtag_vlan *v)
+{
+	struct mtag_vlan *d = mtag_add(m, type, sizeof(*d), 0);
+
+	if (unlikely(d == NULL))
+		return -1;
+	*d = *v;
+	return 0;
+}
+
+/* Record of a priority tag (VID 0): its PCP and DEI, for whoever sends the frame on. */
+static inline int
+record_prio(struct rte_mbuf *m, const struct mtag_vlan *prio)
+{
+	return add_vlan(m, MTAG_TYPE_VLAN, prio);
+}
+
+/* Frames longer than the TX port's MTU would be dropped by the NIC unseen. */
+static inline int
+too_big(const struct rte_mbuf *m, uint16_t port)
+{
+	return rte_pktmbuf_pkt_len(m) > (uint32_t)vt_fwd.mtu[port] + RTE_ETHER_HDR_LEN;
+}
 
 /*
  * Record a packet's VLANs as tags, outermost first, so that the newest tag
  * (mtag_first) is the innermost VLAN, as when each layer strips its own.
- * @p t0 is a tag already allocated for the outermost header, or NULL.
+ * @p outer is the data of a record already on the packet for the outermost
+ * header, or NULL.
  */
 static inline int
-record_vlans(struct rte_mbuf *m, const struct vt_vlan_stack *vs, struct mtag *t0)
+record_vlans(struct rte_mbuf *m, const struct vt_vlan_stack *vs, struct mtag_vlan *outer)
 {
-	unsigned int d;
+	unsigned int d = 0;
 
-	for (d = 0; d < vs->depth; d++) {
-		struct mtag *t = d == 0 && t0 != NULL
-					 ? t0
-					 : mtag_get(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0);
-
-		if (unlikely(t == NULL))
+	if (outer != NULL)
+		*outer = vs->hdr[d++];
+	for (; d < vs->depth; d++)
+		if (unlikely(add_vlan(m, MTAG_TYPE_VLAN, &vs->hdr[d]) != 0))
 			return -1;
-		*(struct mtag_vlan *)mtag_data(t) = vs->hdr[d];
-		mtag_prepend(m, t);
-	}
 	return 0;
 }
 
@@ -162,30 +203,36 @@ trunk_rx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t nb, enum vt_stor
 {
 	const uint16_t trunk = vt_fwd.trunk;
 	const uint16_t stpid = vt_fwd.conf.stpid;
-	struct mtag *t0[VT_BURST];
+	const unsigned int rx_flags = vt_fwd.rx_flags[trunk];
+	void *outer[VT_BURST];
 	unsigned int have = 0;
 	uint16_t i;
 
-	/* One bulk get covers the outer header of every packet: most have one. */
+	/*
+	 * One burst puts the outer header's record on every packet (most have
+	 * one header), filled in once the frame is parsed; a packet dropped
+	 * takes its record with it.
+	 */
 	if (store == VT_STORE_TAG)
-		have = mtag_get_bulk(MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0, t0, nb);
+		have = mtag_add_burst(pkts, nb, MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), 0, outer);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct mtag *t = have ? t0[i] : NULL;
+		struct mtag_vlan *t = have ? outer[i] : NULL;
 		struct vt_vlan_stack vs;
 		enum vt_frame_status fs;
 		struct out_buf *o;
+		uint16_t port;
 		int idx;
 
-		fs = vt_vlan_rx(m, stpid, &vs);
+		fs = vt_vlan_rx(m, stpid, rx_flags, &vs);
 		if (unlikely(fs != VT_FRAME_OK)) {
-			mtag_free(t);
 			drop(lc, m, trunk, frame_drop[fs]);
 			continue;
 		}
 		if (store == VT_STORE_TAG) {
 			/* On failure the tags already prepended go with the packet. */
-			if (unlikely(record_vlans(m, &vs, t) != 0)) {
+			if (unlikely(record_vlans(m, &vs, t) != 0 ||
+				     (vs.prio && record_prio(m, &vs.prio_hdr) != 0))) {
 				drop(lc, m, trunk, VT_DROP_NO_TAG);
 				continue;
 			}
@@ -202,8 +249,13 @@ trunk_rx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t nb, enum vt_stor
 			drop(lc, m, trunk, VT_DROP_UNKNOWN_VLAN);
 			continue;
 		}
+		port = vt_fwd.conf.access[idx].port;
+		if (unlikely(too_big(m, port))) {
+			drop(lc, m, port, VT_DROP_TOO_BIG);
+			continue;
+		}
 		lc->st->vlan[idx].to_access++;
-		o = &lc->out[vt_fwd.conf.access[idx].port];
+		o = &lc->out[port];
 		o->pkts[o->n++] = m;
 	}
 }
@@ -215,78 +267,49 @@ access_rx(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 	const int idx = vt_fwd.access_of_port[port];
 	const struct mtag_vlan *hdr = vt_fwd.insert_hdr[idx];
 	const unsigned int depth = vt_fwd.conf.access[idx].depth;
+	const unsigned int rx_flags = vt_fwd.rx_flags[port];
 	struct out_buf *o = &lc->out[vt_fwd.trunk];
-	struct mtag *tags[VT_BURST * VT_VLAN_MAX];
+	void *rem[VT_VLAN_MAX][VT_BURST];
 	unsigned int have = 0;
 	uint16_t i;
 
+	/*
+	 * One burst per header puts the reminders on every packet, outermost
+	 * first; whatever a burst could not cover goes on packet by packet.
+	 */
 	if (store == VT_STORE_TAG)
-		have = mtag_get_bulk(MTAG_TYPE_VLAN_INSERT, sizeof(struct mtag_vlan), 0, tags,
-				     nb * depth);
+		while (have < depth && mtag_add_burst(pkts, nb, MTAG_TYPE_VLAN_INSERT,
+						      sizeof(struct mtag_vlan), 0, rem[have]) == nb)
+			have++;
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct mtag **t = have ? &tags[i * depth] : NULL;
-		enum vt_drop why = VT_DROP_MAX;
+		struct vt_vlan_stack vs;
+		enum vt_frame_status fs;
 		unsigned int d;
 
-		if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
-			why = VT_DROP_RUNT;
-		else if (unlikely(
-				 (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ||
-				 vt_tpid_is_vlan(rte_be_to_cpu_16(
-					 rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type))))
-			why = VT_DROP_TAGGED_ACCESS;
-		if (unlikely(why != VT_DROP_MAX)) {
-			for (d = 0; t != NULL && d < depth; d++)
-				mtag_free(t[d]);
-			drop(lc, m, port, why);
+		/* Untagged, or priority-tagged: a PCP and DEI but no VLAN (802.1Q). */
+		fs = vt_vlan_access_rx(m, rx_flags, &vs);
+		if (unlikely(fs != VT_FRAME_OK)) {
+			drop(lc, m, port, frame_drop[fs]);
 			continue;
 		}
 		if (store == VT_STORE_TAG) {
-			for (d = 0; d < depth; d++) {
-				struct mtag *r = t != NULL ? t[d]
-							   : mtag_get(MTAG_TYPE_VLAN_INSERT,
-								      sizeof(struct mtag_vlan), 0);
-
-				if (unlikely(r == NULL))
+			for (d = 0; d < have; d++)
+				*(struct mtag_vlan *)rem[d][i] = hdr[d];
+			for (; d < depth; d++)
+				if (unlikely(add_vlan(m, MTAG_TYPE_VLAN_INSERT, &hdr[d]) != 0))
 					break;
-				*(struct mtag_vlan *)mtag_data(r) = hdr[d];
-				mtag_prepend(m, r);
-			}
-			if (unlikely(d < depth)) {
+			/* The trunk's TX stage gives the headers the priority tag's PCP and DEI. */
+			if (unlikely(d < depth || (vs.prio && record_prio(m, &vs.prio_hdr) != 0))) {
 				drop(lc, m, port, VT_DROP_NO_TAG);
 				continue;
 			}
 		}
 		lc->st->vlan[idx].to_trunk++;
 		o->acc[o->n] = (int16_t)idx;
+		o->prio[o->n] = vs.prio ? VT_TCI_PRIO(vs.prio_hdr.tci) | PRIO_SET : 0;
 		o->pkts[o->n++] = m;
 	}
-}
-
-/* Put a packet's VLANs on it: by the port when it can, in software otherwise. */
-static inline int
-insert_vlans(struct vt_port_stats *ps, struct rte_mbuf *m, const struct mtag_vlan *hdr,
-	     unsigned int n)
-{
-	enum vt_insert ins = vt_fwd.trunk_insert;
-
-	if (ins != VT_INSERT_SW && n == 1 && hdr[0].tpid == VT_TPID_CTAG) {
-		m->vlan_tci = hdr[0].tci;
-		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
-		ps->hw_insert++;
-		return 0;
-	}
-	if (ins == VT_INSERT_HW_QINQ && n == 2 && hdr[0].tpid == vt_fwd.conf.stpid &&
-	    hdr[1].tpid == VT_TPID_CTAG) {
-		m->vlan_tci_outer = hdr[0].tci;
-		m->vlan_tci = hdr[1].tci;
-		m->ol_flags |= RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_VLAN;
-		ps->hw_insert++;
-		return 0;
-	}
-	ps->sw_insert++;
-	return vt_vlan_insert(m, hdr, n);
 }
 
 /* Consume the VLAN_INSERT reminders of the packets bound for the trunk. */
@@ -299,27 +322,46 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 		struct rte_mbuf *m = o->pkts[i];
 		struct mtag_vlan buf[VT_VLAN_MAX];
 		const struct mtag_vlan *hdr;
-		unsigned int n;
+		uint16_t prio = 0;
+		unsigned int n, d;
 
 		if (store == VT_STORE_TAG) {
 			struct mtag_vlan inner_first[VT_VLAN_MAX];
-			unsigned int d;
 			struct mtag *t;
 
 			n = 0;
-			for (t = mtag_first(m); t != NULL && n < VT_VLAN_MAX; t = mtag_next(m, t))
-				if (t->type == MTAG_TYPE_VLAN_INSERT &&
-				    t->cookie == MTAG_ABI_COMPAT)
+			for (t = mtag_first(m); t != NULL; t = mtag_next(m, t)) {
+				if (t->cookie != MTAG_ABI_COMPAT)
+					continue;
+				if (t->type == MTAG_TYPE_VLAN_INSERT && n < VT_VLAN_MAX)
 					inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
+				else if (t->type == MTAG_TYPE_VLAN && VT_TCI_VID(vlan_of(t)->tci) == 0)
+					prio = VT_TCI_PRIO(vlan_of(t)->tci) | PRIO_SET;
+			}
 			for (d = 0; d < n; d++)
 				buf[d] = inner_first[n - 1 - d];
 			hdr = buf;
 		} else {
 			hdr = vt_fwd.insert_hdr[o->acc[i]];
 			n = vt_fwd.conf.access[o->acc[i]].depth;
+			prio = o->prio[i];
+			if (unlikely(prio != 0)) {
+				memcpy(buf, hdr, n * sizeof(buf[0]));
+				hdr = buf;
+			}
 		}
-		if (unlikely(n == 0 || insert_vlans(&lc->st->port[vt_fwd.trunk], m, hdr, n) != 0)) {
-			drop(lc, m, vt_fwd.trunk, n == 0 ? VT_DROP_NO_TAG : VT_DROP_NO_ROOM);
+		if (unlikely(n == 0)) {
+			drop(lc, m, vt_fwd.trunk, VT_DROP_NO_TAG);
+			continue;
+		}
+		/* A priority-tagged frame keeps its PCP and DEI on every header. */
+		if (unlikely(prio != 0))
+			for (d = 0; d < n; d++)
+				buf[d].tci = VT_TCI_VID(buf[d].tci) | VT_TCI_PRIO(prio);
+		/* Counted there: inserted, too big or no room. */
+		if (unlikely(vt_vlan_tx(&lc->st->port[vt_fwd.trunk], m, hdr, n, vt_fwd.trunk_insert,
+					vt_fwd.conf.stpid, vt_fwd.mtu[vt_fwd.trunk]) != 0)) {
+			mtag_pktmbuf_free(m);
 			continue;
 		}
 		o->pkts[k++] = m;
@@ -333,12 +375,30 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 static inline void
 tx_port(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = rte_eth_tx_burst(port, 0, pkts, n);
+	uint16_t sent = rte_eth_tx_burst(port, lc->queue, pkts, n);
 
 	lc->st->port[port].tx += sent;
 	if (unlikely(sent < n)) {
 		lc->st->port[port].drop[VT_DROP_TX_FULL] += n - sent;
 		mtag_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+}
+
+uint64_t vt_dump_tags;
+
+/* --dump-tags: print the tags of frames about to leave, while any are left
+ * to print (lcores take turns through the atomic count). */
+static __rte_noinline void
+dump_tags(struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (__atomic_load_n(&vt_dump_tags, __ATOMIC_RELAXED) == 0 ||
+		    __atomic_fetch_sub(&vt_dump_tags, 1, __ATOMIC_RELAXED) == 0)
+			return;
+		printf("frame for port %u: ", port);
+		mtag_dump(stdout, pkts[i]);
 	}
 }
 
@@ -356,6 +416,8 @@ flush(struct lcore_ctx *lc, enum vt_store store)
 		if (n == 0)
 			continue;
 		o->n = 0;
+		if (unlikely(vt_dump_tags != 0))
+			dump_tags(o->pkts, n, port);
 		if (lc->pipeline) {
 			unsigned int q = rte_ring_sp_enqueue_burst(vt_fwd.ring[port],
 								   (void **)o->pkts, n, NULL);
@@ -381,7 +443,7 @@ prefetch_chain_fields(struct rte_mbuf **pkts, uint16_t nb)
 	uint16_t i;
 
 	for (i = 0; i < nb; i++)
-		rte_prefetch0(mtag_chain_of(pkts[i]));
+		rte_mbuf_prefetch_part2(pkts[i]);
 }
 
 /* One pass over every port; returns the packets received. */
@@ -395,7 +457,7 @@ poll_ports(struct lcore_ctx *lc, enum vt_store store)
 		uint16_t port = vt_fwd.ports[i];
 		enum vt_dir dir = i == 0 ? VT_DIR_TRUNK_TO_ACCESS : VT_DIR_ACCESS_TO_TRUNK;
 		uint64_t t0 = rte_rdtsc();
-		uint16_t nb = rte_eth_rx_burst(port, 0, pkts, VT_BURST);
+		uint16_t nb = rte_eth_rx_burst(port, lc->queue, pkts, VT_BURST);
 
 		if (nb == 0)
 			continue;
@@ -420,7 +482,7 @@ poll_ports(struct lcore_ctx *lc, enum vt_store store)
 }
 
 static struct lcore_ctx *
-ctx_init(bool pipeline)
+ctx_init(bool pipeline, uint16_t queue)
 {
 	unsigned int lcore = rte_lcore_id();
 	struct lcore_ctx *lc = &lcore_ctx[lcore];
@@ -428,32 +490,17 @@ ctx_init(bool pipeline)
 	memset(lc, 0, sizeof(*lc));
 	lc->st = &vt_stats[lcore];
 	lc->pipeline = pipeline;
+	lc->queue = queue;
 	return lc;
 }
 
-/* Idle timer of --idle-exit: tests stop once their input is consumed. */
-static inline void
-check_idle(unsigned int got, uint64_t *last_rx)
-{
-	uint64_t now;
-
-	if (vt_fwd.idle_exit_cycles == 0)
-		return;
-	now = rte_rdtsc();
-	if (got != 0)
-		*last_rx = now;
-	else if (now - *last_rx > vt_fwd.idle_exit_cycles)
-		vt_force_quit = true;
-}
-
 static int
-rx_loop(bool pipeline)
+rx_loop(bool pipeline, uint16_t queue)
 {
-	struct lcore_ctx *lc = ctx_init(pipeline);
-	uint64_t last_rx = rte_rdtsc();
+	struct lcore_ctx *lc = ctx_init(pipeline, queue);
 
-	RTE_LOG(NOTICE, USER1, "lcore %u: %s on %u ports\n", rte_lcore_id(),
-		pipeline ? "pipeline RX" : "forwarding", vt_fwd.nb_ports);
+	RTE_LOG(NOTICE, USER1, "lcore %u: %s on %u ports, queue %u\n", rte_lcore_id(),
+		pipeline ? "pipeline RX" : "forwarding", vt_fwd.nb_ports, queue);
 	while (!vt_force_quit) {
 		unsigned int got;
 
@@ -462,7 +509,9 @@ rx_loop(bool pipeline)
 			got = poll_ports(lc, VT_STORE_TAG);
 		else
 			got = poll_ports(lc, VT_STORE_LOCAL);
-		check_idle(got, &last_rx);
+		/* For --idle-exit, which the main lcore watches over all lcores. */
+		if (got != 0)
+			__atomic_store_n(&lc->st->last_rx, rte_rdtsc(), __ATOMIC_RELAXED);
 	}
 	/* Release: the TX lcore that sees the flag also sees every enqueued packet. */
 	__atomic_store_n(&vt_rx_done, true, __ATOMIC_RELEASE);
@@ -472,21 +521,20 @@ rx_loop(bool pipeline)
 int
 vt_lcore_rtc(void *arg)
 {
-	RTE_SET_USED(arg);
-	return rx_loop(false);
+	return rx_loop(false, (uint16_t)(uintptr_t)arg);
 }
 
 int
 vt_lcore_pipeline_rx(void *arg)
 {
 	RTE_SET_USED(arg);
-	return rx_loop(true);
+	return rx_loop(true, 0);
 }
 
 int
 vt_lcore_pipeline_tx(void *arg)
 {
-	struct lcore_ctx *lc = ctx_init(true);
+	struct lcore_ctx *lc = ctx_init(true, 0);
 	struct out_buf o;
 
 	RTE_SET_USED(arg);

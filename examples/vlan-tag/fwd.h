@@ -8,8 +8,9 @@
 /**
  * @file
  * The forwarder: trunk RX (strip, record tags), lookup by VLAN, access RX
- * (reminder tags), trunk TX (consume reminders). Run to completion on one
- * lcore, or as a pipeline of an RX lcore and a TX lcore joined by rings.
+ * (reminder tags), trunk TX (consume reminders). Run to completion on N
+ * lcores, each with its own RX and TX queue of every port, or as a pipeline
+ * of an RX lcore and a TX lcore joined by rings.
  */
 
 #include <stdbool.h>
@@ -21,22 +22,19 @@
 
 #include "conf.h"
 #include "stats.h"
+#include "vlan.h"
 
 /** Packets per RX burst. */
 #define VT_BURST 32
-
-/** How VLAN headers reach the wire on a port, chosen at start-up. */
-enum vt_insert {
-	VT_INSERT_SW,	   /**< Software insertion. */
-	VT_INSERT_HW_VLAN, /**< RTE_ETH_TX_OFFLOAD_VLAN_INSERT (single 802.1Q tags). */
-	VT_INSERT_HW_QINQ, /**< RTE_ETH_TX_OFFLOAD_QINQ_INSERT as well (S-tag + C-tag). */
-};
 
 /** Forwarding state, read-only once the lcores run (except @c store). */
 struct vt_fwd {
 	struct vt_conf conf;
 	uint16_t trunk;				  /**< Trunk port id. */
 	enum vt_insert trunk_insert;		  /**< Insertion path of the trunk. */
+	uint16_t nb_queues;			  /**< RX and TX queues per port. */
+	uint16_t mtu[RTE_MAX_ETHPORTS];		  /**< MTU of each port. */
+	uint8_t rx_flags[RTE_MAX_ETHPORTS];	  /**< vt_vlan_rx() flags of each port. */
 	uint16_t ports[VT_MAX_PORTS + 1];	  /**< All ports, trunk first. */
 	unsigned int nb_ports;			  /**< Entries in @c ports. */
 	int16_t access_of_port[RTE_MAX_ETHPORTS]; /**< Index into conf.access, or -1. */
@@ -45,7 +43,6 @@ struct vt_fwd {
 	struct mtag_vlan insert_hdr[VT_MAX_PORTS][VT_VLAN_MAX];
 	struct rte_ring *ring[RTE_MAX_ETHPORTS]; /**< Pipeline: packets for each TX port. */
 	volatile enum vt_store store; /**< Tags or local variables; may change while running. */
-	uint64_t idle_exit_cycles;    /**< Quit after this long without RX (0: never). */
 };
 
 extern struct vt_fwd vt_fwd;
@@ -53,6 +50,8 @@ extern struct vt_fwd vt_fwd;
 extern volatile bool vt_force_quit;
 /** Set by the pipeline RX lcore when it has returned: the TX lcore drains and returns. */
 extern volatile bool vt_rx_done;
+/** --dump-tags: frames whose tags are still to be printed (mtag_dump()). */
+extern uint64_t vt_dump_tags;
 
 /**
  * Build the lookup tables from a configuration.
@@ -62,7 +61,10 @@ extern volatile bool vt_rx_done;
  */
 int vt_fwd_init(const struct vt_conf *conf);
 
-/** lcore function: RX, forward and TX on all ports (run to completion). */
+/**
+ * lcore function: RX, forward and TX on all ports (run to completion).
+ * @p arg is the queue index, (void *)(uintptr_t)q, 0 to nb_queues - 1.
+ */
 int vt_lcore_rtc(void *arg);
 /** lcore function: RX and forward on all ports into the TX rings (pipeline). */
 int vt_lcore_pipeline_rx(void *arg);

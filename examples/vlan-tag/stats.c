@@ -18,7 +18,7 @@ const char *const vt_drop_names[VT_DROP_MAX] = {
 	[VT_DROP_RUNT] = "runt",	 [VT_DROP_BAD_TPID] = "bad_tpid",
 	[VT_DROP_TOO_DEEP] = "too_deep", [VT_DROP_TAGGED_ACCESS] = "tagged_on_access",
 	[VT_DROP_NO_TAG] = "no_tag",	 [VT_DROP_NO_ROOM] = "no_room",
-	[VT_DROP_TX_FULL] = "tx_full",
+	[VT_DROP_TX_FULL] = "tx_full",	 [VT_DROP_TOO_BIG] = "too_big",
 };
 
 void

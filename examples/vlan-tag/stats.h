@@ -31,6 +31,7 @@ enum vt_drop {
 	VT_DROP_NO_TAG,	       /**< No tag could be allocated. */
 	VT_DROP_NO_ROOM,       /**< No headroom or shared mbuf for VLAN insertion. */
 	VT_DROP_TX_FULL,       /**< TX queue or pipeline ring full. */
+	VT_DROP_TOO_BIG,       /**< Longer than the TX port's MTU (with its VLAN headers). */
 	VT_DROP_MAX
 };
 
@@ -47,7 +48,8 @@ struct vt_port_stats {
 	uint64_t hw_insert;	    /**< Packets whose VLANs the port inserts (TX offload). */
 	uint64_t sw_insert;	    /**< Packets whose VLANs were inserted in software. */
 	uint64_t drop[VT_DROP_MAX]; /**< Packets dropped, by reason (counted on the RX port,
-				       except VT_DROP_TX_FULL and VT_DROP_NO_ROOM: TX port). */
+				       except VT_DROP_TX_FULL, VT_DROP_NO_ROOM and
+				       VT_DROP_TOO_BIG: TX port). */
 };
 
 /** Counters of one access port's VLAN stack. */
@@ -67,6 +69,7 @@ struct vt_lcore_stats {
 	struct vt_port_stats port[RTE_MAX_ETHPORTS];
 	struct vt_vlan_stats vlan[VT_MAX_PORTS];
 	struct vt_dir_stats dir[VT_STORE_MAX][VT_DIR_MAX];
+	uint64_t last_rx; /**< TSC of the last burst received (--idle-exit); not summed. */
 } __rte_cache_aligned;
 
 /** Per-lcore counters. */

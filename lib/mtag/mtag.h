@@ -109,6 +109,14 @@ struct mtag_conf {
 	 * (all 0: 16, 64, 256). The last one is the largest @c len allowed.
 	 */
 	uint16_t class_len[MTAG_CLASS_MAX];
+	/**
+	 * Mempool driver of the tag pools (NULL: DPDK's default, normally
+	 * "ring_mp_mc"). Threads that may be preempted while they hold the
+	 * pool's ring (unregistered threads, tiny caches, more threads than
+	 * CPUs) stall the others on the default lock-free ring; "ring_mt_rts"
+	 * or "ring_mt_hts" bound that wait (see the guide, "Sizing the pools").
+	 */
+	const char *pool_ops;
 };
 
 /** Counters of one size class, or of all of them. */
@@ -130,22 +138,6 @@ struct mtag_stats {
 	uint16_t class_len[MTAG_CLASS_MAX];          /**< Payload size of each class. */
 	struct mtag_class_stats cls[MTAG_CLASS_MAX]; /**< The same counters per class. */
 };
-
-/**
- * Dynamic field layout (internal, exposed for the inline fast path).
- */
-struct mtag_chain {
-	struct mtag *head; /**< Newest tag. */
-	uint64_t summary;  /**< Bit (type % 64) set for every type on the chain. */
-};
-
-/** Offset of struct mtag_chain in the mbuf; -1 before mtag_lib_init(). */
-extern int mtag_dynfield_offset;
-/** ol_flags bit saying the chain field is valid; 0 before mtag_lib_init(). */
-extern uint64_t mtag_dynflag_mask;
-
-/** @internal Summary bit of a type. */
-#define MTAG_SUMMARY_BIT(type) (UINT64_C(1) << ((type) & 63))
 
 /* ----------------------------------------------------------------- setup */
 
@@ -309,40 +301,7 @@ mtag_data(struct mtag *t)
 	return (void *)(t + 1);
 }
 
-/**
- * @internal The chain field of an mbuf; valid only while mtag_is_tagged().
- *
- * @param m
- *   First mbuf of the packet.
- * @return
- *   Pointer to the mbuf's dynamic field.
- */
-static inline struct mtag_chain *
-mtag_chain_of(const struct rte_mbuf *m)
-{
-	return RTE_MBUF_DYNFIELD(m, mtag_dynfield_offset, struct mtag_chain *);
-}
-
-/**
- * @internal Whether an mbuf carries a valid chain field (its dynamic flag).
- *
- * @param m
- *   First mbuf of the packet.
- * @return
- *   Non-zero when tagged, 0 otherwise.
- */
-static inline int
-mtag_is_tagged(const struct rte_mbuf *m)
-{
-	return (m->ol_flags & mtag_dynflag_mask) != 0;
-}
-
-#ifdef MTAG_DEBUG
-/** @internal Debug build: check a prepend; 0 when it may go on. */
-int mtag_debug_check_prepend(const struct rte_mbuf *m, const struct mtag *t);
-/** @internal Debug build: check that m's chain belongs to m; 0 when it does. */
-int mtag_debug_check_chain(const struct rte_mbuf *m);
-#endif
+#include "mtag_core.h"
 
 /**
  * Make a packet untagged without freeing anything. Never needed after PMD RX
@@ -396,52 +355,6 @@ mtag_next(const struct rte_mbuf *m, const struct mtag *t)
 }
 
 /**
- * @internal mtag_locate() with the flag and the field offset given: a burst
- * loop reads them once, where its own stores would make the compiler reload
- * the globals for every packet.
- *
- * @param m
- *   First mbuf of the packet.
- * @param cookie
- *   Module cookie.
- * @param type
- *   Type id.
- * @param start
- *   Search after this tag; NULL to search from the newest.
- * @param flag
- *   mtag_dynflag_mask.
- * @param off
- *   mtag_dynfield_offset.
- * @return
- *   The first matching tag after @p start, or NULL.
- */
-static inline struct mtag *
-__mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type,
-	      const struct mtag *start, uint64_t flag, int off)
-{
-	const struct mtag_chain *c;
-	struct mtag *t;
-
-	/* A miss on an untagged packet costs the ol_flags test, a miss on a
-	 * packet carrying other types one more load and AND. The untagged miss
-	 * is laid out as the straight path: in a burst loop it then costs no
-	 * taken branch. */
-	if (m == NULL || likely(!(m->ol_flags & flag)))
-		return NULL;
-	c = RTE_MBUF_DYNFIELD(m, off, const struct mtag_chain *);
-	if (!(c->summary & MTAG_SUMMARY_BIT(type)))
-		return NULL;
-#ifdef MTAG_DEBUG
-	if (start == NULL && mtag_debug_check_chain(m) != 0)
-		return NULL;
-#endif
-	for (t = start != NULL ? start->next : c->head; t != NULL; t = t->next)
-		if (t->type == type && t->cookie == cookie)
-			return t;
-	return NULL;
-}
-
-/**
  * Find a tag by cookie and type (FreeBSD's m_tag_locate()).
  *
  * @param m
@@ -480,42 +393,6 @@ static inline struct mtag *
 mtag_find(const struct rte_mbuf *m, uint16_t type, const struct mtag *start)
 {
 	return mtag_locate(m, MTAG_ABI_COMPAT, type, start);
-}
-
-/**
- * @internal mtag_prepend() with the flag and the field offset given (see
- * __mtag_locate()).
- *
- * @param m
- *   First mbuf of the packet.
- * @param t
- *   A tag on no chain.
- * @param flag
- *   mtag_dynflag_mask.
- * @param off
- *   mtag_dynfield_offset.
- */
-static inline void
-__mtag_prepend(struct rte_mbuf *m, struct mtag *t, uint64_t flag, int off)
-{
-	struct mtag_chain *c;
-
-	if (m == NULL || t == NULL)
-		return;
-#ifdef MTAG_DEBUG
-	if (mtag_debug_check_prepend(m, t) != 0)
-		return;
-#endif
-	c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
-	if (m->ol_flags & flag) {
-		t->next = c->head;
-		c->summary |= MTAG_SUMMARY_BIT(t->type);
-	} else {
-		t->next = NULL;
-		c->summary = MTAG_SUMMARY_BIT(t->type);
-		m->ol_flags |= flag;
-	}
-	c->head = t;
 }
 
 /**
@@ -772,6 +649,22 @@ int mtag_stats_get(struct mtag_stats *s);
  *   First mbuf of the packet.
  */
 void mtag_dump(FILE *f, const struct rte_mbuf *m);
+
+/**
+ * List the live tags (allocated and not freed) grouped by type and
+ * allocation site (the application's call that made them, as
+ * "function+offset" where the symbol is known), with counts and the oldest
+ * one's age in TSC cycles. Telemetry /mtag/leaks gives the same. Needs a
+ * -Dmtag_debug=true build, where each tag records its site; it walks every
+ * pool, so it is for a leak hunt, not the fast path.
+ *
+ * @param f
+ *   Stream to print to.
+ * @return
+ *   The number of live tags; -ENOTSUP in a release build; -EINVAL for a
+ *   NULL stream; -ENOENT before mtag_lib_init().
+ */
+int mtag_debug_dump_live(FILE *f);
 
 /**
  * Bytes of pool memory one tag of a size class costs: the object with its

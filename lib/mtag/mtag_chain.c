@@ -161,11 +161,8 @@ mtag_delete_chain(struct rte_mbuf *m)
 		return;
 	/* A packet's only tag, the common case, without a call. */
 	t = mtag_chain_of(m)->head;
-	if (!MTAG_DEBUG_BUILD && likely(t->next == NULL && !mtag_state.have_dtor)) {
+	if (likely(t->next == NULL) && likely(mtag_tag_put_fast(t))) {
 		m->ol_flags &= ~flag;
-		if (likely(mtag_tag_put_fast(t)))
-			return;
-		mtag_tag_release(t);
 		return;
 	}
 	mtag_list_release(mtag_chain_detach(m));
@@ -173,6 +170,17 @@ mtag_delete_chain(struct rte_mbuf *m)
 
 int
 mtag_copy_chain(struct rte_mbuf *to, const struct rte_mbuf *from)
+{
+	int ret;
+
+	MTAG_DEBUG_SITE();
+	ret = mtag_chain_copy(to, from);
+	/* BSD's word for tags running out (the library's own is ENOMEM). */
+	return ret == -ENOMEM ? -ENOBUFS : ret;
+}
+
+int
+mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from)
 {
 	struct mtag *head = NULL, **tail = &head, *s, *d;
 	int err;

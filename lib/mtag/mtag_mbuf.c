@@ -46,12 +46,12 @@ mtag_own_chain(struct rte_mbuf *dup, const struct rte_mbuf *m)
 	int ret;
 
 	mtag_init(dup); /* the copied chain pointer is m's, not dup's */
-	ret = mtag_copy_chain(dup, m);
+	ret = mtag_chain_copy(dup, m);
 	if (ret != 0) {
 		rte_pktmbuf_free(dup);
-		/* Tags ran out: ENOMEM as for mbufs; else the copier's error or
+		/* ENOMEM (tags ran out, as for mbufs), a copier's error, or
 		 * EINVAL before mtag_lib_init(). */
-		rte_errno = ret == -ENOBUFS ? ENOMEM : -ret;
+		rte_errno = -ret;
 		return NULL;
 	}
 	return dup;
@@ -64,6 +64,7 @@ mtag_pktmbuf_clone(struct rte_mbuf *m, struct rte_mempool *mp)
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	MTAG_DEBUG_SITE();
 	return mtag_own_chain(rte_pktmbuf_clone(m, mp), m);
 }
 
@@ -76,5 +77,6 @@ mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool *mp, uint32_t off
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	MTAG_DEBUG_SITE();
 	return mtag_own_chain(rte_pktmbuf_copy(m, mp, off, len), m);
 }

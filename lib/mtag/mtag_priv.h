@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mempool.h>
@@ -80,6 +81,7 @@ struct mtag_conf_eff {
 	uint32_t pool_size;
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
+	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
 };
 
 /* One per application, in a memzone: every process agrees on it. */
@@ -89,6 +91,7 @@ struct mtag_shared {
 	uint32_t pool_size;
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
+	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
 	rte_spinlock_t lock; /* type registration */
 	uint64_t debug_errors;
 	char type_name[MTAG_TYPE_MAX][MTAG_TYPE_NAMESIZE]; /* "" = free id */
@@ -127,6 +130,10 @@ struct mtag_thread {
 	uint64_t gen;		  /* mtag_gen it was filled for; 0: never */
 	unsigned int lcore;	  /* rte_lcore_id() it was filled for */
 	unsigned int shared_slot; /* st is the non-EAL slot: count with atomics */
+	/* Puts may go straight onto the cache: the thread has one, the pools
+	 * are on one socket (a tag's class names its pool), no destructor is
+	 * set, and this is not a debug build. */
+	bool fast_put;
 	struct mtag_lcore_stats *st;
 	struct rte_mempool *pool[MTAG_CLASS_MAX];
 	/* NULL for every class when the thread has no cache (an unregistered
@@ -152,7 +159,14 @@ mtag_thread_self(void)
 struct mtag_debug_hdr {
 	uint64_t magic;
 	const struct rte_mbuf *owner; /* packet whose chain holds the tag */
+	const void *site;	      /* where the application allocated it */
+	uint64_t tsc;		      /* when (rte_rdtsc()) */
 };
+
+/* The allocation site of the public call under way on this thread: the
+ * application's return address, set on entry by MTAG_DEBUG_SITE(). */
+RTE_DECLARE_PER_LCORE(const void *, mtag_debug_site);
+#define MTAG_DEBUG_SITE() (RTE_PER_LCORE(mtag_debug_site) = __builtin_return_address(0))
 #define MTAG_MAGIC_LIVE UINT64_C(0x6d7461676c697665)
 #define MTAG_MAGIC_FREE UINT64_C(0x6d74616766726565)
 #define MTAG_PREFIX sizeof(struct mtag_debug_hdr)
@@ -163,6 +177,7 @@ mtag_dbg(const struct mtag *t)
 }
 #define MTAG_DEBUG_BUILD 1
 #else
+#define MTAG_DEBUG_SITE() ((void)0)
 #define MTAG_PREFIX 0
 #define MTAG_DEBUG_BUILD 0
 #endif
@@ -245,6 +260,8 @@ mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 		tags[i] = mtag_from_elt(tags[i]);
 		mtag_dbg(tags[i])->magic = MTAG_MAGIC_LIVE;
 		mtag_dbg(tags[i])->owner = NULL;
+		mtag_dbg(tags[i])->site = RTE_PER_LCORE(mtag_debug_site);
+		mtag_dbg(tags[i])->tsc = rte_rdtsc();
 	}
 #else
 	RTE_SET_USED(tags);
@@ -252,9 +269,9 @@ mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 #endif
 }
 
-/* The fast path of putting one tag back, with no destructor: a release
- * build, pools on one socket, a thread whose view is current and whose cache
- * has room. False when it does not apply. Makes no call. */
+/* The fast path of putting one tag back: a thread whose view is current and
+ * allows it (fast_put), and whose cache has room. No destructor runs (none
+ * is set). False when it does not apply. Makes no call. */
 static __rte_always_inline bool
 mtag_tag_put_fast(struct mtag *t)
 {
@@ -262,12 +279,11 @@ mtag_tag_put_fast(struct mtag *t)
 	struct rte_mempool_cache *cache;
 	unsigned int cls;
 
-	if (MTAG_DEBUG_BUILD || unlikely(!mtag_state.single_socket || th->gen != mtag_gen ||
-					 th->lcore != rte_lcore_id()))
+	if (unlikely(th->gen != mtag_gen || th->lcore != rte_lcore_id() || !th->fast_put))
 		return false;
 	cls = mtag_state.class_of_len[t->len];
 	cache = th->cache[cls];
-	if (unlikely(cache == NULL || cache->len >= cache->flushthresh))
+	if (unlikely(cache->len >= cache->flushthresh))
 		return false;
 	cache->objs[cache->len++] = t;
 	th->st->frees[cls]++;
@@ -295,9 +311,12 @@ int64_t mtag_type_in_use(uint16_t type);
 static __rte_always_inline struct mtag **
 mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
 {
-	struct rte_mempool_cache *cache = th->cache[cls];
+	struct rte_mempool_cache *cache;
 
-	if (unlikely(MTAG_DEBUG_BUILD || cache == NULL || cache->len < n))
+	if (MTAG_DEBUG_BUILD)
+		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
+	cache = th->cache[cls];
+	if (unlikely(cache == NULL || cache->len < n))
 		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
 	cache->len -= n;
 	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
@@ -333,12 +352,18 @@ mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
 }
 
 /* mtag_chain.c */
+int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from);
 void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 
 /* mtag_registry.c */
 void mtag_registry_init(struct mtag_shared *sh);
 
 /* mtag_debug.c: every check returns 0 when the operation may go on */
+#ifdef MTAG_DEBUG
+#define mtag_debug_refused(m) (mtag_debug_check_chain(m) != 0)
+#else
+#define mtag_debug_refused(m) false
+#endif
 #ifdef MTAG_DEBUG
 void mtag_debug_error(const char *what, const struct mtag *t, const struct rte_mbuf *m);
 int mtag_debug_check_free(const struct mtag *t);

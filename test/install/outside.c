@@ -500,7 +500,11 @@ check_burst(void)
 		CHECK(tags_in_use() == BURST / 2 + BURST + 1);
 		CHECK(f != NULL);
 		if (f != NULL) {
+			int live;
+
 			mtag_dump(f, pkts[0]);
+			live = mtag_debug_dump_live(f); /* a count in a debug build */
+			CHECK(live == -ENOTSUP || live == (int)tags_in_use());
 			fclose(f);
 		}
 	}

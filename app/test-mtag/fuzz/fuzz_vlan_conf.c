@@ -62,6 +62,17 @@ check_accepted(const struct vt_conf *c)
 		    memchr(buf, '\0', sizeof(buf)) == NULL)
 			FAIL("stack string not terminated");
 	}
+	if (c->nb_port_opt > VT_MAX_PORTS + 1)
+		FAIL("%u port lines", c->nb_port_opt);
+	for (i = 0; i < c->nb_port_opt; i++) {
+		const struct vt_port_opt *o = &c->port_opt[i];
+
+		/* Every port line names a declared port, once, with an MTU in range. */
+		if ((int)o->port != c->trunk_port && vt_conf_access_of(c, o->port) == NULL)
+			FAIL("port line for undeclared port %u", o->port);
+		if (o->mtu < VT_MTU_MIN || vt_conf_port_opt(c, o->port) != o)
+			FAIL("port %u: mtu %u", o->port, o->mtu);
+	}
 }
 
 static int

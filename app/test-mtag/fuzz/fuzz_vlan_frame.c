@@ -4,15 +4,19 @@
 
 /*
  * Fuzz target: the vlan-tag example's frame paths. The first input byte
- * picks the service TPID and what the port is said to have stripped
- * (nothing, one header, two); the next four give the stripped TCIs; the
- * rest is the frame.
+ * picks the service TPID (bits 0-1), what the port is said to have done
+ * (bits 2-3: nothing, stripped one header, stripped two, put one back as
+ * af_packet does without strip offload) and whether the port is TPID-blind
+ * (bit 6); the next four give the port's TCIs; the rest is the frame.
  *   - vt_vlan_parse() on the bare bytes never reads past them;
  *   - vt_vlan_rx() on an mbuf either refuses and leaves the packet exactly
  *     as it was, or strips every header in the frame, clears the RX VLAN
  *     flags, and reports the stripped ones first;
  *   - putting back the headers that were in the frame with
- *     vt_vlan_insert() gives the original frame, byte for byte.
+ *     vt_vlan_insert() gives the original frame, byte for byte (but for
+ *     the TPID of a header the PMD put back, which says nothing);
+ *   - vt_vlan_access_rx() likewise refuses with the packet unchanged, or
+ *     takes off at most a priority tag (VID 0) and nothing else.
  */
 
 #include <stdint.h>
@@ -65,16 +69,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum vt_frame_status ret;
 	const uint8_t *frame;
 	uint16_t stpid, tci, tci_outer;
+	struct mtag_vlan all[VT_VLAN_MAX + 1];
+	unsigned int hw, i, mode, blind, n;
 	struct rte_mbuf *m;
 	uint64_t flags;
-	unsigned int hw, i;
 	uint8_t *copy;
 	size_t len;
 
 	if (size < 5)
 		return 0;
 	stpid = stpids[data[0] & 3];
-	hw = (data[0] >> 2) % 3;
+	mode = (data[0] >> 2) & 3;
+	hw = mode == 3 ? 0 : mode;
+	blind = (data[0] >> 6) & 1;
 	tci = (uint16_t)(data[1] << 8 | data[2]);
 	tci_outer = (uint16_t)(data[3] << 8 | data[4]);
 	frame = data + 5;
@@ -94,13 +101,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m == NULL)
 		FAIL("mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
-	flags = hw == 2 ? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
-		: hw == 1 ? RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED
-			  : 0;
+	flags = mode == 2
+			? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
+		: mode == 1 ? RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED
+		: mode == 3 ? RTE_MBUF_F_RX_VLAN
+			    : 0;
 	m->ol_flags |= flags;
 	m->vlan_tci = tci;
 	m->vlan_tci_outer = tci_outer;
-	ret = vt_vlan_rx(m, stpid, &st);
+	ret = vt_vlan_rx(m, stpid, blind ? VT_RX_TPID_BLIND : 0, &st);
 	if (ret != VT_FRAME_OK) {
 		if (rte_pktmbuf_data_len(m) != len ||
 		    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
@@ -109,8 +118,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	if (st.hw != hw || st.depth < hw || st.depth > VT_VLAN_MAX)
+	if (st.hw != hw || st.depth == 0 || st.depth + st.prio < hw || st.depth > VT_VLAN_MAX)
 		FAIL("hw %u (port stripped %u), depth %u", st.hw, hw, st.depth);
+	if (st.prio && (st.prio_hdr.tpid != VT_TPID_CTAG || VT_TCI_VID(st.prio_hdr.tci) != 0))
+		FAIL("priority tag %#x %#x", st.prio_hdr.tpid, st.prio_hdr.tci);
 	if (m->ol_flags & RX_VLAN_FLAGS)
 		FAIL("RX VLAN flags left set");
 	if (hw == 1 && st.hdr[0].tci != tci)
@@ -130,11 +141,47 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FAIL("still tagged after vt_vlan_rx");
 	}
 	/* ... and the headers that were in it go back where they were. */
-	if (vt_vlan_insert(m, st.hdr + hw, st.depth - hw) != 0)
-		FAIL("insert of %u headers failed", st.depth - hw);
+	n = st.depth;
+	memcpy(all, st.hdr, n * sizeof(all[0]));
+	if (st.prio)
+		all[n++] = st.prio_hdr;
+	/* A header the PMD put back has the TPID the PMD wrote, not the one inferred. */
+	if (mode == 3 && blind && n > 0 && len >= 14)
+		all[0].tpid = (uint16_t)(frame[12] << 8 | frame[13]);
+	if (vt_vlan_insert(m, all + hw, n - hw) != 0)
+		FAIL("insert of %u headers failed", n - hw);
 	if (rte_pktmbuf_data_len(m) != len ||
 	    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0)
 		FAIL("strip then insert did not give the frame back");
+	rte_pktmbuf_free(m);
+
+	/* The same bytes on an access port. */
+	m = rte_pktmbuf_alloc(mbuf_pool);
+	if (m == NULL)
+		FAIL("mbuf pool empty: a leak");
+	memcpy(rte_pktmbuf_append(m, len), frame, len);
+	m->ol_flags |= flags;
+	m->vlan_tci = tci;
+	m->vlan_tci_outer = tci_outer;
+	ret = vt_vlan_access_rx(m, blind ? VT_RX_TPID_BLIND : 0, &st);
+	if (ret != VT_FRAME_OK) {
+		if (ret != VT_FRAME_RUNT && ret != VT_FRAME_TAGGED)
+			FAIL("access: status %d", ret);
+		if (rte_pktmbuf_data_len(m) != len ||
+		    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
+		    (m->ol_flags & RX_VLAN_FLAGS) != flags)
+			FAIL("access: refused (%d) but the packet changed", ret);
+	} else {
+		uint32_t cut = len - rte_pktmbuf_data_len(m);
+
+		if (st.depth != 0 || (cut != 0 && cut != 4) || (cut == 4 && !st.prio) ||
+		    (st.prio && VT_TCI_VID(st.prio_hdr.tci) != 0))
+			FAIL("access: depth %u, %u bytes off, prio %u", st.depth, cut, st.prio);
+		if (cut == 4 &&
+		    (memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, 12) != 0 ||
+		     memcmp(rte_pktmbuf_mtod(m, uint8_t *) + 12, frame + 16, len - 16) != 0))
+			FAIL("access: more than the priority tag taken off");
+	}
 	rte_pktmbuf_free(m);
 	return 0;
 }

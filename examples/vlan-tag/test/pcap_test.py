@@ -10,10 +10,18 @@ file must hold exactly the expected frames, byte for byte (VID, PCP, DEI,
 TPID, payload), tshark must decode the same VLAN fields, and the drop and
 forwarding counters must match. net_pcap offers no VLAN offload, so this
 covers the software strip and insert paths.
+
+--mtu adds "port <id> mtu" lines and frames on either side of them (too_big);
+--queues 2 runs two forwarding lcores on two queues of every port (one
+rx_pcap and tx_pcap per queue, the input split between them): the output
+must be the same multiset of frames as with one lcore, the counters the
+same sums.
 """
 
 import argparse
+import collections
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -32,6 +40,11 @@ trunk 0
 access 1 vlan 100
 access 2 vlan 200 svlan 10 pcp 5 dei 1   # QinQ
 access 3 vlan 10/20/30 pcp 3             # 3-deep stack
+"""
+
+# MTU lines of --mtu: the trunk takes 1504 bytes of payload and tags, port 1 1000.
+CONF_MTU = CONF + """port 0 mtu 1504
+port 1 mtu 1000
 """
 
 # Headers each access port's frames get on the trunk, outermost first.
@@ -80,8 +93,14 @@ def scenario():
     trunk_drop(tag(untagged(27), [(S, tci(1 + i)) for i in range(8)] + [(C, tci(9))]),
                "too_deep")
 
+    # 802.1Q priority tags (VID 0): the innermost one names no VLAN; alone, untagged.
+    trunk_in(untagged(15, 100, seed=1), [(C, tci(100)), (C, tci(0, 3))], 1)
+    trunk_in(untagged(16, 100, seed=2), [(S, tci(10)), (C, tci(200)), (C, tci(0, 7, 1))], 2)
+    trunk_drop(tag(untagged(28), [(C, tci(0, 5))]), "untagged")
+
     # Access to trunk.
-    for p, sizes in ((1, [64, 100, 1514]), (2, [64, 700]), (3, [64, 1200])):
+    # (1514 from port 3 needs the trunk's default MTU, 1500 + 4 per tag of the deepest stack.)
+    for p, sizes in ((1, [64, 100, 1514]), (2, [64, 700]), (3, [64, 1200, 1514])):
         for n, size in enumerate(sizes):
             frame = untagged(n, size, src=vtlib.MAC_B, dst=vtlib.MAC_A, seed=10 + p)
             rx[p].append(frame)
@@ -93,6 +112,33 @@ def scenario():
     drops[1]["tagged_on_access"] = 1
     rx[2].append(bytes(8))
     drops[2]["runt"] = 1
+    # Priority-tagged on an access port: untagged, with the tag's PCP and DEI on the trunk.
+    for p, prio, (pcp, dei) in ((1, 40, (6, 0)), (2, 41, (2, 1))):
+        frame = untagged(prio, 90, src=vtlib.MAC_B, dst=vtlib.MAC_A, seed=20 + p)
+        rx[p].append(tag(frame, [(C, tci(0, pcp, dei))]))
+        tx[0].append(tag(frame, [(t, (v & 0xFFF) | (pcp << 13) | (dei << 12))
+                                 for t, v in INSERT[p]]))
+    return rx, tx, drops
+
+
+def scenario_mtu():
+    """Frames on either side of the MTUs of CONF_MTU."""
+    rx, tx = ({p: [] for p in range(4)} for _ in range(2))
+    drops = {p: {} for p in range(4)}
+    for n, size in enumerate([1014, 1015, 1014]):                  # port 1: MTU 1000
+        frame = untagged(n, size, seed=7)
+        rx[0].append(tag(frame, [(C, tci(100))]))
+        if size - 14 <= 1000:
+            tx[1].append(frame)
+        else:
+            drops[1]["too_big"] = drops[1].get("too_big", 0) + 1
+    for p, size in ((1, 1514), (3, 1506), (3, 1507), (3, 1514)):   # trunk: MTU 1504
+        frame = untagged(size, size, src=vtlib.MAC_B, dst=vtlib.MAC_A, seed=8)
+        rx[p].append(frame)
+        if size + 4 * len(INSERT[p]) - 14 <= 1504:
+            tx[0].append(tag(frame, INSERT[p]))
+        else:
+            drops[0]["too_big"] = drops[0].get("too_big", 0) + 1
     return rx, tx, drops
 
 
@@ -134,6 +180,14 @@ def check_exhaust(ck, work, out, tx, n):
         got = vtlib.read_pcap(os.path.join(work, f"out{p}.pcap"))
         ck.check(len(got) > 0 and is_subsequence(got, tx[p]),
                  f"port {p}: the {len(got)} frames out are intact and in order")
+
+
+# Drops counted on the TX port, after the VLAN counters.
+TX_DROPS = ("too_big", "no_room", "tx_full")
+
+
+def vids(stack):
+    return [t & 0xFFF for _, t in stack]
 
 
 def stack_of(frame):
@@ -193,6 +247,9 @@ def main():
     ap.add_argument("--pipeline", action="store_true")
     ap.add_argument("--exhaust", action="store_true",
                     help="a tag pool too small for a burst: drops, no leak")
+    ap.add_argument("--mtu", action="store_true", help="port mtu lines: too_big on both sides")
+    ap.add_argument("--queues", type=int, default=1,
+                    help="forwarding lcores, each with its own queue of every port")
     ap.add_argument("--timeout", type=int, default=60)
     opts = ap.parse_args()
     if opts.generate:
@@ -201,26 +258,44 @@ def main():
     if not opts.app:
         ap.error("--app or --generate is required")
     ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else "") +
-                       (" exhaust" if opts.exhaust else ""))
+                       (" exhaust" if opts.exhaust else "") + (" mtu" if opts.mtu else "") +
+                       (f" {opts.queues} queues" if opts.queues > 1 else ""))
+    nq = opts.queues
 
     work = tempfile.mkdtemp(prefix="vt-pcap-")
     try:
         if opts.exhaust:
             rx, tx = scenario_exhaust()
+        elif opts.mtu:
+            rx, tx, drops = scenario_mtu()
         else:
             rx, tx, drops = scenario()
         with open(os.path.join(work, "vlan-tag.conf"), "w") as f:
-            f.write(CONF)
+            f.write(CONF_MTU if opts.mtu else CONF)
         eal = vtlib.eal_args(f"vtpcap{os.getpid()}")
         for p in range(4):
-            vtlib.write_pcap(os.path.join(work, f"in{p}.pcap"), rx[p])
-            eal += ["--vdev", f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
+            if nq == 1:
+                vtlib.write_pcap(os.path.join(work, f"in{p}.pcap"), rx[p])
+                eal += ["--vdev",
+                        f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
+                continue
+            # One rx_pcap and one tx_pcap per queue; the input dealt out in turn.
+            dev = f"net_pcap{p}"
+            for q in range(nq):
+                vtlib.write_pcap(os.path.join(work, f"in{p}q{q}.pcap"), rx[p][q::nq])
+                dev += f",rx_pcap={work}/in{p}q{q}.pcap"
+            for q in range(nq):
+                dev += f",tx_pcap={work}/out{p}q{q}.pcap"
+            eal += ["--vdev", dev]
         args = ["-f", os.path.join(work, "vlan-tag.conf"), "-T", "0", "--idle-exit", "1500"]
         if opts.pipeline:
             eal += ["--lcores", "0@0,1@1,2@0"]
             args.append("--pipeline")
+        elif nq > 1:
+            eal += ["--lcores", ",".join(["0@0"] + [f"{q + 1}@{q % 2}" for q in range(nq)])]
         else:
             eal += ["-l", "0,1"]
+            args += ["--dump-tags", "2"]
         if opts.exhaust:
             args += ["--tag-pool", "40", "--tag-cache", "0"]
         rc, out = vtlib.run_app(opts.app, eal, args, opts.timeout)
@@ -229,6 +304,13 @@ def main():
         if opts.exhaust:
             check_exhaust(ck, work, out, tx, len(rx[0]))
             ck.done()
+        if nq == 1 and not opts.pipeline:
+            dumps = re.findall(r"frame for port \d+: mtag: mbuf \S+, (\d+) tags?\n((?:  \d+: .*\n)*)",
+                               out)
+            ck.check(len(dumps) == 2 and all(int(n) == len(body.splitlines()) for n, body in dumps)
+                     and all(re.search(r"type 1[12] \(vlan(_insert)?\) len 4 cookie 0 tpid 0x",
+                                       body) for _, body in dumps),
+                     f"--dump-tags 2 printed two frames' VLAN tags: {dumps}")
         ck.check("VLAN insert software" in out, "start-up log shows software insertion")
         ck.check(st_or_none(out, 0).get("sw_insert") == len(tx[0]) and
                  st_or_none(out, 0).get("hw_insert") == 0,
@@ -238,16 +320,32 @@ def main():
             ck.done()
         ck.check(st.get("leaks") == (0, 0), f"no mbuf or tag leak: {st.get('leaks')}")
 
+        if nq > 1:
+            # Queues and lcores interleave: the same frames, in no set order.
+            for p in range(4):
+                per_q = [vtlib.read_pcap(os.path.join(work, f"out{p}q{q}.pcap"))
+                         for q in range(nq)]
+                got = [fr for fq in per_q for fr in fq]
+                same = collections.Counter(got) == collections.Counter(tx[p])
+                ck.check(same, f"port {p}: {len(got)} frames out, {len(tx[p])} expected, "
+                         f"same multiset {same}")
+                if p == 0:
+                    ck.check(all(per_q), "every lcore sent on its own trunk TX queue: "
+                             f"{[len(fq) for fq in per_q]}")
+                    # For tshark below.
+                    vtlib.write_pcap(os.path.join(work, "out0.pcap"), got)
         # Output frames, byte for byte.
-        for p in range(1, 4):
+        for p in range(1, 4 if nq == 1 else 1):
             got = vtlib.read_pcap(os.path.join(work, f"out{p}.pcap"))
             ck.check(got == tx[p], f"port {p}: {len(got)} frames out, {len(tx[p])} expected, "
                      f"byte-exact {got == tx[p]}")
         got = vtlib.read_pcap(os.path.join(work, "out0.pcap"))
-        # Access ports are polled in turn: order holds per source, not across.
+        # Access ports are polled in turn: order holds per source (per queue), not across.
         for p in range(1, 4):
-            mine = [fr for fr in got if stack_of(fr) == INSERT[p]]
-            want = [fr for fr in tx[0] if stack_of(fr) == INSERT[p]]
+            mine = [fr for fr in got if vids(stack_of(fr)) == vids(INSERT[p])]
+            want = [fr for fr in tx[0] if vids(stack_of(fr)) == vids(INSERT[p])]
+            if nq > 1:
+                continue
             ck.check(mine == want, f"trunk out, from port {p}: {len(mine)} frames, "
                      f"{len(want)} expected, byte-exact {mine == want}")
         ck.check(len(got) == len(tx[0]), f"trunk out: {len(got)} frames, {len(tx[0])} expected")
@@ -273,7 +371,8 @@ def main():
         for name, p in (("100", 1), ("10/200", 2), ("10/20/30", 3)):
             vs = st.get(("vlan", name), {})
             ck.check(vs.get("to_access") == len(tx[p]) and
-                     vs.get("to_trunk") == len(rx[p]) - sum(drops[p].values()),
+                     vs.get("to_trunk") == len(rx[p]) - sum(
+                         v for k, v in drops[p].items() if k not in TX_DROPS),
                      f"vlan {name} counters {vs}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
