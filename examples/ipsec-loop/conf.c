@@ -276,7 +276,7 @@ parse_dir(struct parser *p, const char *s, enum ipl_dir *d)
 	return 0;
 }
 
-/* port <id> inside|outside [peer <mac>] [mtu <n>] */
+/* port <id> inside|outside [peer <mac>] [mtu <n>] [name <eal-device>] */
 static int
 stmt_port(struct parser *p)
 {
@@ -285,7 +285,8 @@ stmt_port(struct parser *p)
 	int i;
 
 	if (p->n < 3 || parse_u32(p->w[1], IPL_MAX_PORTS - 1, &id) != 0)
-		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>]",
+		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>] "
+			       "[name <device>]",
 			    IPL_MAX_PORTS - 1);
 	pc = &p->c->port[id];
 	if (pc->role != IPL_PORT_UNUSED)
@@ -307,6 +308,13 @@ stmt_port(struct parser *p)
 			if (parse_mac(p->w[i + 1], pc->peer_mac) != 0)
 				return fail(p, "bad MAC address '%s'", p->w[i + 1]);
 			pc->has_peer = 1;
+		} else if (strcmp(p->w[i], "name") == 0) {
+			if (pc->name[0] != '\0')
+				return fail(p, "'name' given twice");
+			if (strlen(p->w[i + 1]) >= sizeof(pc->name))
+				return fail(p, "device name longer than %zu characters",
+					    sizeof(pc->name) - 1);
+			strcpy(pc->name, p->w[i + 1]);
 		} else if (strcmp(p->w[i], "mtu") == 0) {
 			if (pc->mtu != 0)
 				return fail(p, "'mtu' given twice");

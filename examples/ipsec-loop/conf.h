@@ -69,6 +69,7 @@ struct ipl_port_conf {
 	int has_peer;
 	uint8_t peer_mac[6]; /**< Ethernet destination by default (else broadcast). */
 	uint16_t mtu;	     /**< IP MTU; 0: IPL_MTU_DEFAULT. */
+	char name[64];	     /**< EAL device name the port must be ("" any). */
 };
 
 struct ipl_sa_conf {

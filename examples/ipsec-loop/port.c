@@ -68,6 +68,16 @@ ipl_ports_init(unsigned int nb_queues)
 			printf("port %u is in the configuration, but EAL has no such port\n", p);
 			return -ENODEV;
 		}
+		if (ipl.conf.port[p].name[0] != '\0') {
+			char name[RTE_ETH_NAME_MAX_LEN];
+
+			if (rte_eth_dev_get_name_by_port(p, name) != 0 ||
+			    strcmp(name, ipl.conf.port[p].name) != 0) {
+				printf("port %u is %s, the configuration says %s: a device missing "
+				       "before it?\n", p, name, ipl.conf.port[p].name);
+				return -ENODEV;
+			}
+		}
 		rc = rte_eth_dev_info_get(p, &info);
 		if (rc != 0)
 			return rc;

@@ -235,6 +235,7 @@ def case_config(tmp):
         ("sa in 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 null seq 0x100000000\n", "line 1", "esn"),
         ("port 1 outside mtu 20\n", "line 1", "mtu must be 68..9600"),
         ("port 1 outside mtu 1400 mtu 1500\n", "line 1", "'mtu' given twice"),
+        ("port 1 outside name net_pcap1 name net_pcap0\n", "line 1", "'name' given twice"),
         # an SA endpoint without a route
         ("port 1 outside\nroute 10.0.0.0/8 port 1\n\n"
          "sa out 4 spi 1000 tunnel 1.2.3.4 5.6.7.8 null\n", "line 4", "no route"),
@@ -695,6 +696,25 @@ def case_faults(tmp):
           st.get("sa", {}).get("1", {}).get("errors") == 0,
           "20 crypto ops: %s of %d encrypted, %s counted once as no_crypto_op, no other error"
           % (st.get("encrypted"), n, st.get("no_crypto_op")))
+
+    # port names: right, then swapped as when a vdev before them fails to probe
+    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside name net_pcap0")
+    r = Run(tmp, conf, [clear[:5], []])
+    check(r.st.get("encrypted") == 5, "port 0 named net_pcap0: runs")
+    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside name net_pcap1")
+    path = os.path.join(tmp, "swapped.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    rt = tempfile.mkdtemp(dir=tmp)
+    p = subprocess.run([ARGS.bin, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+                        "--file-prefix", "iplsw%d" % os.getpid(), "--log-level", "*:warning",
+                        "--vdev", "net_null0", "--vdev", "net_null1", "--vdev", ARGS.crypto,
+                        "--", "-f", path, "--duration", "0.2"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, env=dict(os.environ,
+                                                                     RUNTIME_DIRECTORY=rt))
+    check(p.returncode != 0 and "port 0 is net_null0, the configuration says net_pcap1"
+          in p.stdout, "a port that is not the device named refuses to start (rc %d): %s"
+          % (p.returncode, [l for l in p.stdout.splitlines() if "configuration says" in l]))
 
     r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--mbufs", "300"])
     check("300 mbufs" in r.out and r.st.get("encrypted", 0) > 0,
