@@ -8,6 +8,7 @@
  * that it can be fuzzed on a buffer.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,10 @@
 
 #define LINE_MAX_LEN 512
 #define WORDS_MAX 32
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_INT(a, b) ((a) > (b) ? (a) : (b))
+#define MIN_INT(a, b) ((a) < (b) ? (a) : (b))
 
 struct parser {
 	struct ipl_conf *c;
@@ -62,7 +67,23 @@ parse_u32(const char *s, uint32_t max, uint32_t *v)
 }
 
 static int
-parse_ip(const char *s, uint32_t *addr)
+parse_u64(const char *s, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int
+parse_ip4(const char *s, uint32_t *addr)
 {
 	uint32_t a = 0, v;
 	int i;
@@ -85,32 +106,109 @@ parse_ip(const char *s, uint32_t *addr)
 	return 0;
 }
 
+/* a.b.c.d or an IPv6 address (RFC 4291 text forms, as inet_pton reads them). */
+static int
+parse_addr(const char *s, struct ipl_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (strchr(s, ':') == NULL) {
+		a->family = IPL_AF_INET;
+		return parse_ip4(s, &a->v4);
+	}
+	if (strlen(s) >= INET6_ADDRSTRLEN || inet_pton(AF_INET6, s, a->v6) != 1)
+		return -1;
+	a->family = IPL_AF_INET6;
+	return 0;
+}
+
+/* Clear the bits of a past len. */
+static void
+addr_mask(struct ipl_addr *a, unsigned int len)
+{
+	unsigned int i;
+
+	if (a->family == IPL_AF_INET) {
+		a->v4 = len == 0 ? 0 : a->v4 & (UINT32_MAX << (32 - len));
+		return;
+	}
+	for (i = 0; i < 16; i++) {
+		unsigned int bits = len > 8 * i ? len - 8 * i : 0;
+
+		if (bits < 8)
+			a->v6[i] &= (uint8_t)(0xff00 >> bits);
+	}
+}
+
 static int
 parse_prefix(const char *s, struct ipl_prefix *p)
 {
-	char buf[32];
+	char buf[64];
 	char *slash;
-	uint32_t len = 32, addr;
+	uint32_t len;
 
-	if (strcmp(s, "any") == 0) {
-		p->addr = 0;
-		p->len = 0;
-		return 0;
-	}
+	memset(p, 0, sizeof(*p));
+	if (strcmp(s, "any") == 0)
+		return 0; /* IPL_AF_ANY, length 0 */
 	if (strlen(s) >= sizeof(buf))
 		return -1;
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
-	if (slash != NULL) {
+	if (slash != NULL)
 		*slash = '\0';
-		if (parse_u32(slash + 1, 32, &len) != 0)
-			return -1;
-	}
-	if (parse_ip(buf, &addr) != 0)
+	if (parse_addr(buf, &p->a) != 0)
+		return -1;
+	len = p->a.family == IPL_AF_INET ? 32 : 128;
+	if (slash != NULL && parse_u32(slash + 1, len, &len) != 0)
 		return -1;
 	p->len = (uint8_t)len;
-	p->addr = len == 0 ? 0 : addr & (UINT32_MAX << (32 - len));
+	addr_mask(&p->a, len);
 	return 0;
+}
+
+int
+ipl_prefix_match(const struct ipl_prefix *p, const struct ipl_addr *addr)
+{
+	struct ipl_addr a;
+
+	if (p->a.family == IPL_AF_ANY)
+		return 1;
+	if (p->a.family != addr->family)
+		return 0;
+	a = *addr;
+	addr_mask(&a, p->len);
+	if (a.family == IPL_AF_INET)
+		return a.v4 == p->a.v4;
+	return memcmp(a.v6, p->a.v6, 16) == 0;
+}
+
+const struct ipl_route_conf *
+ipl_conf_route(const struct ipl_conf *c, const struct ipl_addr *dst)
+{
+	const struct ipl_route_conf *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < c->nb_routes; i++) {
+		const struct ipl_route_conf *r = &c->route[i];
+
+		if (ipl_prefix_match(&r->dst, dst) && (best == NULL || r->dst.len > best->dst.len))
+			best = r;
+	}
+	return best;
+}
+
+const char *
+ipl_addr_str(const struct ipl_addr *a, char *buf, size_t len)
+{
+	uint32_t v = a->v4;
+
+	if (a->family == IPL_AF_INET6) {
+		if (inet_ntop(AF_INET6, a->v6, buf, len) == NULL)
+			snprintf(buf, len, "?");
+	} else {
+		snprintf(buf, len, "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff,
+			 v & 0xff);
+	}
+	return buf;
 }
 
 static int
@@ -178,7 +276,7 @@ parse_dir(struct parser *p, const char *s, enum ipl_dir *d)
 	return 0;
 }
 
-/* port <id> inside|outside [peer <mac>] */
+/* port <id> inside|outside [peer <mac>] [mtu <n>] [name <eal-device>] */
 static int
 stmt_port(struct parser *p)
 {
@@ -187,7 +285,8 @@ stmt_port(struct parser *p)
 	int i;
 
 	if (p->n < 3 || parse_u32(p->w[1], IPL_MAX_PORTS - 1, &id) != 0)
-		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>]",
+		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>] "
+			       "[name <device>]",
 			    IPL_MAX_PORTS - 1);
 	pc = &p->c->port[id];
 	if (pc->role != IPL_PORT_UNUSED)
@@ -199,12 +298,35 @@ stmt_port(struct parser *p)
 	else
 		return fail(p, "port role must be 'inside' or 'outside', got '%s'", p->w[2]);
 	for (i = 3; i < p->n; i += 2) {
-		if (strcmp(p->w[i], "peer") != 0 || i + 1 >= p->n)
+		uint32_t v;
+
+		if (i + 1 >= p->n)
+			return fail(p, "'%s' needs a value", p->w[i]);
+		if (strcmp(p->w[i], "peer") == 0) {
+			if (pc->has_peer)
+				return fail(p, "'peer' given twice");
+			if (parse_mac(p->w[i + 1], pc->peer_mac) != 0)
+				return fail(p, "bad MAC address '%s'", p->w[i + 1]);
+			pc->has_peer = 1;
+		} else if (strcmp(p->w[i], "name") == 0) {
+			if (pc->name[0] != '\0')
+				return fail(p, "'name' given twice");
+			if (strlen(p->w[i + 1]) >= sizeof(pc->name))
+				return fail(p, "device name longer than %zu characters",
+					    sizeof(pc->name) - 1);
+			strcpy(pc->name, p->w[i + 1]);
+		} else if (strcmp(p->w[i], "mtu") == 0) {
+			if (pc->mtu != 0)
+				return fail(p, "'mtu' given twice");
+			if (parse_u32(p->w[i + 1], IPL_MTU_MAX, &v) != 0 || v < IPL_MTU_MIN)
+				return fail(p, "mtu must be %d..%d", IPL_MTU_MIN, IPL_MTU_MAX);
+			pc->mtu = (uint16_t)v;
+		} else {
 			return fail(p, "unexpected '%s' in port", p->w[i]);
-		if (parse_mac(p->w[i + 1], pc->peer_mac) != 0)
-			return fail(p, "bad MAC address '%s'", p->w[i + 1]);
-		pc->has_peer = 1;
+		}
 	}
+	if (pc->mtu == 0)
+		pc->mtu = IPL_MTU_DEFAULT;
 	return 0;
 }
 
@@ -233,25 +355,31 @@ sa_check_keys(struct parser *p, const struct ipl_sa_conf *sa)
 	return 0;
 }
 
+/* The options of an 'sa' line, each at most once. */
+enum sa_opt { OPT_KEY, OPT_AUTH_KEY, OPT_SALT, OPT_REPLAY, OPT_ESN, OPT_SEQ, OPT_DF, OPT_NATT };
+
 /* sa out|in <id> spi <n> tunnel <src> <dst> <alg> [key <hex>] [salt <hex>]
- * [auth-key <hex>] [replay-window <n>]
+ * [auth-key <hex>] [replay-window <n>] [esn] [seq <n>] [df copy|set|clear] [natt]
  */
 static int
 stmt_sa(struct parser *p)
 {
+	static const char *const opt_name[] = {"key", "auth-key", "salt", "replay-window", "esn",
+					       "seq", "df", "natt"};
 	struct ipl_sa_conf sa;
+	unsigned int seen = 0, o;
 	uint32_t id, v;
 	int i, k, rc;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.line = p->line;
-	sa.replay_win = 64;
 	if (p->n < 9)
 		return fail(p, "usage: sa out|in <id> spi <spi> tunnel <src> <dst> <algorithm> "
 			       "[key <hex>] ...");
 	rc = parse_dir(p, p->w[1], &sa.dir);
 	if (rc != 0)
 		return rc;
+	sa.replay_win = sa.dir == IPL_DIR_IN ? 64 : 0;
 	if (parse_u32(p->w[2], IPL_MAX_SA - 1, &id) != 0)
 		return fail(p, "SA id must be 0..%d, got '%s'", IPL_MAX_SA - 1, p->w[2]);
 	if (p->c->sa[id].used)
@@ -259,9 +387,11 @@ stmt_sa(struct parser *p)
 	if (strcmp(p->w[3], "spi") != 0 || parse_u32(p->w[4], UINT32_MAX, &sa.spi) != 0 ||
 	    sa.spi < 256)
 		return fail(p, "expected 'spi <256..4294967295>'");
-	if (strcmp(p->w[5], "tunnel") != 0 || parse_ip(p->w[6], &sa.src) != 0 ||
-	    parse_ip(p->w[7], &sa.dst) != 0)
+	if (strcmp(p->w[5], "tunnel") != 0 || parse_addr(p->w[6], &sa.src) != 0 ||
+	    parse_addr(p->w[7], &sa.dst) != 0)
 		return fail(p, "expected 'tunnel <src-ip> <dst-ip>'");
+	if (sa.src.family != sa.dst.family)
+		return fail(p, "tunnel addresses of two families");
 	if (strcmp(p->w[8], "aes-128-gcm") == 0)
 		sa.alg = IPL_ALG_AES128_GCM;
 	else if (strcmp(p->w[8], "aes-128-cbc-sha256") == 0)
@@ -272,31 +402,72 @@ stmt_sa(struct parser *p)
 		return fail(p, "unknown algorithm '%s' (aes-128-gcm, aes-128-cbc-sha256, null)",
 			    p->w[8]);
 	for (i = 9; i < p->n; i += 2) {
+		for (o = 0; o < ARRAY_LEN(opt_name); o++)
+			if (strcmp(p->w[i], opt_name[o]) == 0)
+				break;
+		if (o == ARRAY_LEN(opt_name))
+			return fail(p, "unexpected '%s' in sa", p->w[i]);
+		if (seen & (1u << o))
+			return fail(p, "'%s' given twice", opt_name[o]);
+		seen |= 1u << o;
+		if (o == OPT_ESN || o == OPT_NATT) {
+			if (o == OPT_ESN)
+				sa.esn = 1;
+			else if (sa.src.family != IPL_AF_INET)
+				return fail(p, "natt needs an IPv4 tunnel");
+			else
+				sa.natt = 1;
+			i--; /* a flag: no value */
+			continue;
+		}
 		if (i + 1 >= p->n)
 			return fail(p, "'%s' needs a value", p->w[i]);
-		if (strcmp(p->w[i], "key") == 0) {
+		switch (o) {
+		case OPT_KEY:
 			k = parse_hex(p->w[i + 1], sa.key, sizeof(sa.key));
 			if (k <= 0)
 				return fail(p, "bad key '%s'", p->w[i + 1]);
 			sa.key_len = (uint8_t)k;
-		} else if (strcmp(p->w[i], "auth-key") == 0) {
+			break;
+		case OPT_AUTH_KEY:
 			k = parse_hex(p->w[i + 1], sa.auth_key, sizeof(sa.auth_key));
 			if (k <= 0)
 				return fail(p, "bad auth-key '%s'", p->w[i + 1]);
 			sa.auth_key_len = (uint8_t)k;
-		} else if (strcmp(p->w[i], "salt") == 0) {
+			break;
+		case OPT_SALT:
 			if (parse_hex(p->w[i + 1], sa.salt, sizeof(sa.salt)) != 4)
 				return fail(p, "salt must be 4 bytes of hex, got '%s'",
 					    p->w[i + 1]);
 			sa.has_salt = 1;
-		} else if (strcmp(p->w[i], "replay-window") == 0) {
+			break;
+		case OPT_REPLAY:
+			if (sa.dir != IPL_DIR_IN)
+				return fail(p, "replay-window applies to inbound SAs only");
 			if (parse_u32(p->w[i + 1], 4096, &v) != 0)
 				return fail(p, "replay-window must be 0..4096");
 			sa.replay_win = v;
-		} else {
-			return fail(p, "unexpected '%s' in sa", p->w[i]);
+			break;
+		case OPT_SEQ:
+			if (parse_u64(p->w[i + 1], &sa.seq) != 0)
+				return fail(p, "bad sequence number '%s'", p->w[i + 1]);
+			break;
+		default: /* OPT_DF */
+			if (sa.dir != IPL_DIR_OUT)
+				return fail(p, "df applies to outbound SAs only");
+			if (strcmp(p->w[i + 1], "copy") == 0)
+				sa.df = IPL_DF_COPY;
+			else if (strcmp(p->w[i + 1], "set") == 0)
+				sa.df = IPL_DF_SET;
+			else if (strcmp(p->w[i + 1], "clear") == 0)
+				sa.df = IPL_DF_CLEAR;
+			else
+				return fail(p, "df must be copy, set or clear");
+			break;
 		}
 	}
+	if ((seen & (1u << OPT_SEQ)) && !sa.esn && sa.seq > UINT32_MAX)
+		return fail(p, "seq above 2^32 - 1 needs 'esn'");
 	rc = sa_check_keys(p, &sa);
 	if (rc != 0)
 		return rc;
@@ -312,6 +483,8 @@ parse_proto(const char *s, uint8_t *proto)
 
 	if (strcmp(s, "icmp") == 0)
 		*proto = 1;
+	else if (strcmp(s, "icmp6") == 0)
+		*proto = 58;
 	else if (strcmp(s, "tcp") == 0)
 		*proto = 6;
 	else if (strcmp(s, "udp") == 0)
@@ -325,6 +498,30 @@ parse_proto(const char *s, uint8_t *proto)
 	return 0;
 }
 
+/* Room for one more element in a table of *cap (doubled when full). */
+static int
+grow(struct parser *p, void **tab, unsigned int *cap, unsigned int n, size_t size,
+     unsigned int max)
+{
+	unsigned int ncap;
+	void *t;
+
+	(void)p;
+	if (n < *cap)
+		return 0;
+	if (n >= max)
+		return -1;
+	ncap = *cap == 0 ? 16 : *cap * 2;
+	if (ncap > max)
+		ncap = max;
+	t = realloc(*tab, (size_t)ncap * size);
+	if (t == NULL)
+		return -1;
+	*tab = t;
+	*cap = ncap;
+	return 0;
+}
+
 /* sp out|in <src> <dst> [proto <p>] protect <sa> | bypass | discard */
 static int
 stmt_sp(struct parser *p)
@@ -334,8 +531,6 @@ stmt_sp(struct parser *p)
 
 	memset(&sp, 0, sizeof(sp));
 	sp.line = p->line;
-	if (p->c->nb_sp >= IPL_MAX_SP)
-		return fail(p, "more than %d policies", IPL_MAX_SP);
 	if (p->n < 5)
 		return fail(p, "usage: sp out|in <src/len> <dst/len> [proto <p>] "
 			       "protect <sa>|bypass|discard");
@@ -346,6 +541,9 @@ stmt_sp(struct parser *p)
 		return fail(p, "bad source prefix '%s'", p->w[2]);
 	if (parse_prefix(p->w[3], &sp.dst) != 0)
 		return fail(p, "bad destination prefix '%s'", p->w[3]);
+	if (sp.src.a.family != IPL_AF_ANY && sp.dst.a.family != IPL_AF_ANY &&
+	    sp.src.a.family != sp.dst.a.family)
+		return fail(p, "source and destination of two families");
 	i = 4;
 	if (strcmp(p->w[i], "proto") == 0) {
 		if (i + 1 >= p->n || parse_proto(p->w[i + 1], &sp.proto) != 0)
@@ -363,6 +561,8 @@ stmt_sp(struct parser *p)
 	} else {
 		return fail(p, "expected 'protect <sa>', 'bypass' or 'discard' at the end");
 	}
+	if (grow(p, (void **)&p->c->sp, &p->c->sp_cap, p->c->nb_sp, sizeof(sp), IPL_MAX_SP) != 0)
+		return fail(p, "more than %u policies (or out of memory)", IPL_MAX_SP);
 	p->c->sp[p->c->nb_sp++] = sp;
 	return 0;
 }
@@ -376,8 +576,6 @@ stmt_route(struct parser *p)
 
 	memset(&r, 0, sizeof(r));
 	r.line = p->line;
-	if (p->c->nb_routes >= IPL_MAX_ROUTES)
-		return fail(p, "more than %d routes", IPL_MAX_ROUTES);
 	if (p->n < 3 || parse_prefix(p->w[1], &r.dst) != 0)
 		return fail(p, "usage: route <prefix> port <n> [mac <mac>] | route <prefix> "
 			       "outbound");
@@ -395,6 +593,9 @@ stmt_route(struct parser *p)
 	} else {
 		return fail(p, "expected 'port <n> [mac <mac>]' or 'outbound'");
 	}
+	if (grow(p, (void **)&p->c->route, &p->c->route_cap, p->c->nb_routes, sizeof(r),
+		 IPL_MAX_ROUTES) != 0)
+		return fail(p, "more than %u routes (or out of memory)", IPL_MAX_ROUTES);
 	p->c->route[p->c->nb_routes++] = r;
 	return 0;
 }
@@ -418,32 +619,140 @@ stmt_loop(struct parser *p)
 	return 0;
 }
 
+static int
+addr_cmp(const struct ipl_addr *a, const struct ipl_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->family == IPL_AF_INET)
+		return a->v4 == b->v4 ? 0 : a->v4 < b->v4 ? -1 : 1;
+	if (a->family == IPL_AF_INET6)
+		return memcmp(a->v6, b->v6, 16);
+	return 0;
+}
+
+static int
+addr_eq(const struct ipl_addr *a, const struct ipl_addr *b)
+{
+	return addr_cmp(a, b) == 0;
+}
+
+static int
+prefix_cmp(const struct ipl_prefix *a, const struct ipl_prefix *b)
+{
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return addr_cmp(&a->a, &b->a);
+}
+
+static int
+route_cmp(const void *x, const void *y)
+{
+	const struct ipl_route_conf *a = *(const struct ipl_route_conf *const *)x;
+	const struct ipl_route_conf *b = *(const struct ipl_route_conf *const *)y;
+	int d = prefix_cmp(&a->dst, &b->dst);
+
+	if (d != 0)
+		return d;
+	return a->line - b->line;
+}
+
+/* The lookup tables (rte_lpm) hold one next hop per prefix: a prefix given twice is an
+ * error, not a silent override. Sorted, so that 10^5 routes stay quick to check. */
+static int
+check_route_dups(struct parser *p)
+{
+	const struct ipl_conf *c = p->c;
+	const struct ipl_route_conf **v;
+	unsigned int i;
+	int rc = 0;
+
+	if (c->nb_routes < 2)
+		return 0;
+	/* 'any' is the default route of both families: no other /0 beside it. */
+	for (i = 0; i < c->nb_routes; i++) {
+		const struct ipl_route_conf *r = &c->route[i];
+		unsigned int j;
+
+		if (r->dst.a.family != IPL_AF_ANY)
+			continue;
+		for (j = 0; j < c->nb_routes; j++) {
+			if (j == i || c->route[j].dst.len != 0)
+				continue;
+			p->line = MAX_INT(r->line, c->route[j].line);
+			return fail(p, "route prefix already given on line %d",
+				    MIN_INT(r->line, c->route[j].line));
+		}
+	}
+	v = malloc(c->nb_routes * sizeof(*v));
+	if (v == NULL)
+		return fail(p, "out of memory");
+	for (i = 0; i < c->nb_routes; i++)
+		v[i] = &c->route[i];
+	qsort(v, c->nb_routes, sizeof(*v), route_cmp);
+	for (i = 1; i < c->nb_routes && rc == 0; i++) {
+		if (prefix_cmp(&v[i]->dst, &v[i - 1]->dst) != 0)
+			continue;
+		p->line = v[i]->line;
+		rc = fail(p, "route prefix already given on line %d", v[i - 1]->line);
+	}
+	free(v);
+	return rc;
+}
+
 /* References may point forward, so they are checked once the file is read. */
 static int
 check_refs(struct parser *p)
 {
 	const struct ipl_conf *c = p->c;
 	unsigned int i;
+	int rc;
 
 	for (i = 0; i < c->nb_sp; i++) {
 		const struct ipl_sp_conf *sp = &c->sp[i];
+		struct ipl_sa_conf *sa = &p->c->sa[sp->sa_id];
+		uint8_t af;
 
 		p->line = sp->line;
 		if (sp->action != IPL_ACT_PROTECT)
 			continue;
-		if (!c->sa[sp->sa_id].used)
+		if (!sa->used)
 			return fail(p, "policy names SA %u, which is not defined", sp->sa_id);
-		if (c->sa[sp->sa_id].dir != sp->dir)
+		if (sa->dir != sp->dir)
 			return fail(p, "policy 'sp %s' names SA %u, an %s SA",
 				    sp->dir == IPL_DIR_OUT ? "out" : "in", sp->sa_id,
-				    c->sa[sp->sa_id].dir == IPL_DIR_OUT ? "outbound" : "inbound");
+				    sa->dir == IPL_DIR_OUT ? "outbound" : "inbound");
+		af = sp->src.a.family != IPL_AF_ANY ? sp->src.a.family : sp->dst.a.family;
+		if (af == IPL_AF_ANY)
+			continue;
+		if (sa->inner != IPL_AF_ANY && sa->inner != af)
+			return fail(p, "SA %u would carry IPv4 and IPv6: rte_ipsec gives an SA "
+				       "one inner family, use one SA per family",
+				    sp->sa_id);
+		sa->inner = af;
 	}
+	for (i = 0; i < IPL_MAX_SA; i++)
+		if (p->c->sa[i].used && p->c->sa[i].inner == IPL_AF_ANY)
+			p->c->sa[i].inner = IPL_AF_INET;
 	for (i = 0; i < c->nb_routes; i++) {
 		const struct ipl_route_conf *r = &c->route[i];
 
 		p->line = r->line;
 		if (!r->outbound && c->port[r->port].role == IPL_PORT_UNUSED)
 			return fail(p, "route to port %u, which is not declared", r->port);
+	}
+	rc = check_route_dups(p);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < IPL_MAX_SA; i++) {
+		char buf[64];
+
+		if (!c->sa[i].used || c->sa[i].dir != IPL_DIR_OUT ||
+		    ipl_conf_route(c, &c->sa[i].dst) != NULL)
+			continue;
+		p->line = c->sa[i].line;
+		return fail(p, "SA %u: no route to its tunnel destination %s", i,
+			    ipl_addr_str(&c->sa[i].dst, buf, sizeof(buf)));
 	}
 	p->line = c->loop_line;
 	if (c->loop_action == IPL_LOOP_PORT && c->port[c->loop_port].role == IPL_PORT_UNUSED)
@@ -455,7 +764,8 @@ check_refs(struct parser *p)
 			continue;
 		for (j = i + 1; j < IPL_MAX_SA; j++) {
 			if (c->sa[j].used && c->sa[j].dir == IPL_DIR_IN &&
-			    c->sa[j].spi == c->sa[i].spi && c->sa[j].dst == c->sa[i].dst) {
+			    c->sa[j].spi == c->sa[i].spi &&
+			    addr_eq(&c->sa[j].dst, &c->sa[i].dst)) {
 				p->line = c->sa[j].line;
 				return fail(p, "inbound SA %u has the SPI and destination of SA %u",
 					    j, i);
@@ -520,18 +830,38 @@ ipl_conf_parse(struct ipl_conf *c, const char *buf, size_t len, char *err, size_
 		while (end < len && buf[end] != '\n')
 			end++;
 		p.line++;
-		if (end - pos >= sizeof(line))
-			return fail(&p, "line longer than %d characters", LINE_MAX_LEN - 1);
-		if (memchr(buf + pos, '\0', end - pos) != NULL)
-			return fail(&p, "NUL character");
+		if (end - pos >= sizeof(line)) {
+			rc = fail(&p, "line longer than %d characters", LINE_MAX_LEN - 1);
+			goto fail;
+		}
+		if (memchr(buf + pos, '\0', end - pos) != NULL) {
+			rc = fail(&p, "NUL character");
+			goto fail;
+		}
 		memcpy(line, buf + pos, end - pos);
 		line[end - pos] = '\0';
 		rc = parse_line(&p, line);
 		if (rc != 0)
-			return rc;
+			goto fail;
 		pos = end + 1;
 	}
-	return check_refs(&p);
+	rc = check_refs(&p);
+	if (rc == 0)
+		return 0;
+fail:
+	ipl_conf_free(c);
+	return rc;
+}
+
+void
+ipl_conf_free(struct ipl_conf *c)
+{
+	free(c->sp);
+	free(c->route);
+	c->sp = NULL;
+	c->route = NULL;
+	c->nb_sp = c->sp_cap = 0;
+	c->nb_routes = c->route_cap = 0;
 }
 
 int
@@ -549,9 +879,9 @@ ipl_conf_load(struct ipl_conf *c, const char *path, char *err, size_t errlen)
 		return rc;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    size > (1 << 20)) {
+	    size > (16 << 20)) {
 		fclose(f);
-		snprintf(err, errlen, "%s: cannot read (or larger than 1 MiB)", path);
+		snprintf(err, errlen, "%s: cannot read (or larger than 16 MiB)", path);
 		return -EINVAL;
 	}
 	buf = malloc((size_t)size + 1);

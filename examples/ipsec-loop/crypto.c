@@ -15,6 +15,7 @@
 #include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_udp.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 
@@ -79,7 +80,8 @@ fill_xforms(struct ipl_sa_conf *c, struct rte_crypto_sym_xform xf[2])
 		xf[0].aead.iv.offset = IPL_IV_OFFSET;
 		xf[0].aead.iv.length = 12;
 		xf[0].aead.digest_length = 16;
-		xf[0].aead.aad_length = 8; /* SPI + 32-bit sequence number, RFC 4106 */
+		/* SPI + sequence number, 32 or 64 bits (RFC 4106 5) */
+		xf[0].aead.aad_length = c->esn ? 12 : 8;
 		return &xf[0];
 	}
 	ciph = out ? &xf[0] : &xf[1];
@@ -111,7 +113,10 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 {
 	struct rte_crypto_sym_xform xf[2], *head;
 	struct rte_ipsec_sa_prm prm;
-	struct rte_ipv4_hdr tun;
+	union {
+		struct rte_ipv4_hdr v4;
+		struct rte_ipv6_hdr v6;
+	} tun;
 	int sz, rc;
 	uint8_t dev, nb_dev = rte_cryptodev_count();
 
@@ -124,12 +129,23 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 		return -ENOTSUP;
 	}
 
+	/* The outer header template; rte_ipsec fills in its length (and IPv4 id). */
 	memset(&tun, 0, sizeof(tun));
-	tun.version_ihl = RTE_IPV4_VHL_DEF;
-	tun.time_to_live = 64;
-	tun.next_proto_id = IPPROTO_ESP;
-	tun.src_addr = rte_cpu_to_be_32(c->src);
-	tun.dst_addr = rte_cpu_to_be_32(c->dst);
+	if (c->src.family == IPL_AF_INET6) {
+		tun.v6.vtc_flow = rte_cpu_to_be_32(6u << 28);
+		tun.v6.proto = IPPROTO_ESP;
+		tun.v6.hop_limits = 64;
+		memcpy(tun.v6.src_addr, c->src.v6, 16);
+		memcpy(tun.v6.dst_addr, c->dst.v6, 16);
+	} else {
+		tun.v4.version_ihl = RTE_IPV4_VHL_DEF;
+		tun.v4.time_to_live = 64;
+		/* NAT-T: rte_ipsec (22.11) inserts the UDP header, fills its length, leaves
+		 * its checksum 0 (RFC 3948 2.1 allows it); the IP header says UDP. */
+		tun.v4.next_proto_id = c->natt && c->dir == IPL_DIR_OUT ? IPPROTO_UDP : IPPROTO_ESP;
+		tun.v4.src_addr = rte_cpu_to_be_32(c->src.v4);
+		tun.v4.dst_addr = rte_cpu_to_be_32(c->dst.v4);
+	}
 
 	memset(&prm, 0, sizeof(prm));
 	prm.userdata = id;
@@ -140,16 +156,33 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 							  : RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
 	prm.ipsec_xform.proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
 	prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
-	prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
-	prm.ipsec_xform.tunnel.ipv4.src_ip.s_addr = tun.src_addr;
-	prm.ipsec_xform.tunnel.ipv4.dst_ip.s_addr = tun.dst_addr;
+	if (c->src.family == IPL_AF_INET6) {
+		prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV6;
+		memcpy(&prm.ipsec_xform.tunnel.ipv6.src_addr, c->src.v6, 16);
+		memcpy(&prm.ipsec_xform.tunnel.ipv6.dst_addr, c->dst.v6, 16);
+		prm.ipsec_xform.tunnel.ipv6.hlimit = 64;
+	} else {
+		prm.ipsec_xform.tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
+		prm.ipsec_xform.tunnel.ipv4.src_ip.s_addr = tun.v4.src_addr;
+		prm.ipsec_xform.tunnel.ipv4.dst_ip.s_addr = tun.v4.dst_addr;
+	}
 	prm.ipsec_xform.tunnel.ipv4.ttl = 64;
 	prm.ipsec_xform.replay_win_sz = c->dir == IPL_DIR_IN ? c->replay_win : 0;
+	prm.ipsec_xform.options.esn = c->esn ? 1 : 0;
+	/* Outbound NAT-T is rte_ipsec's; inbound it is not found in 22.11 lookaside: there
+	 * the UDP header is taken off as part of the outer header (inbound.c). */
+	if (c->natt && c->dir == IPL_DIR_OUT) {
+		prm.ipsec_xform.options.udp_encap = 1;
+		prm.ipsec_xform.udp.sport = IPL_NATT_PORT;
+		prm.ipsec_xform.udp.dport = IPL_NATT_PORT;
+	}
+	/* rte_ipsec: outbound, the next number to send; inbound, the window's top. */
+	prm.ipsec_xform.esn.value = c->seq;
 	prm.crypto_xform = head;
 	prm.tun.hdr = &tun;
-	prm.tun.hdr_len = sizeof(tun);
+	prm.tun.hdr_len = c->src.family == IPL_AF_INET6 ? sizeof(tun.v6) : sizeof(tun.v4);
 	prm.tun.hdr_l3_off = 0;
-	prm.tun.next_proto = IPPROTO_IPIP;
+	prm.tun.next_proto = c->inner == IPL_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 
 	sz = rte_ipsec_sa_size(&prm);
 	if (sz < 0)
@@ -180,10 +213,19 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->spi = c->spi;
 	s->dir = c->dir;
 	s->local = c->dst;
+	s->remote = c->src;
+	s->df = c->df;
+	if (c->dir == IPL_DIR_OUT) {
+		const struct ipl_route_conf *r = ipl_conf_route(&ipl.conf, &c->dst);
+
+		s->mtu = r != NULL && !r->outbound ? ipl.conf.port[r->port].mtu : 0;
+	}
 	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;
-	s->hdr_len = sizeof(struct rte_ipv4_hdr) + 8 + s->iv_len;
+	s->hdr_len = prm.tun.hdr_len + (c->natt ? sizeof(struct rte_udp_hdr) : 0) + 8 + s->iv_len;
+	s->natt = c->natt;
+	s->inner = c->inner;
 	s->used = true;
 	return 0;
 }
@@ -192,7 +234,7 @@ int
 ipl_crypto_init(unsigned int nb_qp)
 {
 	uint8_t dev, nb_dev = rte_cryptodev_count();
-	unsigned int sess_sz = 0, i;
+	unsigned int sess_sz = 0, i, nb_sa = 0;
 	int socket = rte_socket_id(), rc;
 	bool atomic;
 
@@ -203,9 +245,12 @@ ipl_crypto_init(unsigned int nb_qp)
 	}
 	for (dev = 0; dev < nb_dev; dev++)
 		sess_sz = RTE_MAX(sess_sz, rte_cryptodev_sym_get_private_session_size(dev));
-	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * IPL_MAX_SA + 1,
+	for (i = 0; i < IPL_MAX_SA; i++)
+		nb_sa += ipl.conf.sa[i].used;
+	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * nb_sa + 1,
 							      sess_sz, 0, 0, socket);
-	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC, 8191, 128,
+	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+						 ipl.nb_cops, RTE_MIN(128u, ipl.nb_cops / 4),
 						 IPL_COP_PRIV, socket);
 	if (ipl.sess_pool == NULL || ipl.cop_pool == NULL)
 		return -ENOMEM;
@@ -246,6 +291,8 @@ ipl_crypto_init(unsigned int nb_qp)
 			return rc;
 		if (ipl.sa[i].dir == IPL_DIR_IN)
 			ipl.sa_in[ipl.nb_sa_in++] = &ipl.sa[i];
+		if (ipl.sa[i].dir == IPL_DIR_IN && ipl.sa[i].natt)
+			ipl.natt = true;
 	}
 	return 0;
 }
@@ -278,23 +325,32 @@ ipl_crypto_fini(void)
 
 /*
  * Run n <= IPL_BURST packets of one SA through the crypto device. On return
- * m[0 .. ret) are done, m[ret .. n) failed (counted in res) and must be freed.
+ * m[0 .. ret) are done, the others failed (counted in res, see struct
+ * ipl_crypto_res for where each kind is) and must be freed.
  */
 uint16_t
 ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
 	       struct ipl_crypto_res *res)
 {
 	struct rte_crypto_op *cop[IPL_BURST], *done[IPL_BURST];
-	uint16_t k, sent = 0, got = 0, i;
+	uint16_t k, sent = 0, got = 0, i, nb_op = n;
 
 	memset(res, 0, sizeof(*res));
 	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
-		lc->st.no_mem += n;
-		return 0;
+		/* Short of ops: as many packets as there are ops left, the rest dropped. */
+		nb_op = RTE_MIN(n, rte_mempool_avail_count(ipl.cop_pool));
+		while (nb_op > 0 && rte_crypto_op_bulk_alloc(ipl.cop_pool,
+							     RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop,
+							     nb_op) == 0)
+			nb_op /= 2;
+		res->no_op = n - nb_op;
+		lc->st.no_crypto_op += n - nb_op;
+		if (nb_op == 0)
+			return 0;
 	}
-	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, n);
-	res->prep_fail = n - k;
-	for (i = k; i < n; i++)
+	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, nb_op);
+	res->prep_fail = nb_op - k;
+	for (i = k; i < nb_op; i++)
 		rte_crypto_op_free(cop[i]);
 
 	/* Software devices complete on dequeue: poll until every op is back. */
@@ -318,25 +374,33 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 	return i;
 }
 
-bool
+uint16_t
 ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
 	      struct rte_mbuf **m, uint16_t n)
 {
-	struct mtag *tags[IPL_BURST];
+	void *data[IPL_BURST];
 	struct mtag_ipsec *rec;
-	uint16_t i;
+	uint16_t i, k;
 
-	if (mtag_get_bulk(type, sizeof(*rec), 0, tags, n) != n) {
-		lc->st.no_mem += n;
-		for (i = 0; i < n; i++)
-			ipl_drop(m[i]);
-		return false;
+	if (mtag_add_burst(m, n, type, sizeof(*rec), 0, data) == n) {
+		for (i = 0; i < n; i++) {
+			rec = data[i];
+			rec->sa_id = sa->id;
+			rec->spi = sa->spi;
+		}
+		return n;
 	}
-	for (i = 0; i < n; i++) {
-		rec = mtag_data(tags[i]);
+	/* Fewer tags than packets: tag those it can, one by one, drop the others. */
+	for (i = 0, k = 0; i < n; i++) {
+		rec = mtag_add(m[i], type, sizeof(*rec), 0);
+		if (rec == NULL) {
+			lc->st.no_tag++;
+			ipl_drop(m[i]);
+			continue;
+		}
 		rec->sa_id = sa->id;
 		rec->spi = sa->spi;
+		m[k++] = m[i];
 	}
-	mtag_prepend_burst(m, tags, n);
-	return true;
+	return k;
 }

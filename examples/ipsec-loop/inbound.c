@@ -14,75 +14,95 @@
 #include <rte_byteorder.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "ipl.h"
 
+/* The inbound policy of each packet of pol[0 .. n), which reads the IN_DONE records. */
 static void
-policy_in(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **out, uint16_t *nb_out)
+policy_in(struct ipl_lcore *lc, struct rte_mbuf **pol, uint16_t n, struct rte_mbuf **out,
+	  uint16_t *nb_out)
 {
-	const struct ipl_sp_conf *sp =
-		ipl_spd_lookup(IPL_DIR_IN, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+	const struct ipl_sp_conf *sps[IPL_BURST];
 	struct ipl_stats *st = &lc->st;
-	struct mtag *t = NULL;
-	bool any = false;
+	uint16_t i;
 
-	if (sp == NULL) {
-		st->no_policy++;
-		ipl_drop(m);
+	/* Forwarded from here on (the decrypted inner packet, or cleartext). */
+	n = ipl_ttl_dec(pol, n, st);
+	if (n == 0)
 		return;
-	}
-	if (sp->action == IPL_ACT_DISCARD) {
-		st->policy_discard++;
-		ipl_drop(m);
-		return;
-	}
-	/* The benchmark baseline has no records to check: it lets everything through. */
-	if (sp->action == IPL_ACT_PROTECT && !ipl.no_tags) {
-		while ((t = mtag_find(m, MTAG_TYPE_IPSEC_IN_DONE, t)) != NULL) {
-			any = true;
-			if (((const struct mtag_ipsec *)mtag_data(t))->sa_id == sp->sa_id)
-				break;
-		}
-		if (t == NULL) {
-			if (any)
-				st->policy_wrong_sa++;
-			else
-				st->policy_unprotected++;
+	ipl_spd_classify(IPL_DIR_IN, pol, n, sps);
+	for (i = 0; i < n; i++) {
+		const struct ipl_sp_conf *sp = sps[i];
+		struct rte_mbuf *m = pol[i];
+		struct mtag *t = NULL;
+		bool any = false;
+
+		if (sp == NULL) {
+			st->no_policy++;
 			ipl_drop(m);
-			return;
+			continue;
 		}
+		if (sp->action == IPL_ACT_DISCARD) {
+			st->policy_discard++;
+			ipl_drop(m);
+			continue;
+		}
+		/* The benchmark baseline has no records to check: it lets everything through. */
+		if (sp->action == IPL_ACT_PROTECT && !ipl.no_tags) {
+			while ((t = mtag_find(m, MTAG_TYPE_IPSEC_IN_DONE, t)) != NULL) {
+				any = true;
+				if (((const struct mtag_ipsec *)mtag_data(t))->sa_id == sp->sa_id)
+					break;
+			}
+			if (t == NULL) {
+				if (any)
+					st->policy_wrong_sa++;
+				else
+					st->policy_unprotected++;
+				ipl_drop(m);
+				continue;
+			}
+		}
+		ipl_route(lc, m, out, nb_out);
 	}
-	ipl_route(lc, m, out, nb_out);
 }
 
-/* The inbound SA of an ESP packet for us, or NULL (counted, dropped). */
-static const struct ipl_sa *
-esp_classify(struct ipl_stats *st, struct rte_mbuf *m)
+/* Whether the outer source of m is the peer's tunnel address of sa (RFC 4301 5.2: the
+ * SA is bound to its endpoints, not only to an SPI). */
+static bool
+tunnel_src_ok(const struct rte_mbuf *m, const struct ipl_sa *sa)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct rte_esp_hdr *esp;
-	const struct ipl_sa *sa;
-	int32_t clen;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(*ip) + sizeof(*esp)) {
-		st->esp_bad_len++;
-		return NULL;
-	}
-	esp = (const struct rte_esp_hdr *)(ip + 1);
-	sa = ipl_sa_inbound(rte_be_to_cpu_32(esp->spi), rte_be_to_cpu_32(ip->dst_addr));
-	if (sa == NULL) {
-		st->unknown_spi++;
-		return NULL;
-	}
-	/* Ciphertext (payload, padding, trailer) must hold the 2-byte trailer and fill whole
-	 * blocks; checked here so that rte_ipsec refusals mean the replay window. */
-	clen = (int32_t)rte_pktmbuf_pkt_len(m) -
-	       (int32_t)(sizeof(*ip) + sizeof(*esp) + sa->iv_len + sa->icv_len);
-	if (clen < 2 || clen % sa->pad_align != 0) {
-		st->esp_bad_len++;
-		return NULL;
-	}
-	return sa;
+	if (sa->remote.family == IPL_AF_INET6)
+		return (ip->version_ihl >> 4) == 6 &&
+		       memcmp(((const struct rte_ipv6_hdr *)ip)->src_addr, sa->remote.v6, 16) == 0;
+	return (ip->version_ihl >> 4) == 4 && ip->src_addr == rte_cpu_to_be_32(sa->remote.v4);
+}
+
+/* Ciphertext (payload, padding, trailer) must hold the 2-byte trailer and fill whole
+ * blocks; checked here so that rte_ipsec refusals before crypto mean the replay window. */
+static bool
+esp_len_ok(const struct rte_mbuf *m, const struct ipl_sa *sa)
+{
+	int32_t clen = (int32_t)rte_pktmbuf_pkt_len(m) -
+		       (int32_t)(m->l3_len + sizeof(struct rte_esp_hdr) + sa->iv_len + sa->icv_len);
+
+	return clen >= 2 && clen % sa->pad_align == 0;
+}
+
+/*
+ * A packet rte_ipsec refused after a successful ICV check: a replay (the window moved
+ * while it was in the crypto device, or the same number twice in a burst), or a bad
+ * trailer (padding, pad length or next header: the peer's fault, not an attack).
+ * rte_ipsec (22.11, esp_inb.c) checks the trailer, decapsulates, and only then updates
+ * the window: a packet refused with its ESP still in place had a bad trailer.
+ */
+static bool
+trailer_bad(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_pkt_len(m) == ipl_scratch(m)->esp_len;
 }
 
 static void
@@ -91,71 +111,157 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
 	struct ipl_crypto_res res;
-	uint16_t i, g;
+	uint16_t i, g, k;
 
+	/* The record first: a packet that could not carry it would fail its policy anyway,
+	 * and then costs no crypto. The benchmark baseline makes none. */
+	if (!ipl.no_tags) {
+		n = ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m, n);
+		if (n == 0)
+			return;
+	}
+	for (i = 0; i < n; i++) {
+		ipl_scratch(m[i])->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m[i]);
+		ipl_tun_inner_save(m[i]);
+	}
 	g = ipl_crypto_run(lc, sa, m, n, &res);
-	sst->replay += res.prep_fail + res.proc_fail - res.crypto_fail;
-	lc->st.replay += res.prep_fail + res.proc_fail - res.crypto_fail;
-	sst->icv_fail += res.crypto_fail;
-	lc->st.icv_fail += res.crypto_fail;
+	/* m[g .. k): refused after crypto; then the window's refusals, then no crypto op. */
+	k = g + res.proc_fail;
+	for (i = g; i < k; i++) {
+		if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) {
+			sst->icv_fail++;
+			lc->st.icv_fail++;
+		} else if (trailer_bad(m[i])) {
+			sst->errors++;
+			lc->st.ipsec_error++;
+		} else {
+			sst->replay++;
+			lc->st.replay++;
+		}
+	}
+	sst->replay += res.prep_fail;
+	lc->st.replay += res.prep_fail;
 	for (i = g; i < n; i++)
 		ipl_drop(m[i]);
-	if (g == 0)
-		return;
-	if (ipl.no_tags)
-		goto done;
-	/* Without its record the packet would fail its policy anyway. */
-	if (!ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m, g))
-		return;
-done:
 	for (i = 0; i < g; i++)
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 	sst->pkts += g;
 	lc->st.decrypted += g;
 	for (i = 0; i < g; i++) {
-		if (ipl_ip_check(m[i], &lc->st) != 0)
+		if (ipl_ip_check(m[i], &lc->st) != 0) {
 			ipl_drop(m[i]);
-		else
+		} else if (ipl_tun_inner_fill(m[i]) != 0) {
+			lc->st.ecn_drop++;
+			ipl_drop(m[i]);
+		} else {
 			next[(*nb_next)++] = m[i];
+		}
 	}
+}
+
+/* ESP, or ESP in UDP (RFC 3948): UDP to port 4500 that is no IKE (a non-ESP marker,
+ * 4 zero bytes) and no NAT keepalive (one byte 0xff). */
+static inline bool
+is_esp(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct rte_udp_hdr *udp;
+	const uint8_t *pl;
+	uint32_t len;
+
+	if ((ip->version_ihl >> 4) == 6)
+		return ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_ESP;
+	if (ip->next_proto_id == IPPROTO_ESP)
+		return true;
+	if (ip->next_proto_id != IPPROTO_UDP || !ipl.natt)
+		return false;
+	len = rte_pktmbuf_data_len(m);
+	if (len < sizeof(*ip) + sizeof(*udp) + 4)
+		return false;
+	udp = (const struct rte_udp_hdr *)(ip + 1);
+	if (udp->dst_port != rte_cpu_to_be_16(IPL_NATT_PORT))
+		return false;
+	pl = (const uint8_t *)(udp + 1);
+	return (pl[0] | pl[1] | pl[2] | pl[3]) != 0;
+}
+
+static inline bool
+is_udp(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	return (ip->version_ihl >> 4) == 4 && ip->next_proto_id == IPPROTO_UDP;
 }
 
 static void
 inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *buf[2][IPL_BURST], *dec[IPL_BURST], *out[IPL_BURST], **cur = pkts, **next;
-	const struct ipl_sa *dec_sa[IPL_BURST];
+	struct rte_mbuf *esp[IPL_BURST], *pol[IPL_BURST];
+	const struct ipl_sa *dec_sa[IPL_BURST], *esp_sa[IPL_BURST];
+	enum ipl_esp_class cls[IPL_BURST];
 	struct ipl_stats *st = &lc->st;
-	uint16_t i, j, nb_next, nb_dec, nb_out = 0;
+	uint16_t i, j, nb_next, nb_dec, nb_esp, nb_pol, nb_out = 0;
 	unsigned int pass;
 
 	for (pass = 0; n > 0; pass++) {
 		next = buf[pass & 1];
 		nb_next = 0;
 		nb_dec = 0;
+		nb_esp = 0;
+		nb_pol = 0;
 		for (i = 0; i < n; i++) {
-			struct rte_mbuf *m = cur[i];
-			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-			const struct ipl_sa *sa;
+			if (is_esp(cur[i]))
+				esp[nb_esp++] = cur[i];
+			else
+				pol[nb_pol++] = cur[i];
+		}
+		if (nb_esp > 0)
+			ipl_sa_inbound_bulk(esp, nb_esp, esp_sa, cls);
+		for (i = 0; i < nb_esp; i++) {
+			struct rte_mbuf *m = esp[i];
 
-			if (ip->next_proto_id != IPPROTO_ESP ||
-			    !ipl_is_local(rte_be_to_cpu_32(ip->dst_addr))) {
-				policy_in(lc, m, out, &nb_out);
+			switch (cls[i]) {
+			case IPL_ESP_TRANSIT:
+				pol[nb_pol++] = m;
+				continue;
+			case IPL_ESP_SHORT:
+				st->esp_bad_len++;
+				ipl_drop(m);
+				continue;
+			case IPL_ESP_UNKNOWN_SPI:
+				st->unknown_spi++;
+				ipl_drop(m);
+				continue;
+			case IPL_ESP_SA:
+				break;
+			}
+			if (esp_sa[i]->natt != is_udp(m)) {
+				/* ESP of a NAT-T SA must come in UDP, and the other way round */
+				st->unknown_spi++;
+				ipl_drop(m);
 				continue;
 			}
+			/* rte_ipsec (22.11) inbound finds ESP at l2_len + l3_len and strips what
+			 * is in front: the UDP header of NAT-T counts as l3 (the SA itself is
+			 * plain ESP to rte_ipsec inbound, see crypto.c). */
+			if (esp_sa[i]->natt)
+				m->l3_len += sizeof(struct rte_udp_hdr);
 			if (pass == ipl.max_passes) {
 				st->loop_limit++;
 				ipl_drop(m);
-				continue;
-			}
-			sa = esp_classify(st, m);
-			if (sa == NULL) {
+			} else if (!tunnel_src_ok(m, esp_sa[i])) {
+				st->bad_tunnel_src++;
 				ipl_drop(m);
-				continue;
+			} else if (!esp_len_ok(m, esp_sa[i])) {
+				st->esp_bad_len++;
+				ipl_drop(m);
+			} else {
+				dec[nb_dec] = m;
+				dec_sa[nb_dec++] = esp_sa[i];
 			}
-			dec[nb_dec] = m;
-			dec_sa[nb_dec++] = sa;
 		}
+		policy_in(lc, pol, nb_pol, out, &nb_out);
 		for (i = 0; i < nb_dec; i = j) {
 			for (j = i + 1; j < nb_dec && dec_sa[j] == dec_sa[i]; j++)
 				;

@@ -30,13 +30,27 @@
 #define IPL_PASSES_DEFAULT 8
 #define IPL_PASSES_MAX 16
 #define IPL_TXBUF 64
+/** Crypto ops: every lcore has at most a burst in the device at a time. */
+#define IPL_COPS_DEFAULT 8191
+/** NAT traversal: ESP in UDP to and from this port (RFC 3948). */
+#define IPL_NATT_PORT 4500
 
 /** Per-packet scratch, an mbuf dynamic field of the example's own. */
 struct ipl_scratch {
 	uint32_t orig_len; /**< IP length when the packet entered. */
-	uint16_t passes;   /**< Times encrypted here. */
-	uint16_t reserved;
+	uint8_t passes;	   /**< Times encrypted here (at most IPL_PASSES_MAX). */
+	uint8_t tos;	   /**< Header TOS / traffic class rte_ipsec does not carry across:
+			    *   outbound the inner one, inbound the outer one. */
+	union {
+		/** Inbound: length handed to rte_ipsec (which decapsulates first, then
+		 *  refuses a replay: a changed length tells a replay). */
+		uint16_t esp_len;
+		uint16_t df; /**< Outbound: the inner packet said do not fragment. */
+	};
 };
+
+/* 8 bytes: mbuf dynamic field space is small (mtag's chain and the PMDs' need it too). */
+_Static_assert(sizeof(struct ipl_scratch) == 8, "ipl_scratch grew");
 
 extern int ipl_scratch_offset;
 
@@ -54,11 +68,17 @@ struct ipl_sa {
 	uint8_t cdev; /**< Crypto device of the session. */
 	uint32_t id;
 	uint32_t spi;	  /**< Host order. */
-	uint32_t local;	  /**< Inbound: our tunnel address (host order). */
+	struct ipl_addr local;	/**< Inbound: our tunnel address. */
+	struct ipl_addr remote; /**< Inbound: the peer's tunnel address, checked on input. */
 	uint16_t hdr_len; /**< Outbound: tunnel IP + ESP header + IV. */
 	uint16_t iv_len;
 	uint16_t icv_len;
 	uint16_t pad_align;
+	enum ipl_df df; /**< Outbound: outer DF bit. */
+	uint8_t inner;	/**< The family it carries (IPL_AF_INET or IPL_AF_INET6). */
+	bool natt;	/**< ESP in UDP, RFC 3948. */
+	uint16_t mtu;	/**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
+			 *   checked at this layer). */
 	bool used;
 	enum ipl_dir dir;
 };
@@ -83,9 +103,11 @@ struct ipl_app {
 	bool port_started[IPL_MAX_PORTS];
 	bool loop_detect;
 	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */
+	bool natt;    /**< Some inbound SA takes ESP in UDP. */
 	unsigned int max_passes;
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *cop_pool;
+	unsigned int nb_cops;
 	struct rte_mempool *sess_pool;
 	unsigned int nb_lcores;
 	struct ipl_lcore lc[RTE_MAX_LCORE];
@@ -94,30 +116,66 @@ struct ipl_app {
 extern struct ipl_app ipl;
 
 /* spd.c */
-const struct ipl_sp_conf *ipl_spd_lookup(enum ipl_dir dir, const struct rte_ipv4_hdr *ip);
-const struct ipl_route_conf *ipl_route_lookup(uint32_t dst);
-const struct ipl_sa *ipl_sa_inbound(uint32_t spi, uint32_t dst);
-bool ipl_is_local(uint32_t dst);
+/** Build the lookup tables (rte_acl, rte_lpm, rte_lpm6, rte_hash) from ipl.conf. */
+int ipl_spd_init(void);
+void ipl_spd_fini(void);
+/**
+ * First matching policy of direction @p dir for each of m[0 .. n) (n <= IPL_BURST; IPv4
+ * and IPv6 packets may be mixed, each starting at its IP header): sp[i], or NULL.
+ */
+void ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n,
+		      const struct ipl_sp_conf **sp);
+/** Route of an IPv4 destination (host order) or NULL. */
+const struct ipl_route_conf *ipl_route_lookup4(uint32_t dst);
+/** Route of an IPv6 destination (network order) or NULL. */
+const struct ipl_route_conf *ipl_route_lookup6(const uint8_t dst[16]);
+
+/** What an ESP packet is to us. */
+enum ipl_esp_class {
+	IPL_ESP_SA,	     /**< For one of our inbound SAs. */
+	IPL_ESP_UNKNOWN_SPI, /**< For one of our tunnel addresses, no SA with its SPI. */
+	IPL_ESP_SHORT,	     /**< For one of our tunnel addresses, too short for an SPI. */
+	IPL_ESP_TRANSIT,     /**< Not for us: forwarded like any packet. */
+};
+/** Classify ESP packets m[0 .. n) (n <= IPL_BURST): cls[i], and sa[i] for IPL_ESP_SA. */
+void ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
+			 enum ipl_esp_class *cls);
 
 /* crypto.c */
 int ipl_crypto_init(unsigned int nb_qp);
 void ipl_crypto_fini(void);
+/**
+ * Outcome of ipl_crypto_run() on m[0 .. n) returning g: m[0 .. g) done,
+ * m[g .. g + proc_fail) refused after crypto (crypto_fail of them by the device, flagged
+ * RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), then prep_fail refused before crypto, then no_op
+ * without a crypto op (counted in no_crypto_op once each).
+ */
 struct ipl_crypto_res {
-	uint16_t prep_fail;   /**< Refused by rte_ipsec before crypto (length, replay). */
+	uint16_t prep_fail;   /**< Refused by rte_ipsec before crypto (replay; seq used up). */
 	uint16_t crypto_fail; /**< Failed in the crypto device (ICV). */
 	uint16_t proc_fail;   /**< Refused after crypto (trailer, replay), ICV failures included. */
+	uint16_t no_op;	      /**< No crypto op left in the pool. */
 };
 /**
- * Record on each of m[0 .. n) that @p sa processed it: a @p type tag
- * (MTAG_TYPE_IPSEC_IN_DONE or _OUT_DONE) holding the SA. All or nothing: when
- * tags run out the whole burst is dropped and counted, and false returned.
+ * Record on each of m[0 .. n) that @p sa processes it: a @p type tag
+ * (MTAG_TYPE_IPSEC_IN_DONE or _OUT_DONE) holding the SA. Done before the crypto
+ * work, so that a packet without its record costs no crypto. When tags run short,
+ * as many packets as there are tags keep theirs; the others are dropped and counted
+ * (no_tag), and m[] is compacted.
+ *
+ * @return
+ *   The packets left in m[].
  */
-bool ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
-		   struct rte_mbuf **m, uint16_t n);
+uint16_t ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
+		       struct rte_mbuf **m, uint16_t n);
 uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
 			uint16_t n, struct ipl_crypto_res *res);
 
 /* port.c */
+/** mbufs the ports and lcores can hold at once: the default pool size. */
+unsigned int ipl_mbufs_needed(unsigned int nb_lcores);
+/** Print which EAL device each port number is, and its role. */
+void ipl_ports_print(void);
 int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
 int ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st);
@@ -135,6 +193,34 @@ void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
 		    struct rte_mbuf *m);
 void ipl_tx_flush(struct ipl_lcore *lc);
 void ipl_drop(struct rte_mbuf *m);
+
+/* tunnel.c: RFC 4301 5.1.2 and RFC 6040 header rules of a tunnel */
+/**
+ * Forwarding: decrement the TTL (hop limit) of each of m[0 .. n); one that would reach 0
+ * is dropped and counted (ttl_exceeded, no ICMP). m[] is compacted.
+ */
+uint16_t ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st);
+/** Before encryption: keep the inner TOS and DF bit in the scratch of @p m. */
+void ipl_tun_outer_save(struct rte_mbuf *m);
+/** After encryption: outer DSCP and ECN copied from the inner (RFC 6040 normal mode), DF
+ * per the SA, outer IPv4 checksum. */
+void ipl_tun_outer_fill(struct rte_mbuf *m, const struct ipl_sa *sa);
+/** Before decryption: keep the outer TOS. */
+void ipl_tun_inner_save(struct rte_mbuf *m);
+/**
+ * After decryption: ECN of the outer header combined into the inner (RFC 6040 4.2).
+ * @return 0, or -1 when the packet must be dropped (outer CE over a not-ECT inner).
+ */
+int ipl_tun_inner_fill(struct rte_mbuf *m);
+
+/**
+ * Outbound, before encryption: whether m (inner IP, l3 at the start) still fits the MTU
+ * of sa's port once encrypted. One that does not is dropped (no fragmentation); with DF
+ * the sender gets ICMP "fragmentation needed", an IPv6 sender ICMPv6 "packet too big"
+ * (when the tunnel is IPv6: its address is the source), with the inner MTU that fits
+ * (RFC 1191, RFC 8201, RFC 4301 8.2), sent by route like any packet.
+ */
+bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
 
 /* outbound.c, inbound.c */
 void ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);

@@ -30,8 +30,10 @@
 
 #include "ipl.h"
 
-#define NB_MBUF 16383
 #define MBUF_CACHE 256
+/* PMDs that keep mbufs of their own (net_pcap's infinite_rx copies its whole file, net_ring
+ * holds what was sent) need some beyond what the descriptors take. */
+#define NB_MBUF_MIN 8191
 
 struct ipl_app ipl;
 int ipl_scratch_offset = -1;
@@ -41,6 +43,8 @@ static const char *conf_path;
 static const char *stats_file;
 static double duration;		   /* seconds, 0 = until a signal */
 static unsigned int interval = 10; /* seconds between stats, 0 = at exit only */
+static unsigned int nb_mbufs;	   /* 0: derived from ports, queues and descriptors */
+static unsigned int nb_tags;	   /* 0: as many as mbufs */
 
 static void
 signal_handler(int sig)
@@ -61,8 +65,11 @@ usage(const char *prog)
 	       "  --max-passes N         hard limit on passes through a stage (default %u)\n"
 	       "  --stats-interval S     print stats every S seconds, 0: at exit (default 10)\n"
 	       "  --duration S           stop after S seconds (default: at SIGINT/SIGTERM)\n"
-	       "  --stats-file FILE      write the final counters as JSON\n",
-	       prog, prog, IPL_PASSES_DEFAULT);
+	       "  --stats-file FILE      write the final counters as JSON\n"
+	       "  --mbufs N              mbuf pool size (default: from ports, queues, lcores)\n"
+	       "  --tags N               tags per size class (default: as many as mbufs)\n"
+	       "  --crypto-ops N         crypto op pool size (default %u)\n",
+	       prog, prog, IPL_PASSES_DEFAULT, IPL_COPS_DEFAULT);
 }
 
 static int
@@ -76,6 +83,9 @@ parse_args(int argc, char **argv)
 		{"stats-interval", required_argument, NULL, 'I'},
 		{"duration", required_argument, NULL, 'D'},
 		{"stats-file", required_argument, NULL, 'S'},
+		{"mbufs", required_argument, NULL, 'M'},
+		{"tags", required_argument, NULL, 'G'},
+		{"crypto-ops", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -85,6 +95,7 @@ parse_args(int argc, char **argv)
 
 	ipl.loop_detect = true;
 	ipl.max_passes = IPL_PASSES_DEFAULT;
+	ipl.nb_cops = IPL_COPS_DEFAULT;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -116,6 +127,14 @@ parse_args(int argc, char **argv)
 			break;
 		case 'S':
 			stats_file = optarg;
+			break;
+		case 'M':
+		case 'G':
+		case 'C':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > (1L << 30))
+				return -1;
+			*(c == 'M' ? &nb_mbufs : c == 'G' ? &nb_tags : &ipl.nb_cops) = v;
 			break;
 		default:
 			return -1;
@@ -154,7 +173,8 @@ lcore_main(void *arg)
 			lc->st.port[p].rx += n;
 			n = ipl_rx_prepare(pkts, n, &lc->st);
 			if (ipl.conf.port[p].role == IPL_PORT_INSIDE)
-				ipl_outbound(lc, pkts, n);
+				/* Forwarded into the tunnel: the inner TTL counts a hop. */
+				ipl_outbound(lc, pkts, ipl_ttl_dec(pkts, n, &lc->st));
 			else
 				ipl_inbound(lc, pkts, n);
 		}
@@ -180,6 +200,20 @@ lcore_main(void *arg)
 	return 0;
 }
 
+/* Whole frames of the largest MTU in one segment, with room for a few tunnels' growth. */
+static uint16_t
+mbuf_buf_size(void)
+{
+	unsigned int p, mtu = IPL_MTU_DEFAULT;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++)
+		if (ipl.conf.port[p].role != IPL_PORT_UNUSED)
+			mtu = RTE_MAX(mtu, (unsigned int)ipl.conf.port[p].mtu);
+	if (mtu <= IPL_MTU_DEFAULT)
+		return RTE_MBUF_DEFAULT_BUF_SIZE;
+	return RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + mtu + 512;
+}
+
 static int
 app_init(void)
 {
@@ -188,29 +222,43 @@ app_init(void)
 		.size = sizeof(struct ipl_scratch),
 		.align = __alignof__(struct ipl_scratch),
 	};
+	struct mtag_conf tconf = {0};
 	unsigned int lcore, idx = 0;
 	int rc;
 
-	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
-	if (ipl_scratch_offset < 0)
-		return -rte_errno;
-	rc = mtag_lib_init(NULL);
-	if (rc != 0) {
-		printf("mtag_lib_init: %s\n", strerror(-rc));
-		return rc;
-	}
-	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", NB_MBUF, MBUF_CACHE, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (ipl.mbuf_pool == NULL)
-		return -ENOMEM;
 	RTE_LCORE_FOREACH(lcore) {
 		ipl.lc[idx].qid = idx;
 		idx++;
 	}
 	ipl.nb_lcores = idx;
+	if (nb_mbufs == 0)
+		nb_mbufs = RTE_MAX(ipl_mbufs_needed(ipl.nb_lcores), (unsigned int)NB_MBUF_MIN);
+	/* A tag lives on a packet being processed; TX strips them: one per mbuf is ample. */
+	if (nb_tags == 0)
+		nb_tags = nb_mbufs;
+	printf("pools: %u mbufs, %u tags per size class%s\n", nb_mbufs, nb_tags,
+	       nb_tags < IPL_BURST ? " (fewer than a burst)" : "");
+	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
+	if (ipl_scratch_offset < 0)
+		return -rte_errno;
+	tconf.pool_size = nb_tags;
+	rc = mtag_lib_init(&tconf);
+	if (rc != 0) {
+		printf("mtag_lib_init: %s\n", strerror(-rc));
+		return rc;
+	}
+	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", nb_mbufs,
+						RTE_MIN((unsigned int)MBUF_CACHE, nb_mbufs / 4), 0,
+						mbuf_buf_size(), rte_socket_id());
+	if (ipl.mbuf_pool == NULL)
+		return -ENOMEM;
 	rc = ipl_crypto_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;
+	rc = ipl_spd_init();
+	if (rc != 0)
+		return rc;
+	ipl_ports_print();
 	rc = ipl_ports_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;
@@ -231,6 +279,7 @@ app_fini(void)
 	ipl_stats_sum(&sum);
 	ipl_ports_fini();
 	ipl_crypto_fini();
+	ipl_spd_fini();
 	mtag_stats_get(&ts);
 	mbufs = ipl.mbuf_pool != NULL ? rte_mempool_in_use_count(ipl.mbuf_pool) : 0;
 	ipl_stats_print(stdout, &sum);
@@ -260,6 +309,7 @@ check_config(const char *path)
 		printf("%s: %s\n", path, err);
 	else
 		printf("%s: OK (%u policies, %u routes)\n", path, c->nb_sp, c->nb_routes);
+	ipl_conf_free(c);
 	free(c);
 	return rc != 0 ? 1 : 0;
 }
@@ -316,6 +366,7 @@ main(int argc, char **argv)
 	ret = app_fini();
 	if (rc != 0 && ret == 0)
 		ret = 1;
+	ipl_conf_free(&ipl.conf);
 	rte_eal_cleanup();
 	return ret;
 }

@@ -90,7 +90,7 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
 	struct ipl_crypto_res res;
-	uint16_t i, k = 0, g;
+	uint16_t i, k = 0, g, failed;
 
 	for (i = 0; i < n; i++) {
 		if (make_headroom(m[i], sa->hdr_len + RTE_ETHER_HDR_LEN) != 0) {
@@ -98,29 +98,23 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 			ipl_drop(m[i]);
 			continue;
 		}
+		ipl_tun_outer_save(m[i]);
 		m[k++] = m[i];
 	}
+	/* The record first: without it a packet could loop unseen (no tag, no packet), and
+	 * one dropped for want of a tag then costs no crypto. */
+	if (!ipl.no_tags)
+		k = ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m, k);
+	if (k == 0)
+		return;
 	g = ipl_crypto_run(lc, sa, m, k, &res);
-	if (g < k) {
-		sst->errors += k - g;
-		lc->st.ipsec_error += k - g;
-		for (i = g; i < k; i++)
-			ipl_drop(m[i]);
-	}
-	if (g == 0)
-		return;
-	if (ipl.no_tags)
-		goto done;
-	/* Without its record a packet could loop unseen: no tag, no packet. */
-	if (!ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m, g))
-		return;
-done:
+	failed = k - g - res.no_op; /* no_op is counted already */
+	sst->errors += failed;
+	lc->st.ipsec_error += failed;
+	for (i = g; i < k; i++)
+		ipl_drop(m[i]);
 	for (i = 0; i < g; i++) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
-
-		/* rte_ipsec fills length and id of the outer header, not its checksum. */
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ipl_tun_outer_fill(m[i], sa);
 		ipl_scratch(m[i])->passes++;
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 	}
@@ -134,7 +128,8 @@ static void
 outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *buf[2][IPL_BURST], *enc[IPL_BURST], **cur = pkts, **next;
-	uint8_t enc_sa[IPL_BURST];
+	const struct ipl_sp_conf *sps[IPL_BURST];
+	uint16_t enc_sa[IPL_BURST];
 	struct ipl_stats *st = &lc->st;
 	unsigned int pass;
 	uint16_t i, j, nb_next, nb_enc;
@@ -152,10 +147,10 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		next = buf[pass & 1];
 		nb_next = 0;
 		nb_enc = 0;
+		ipl_spd_classify(IPL_DIR_OUT, cur, n, sps);
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = cur[i];
-			const struct ipl_sp_conf *sp = ipl_spd_lookup(
-				IPL_DIR_OUT, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+			const struct ipl_sp_conf *sp = sps[i];
 
 			if (sp == NULL) {
 				st->no_policy++;
@@ -167,9 +162,16 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				route_out(lc, m, next, &nb_next);
 			} else if (ipl.loop_detect && out_done_under(m, sp->sa_id)) {
 				loop_caught(lc, m);
+			} else if ((rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4) !=
+				   ipl.sa[sp->sa_id].inner) {
+				/* 'any' selectors over an SA of the other family */
+				st->sa_family++;
+				ipl_drop(m);
+			} else if (!ipl_tun_fits(lc, &ipl.sa[sp->sa_id], m)) {
+				continue; /* dropped; ICMP to the sender with DF */
 			} else {
 				enc[nb_enc] = m;
-				enc_sa[nb_enc++] = (uint8_t)sp->sa_id;
+				enc_sa[nb_enc++] = (uint16_t)sp->sa_id;
 			}
 		}
 		/* rte_ipsec works on bursts of one SA: take runs in arrival order. */

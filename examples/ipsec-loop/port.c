@@ -19,6 +19,38 @@
 #define IPL_RXD 1024
 #define IPL_TXD 1024
 
+unsigned int
+ipl_mbufs_needed(unsigned int nb_lcores)
+{
+	unsigned int p, nb_ports = 0;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++)
+		nb_ports += ipl.conf.port[p].role != IPL_PORT_UNUSED;
+	/* Every RX and TX descriptor of every queue (one queue per lcore and port), and per
+	 * lcore its mempool cache, the bursts in flight and its TX buffers. */
+	return nb_ports * nb_lcores * (IPL_RXD + IPL_TXD) +
+	       nb_lcores * (256 + 4 * IPL_BURST + nb_ports * IPL_TXBUF);
+}
+
+void
+ipl_ports_print(void)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t p;
+
+	/* A vdev that fails to probe renumbers those after it: say which device is which. */
+	RTE_ETH_FOREACH_DEV(p) {
+		const char *role = p >= IPL_MAX_PORTS ? "not used" :
+				   ipl.conf.port[p].role == IPL_PORT_INSIDE  ? "inside" :
+				   ipl.conf.port[p].role == IPL_PORT_OUTSIDE ? "outside" :
+									       "not used";
+
+		if (rte_eth_dev_get_name_by_port(p, name) != 0)
+			snprintf(name, sizeof(name), "?");
+		printf("port %u: %s, %s\n", p, name, role);
+	}
+}
+
 int
 ipl_ports_init(unsigned int nb_queues)
 {
@@ -28,13 +60,23 @@ ipl_ports_init(unsigned int nb_queues)
 	for (p = 0; p < IPL_MAX_PORTS; p++) {
 		struct rte_eth_conf conf = {0};
 		struct rte_eth_dev_info info;
-		uint16_t nb_rxd = IPL_RXD, nb_txd = IPL_TXD;
+		uint16_t nb_rxd = IPL_RXD, nb_txd = IPL_TXD, mtu;
 
 		if (ipl.conf.port[p].role == IPL_PORT_UNUSED)
 			continue;
 		if (!rte_eth_dev_is_valid_port(p)) {
 			printf("port %u is in the configuration, but EAL has no such port\n", p);
 			return -ENODEV;
+		}
+		if (ipl.conf.port[p].name[0] != '\0') {
+			char name[RTE_ETH_NAME_MAX_LEN];
+
+			if (rte_eth_dev_get_name_by_port(p, name) != 0 ||
+			    strcmp(name, ipl.conf.port[p].name) != 0) {
+				printf("port %u is %s, the configuration says %s: a device missing "
+				       "before it?\n", p, name, ipl.conf.port[p].name);
+				return -ENODEV;
+			}
 		}
 		rc = rte_eth_dev_info_get(p, &info);
 		if (rc != 0)
@@ -44,7 +86,26 @@ ipl_ports_init(unsigned int nb_queues)
 			conf.rx_adv_conf.rss_conf.rss_hf =
 				RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
 		}
+		mtu = ipl.conf.port[p].mtu;
+		if (mtu < info.min_mtu || mtu > info.max_mtu) {
+			printf("port %u: mtu %u outside what the device takes (%u..%u)\n", p, mtu,
+			       info.min_mtu, info.max_mtu);
+			return -EINVAL;
+		}
 		rc = rte_eth_dev_configure(p, nb_queues, nb_queues, &conf);
+		if (rc == 0) {
+			rc = rte_eth_dev_set_mtu(p, mtu);
+			/* Virtual PMDs without MTU control (net_pcap, net_null) take any frame
+			 * up to their max_mtu: the example keeps to the MTU on its own. */
+			if (rc == -ENOTSUP) {
+				if (mtu != IPL_MTU_DEFAULT)
+					printf("port %u: the device has no MTU setting; mtu %u kept "
+					       "by the example\n", p, mtu);
+				rc = 0;
+			} else if (rc != 0) {
+				printf("port %u: cannot set mtu %u: %s\n", p, mtu, strerror(-rc));
+			}
+		}
 		if (rc == 0)
 			rc = rte_eth_dev_adjust_nb_rx_tx_desc(p, &nb_rxd, &nb_txd);
 		for (q = 0; rc == 0 && q < nb_queues; q++) {
@@ -106,18 +167,78 @@ ipl_drop(struct rte_mbuf *m)
 	mtag_pktmbuf_free(m);
 }
 
-/* Validate the IPv4 header at the start of m; 0 when it may be processed. */
+/* Whether an IPv6 next header is an extension header (RFC 8200 4, RFC 7045): those are
+ * dropped and counted, not walked (selectors and ESP need the upper layer at 40). */
+static inline bool
+ip6_ext(uint8_t nh)
+{
+	switch (nh) {
+	case 0:	  /* hop-by-hop options */
+	case 43:  /* routing */
+	case 44:  /* fragment */
+	case 51:  /* AH */
+	case 60:  /* destination options */
+	case 135: /* mobility */
+	case 139: /* HIP */
+	case 140: /* shim6 */
+	case 253:
+	case 254: /* experiments */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+ip6_check(struct rte_mbuf *m, struct ipl_stats *st)
+{
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	uint32_t tot;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*ip6)) {
+		st->truncated++;
+		return -1;
+	}
+	if (ip6_ext(ip6->proto)) {
+		if (ip6->proto == 44)
+			st->fragment++;
+		else
+			st->ip_options++;
+		return -1;
+	}
+	tot = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	if (tot > rte_pktmbuf_pkt_len(m)) {
+		st->truncated++;
+		return -1;
+	}
+	if (tot < rte_pktmbuf_pkt_len(m) &&
+	    rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
+		st->truncated++;
+		return -1;
+	}
+	m->l2_len = 0;
+	m->l3_len = sizeof(*ip6);
+	return 0;
+}
+
+/* Validate the IP header at the start of m; 0 when it may be processed. */
 int
 ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 {
 	struct rte_ipv4_hdr *ip;
 	uint32_t tot;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(*ip)) {
+	if (rte_pktmbuf_data_len(m) < 1) {
 		st->truncated++;
 		return -1;
 	}
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	if ((ip->version_ihl >> 4) == 6)
+		return ip6_check(m, st);
+	if (rte_pktmbuf_data_len(m) < sizeof(*ip)) {
+		st->truncated++;
+		return -1;
+	}
 	if ((ip->version_ihl >> 4) != 4) {
 		st->non_ip++;
 		return -1;
@@ -163,12 +284,21 @@ ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 		if (rte_pktmbuf_data_len(m) < sizeof(*eth) ||
-		    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		    (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+		     eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))) {
 			st->non_ip++;
 			ipl_drop(m);
 			continue;
 		}
 		rte_pktmbuf_adj(m, sizeof(*eth));
+		/* The version must agree with the Ethernet type. */
+		if (rte_pktmbuf_data_len(m) >= 1 &&
+		    (*rte_pktmbuf_mtod(m, uint8_t *) >> 4) !=
+			    (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ? 4 : 6)) {
+			st->non_ip++;
+			ipl_drop(m);
+			continue;
+		}
 		if (ipl_ip_check(m, st) != 0) {
 			ipl_drop(m);
 			continue;
@@ -185,7 +315,10 @@ ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again
 	       uint16_t *nb_again)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct ipl_route_conf *r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
+	const struct ipl_route_conf *r =
+		(ip->version_ihl >> 4) == 6
+			? ipl_route_lookup6(((const struct rte_ipv6_hdr *)ip)->dst_addr)
+			: ipl_route_lookup4(rte_be_to_cpu_32(ip->dst_addr));
 
 	if (r == NULL) {
 		lc->st.no_route++;
@@ -241,7 +374,9 @@ ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, stru
 	else
 		memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&ipl.port_mac[port], &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eth->ether_type = rte_cpu_to_be_16((*(const uint8_t *)(eth + 1) >> 4) == 6
+						   ? RTE_ETHER_TYPE_IPV6
+						   : RTE_ETHER_TYPE_IPV4);
 	m->l2_len = sizeof(*eth);
 
 	if (lc->nb_tx[port] == IPL_TXBUF)

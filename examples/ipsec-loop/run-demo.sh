@@ -4,7 +4,7 @@
 #
 # Run dpdk-ipsec-loop for a few seconds on virtual ports with generated
 # traffic and print its stats: packets encrypted, decrypted, loops caught,
-# policy drops. No arguments; builds nothing: needs build/ built
+# policy drops, for an IPv4 and an IPv6 tunnel. No arguments; builds nothing: needs build/ built
 # (devtools/setup.sh). Traffic: scapy-made pcaps replayed without end by
 # net_pcap (infinite_rx), see config/ipsec-loop-demo.conf.
 set -euo pipefail
@@ -36,4 +36,8 @@ print("run-demo: packets encrypted %d, decrypted %d, loops caught %d, policy dro
       "(unprotected %d, wrong SA %d); tags in use at exit %d" % (
           s["encrypted"], s["decrypted"], s["loops"], drops, s["policy_unprotected"],
           s["policy_wrong_sa"], s["tags_in_use"]))
+sa = s["sa"]
+print("run-demo: IPv4 tunnel (SA 1 out, SA 2 in): %d encrypted, %d decrypted; "
+      "IPv6 tunnel (SA 5 out, SA 6 in): %d encrypted, %d decrypted" % (
+          sa["1"]["pkts"], sa["2"]["pkts"], sa["5"]["pkts"], sa["6"]["pkts"]))
 PY

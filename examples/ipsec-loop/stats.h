@@ -23,7 +23,8 @@ struct ipl_sa_stats {
 	uint64_t bytes;
 	uint64_t icv_fail;
 	uint64_t replay; /**< Refused by the anti-replay window. */
-	uint64_t errors; /**< Other rte_ipsec refusals (trailer, length). */
+	uint64_t errors; /**< Other rte_ipsec refusals: bad trailer after a good ICV, sequence
+			  *   numbers used up. */
 };
 
 /*
@@ -40,6 +41,11 @@ struct ipl_sa_stats {
 	X(policy_discard)                                                                          \
 	X(no_policy)                                                                               \
 	X(no_route)                                                                                \
+	X(sa_family)                                                                               \
+	X(ttl_exceeded)                                                                            \
+	X(too_big)                                                                                 \
+	X(icmp_too_big)                                                                            \
+	X(ecn_drop)                                                                                \
 	X(non_ip)                                                                                  \
 	X(ip_options)                                                                              \
 	X(fragment)                                                                                \
@@ -47,10 +53,13 @@ struct ipl_sa_stats {
 	X(truncated)                                                                               \
 	X(esp_bad_len)                                                                             \
 	X(unknown_spi)                                                                             \
+	X(bad_tunnel_src)                                                                          \
 	X(icv_fail)                                                                                \
 	X(replay)                                                                                  \
 	X(ipsec_error)                                                                             \
 	X(no_mem)                                                                                  \
+	X(no_tag)                                                                                  \
+	X(no_crypto_op)                                                                            \
 	X(max_growth)
 
 struct ipl_stats {

@@ -7,7 +7,9 @@
  * (ipl_conf_parse) on arbitrary text, in a buffer of exactly its length.
  * An accepted configuration must respect the table limits and reference
  * only SAs that exist; a refused one must come with a NUL-terminated
- * message; parsing twice gives the same answer.
+ * message; parsing twice gives the same answer. The policy and route tables
+ * are allocated: the harness compares a digest of them (and frees them), so
+ * that two parses can be compared byte for byte.
  */
 
 #include <stdint.h>
@@ -18,6 +20,25 @@
 #include "fuzz_common.h"
 
 #include "conf.h"
+
+/* What the harness compares: the configuration without its pointers, and digests of the
+ * tables they pointed to. */
+struct flat {
+	struct ipl_conf c;
+	uint64_t sp_sum;
+	uint64_t route_sum;
+};
+
+static uint64_t
+digest(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	while (len-- > 0)
+		h = (h ^ *b++) * 1099511628211ULL;
+	return h;
+}
 
 #define FAIL(...) FUZZ_FAIL("ipl-conf", __VA_ARGS__)
 
@@ -37,20 +58,32 @@ check_accepted(const struct ipl_conf *c)
 {
 	unsigned int i;
 
-	if (c->nb_sp > IPL_MAX_SP || c->nb_routes > IPL_MAX_ROUTES)
+	if (c->nb_sp > IPL_MAX_SP || c->nb_routes > IPL_MAX_ROUTES || c->nb_sp > c->sp_cap ||
+	    c->nb_routes > c->route_cap)
 		FAIL("%u policies, %u routes", c->nb_sp, c->nb_routes);
 	for (i = 0; i < c->nb_sp; i++) {
 		const struct ipl_sp_conf *sp = &c->sp[i];
 
-		if (sp->src.len > 32 || sp->dst.len > 32)
+		if (sp->src.len > (sp->src.a.family == IPL_AF_INET6 ? 128 : 32) ||
+		    sp->dst.len > (sp->dst.a.family == IPL_AF_INET6 ? 128 : 32))
 			FAIL("policy %u: prefix length %u/%u", i, sp->src.len, sp->dst.len);
+		if (sp->src.a.family != IPL_AF_ANY && sp->dst.a.family != IPL_AF_ANY &&
+		    sp->src.a.family != sp->dst.a.family)
+			FAIL("policy %u: two families", i);
 		if (sp->action == IPL_ACT_PROTECT &&
 		    (sp->sa_id >= IPL_MAX_SA || !c->sa[sp->sa_id].used))
 			FAIL("policy %u protects with SA %u, not configured", i, sp->sa_id);
 	}
 	for (i = 0; i < c->nb_routes; i++)
-		if (c->route[i].dst.len > 32)
+		if (c->route[i].dst.len > (c->route[i].dst.a.family == IPL_AF_INET6 ? 128 : 32))
 			FAIL("route %u: prefix length %u", i, c->route[i].dst.len);
+	for (i = 0; i < IPL_MAX_SA; i++) {
+		if (c->sa[i].used && c->sa[i].dir == IPL_DIR_OUT &&
+		    ipl_conf_route(c, &c->sa[i].dst) == NULL)
+			FAIL("outbound SA %u has no route to its tunnel destination", i);
+		if (c->sa[i].used && c->sa[i].src.family != c->sa[i].dst.family)
+			FAIL("SA %u: tunnel of two families", i);
+	}
 	for (i = 0; i < IPL_MAX_SA; i++)
 		if (c->sa[i].used &&
 		    (c->sa[i].key_len > IPL_KEY_MAX || c->sa[i].auth_key_len > IPL_KEY_MAX))
@@ -61,18 +94,30 @@ check_accepted(const struct ipl_conf *c)
 static int
 parse(void *conf, const char *text, size_t len, char *err, size_t errlen)
 {
-	return ipl_conf_parse(conf, text, len, err, errlen);
+	struct flat *f = conf;
+	int rc = ipl_conf_parse(&f->c, text, len, err, errlen);
+
+	if (rc != 0) {
+		if (f->c.sp != NULL || f->c.route != NULL)
+			FAIL("refused, tables left allocated");
+		return rc;
+	}
+	check_accepted(&f->c);
+	f->sp_sum = digest(f->c.sp, f->c.nb_sp * sizeof(f->c.sp[0]));
+	f->route_sum = digest(f->c.route, f->c.nb_routes * sizeof(f->c.route[0]));
+	ipl_conf_free(&f->c);
+	return 0;
 }
 
 static void
 check(const void *conf)
 {
-	check_accepted(conf);
+	(void)conf; /* checked in parse(), before the tables were freed */
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_conf_parse_twice("ipl-conf", data, size, sizeof(struct ipl_conf), 160, parse, check);
+	fuzz_conf_parse_twice("ipl-conf", data, size, sizeof(struct flat), 160, parse, check);
 	return 0;
 }

@@ -10,7 +10,9 @@
  *   - a frame is either dropped (freed, its tags too, and a drop counter
  *     moves) or accepted as a whole IPv4 packet without options or
  *     fragments, with a valid checksum, trimmed to its IP length;
- *   - lookups return entries of the configuration or nothing;
+ *   - the lookup tables (rte_acl policies, rte_lpm routes) give what a linear
+ *     scan of the configuration gives: the first matching policy, the longest
+ *     matching prefix;
  *   - nothing leaks: every mbuf and tag is back in its pool after each input.
  */
 
@@ -42,13 +44,59 @@ static const char ipl_fuzz_conf[] = "port 0 inside\n"
 				    "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 aes-128-gcm "
 				    "key 2b7e151628aed2a6abf7158809cf4f3c salt deadbeef\n"
 				    "sp out 10.1.0.0/16 10.2.0.0/16 protect 1\n"
+				    "sp out 10.1.2.0/24 10.2.0.0/16 discard\n"
+				    "sp out any 10.0.0.0/8 proto udp discard\n"
+				    "sp out 10.0.0.0/8 any proto 1 bypass\n"
 				    "sp out any any bypass\n"
 				    "sp in 10.2.0.0/16 10.1.0.0/16 discard\n"
+				    "sp in 192.0.0.0/3 any proto tcp bypass\n"
+				    "sp in 0.0.0.0/1 128.0.0.0/1 discard\n"
 				    "route 192.0.2.2/32 port 1\n"
 				    "route 10.1.0.0/16 port 0\n"
-				    "route 10.0.0.0/8 outbound\n";
+				    "route 10.1.0.128/25 port 1\n"
+				    "route 10.1.0.129/32 port 0\n"
+				    "route 10.0.0.0/8 outbound\n"
+				    "route 0.0.0.0/1 port 1\n"
+				    "sp out fd01::/16 fd02::/32 protect 3\n"
+				    "sp out fd01:0:0:1::/64 any discard\n"
+				    "sp out any fd02::/16 proto udp bypass\n"
+				    "sp in fd00::/8 fd01::/64 proto 58 bypass\n"
+				    "sp in any any discard\n"
+				    "sa out 3 spi 1003 tunnel 2001:db8::1 2001:db8::2 null\n"
+				    "route 2001:db8::/32 port 1\n"
+				    "route 2001:db8:0:1::/64 port 0\n"
+				    "route fd00::/8 port 0\n"
+				    "route fd01:0:0:0:8000::/65 outbound\n";
 
 static struct rte_mempool *mbuf_pool;
+
+/* The reference: RFC 4301's ordered SPD, scanned. */
+static const struct ipl_sp_conf *
+spd_linear(enum ipl_dir dir, const struct rte_ipv4_hdr *ip)
+{
+	struct ipl_addr src = {.family = IPL_AF_INET, .v4 = rte_be_to_cpu_32(ip->src_addr)};
+	struct ipl_addr dst = {.family = IPL_AF_INET, .v4 = rte_be_to_cpu_32(ip->dst_addr)};
+	uint8_t proto = ip->next_proto_id;
+	unsigned int i;
+
+	if ((ip->version_ihl >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const void *)ip;
+
+		src.family = dst.family = IPL_AF_INET6;
+		memcpy(src.v6, ip6->src_addr, 16);
+		memcpy(dst.v6, ip6->dst_addr, 16);
+		proto = ip6->proto;
+	}
+	for (i = 0; i < ipl.conf.nb_sp; i++) {
+		const struct ipl_sp_conf *sp = &ipl.conf.sp[i];
+
+		if (sp->dir == dir && ipl_prefix_match(&sp->src, &src) &&
+		    ipl_prefix_match(&sp->dst, &dst) &&
+		    (sp->proto == 0 || sp->proto == proto))
+			return sp;
+	}
+	return NULL;
+}
 static uint64_t nb_accepted, nb_dropped;
 
 void fuzz_report(void);
@@ -90,17 +138,36 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "configuration: %s\n", err);
 		exit(1);
 	}
+	if (ipl_spd_init() != 0)
+		exit(1);
 	ipl.mbuf_pool = mbuf_pool;
 	return 0;
+}
+
+static void
+check_accepted_lookups(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	struct ipl_addr dst = {.family = IPL_AF_INET, .v4 = rte_be_to_cpu_32(ip->dst_addr)};
+	const struct ipl_sp_conf *sp;
+	const struct ipl_route_conf *r;
+	int dir;
+
+	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
+		ipl_spd_classify(dir, &m, 1, &sp);
+		if (sp != spd_linear(dir, ip))
+			FAIL("rte_acl policy %ld, first match %ld", sp ? (long)(sp - ipl.conf.sp) : -1L,
+			     spd_linear(dir, ip) ? (long)(spd_linear(dir, ip) - ipl.conf.sp) : -1L);
+	}
+	r = ipl_route_lookup4(dst.v4);
+	if (r != ipl_conf_route(&ipl.conf, &dst))
+		FAIL("rte_lpm route differs from the longest prefix");
 }
 
 static void
 check_accepted(struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct ipl_sp_conf *sp;
-	const struct ipl_route_conf *r;
-	int dir;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*ip) || ip->version_ihl != 0x45)
 		FAIL("accepted a packet that is not plain IPv4");
@@ -114,14 +181,86 @@ check_accepted(struct rte_mbuf *m)
 	if (m->l3_len != sizeof(*ip) || ipl_scratch(m)->orig_len != rte_pktmbuf_pkt_len(m) ||
 	    ipl_scratch(m)->passes != 0)
 		FAIL("metadata not set");
+	check_accepted_lookups(m);
+}
+
+/* The same for IPv6: rte_acl over the 9 fields of an IPv6 selector, rte_lpm6. */
+static void
+check_lookups6(const uint8_t *data, size_t size)
+{
+	static const uint8_t protos[4] = {58, 6, 17, 50};
+	static const uint8_t near[4][4] = {{0xfd, 0x01, 0, 0}, {0xfd, 0x02, 0, 0},
+					   {0x20, 0x01, 0x0d, 0xb8}, {0xfd, 0x01, 0, 0}};
+	struct ipl_addr dst = {.family = IPL_AF_INET6};
+	const struct ipl_sp_conf *sp, *ref;
+	struct rte_ipv6_hdr *ip6;
+	struct rte_mbuf *m;
+	uint8_t sel[34] = {0};
+	int dir;
+
+	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
+	m = rte_pktmbuf_alloc(mbuf_pool);
+	if (m == NULL)
+		FAIL("mbuf pool empty: a leak");
+	ip6 = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, sizeof(*ip6));
+	if (ip6 == NULL)
+		FAIL("no room for a header");
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	memcpy(ip6->src_addr, sel + 2, 16);
+	memcpy(ip6->dst_addr, sel + 18, 16);
+	/* Near the configured prefixes more often than not: the first bytes, and a 1 in
+	 * fd01:0:0:1::/64 or fd01::8000:0:0:0/65 now and then. */
+	if (sel[0] & 1)
+		memcpy(ip6->src_addr, near[sel[1] & 3], 4);
+	if (sel[0] & 2)
+		memcpy(ip6->dst_addr, near[(sel[1] >> 2) & 3], 4);
+	if (sel[0] & 8)
+		ip6->src_addr[7] = 1;
+	if (sel[0] & 16)
+		ip6->dst_addr[8] = 0x80;
+	ip6->proto = sel[0] & 4 ? protos[sel[1] >> 6] : sel[33];
 	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
-		sp = ipl_spd_lookup(dir, ip);
-		if (sp != NULL && (sp < ipl.conf.sp || sp >= ipl.conf.sp + ipl.conf.nb_sp))
-			FAIL("policy outside the table");
+		ipl_spd_classify(dir, &m, 1, &sp);
+		ref = spd_linear(dir, (const struct rte_ipv4_hdr *)ip6);
+		if (sp != ref)
+			FAIL("IPv6: rte_acl policy %ld, first match %ld",
+			     sp ? (long)(sp - ipl.conf.sp) : -1L, ref ? (long)(ref - ipl.conf.sp) : -1L);
 	}
-	r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
-	if (r != NULL && (r < ipl.conf.route || r >= ipl.conf.route + ipl.conf.nb_routes))
-		FAIL("route outside the table");
+	memcpy(dst.v6, ip6->dst_addr, 16);
+	if (ipl_route_lookup6(ip6->dst_addr) != ipl_conf_route(&ipl.conf, &dst))
+		FAIL("rte_lpm6 route differs from the longest prefix");
+	rte_pktmbuf_free(m);
+}
+
+/* The lookups on selectors taken from the input itself, valid packet or not: most inputs
+ * are dropped at the door, the tables should see them all. */
+static void
+check_lookups(const uint8_t *data, size_t size)
+{
+	static const uint8_t protos[4] = {1, 6, 17, 50};
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *m;
+	uint8_t sel[9] = {0};
+
+	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
+	m = rte_pktmbuf_alloc(mbuf_pool);
+	if (m == NULL)
+		FAIL("mbuf pool empty: a leak");
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, sizeof(*ip));
+	if (ip == NULL)
+		FAIL("no room for a header");
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	/* Addresses near the configured prefixes more often than not. */
+	ip->src_addr = rte_cpu_to_be_32((sel[0] & 1 ? 0x0a000000 : (uint32_t)sel[1] << 24) |
+					(uint32_t)sel[2] << 16 | (uint32_t)sel[3] << 8 | sel[4]);
+	ip->dst_addr = rte_cpu_to_be_32((sel[0] & 2 ? 0x0a000000 : (uint32_t)sel[5] << 24) |
+					(uint32_t)sel[6] << 16 | (uint32_t)sel[7] << 8 | sel[1]);
+	ip->next_proto_id = sel[0] & 4 ? protos[sel[8] & 3] : sel[8];
+	check_accepted_lookups(m);
+	rte_pktmbuf_free(m);
+	check_lookups6(data, size);
 }
 
 int
@@ -136,6 +275,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	check_lookups(data, size);
 	mode = data[0];
 	data++;
 	len = RTE_MIN(size - 1, (size_t)RTE_MBUF_DEFAULT_DATAROOM);
