@@ -414,13 +414,16 @@ mtag_alloc_slow(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 static __rte_always_inline struct mtag *
 mtag_alloc_fast(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
 	struct rte_mempool_cache *cache;
+	struct mtag_thread *th;
 	unsigned int cls;
 	struct mtag *t;
 
-	if (MTAG_DEBUG_BUILD || unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) ||
-					 th->gen != mtag_gen || th->lcore != rte_lcore_id()))
+	if (MTAG_DEBUG_BUILD)
+		return NULL;
+	th = &RTE_PER_LCORE(mtag_thread);
+	if (unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) || th->gen != mtag_gen ||
+		     th->lcore != rte_lcore_id()))
 		return NULL;
 	cls = mtag_state.class_of_len[len];
 	cache = th->cache[cls];
