@@ -20,7 +20,7 @@
 # debootstrap, no mounts.
 # Prints "N passed, N failed, N skipped".
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 source devtools/meson-counts.bash
 # The stage's own output, for what a signal trap prints while a command's
@@ -70,7 +70,7 @@ mirror() {
 	host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	[ -n "$host" ] || return 1
 	{
-		sed -nE "s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([a-z]+:[^[:space:]]+)[[:space:]]+$host[[:space:]].*/\2/p" \
+		sed -nE "s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([a-z]+:[^[:space:]]+)[[:space:]]+${host}[[:space:]].*/\2/p" \
 			/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
 		for f in /etc/apt/sources.list.d/*.sources; do
 			[ -f "$f" ] || continue
@@ -107,13 +107,13 @@ root_mounts() {
 # and any network namespace a killed test left), then remove the work
 # directory, but never through a mount that is still there.
 cleanup() {
-	local pids left i m t=$SECONDS
+	local pids left m t=$SECONDS
 
 	exec >&3 2>&4
 	pids=$(root_pids)
 	if [ -n "$pids" ]; then
 		kill -TERM $pids 2>/dev/null
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			pids=$(root_pids)
 			[ -z "$pids" ] && break
 			sleep 0.1
@@ -121,7 +121,7 @@ cleanup() {
 		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null && sleep 0.5
 	fi
 	# Deepest first; again while some appear (a mount hidden under another).
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		left=$(root_mounts)
 		[ -z "$left" ] && break
 		for m in $left; do
