@@ -135,8 +135,8 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 		tun.v6.vtc_flow = rte_cpu_to_be_32(6u << 28);
 		tun.v6.proto = IPPROTO_ESP;
 		tun.v6.hop_limits = 64;
-		memcpy(tun.v6.src_addr, c->src.v6, 16);
-		memcpy(tun.v6.dst_addr, c->dst.v6, 16);
+		memcpy(IPL_IP6(tun.v6.src_addr), c->src.v6, 16);
+		memcpy(IPL_IP6(tun.v6.dst_addr), c->dst.v6, 16);
 	} else {
 		tun.v4.version_ihl = RTE_IPV4_VHL_DEF;
 		tun.v4.time_to_live = 64;

@@ -19,11 +19,22 @@
 #include <rte_ipsec.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_version.h>
 
 #include <mtag.h>
 
 #include "conf.h"
 #include "stats.h"
+
+/* DPDK 24.11 made an IPv6 address a struct (struct rte_ipv6_addr) in
+ * rte_ipv6_hdr and rte_lpm6; these give its 16 bytes, or the key, either way. */
+#if RTE_VERSION >= RTE_VERSION_NUM(24, 11, 0, 0)
+#define IPL_IP6(addr) ((addr).a)
+#define IPL_LPM6_KEY(bytes) ((const struct rte_ipv6_addr *)(const void *)(bytes))
+#else
+#define IPL_IP6(addr) (addr)
+#define IPL_LPM6_KEY(bytes) (bytes)
+#endif
 
 #define IPL_BURST 32
 /** Hard limit on passes through one stage, whatever the tags say. */

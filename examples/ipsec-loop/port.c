@@ -317,7 +317,7 @@ ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	const struct ipl_route_conf *r =
 		(ip->version_ihl >> 4) == 6
-			? ipl_route_lookup6(((const struct rte_ipv6_hdr *)ip)->dst_addr)
+			? ipl_route_lookup6(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->dst_addr))
 			: ipl_route_lookup4(rte_be_to_cpu_32(ip->dst_addr));
 
 	if (r == NULL) {

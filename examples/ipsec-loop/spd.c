@@ -65,11 +65,12 @@ static const struct rte_acl_field_def acl6_defs[ACL6_NB] = {
 	ACL6_WORD(ACL6_DST0, 3, offsetof(struct rte_ipv6_hdr, dst_addr)),
 };
 
-/** Hash key of an inbound SA. */
+/** Hash key of an inbound SA: 20 bytes, no padding (rte_hash hashes them all). */
 struct sa_key {
 	uint32_t spi;	 /**< Host order. */
 	uint8_t dst[16]; /**< Our tunnel address, IPv4-mapped for IPv4. */
-} __rte_packed;
+};
+_Static_assert(sizeof(struct sa_key) == 20, "struct sa_key has padding");
 
 static struct {
 	struct rte_acl_ctx *acl[2][2]; /**< [direction][0: IPv4, 1: IPv6]; NULL: no policy. */
@@ -265,7 +266,7 @@ routes_build(void)
 			memset(key, 0, sizeof(key));
 			if (r->dst.a.family == IPL_AF_INET6)
 				memcpy(key, r->dst.a.v6, 16);
-			rc = rte_lpm6_add(tab.lpm6, key, r->dst.len, i);
+			rc = rte_lpm6_add(tab.lpm6, IPL_LPM6_KEY(key), r->dst.len, i);
 			if (rc != 0)
 				goto fail;
 		}
@@ -392,7 +393,7 @@ ipl_route_lookup6(const uint8_t dst[16])
 {
 	uint32_t hop;
 
-	if (tab.lpm6 == NULL || rte_lpm6_lookup(tab.lpm6, dst, &hop) != 0)
+	if (tab.lpm6 == NULL || rte_lpm6_lookup(tab.lpm6, IPL_LPM6_KEY(dst), &hop) != 0)
 		return NULL;
 	return &ipl.conf.route[hop];
 }
@@ -408,7 +409,7 @@ esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
 
 	*l3_len = hl;
 	if (hl == sizeof(struct rte_ipv6_hdr)) {
-		memcpy(k->dst, ((const struct rte_ipv6_hdr *)h)->dst_addr, 16);
+		memcpy(k->dst, IPL_IP6(((const struct rte_ipv6_hdr *)h)->dst_addr), 16);
 	} else {
 		memset(k->dst, 0, 10);
 		k->dst[10] = k->dst[11] = 0xff;

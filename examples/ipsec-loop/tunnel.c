@@ -251,8 +251,8 @@ icmp6_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mb
 	ip6->payload_len = rte_cpu_to_be_16(8 + quote);
 	ip6->proto = 58;
 	ip6->hop_limits = 64;
-	memcpy(ip6->src_addr, ipl.conf.sa[sa->id].src.v6, 16);
-	memcpy(ip6->dst_addr, in->src_addr, 16);
+	memcpy(IPL_IP6(ip6->src_addr), ipl.conf.sa[sa->id].src.v6, 16);
+	memcpy(IPL_IP6(ip6->dst_addr), IPL_IP6(in->src_addr), 16);
 	icmp[0] = 2; /* packet too big */
 	*(uint32_t *)(icmp + 4) = rte_cpu_to_be_32(mtu);
 	src = rte_pktmbuf_read(m, 0, quote, icmp + 8);

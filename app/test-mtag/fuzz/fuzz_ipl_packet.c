@@ -83,8 +83,8 @@ spd_linear(enum ipl_dir dir, const struct rte_ipv4_hdr *ip)
 		const struct rte_ipv6_hdr *ip6 = (const void *)ip;
 
 		src.family = dst.family = IPL_AF_INET6;
-		memcpy(src.v6, ip6->src_addr, 16);
-		memcpy(dst.v6, ip6->dst_addr, 16);
+		memcpy(src.v6, IPL_IP6(ip6->src_addr), 16);
+		memcpy(dst.v6, IPL_IP6(ip6->dst_addr), 16);
 		proto = ip6->proto;
 	}
 	for (i = 0; i < ipl.conf.nb_sp; i++) {
@@ -207,18 +207,18 @@ check_lookups6(const uint8_t *data, size_t size)
 		FAIL("no room for a header");
 	memset(ip6, 0, sizeof(*ip6));
 	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
-	memcpy(ip6->src_addr, sel + 2, 16);
-	memcpy(ip6->dst_addr, sel + 18, 16);
+	memcpy(IPL_IP6(ip6->src_addr), sel + 2, 16);
+	memcpy(IPL_IP6(ip6->dst_addr), sel + 18, 16);
 	/* Near the configured prefixes more often than not: the first bytes, and a 1 in
 	 * fd01:0:0:1::/64 or fd01::8000:0:0:0/65 now and then. */
 	if (sel[0] & 1)
-		memcpy(ip6->src_addr, near[sel[1] & 3], 4);
+		memcpy(IPL_IP6(ip6->src_addr), near[sel[1] & 3], 4);
 	if (sel[0] & 2)
-		memcpy(ip6->dst_addr, near[(sel[1] >> 2) & 3], 4);
+		memcpy(IPL_IP6(ip6->dst_addr), near[(sel[1] >> 2) & 3], 4);
 	if (sel[0] & 8)
-		ip6->src_addr[7] = 1;
+		IPL_IP6(ip6->src_addr)[7] = 1;
 	if (sel[0] & 16)
-		ip6->dst_addr[8] = 0x80;
+		IPL_IP6(ip6->dst_addr)[8] = 0x80;
 	ip6->proto = sel[0] & 4 ? protos[sel[1] >> 6] : sel[33];
 	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
 		ipl_spd_classify(dir, &m, 1, &sp);
@@ -227,8 +227,8 @@ check_lookups6(const uint8_t *data, size_t size)
 			FAIL("IPv6: rte_acl policy %ld, first match %ld",
 			     sp ? (long)(sp - ipl.conf.sp) : -1L, ref ? (long)(ref - ipl.conf.sp) : -1L);
 	}
-	memcpy(dst.v6, ip6->dst_addr, 16);
-	if (ipl_route_lookup6(ip6->dst_addr) != ipl_conf_route(&ipl.conf, &dst))
+	memcpy(dst.v6, IPL_IP6(ip6->dst_addr), 16);
+	if (ipl_route_lookup6(IPL_IP6(ip6->dst_addr)) != ipl_conf_route(&ipl.conf, &dst))
 		FAIL("rte_lpm6 route differs from the longest prefix");
 	rte_pktmbuf_free(m);
 }
