@@ -28,7 +28,7 @@
 
 #include <mtag.h>
 
-#include "harden_common.h"
+#include "fuzz_common.h"
 
 #define NB_PKTS 6
 #define NB_HELD 6
@@ -1003,10 +1003,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (harden_eal_init("mtagfuzz", "0", 0, NULL) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fuzz_eal_init("mtag-fuzz-api");
 	for (i = 0; i < NB_CLASSES; i++)
 		conf.class_len[i] = class_len[i];
 	if (mtag_lib_init(&conf) != 0) {

@@ -19,8 +19,6 @@
 
 #include "conf.h"
 
-#define FAIL(...) FUZZ_FAIL("ipl-conf", __VA_ARGS__)
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,33 +27,34 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	test_fail_abort = true;
 	return 0;
 }
 
-static void
+static int
 check_accepted(const struct ipl_conf *c)
 {
 	unsigned int i;
 
-	if (c->nb_sp > IPL_MAX_SP || c->nb_routes > IPL_MAX_ROUTES)
-		FAIL("%u policies, %u routes", c->nb_sp, c->nb_routes);
+	TEST_ASSERT(!(c->nb_sp > IPL_MAX_SP || c->nb_routes > IPL_MAX_ROUTES),
+		    "%u policies, %u routes", c->nb_sp, c->nb_routes);
 	for (i = 0; i < c->nb_sp; i++) {
 		const struct ipl_sp_conf *sp = &c->sp[i];
 
-		if (sp->src.len > 32 || sp->dst.len > 32)
-			FAIL("policy %u: prefix length %u/%u", i, sp->src.len, sp->dst.len);
-		if (sp->action == IPL_ACT_PROTECT &&
-		    (sp->sa_id >= IPL_MAX_SA || !c->sa[sp->sa_id].used))
-			FAIL("policy %u protects with SA %u, not configured", i, sp->sa_id);
+		TEST_ASSERT(!(sp->src.len > 32 || sp->dst.len > 32),
+			    "policy %u: prefix length %u/%u", i, sp->src.len, sp->dst.len);
+		TEST_ASSERT(!(sp->action == IPL_ACT_PROTECT &&
+			      (sp->sa_id >= IPL_MAX_SA || !c->sa[sp->sa_id].used)),
+			    "policy %u protects with SA %u, not configured", i, sp->sa_id);
 	}
 	for (i = 0; i < c->nb_routes; i++)
-		if (c->route[i].dst.len > 32)
-			FAIL("route %u: prefix length %u", i, c->route[i].dst.len);
+		TEST_ASSERT(!(c->route[i].dst.len > 32), "route %u: prefix length %u", i,
+			    c->route[i].dst.len);
 	for (i = 0; i < IPL_MAX_SA; i++)
-		if (c->sa[i].used &&
-		    (c->sa[i].key_len > IPL_KEY_MAX || c->sa[i].auth_key_len > IPL_KEY_MAX))
-			FAIL("SA %u: key lengths %u/%u", i, c->sa[i].key_len,
-			     c->sa[i].auth_key_len);
+		TEST_ASSERT(!(c->sa[i].used && (c->sa[i].key_len > IPL_KEY_MAX ||
+						c->sa[i].auth_key_len > IPL_KEY_MAX)),
+			    "SA %u: key lengths %u/%u", i, c->sa[i].key_len, c->sa[i].auth_key_len);
+	return TEST_SUCCESS;
 }
 
 static int
@@ -64,15 +63,14 @@ parse(void *conf, const char *text, size_t len, char *err, size_t errlen)
 	return ipl_conf_parse(conf, text, len, err, errlen);
 }
 
-static void
+static int
 check(const void *conf)
 {
-	check_accepted(conf);
+	return check_accepted(conf);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_conf_parse_twice("ipl-conf", data, size, sizeof(struct ipl_conf), 160, parse, check);
-	return 0;
+	return fuzz_conf_parse_twice(data, size, sizeof(struct ipl_conf), 160, parse, check);
 }

@@ -28,10 +28,7 @@
 #include <mtag.h>
 
 #include "fuzz_common.h"
-#include "harden_common.h"
 #include "ipl.h"
-
-#define FAIL(...) FUZZ_FAIL("ipl-packet", __VA_ARGS__)
 
 /* The example's globals live in its main.c, which has its own main(). */
 struct ipl_app ipl;
@@ -76,10 +73,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (harden_eal_init("mtagfuzzipl", "0", 0, NULL) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fuzz_eal_init("mtag-fuzz-ipl");
 	mbuf_pool = rte_pktmbuf_pool_create("fuzz_ipl", 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					    SOCKET_ID_ANY);
 	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
@@ -94,7 +88,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void
+static int
 check_accepted(struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
@@ -102,30 +96,34 @@ check_accepted(struct rte_mbuf *m)
 	const struct ipl_route_conf *r;
 	int dir;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(*ip) || ip->version_ihl != 0x45)
-		FAIL("accepted a packet that is not plain IPv4");
-	if (rte_be_to_cpu_16(ip->total_length) != rte_pktmbuf_pkt_len(m))
-		FAIL("IP length %u, packet %u", rte_be_to_cpu_16(ip->total_length),
-		     rte_pktmbuf_pkt_len(m));
-	if (rte_raw_cksum(ip, sizeof(*ip)) != 0xffff)
-		FAIL("accepted a bad checksum");
-	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		FAIL("accepted a fragment");
-	if (m->l3_len != sizeof(*ip) || ipl_scratch(m)->orig_len != rte_pktmbuf_pkt_len(m) ||
-	    ipl_scratch(m)->passes != 0)
-		FAIL("metadata not set");
+	TEST_ASSERT(!(rte_pktmbuf_data_len(m) < sizeof(*ip) || ip->version_ihl != 0x45),
+		    "accepted a packet that is not plain IPv4");
+	TEST_ASSERT(!(rte_be_to_cpu_16(ip->total_length) != rte_pktmbuf_pkt_len(m)),
+		    "IP length %u, packet %u", rte_be_to_cpu_16(ip->total_length),
+		    rte_pktmbuf_pkt_len(m));
+	TEST_ASSERT(!(rte_raw_cksum(ip, sizeof(*ip)) != 0xffff), "accepted a bad checksum");
+	TEST_ASSERT(!(ip->fragment_offset &
+		      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)),
+		    "accepted a fragment");
+	TEST_ASSERT(!(m->l3_len != sizeof(*ip) ||
+		      ipl_scratch(m)->orig_len != rte_pktmbuf_pkt_len(m) ||
+		      ipl_scratch(m)->passes != 0),
+		    "metadata not set");
 	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
 		sp = ipl_spd_lookup(dir, ip);
-		if (sp != NULL && (sp < ipl.conf.sp || sp >= ipl.conf.sp + ipl.conf.nb_sp))
-			FAIL("policy outside the table");
+		TEST_ASSERT(
+			!(sp != NULL && (sp < ipl.conf.sp || sp >= ipl.conf.sp + ipl.conf.nb_sp)),
+			"policy outside the table");
 	}
 	r = ipl_route_lookup(rte_be_to_cpu_32(ip->dst_addr));
-	if (r != NULL && (r < ipl.conf.route || r >= ipl.conf.route + ipl.conf.nb_routes))
-		FAIL("route outside the table");
+	TEST_ASSERT(
+		!(r != NULL && (r < ipl.conf.route || r >= ipl.conf.route + ipl.conf.nb_routes)),
+		"route outside the table");
+	return TEST_SUCCESS;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int
+fuzz_packet(const uint8_t *data, size_t size)
 {
 	struct ipl_stats st, st0;
 	struct rte_mbuf *m, *seg;
@@ -135,23 +133,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode;
 
 	if (size < 1)
-		return 0;
+		return TEST_SUCCESS;
 	mode = data[0];
 	data++;
 	len = RTE_MIN(size - 1, (size_t)RTE_MBUF_DEFAULT_DATAROOM);
 	/* Two segments when asked: the split lands anywhere, headers included. */
 	first = (mode & 1) ? RTE_MIN(len, (size_t)(mode >> 2)) : len;
 	m = rte_pktmbuf_alloc(mbuf_pool);
-	if (m == NULL)
-		FAIL("mbuf pool empty: a leak");
+	TEST_ASSERT(!(m == NULL), "mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, first), data, first);
 	if (first < len) {
 		seg = rte_pktmbuf_alloc(mbuf_pool);
-		if (seg == NULL)
-			FAIL("mbuf pool empty: a leak");
+		TEST_ASSERT(!(seg == NULL), "mbuf pool empty: a leak");
 		memcpy(rte_pktmbuf_append(seg, len - first), data + first, len - first);
-		if (rte_pktmbuf_chain(m, seg) != 0)
-			FAIL("chain");
+		TEST_ASSERT(!(rte_pktmbuf_chain(m, seg) != 0), "chain");
 	}
 	if (mode & 2)
 		mtag_prepend(m, mtag_get(MTAG_TYPE_IPSEC_IN_DONE, sizeof(struct mtag_ipsec), 0));
@@ -160,19 +155,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&st0, 0, sizeof(st0));
 	n = ipl_rx_prepare(&m, 1, &st);
 	if (n == 1) {
-		check_accepted(m);
+		TEST_RUN(check_accepted(m));
 		mtag_pktmbuf_free(m);
 		nb_accepted++;
-	} else if (n != 0) {
-		FAIL("rx_prepare returned %u of 1", n);
-	} else if (memcmp(&st, &st0, sizeof(st)) == 0) {
-		FAIL("dropped without counting why");
 	} else {
+		TEST_ASSERT_EQ(n, 0, "rx_prepare returned %u of 1", n);
+		TEST_ASSERT(memcmp(&st, &st0, sizeof(st)) != 0, "dropped without counting why");
 		nb_dropped++;
 	}
-	if (rte_mempool_avail_count(mbuf_pool) != mbuf_pool->size)
-		FAIL("%u mbufs leaked", mbuf_pool->size - rte_mempool_avail_count(mbuf_pool));
-	if (mtag_stats_get(&ts) != 0 || ts.in_use != 0)
-		FAIL("%" PRIu64 " tags leaked", ts.in_use);
-	return 0;
+	TEST_ASSERT(!(rte_mempool_avail_count(mbuf_pool) != mbuf_pool->size), "%u mbufs leaked",
+		    mbuf_pool->size - rte_mempool_avail_count(mbuf_pool));
+	TEST_ASSERT(!(mtag_stats_get(&ts) != 0 || ts.in_use != 0), "%" PRIu64 " tags leaked",
+		    ts.in_use);
+	return TEST_SUCCESS;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* A failure aborts (test_fail_abort) before it returns here. */
+	return fuzz_packet(data, size) == TEST_SUCCESS ? 0 : -1;
 }

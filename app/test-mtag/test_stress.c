@@ -3,25 +3,25 @@
  */
 
 /*
- * Multi-lcore stress: a three-stage pipeline over rte_rings.
+ * Multi-lcore stress (category stress): a three-stage pipeline over rte_rings.
  *
  *   A (main lcore)    allocates packets, tags them (random types and sizes,
  *                     single and bulk allocation), enqueues them;
  *   B (worker lcore)  checks every tag's data, deletes some, adds some,
  *                     copies whole chains onto new packets, moves others;
- *   C (non-EAL thread, optionally rte_thread_register()ed) checks, tags,
- *                     and frees the packets in bulk.
+ *   C (non-EAL thread; rte_thread_register()ed in suite stress_registered)
+ *                     checks, tags, and frees the packets in bulk.
  *
  * The tag pools are small for the number of packets in flight, so they run
  * dry again and again and every stage must cope. At the end: no tag in use,
  * every pool full again, and the library's counters agree exactly with what
  * the stages and the per-type copier and destructor counted.
  *
- *   mtag-stress [--tags N] [--seed S] [--register] [--pool-size N]
+ * MTAG_STRESS_TAGS (tags per run; default 1000000, 300000 registered) and
+ * MTAG_STRESS_SEED (default 1) tune a run; devtools/stress.sh sets them.
  */
 
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -34,14 +34,10 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
-#include <rte_mbuf.h>
-#include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
-#include <mtag.h>
-
-#include "harden_common.h"
+#include "test.h"
 
 #define BURST 32
 #define RING_SIZE 1024
@@ -49,14 +45,13 @@
 #define NB_TYPES 10
 #define MAX_TAG_LEN 256
 
-static uint64_t target_tags = 2000000;
-/* CPUs the process had before EAL pinned the main thread: thread C runs on
- * them, not on the main lcore's CPU alone, where it would fight A and spin
- * behind it on the pools' rings. */
+static uint64_t target_tags;
+/* The CPUs of every lcore: thread C runs on them, not on the main lcore's
+ * CPU alone, where it would fight A and spin behind it on the pools' rings. */
 static cpu_set_t all_cpus;
-static uint64_t seed = 1;
+static uint64_t seed;
 static bool register_c;
-static uint32_t pool_size = 4095;
+static const uint32_t pool_size = 4095;
 
 static struct rte_mempool *mbuf_pool;
 static struct rte_ring *ring_ab, *ring_bc;
@@ -336,7 +331,7 @@ stage_c(void *arg)
 
 	RTE_SET_USED(arg);
 	if (register_c && rte_thread_register() != 0) {
-		fprintf(stderr, "rte_thread_register: %s\n", rte_strerror(rte_errno));
+		printf("    rte_thread_register: %s\n", rte_strerror(rte_errno));
 		count(&bad_tags, 1);
 	}
 	for (;;) {
@@ -364,51 +359,32 @@ stage_c(void *arg)
 	return NULL;
 }
 
+static unsigned int pools_not_full;
+
 static void
 pool_full(struct rte_mempool *mp, void *arg)
 {
 	RTE_SET_USED(arg);
-	CHECK(rte_mempool_avail_count(mp) == mp->size, "pool %s: %u of %u free", mp->name,
-	      rte_mempool_avail_count(mp), mp->size);
+	if (rte_mempool_avail_count(mp) != mp->size) {
+		printf("    pool %s: %u of %u free\n", mp->name, rte_mempool_avail_count(mp),
+		       mp->size);
+		pools_not_full++;
+	}
+}
+
+/* A tunable from the environment, or its default. */
+static uint64_t
+env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? strtoull(v, NULL, 0) : def;
 }
 
 static int
-parse_args(int argc, char **argv)
+stress_run(bool registered, uint64_t default_tags, uint64_t seed_offset)
 {
-	static const struct option opts[] = {
-		{"tags", required_argument, NULL, 't'},
-		{"seed", required_argument, NULL, 's'},
-		{"pool-size", required_argument, NULL, 'p'},
-		{"register", no_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			target_tags = strtoull(optarg, NULL, 0);
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'p':
-			pool_size = strtoul(optarg, NULL, 0);
-			break;
-		case 'r':
-			register_c = true;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-main(int argc, char **argv)
-{
-	struct mtag_conf conf = {.cache_size = 64};
+	struct mtag_conf conf = {.cache_size = 64, .pool_size = pool_size};
 	struct mtag_stats s;
 	char name[MTAG_TYPE_NAMESIZE];
 	pthread_attr_t attr;
@@ -416,88 +392,132 @@ main(int argc, char **argv)
 	unsigned int worker, i;
 	uint64_t start, hz;
 	double secs;
+	int ret;
 
-	if (parse_args(argc, argv) != 0) {
-		fprintf(stderr, "usage: %s [--tags N] [--seed S] [--pool-size N] [--register]\n",
-			argv[0]);
-		return 2;
-	}
-	sched_getaffinity(0, sizeof(all_cpus), &all_cpus);
-	if (harden_eal_init("mtagstress", "0-1", 0, NULL) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
 	worker = rte_get_next_lcore(-1, 1, 0);
-	if (worker >= RTE_MAX_LCORE) {
-		printf("needs 2 lcores: skipped\n");
-		return 77;
+	if (worker >= RTE_MAX_LCORE)
+		TEST_SKIP("needs 2 lcores");
+	target_tags = env_u64("MTAG_STRESS_TAGS", default_tags);
+	seed = env_u64("MTAG_STRESS_SEED", 1) + seed_offset;
+	register_c = registered;
+	direct_allocs = failed_allocs = copier_calls = dtor_calls = bad_tags = pkts_done = 0;
+	a_done = b_done = false;
+	pools_not_full = 0;
+	CPU_ZERO(&all_cpus);
+	RTE_LCORE_FOREACH(i)
+	{
+		rte_cpuset_t set = rte_lcore_cpuset(i);
+
+		CPU_OR(&all_cpus, &all_cpus, &set);
 	}
-	conf.pool_size = pool_size;
-	CHECK(mtag_lib_init(&conf) == 0, "init");
-	mbuf_pool = rte_pktmbuf_pool_create("stress_mbufs", NB_MBUFS, 64, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+
+	TEST_RUN(test_lib_reinit(&conf));
+	mbuf_pool = rte_mempool_lookup("stress_mbufs");
+	if (mbuf_pool == NULL)
+		mbuf_pool = test_mbuf_pool_create("stress_mbufs", NB_MBUFS, 64,
+						  RTE_MBUF_DEFAULT_BUF_SIZE);
+	TEST_ASSERT_NOT_NULL(mbuf_pool, "mbuf pool");
 	ring_ab = rte_ring_create("stress_ab", RING_SIZE, rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	ring_bc = rte_ring_create("stress_bc", RING_SIZE, rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (mbuf_pool == NULL || ring_ab == NULL || ring_bc == NULL) {
-		fprintf(stderr, "set-up: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
+	TEST_ASSERT(ring_ab != NULL && ring_bc != NULL, "rings: %s", rte_strerror(rte_errno));
 	types[0] = MTAG_TYPE_VLAN;
 	types[1] = MTAG_TYPE_IPSEC_IN_DONE;
 	for (i = 2; i < NB_TYPES; i++) {
 		snprintf(name, sizeof(name), "stress%u", i);
-		types[i] = mtag_type_register(name);
+		ret = mtag_type_register(name);
+		TEST_ASSERT(ret >= MTAG_TYPE_USER_BASE, "register %s: %d", name, ret);
+		types[i] = ret;
 	}
 	for (i = 0; i < NB_TYPES; i++) {
-		CHECK(mtag_type_set_copier(types[i], copier) == 0, "copier %u", types[i]);
-		CHECK(mtag_type_set_destructor(types[i], dtor) == 0, "dtor %u", types[i]);
+		TEST_ASSERT_EQ(mtag_type_set_copier(types[i], copier), 0, "copier %u", types[i]);
+		TEST_ASSERT_EQ(mtag_type_set_destructor(types[i], dtor), 0, "dtor %u", types[i]);
+	}
+	for (i = 0; i < RTE_DIM(class_lens); i++) {
+		hog[i] = calloc(pool_size, sizeof(*hog[i]));
+		TEST_ASSERT_NOT_NULL(hog[i], "calloc");
+		hog_n[i] = 0;
 	}
 
-	for (i = 0; i < RTE_DIM(class_lens); i++)
-		hog[i] = calloc(pool_size, sizeof(*hog[i]));
 	hz = rte_get_tsc_hz();
 	start = rte_get_tsc_cycles();
 	pthread_attr_init(&attr);
 	pthread_attr_setaffinity_np(&attr, sizeof(all_cpus), &all_cpus);
-	if (pthread_create(&thread_c, &attr, stage_c, NULL) != 0) {
-		perror("pthread_create");
-		return 1;
-	}
+	ret = pthread_create(&thread_c, &attr, stage_c, NULL);
 	pthread_attr_destroy(&attr);
+	TEST_ASSERT_EQ(ret, 0, "pthread_create");
 	rte_eal_remote_launch(stage_b, NULL, worker);
 	stage_a();
 	rte_eal_mp_wait_lcore();
 	pthread_join(thread_c, NULL);
 	secs = (double)(rte_get_tsc_cycles() - start) / hz;
-
-	CHECK(mtag_stats_get(&s) == 0, "stats");
-	printf("stress: %" PRIu64 " tags allocated (%" PRIu64 " by copy), %" PRIu64
-	       " freed, %" PRIu64 " allocation failures, %" PRIu64 " packets, %.2f s, "
-	       "%.1f Mtags/s, C thread %s\n",
-	       s.allocs, copier_calls, s.frees, s.alloc_fails, pkts_done, secs,
-	       s.allocs / secs / 1e6, register_c ? "registered" : "unregistered");
-	CHECK(bad_tags == 0, "%" PRIu64 " tags with wrong data or chains", bad_tags);
-	CHECK(s.in_use == 0, "%" PRIu64 " tags in use", s.in_use);
-	CHECK(s.allocs == s.frees, "allocs %" PRIu64 " frees %" PRIu64, s.allocs, s.frees);
-	CHECK(s.allocs == direct_allocs + copier_calls,
-	      "library counted %" PRIu64 " allocations, stages %" PRIu64 " + copies %" PRIu64,
-	      s.allocs, direct_allocs, copier_calls);
-	CHECK(s.frees == dtor_calls, "library counted %" PRIu64 " frees, destructor ran %" PRIu64,
-	      s.frees, dtor_calls);
-	CHECK(s.alloc_fails == failed_allocs,
-	      "library counted %" PRIu64 " failures, stages %" PRIu64, s.alloc_fails,
-	      failed_allocs);
-	CHECK(s.allocs >= target_tags, "only %" PRIu64 " tags", s.allocs);
-	CHECK(s.alloc_fails > 0, "the pools never ran dry: not a stress");
-	rte_mempool_walk(pool_full, NULL);
-	CHECK(mtag_lib_fini() == 0, "fini");
 	for (i = 0; i < RTE_DIM(class_lens); i++)
 		free(hog[i]);
 	rte_ring_free(ring_ab);
 	rte_ring_free(ring_bc);
-	rte_mempool_free(mbuf_pool);
-	rte_eal_cleanup();
-	return harden_report("stress");
+
+	TEST_ASSERT_EQ(mtag_stats_get(&s), 0, "stats");
+	printf("    stress: %" PRIu64 " tags allocated (%" PRIu64 " by copy), %" PRIu64
+	       " freed, %" PRIu64 " allocation failures, %" PRIu64 " packets, %.2f s, "
+	       "%.1f Mtags/s, C thread %s, seed %" PRIu64 "\n",
+	       s.allocs, copier_calls, s.frees, s.alloc_fails, pkts_done, secs,
+	       s.allocs / secs / 1e6, register_c ? "registered" : "unregistered", seed);
+	TEST_ASSERT_EQ(bad_tags, 0, "tags with wrong data or chains");
+	TEST_ASSERT_EQ(s.in_use, 0, "tags in use");
+	TEST_ASSERT_EQ(s.allocs, s.frees, "allocs and frees");
+	TEST_ASSERT(s.allocs == direct_allocs + copier_calls,
+		    "library counted %" PRIu64 " allocations, stages %" PRIu64 " + copies %" PRIu64,
+		    s.allocs, direct_allocs, copier_calls);
+	TEST_ASSERT(s.frees == dtor_calls,
+		    "library counted %" PRIu64 " frees, destructor ran %" PRIu64, s.frees,
+		    dtor_calls);
+	TEST_ASSERT(s.alloc_fails == failed_allocs,
+		    "library counted %" PRIu64 " failures, stages %" PRIu64, s.alloc_fails,
+		    failed_allocs);
+	TEST_ASSERT(s.allocs >= target_tags, "only %" PRIu64 " tags", s.allocs);
+	TEST_ASSERT(s.alloc_fails > 0, "the pools never ran dry: not a stress");
+	rte_mempool_walk(pool_full, NULL);
+	TEST_ASSERT_EQ(pools_not_full, 0, "pools not full again");
+	for (i = 0; i < NB_TYPES; i++) {
+		mtag_type_set_copier(types[i], NULL);
+		mtag_type_set_destructor(types[i], NULL);
+	}
+	/* fini succeeds (nothing in use), then the default configuration. */
+	return test_lib_reinit(NULL);
 }
+
+static int
+test_pipeline(void)
+{
+	return stress_run(false, 1000000, 0);
+}
+
+static int
+test_pipeline_registered(void)
+{
+	return stress_run(true, 300000, 1);
+}
+
+static const struct test_case stress_cases[] = {
+	{"pipeline", test_pipeline},
+	{NULL, NULL},
+};
+
+static const struct test_case stress_registered_cases[] = {
+	{"pipeline", test_pipeline_registered},
+	{NULL, NULL},
+};
+
+static struct test_suite stress_suite = {
+	.name = "stress",
+	.cases = stress_cases,
+};
+
+static struct test_suite stress_registered_suite = {
+	.name = "stress_registered",
+	.cases = stress_registered_cases,
+};
+
+REGISTER_STRESS_TEST(stress_suite);
+REGISTER_STRESS_TEST(stress_registered_suite);

@@ -30,10 +30,7 @@
 #include <rte_mbuf_dyn.h>
 
 #include "fuzz_common.h"
-#include "harden_common.h"
 #include "vlan.h"
-
-#define FAIL(...) FUZZ_FAIL("vlan-frame", __VA_ARGS__)
 
 #define RX_VLAN_FLAGS                                                                              \
 	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \
@@ -49,19 +46,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (harden_eal_init("mtagfuzzvlan", "0", 0, NULL) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fuzz_eal_init("mtag-fuzz-vlan");
 	mbuf_pool = rte_pktmbuf_pool_create("fuzz_vlan", 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					    SOCKET_ID_ANY);
 	if (mbuf_pool == NULL)
 		exit(1);
-	return 0;
+	return TEST_SUCCESS;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int
+fuzz_frame(const uint8_t *data, size_t size)
 {
 	static const uint16_t stpids[] = {VT_TPID_STAG, 0x9100, VT_TPID_CTAG, 0x88a8};
 	const size_t max = RTE_MBUF_DEFAULT_DATAROOM;
@@ -77,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 
 	if (size < 5)
-		return 0;
+		return TEST_SUCCESS; /* too short to say anything */
 	stpid = stpids[data[0] & 3];
 	mode = (data[0] >> 2) & 3;
 	hw = mode == 3 ? 0 : mode;
@@ -92,14 +86,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, frame, len);
 	memset(&st, 0, sizeof(st));
 	ret = vt_vlan_parse(copy, len, stpid, &st);
-	if (ret > VT_FRAME_TOO_DEEP || st.depth > VT_VLAN_MAX)
-		FAIL("parse: status %d depth %u", ret, st.depth);
+	TEST_ASSERT(!(ret > VT_FRAME_TOO_DEEP || st.depth > VT_VLAN_MAX),
+		    "parse: status %d depth %u", ret, st.depth);
 	free(copy);
 
 	/* Through an mbuf, as on RX. */
 	m = rte_pktmbuf_alloc(mbuf_pool);
-	if (m == NULL)
-		FAIL("mbuf pool empty: a leak");
+	TEST_ASSERT(!(m == NULL), "mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
 	flags = mode == 2
 			? RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_RX_VLAN_STRIPPED | RX_VLAN_FLAGS
@@ -111,34 +104,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->vlan_tci_outer = tci_outer;
 	ret = vt_vlan_rx(m, stpid, blind ? VT_RX_TPID_BLIND : 0, &st);
 	if (ret != VT_FRAME_OK) {
-		if (rte_pktmbuf_data_len(m) != len ||
-		    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
-		    (m->ol_flags & RX_VLAN_FLAGS) != flags)
-			FAIL("refused (%d) but the packet changed", ret);
+		TEST_ASSERT(!(rte_pktmbuf_data_len(m) != len ||
+			      memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
+			      (m->ol_flags & RX_VLAN_FLAGS) != flags),
+			    "refused (%d) but the packet changed", ret);
 		rte_pktmbuf_free(m);
-		return 0;
+		return TEST_SUCCESS;
 	}
-	if (st.hw != hw || st.depth == 0 || st.depth + st.prio < hw || st.depth > VT_VLAN_MAX)
-		FAIL("hw %u (port stripped %u), depth %u", st.hw, hw, st.depth);
-	if (st.prio && (st.prio_hdr.tpid != VT_TPID_CTAG || VT_TCI_VID(st.prio_hdr.tci) != 0))
-		FAIL("priority tag %#x %#x", st.prio_hdr.tpid, st.prio_hdr.tci);
-	if (m->ol_flags & RX_VLAN_FLAGS)
-		FAIL("RX VLAN flags left set");
-	if (hw == 1 && st.hdr[0].tci != tci)
-		FAIL("stripped TCI %#x, port said %#x", st.hdr[0].tci, tci);
-	if (hw == 2 && (st.hdr[0].tci != tci_outer || st.hdr[1].tci != tci))
-		FAIL("stripped TCIs %#x %#x", st.hdr[0].tci, st.hdr[1].tci);
+	TEST_ASSERT(!(st.hw != hw || st.depth == 0 || st.depth + st.prio < hw ||
+		      st.depth > VT_VLAN_MAX),
+		    "hw %u (port stripped %u), depth %u", st.hw, hw, st.depth);
+	TEST_ASSERT(!(st.prio &&
+		      (st.prio_hdr.tpid != VT_TPID_CTAG || VT_TCI_VID(st.prio_hdr.tci) != 0)),
+		    "priority tag %#x %#x", st.prio_hdr.tpid, st.prio_hdr.tci);
+	TEST_ASSERT(!(m->ol_flags & RX_VLAN_FLAGS), "RX VLAN flags left set");
+	TEST_ASSERT(!(hw == 1 && st.hdr[0].tci != tci), "stripped TCI %#x, port said %#x",
+		    st.hdr[0].tci, tci);
+	TEST_ASSERT(!(hw == 2 && (st.hdr[0].tci != tci_outer || st.hdr[1].tci != tci)),
+		    "stripped TCIs %#x %#x", st.hdr[0].tci, st.hdr[1].tci);
 	for (i = 0; i < st.depth; i++)
-		if (!vt_tpid_is_vlan(st.hdr[i].tpid))
-			FAIL("header %u: TPID %#x", i, st.hdr[i].tpid);
+		TEST_ASSERT(!(!vt_tpid_is_vlan(st.hdr[i].tpid)), "header %u: TPID %#x", i,
+			    st.hdr[i].tpid);
 	/* The frame is untagged now... */
 	{
 		struct vt_vlan_stack again = {0};
 
-		if (vt_vlan_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), stpid,
-				  &again) != VT_FRAME_UNTAGGED &&
-		    rte_pktmbuf_data_len(m) >= 14)
-			FAIL("still tagged after vt_vlan_rx");
+		TEST_ASSERT(!(vt_vlan_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
+					    stpid, &again) != VT_FRAME_UNTAGGED &&
+			      rte_pktmbuf_data_len(m) >= 14),
+			    "still tagged after vt_vlan_rx");
 	}
 	/* ... and the headers that were in it go back where they were. */
 	n = st.depth;
@@ -148,40 +142,46 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A header the PMD put back has the TPID the PMD wrote, not the one inferred. */
 	if (mode == 3 && blind && n > 0 && len >= 14)
 		all[0].tpid = (uint16_t)(frame[12] << 8 | frame[13]);
-	if (vt_vlan_insert(m, all + hw, n - hw) != 0)
-		FAIL("insert of %u headers failed", n - hw);
-	if (rte_pktmbuf_data_len(m) != len ||
-	    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0)
-		FAIL("strip then insert did not give the frame back");
+	TEST_ASSERT(!(vt_vlan_insert(m, all + hw, n - hw) != 0), "insert of %u headers failed",
+		    n - hw);
+	TEST_ASSERT(!(rte_pktmbuf_data_len(m) != len ||
+		      memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0),
+		    "strip then insert did not give the frame back");
 	rte_pktmbuf_free(m);
 
 	/* The same bytes on an access port. */
 	m = rte_pktmbuf_alloc(mbuf_pool);
-	if (m == NULL)
-		FAIL("mbuf pool empty: a leak");
+	TEST_ASSERT(!(m == NULL), "mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
 	m->ol_flags |= flags;
 	m->vlan_tci = tci;
 	m->vlan_tci_outer = tci_outer;
 	ret = vt_vlan_access_rx(m, blind ? VT_RX_TPID_BLIND : 0, &st);
 	if (ret != VT_FRAME_OK) {
-		if (ret != VT_FRAME_RUNT && ret != VT_FRAME_TAGGED)
-			FAIL("access: status %d", ret);
-		if (rte_pktmbuf_data_len(m) != len ||
-		    memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
-		    (m->ol_flags & RX_VLAN_FLAGS) != flags)
-			FAIL("access: refused (%d) but the packet changed", ret);
+		TEST_ASSERT(!(ret != VT_FRAME_RUNT && ret != VT_FRAME_TAGGED), "access: status %d",
+			    ret);
+		TEST_ASSERT(!(rte_pktmbuf_data_len(m) != len ||
+			      memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, len) != 0 ||
+			      (m->ol_flags & RX_VLAN_FLAGS) != flags),
+			    "access: refused (%d) but the packet changed", ret);
 	} else {
 		uint32_t cut = len - rte_pktmbuf_data_len(m);
 
-		if (st.depth != 0 || (cut != 0 && cut != 4) || (cut == 4 && !st.prio) ||
-		    (st.prio && VT_TCI_VID(st.prio_hdr.tci) != 0))
-			FAIL("access: depth %u, %u bytes off, prio %u", st.depth, cut, st.prio);
-		if (cut == 4 &&
-		    (memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, 12) != 0 ||
-		     memcmp(rte_pktmbuf_mtod(m, uint8_t *) + 12, frame + 16, len - 16) != 0))
-			FAIL("access: more than the priority tag taken off");
+		TEST_ASSERT(!(st.depth != 0 || (cut != 0 && cut != 4) || (cut == 4 && !st.prio) ||
+			      (st.prio && VT_TCI_VID(st.prio_hdr.tci) != 0)),
+			    "access: depth %u, %u bytes off, prio %u", st.depth, cut, st.prio);
+		TEST_ASSERT(!(cut == 4 && (memcmp(rte_pktmbuf_mtod(m, uint8_t *), frame, 12) != 0 ||
+					   memcmp(rte_pktmbuf_mtod(m, uint8_t *) + 12, frame + 16,
+						  len - 16) != 0)),
+			    "access: more than the priority tag taken off");
 	}
 	rte_pktmbuf_free(m);
-	return 0;
+	return TEST_SUCCESS;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* A failure aborts (test_fail_abort) before it returns here. */
+	return fuzz_frame(data, size) == TEST_SUCCESS ? 0 : -1;
 }

@@ -20,8 +20,6 @@
 
 #include "conf.h"
 
-#define FAIL(...) FUZZ_FAIL("vlan-conf", __VA_ARGS__)
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,10 +28,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	test_fail_abort = true;
 	return 0;
 }
 
-static void
+static int
 check_accepted(const struct vt_conf *c)
 {
 	char buf[VT_VLAN_MAX * 5 + 1];
@@ -41,38 +40,37 @@ check_accepted(const struct vt_conf *c)
 
 	/* Port ids are checked against the ports present at start-up, not
 	 * here: the parser takes 0-1023 ("bad port id ... (0-1023)"). */
-	if (c->trunk_port < 0 || c->trunk_port > 1023)
-		FAIL("trunk port %d", c->trunk_port);
-	if (c->nb_access > VT_MAX_PORTS)
-		FAIL("%u access ports", c->nb_access);
+	TEST_ASSERT(!(c->trunk_port < 0 || c->trunk_port > 1023), "trunk port %d", c->trunk_port);
+	TEST_ASSERT(!(c->nb_access > VT_MAX_PORTS), "%u access ports", c->nb_access);
 	for (i = 0; i < c->nb_access; i++) {
 		const struct vt_access *a = &c->access[i];
 
-		if (a->depth < 1 || a->depth > VT_VLAN_MAX || a->pcp > 7 || a->dei > 1)
-			FAIL("access %u: depth %u pcp %u dei %u", i, a->depth, a->pcp, a->dei);
-		if ((int)a->port == c->trunk_port || a->port > 1023)
-			FAIL("port %u is trunk and access", a->port);
+		TEST_ASSERT(!(a->depth < 1 || a->depth > VT_VLAN_MAX || a->pcp > 7 || a->dei > 1),
+			    "access %u: depth %u pcp %u dei %u", i, a->depth, a->pcp, a->dei);
+		TEST_ASSERT(!((int)a->port == c->trunk_port || a->port > 1023),
+			    "port %u is trunk and access", a->port);
 		for (j = 0; j < a->depth; j++)
-			if (a->vid[j] < 1 || a->vid[j] > 4094)
-				FAIL("access %u: VID %u", i, a->vid[j]);
-		if (vt_conf_access_of(c, a->port) == NULL)
-			FAIL("access port %u not found", a->port);
+			TEST_ASSERT(!(a->vid[j] < 1 || a->vid[j] > 4094), "access %u: VID %u", i,
+				    a->vid[j]);
+		TEST_ASSERT(!(vt_conf_access_of(c, a->port) == NULL), "access port %u not found",
+			    a->port);
 		memset(buf, 0x5a, sizeof(buf));
-		if (vt_conf_stack_str(a, buf, sizeof(buf)) == NULL ||
-		    memchr(buf, '\0', sizeof(buf)) == NULL)
-			FAIL("stack string not terminated");
+		TEST_ASSERT(!(vt_conf_stack_str(a, buf, sizeof(buf)) == NULL ||
+			      memchr(buf, '\0', sizeof(buf)) == NULL),
+			    "stack string not terminated");
 	}
-	if (c->nb_port_opt > VT_MAX_PORTS + 1)
-		FAIL("%u port lines", c->nb_port_opt);
+	TEST_ASSERT(!(c->nb_port_opt > VT_MAX_PORTS + 1), "%u port lines", c->nb_port_opt);
 	for (i = 0; i < c->nb_port_opt; i++) {
 		const struct vt_port_opt *o = &c->port_opt[i];
 
 		/* Every port line names a declared port, once, with an MTU in range. */
-		if ((int)o->port != c->trunk_port && vt_conf_access_of(c, o->port) == NULL)
-			FAIL("port line for undeclared port %u", o->port);
-		if (o->mtu < VT_MTU_MIN || vt_conf_port_opt(c, o->port) != o)
-			FAIL("port %u: mtu %u", o->port, o->mtu);
+		TEST_ASSERT(
+			!((int)o->port != c->trunk_port && vt_conf_access_of(c, o->port) == NULL),
+			"port line for undeclared port %u", o->port);
+		TEST_ASSERT(!(o->mtu < VT_MTU_MIN || vt_conf_port_opt(c, o->port) != o),
+			    "port %u: mtu %u", o->port, o->mtu);
 	}
+	return TEST_SUCCESS;
 }
 
 static int
@@ -81,15 +79,14 @@ parse(void *conf, const char *text, size_t len, char *err, size_t errlen)
 	return vt_conf_parse(text, len, conf, err, errlen);
 }
 
-static void
+static int
 check(const void *conf)
 {
-	check_accepted(conf);
+	return check_accepted(conf);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_conf_parse_twice("vlan-conf", data, size, sizeof(struct vt_conf), 128, parse, check);
-	return 0;
+	return fuzz_conf_parse_twice(data, size, sizeof(struct vt_conf), 128, parse, check);
 }
