@@ -337,6 +337,46 @@ test_conf_limits(void)
 	return TEST_SUCCESS;
 }
 
+/* The pools on another mempool driver: DPDK's rings for preemptible
+ * threads. A driver that does not exist is bad configuration, and leaves
+ * nothing behind. */
+static int
+test_pool_ops(void)
+{
+	static const char *const ops[] = {"ring_mt_rts", "ring_mt_hts"};
+	struct mtag_conf conf = {.pool_size = 1023, .cache_size = 32};
+	struct mtag_conf other = {.pool_size = 1023, .cache_size = 32, .pool_ops = "ring_mp_mc"};
+	struct mtag_conf none = {.pool_ops = "no_such_driver"};
+	struct mtag *t[1023];
+	struct rte_mempool *mp;
+	unsigned int i, k;
+
+	for (k = 0; k < RTE_DIM(ops); k++) {
+		conf.pool_ops = ops[k];
+		TEST_RUN(test_lib_reinit(&conf));
+		mp = rte_mempool_lookup("mtag_s0_c0");
+		TEST_ASSERT_NOT_NULL(mp, "pool");
+		TEST_ASSERT(strcmp(rte_mempool_get_ops(mp->ops_index)->name, ops[k]) == 0,
+			    "driver %s", rte_mempool_get_ops(mp->ops_index)->name);
+		TEST_ASSERT_EQ(mtag_lib_init(&conf), 0, "the same conf again");
+		TEST_ASSERT_EQ(mtag_lib_init(&other), -EBUSY, "another driver");
+		/* Every tag, past the cache, through the driver's ring, and back. */
+		for (i = 0; i < RTE_DIM(t); i++) {
+			t[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
+			TEST_ASSERT_NOT_NULL(t[i], "%s: tag %u", ops[k], i);
+		}
+		TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, 16, 0), "%s: exhausted", ops[k]);
+		for (i = 0; i < RTE_DIM(t); i++)
+			mtag_free(t[i]);
+		TEST_ASSERT_EQ(test_tags_in_use(), 0, "all back");
+	}
+	TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini");
+	TEST_ASSERT_EQ(mtag_lib_init(&none), -EINVAL, "no such driver");
+	TEST_ASSERT_NULL(rte_mempool_lookup("mtag_s0_c0"), "no pool left behind");
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init after a bad driver");
+	return TEST_SUCCESS;
+}
+
 static int
 test_fini_resets_registry(void)
 {
@@ -363,6 +403,7 @@ static const struct test_case init_cases[] = {
 	{"custom_conf", test_custom_conf},
 	{"conf_limits", test_conf_limits},
 	{"fini_resets_registry", test_fini_resets_registry},
+	{"pool_ops", test_pool_ops},
 	{NULL, NULL},
 };
 

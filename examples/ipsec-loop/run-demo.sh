@@ -18,9 +18,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 examples/ipsec-loop/test/gen_traffic.py demo "$tmp"
 mkdir "$tmp/rt"
-# AES-NI when the CPU has it, OpenSSL otherwise.
-crypto=crypto_openssl0
-grep -qw aes /proc/cpuinfo && crypto=crypto_aesni_mb0
+# crypto_aesni_mb when this DPDK creates it, crypto_openssl otherwise.
+crypto=$(/usr/bin/python3 examples/ipsec-loop/test/crypto_probe.py "$bin")
 echo "run-demo: dpdk-ipsec-loop on net_pcap ports, $crypto, 4 seconds"
 RUNTIME_DIRECTORY="$tmp/rt" "$bin" -l 0 --no-huge -m 512 --no-pci --no-shconf \
 	--file-prefix "ipl-demo-$$" --log-level '*:warning' \

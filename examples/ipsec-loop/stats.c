@@ -12,8 +12,17 @@
 
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
+#include <rte_version.h>
 
 #include "ipl.h"
+
+/* 23.03 renamed rte_tel_data_add_dict_u64 (deprecated in 24.11, removed in
+ * 25.11); 22.11 has only the old name. */
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+#define ipl_tel_add_u64 rte_tel_data_add_dict_uint
+#else
+#define ipl_tel_add_u64 rte_tel_data_add_dict_u64
+#endif
 
 static const char *const counter_names[] = {
 #define IPL_NAME(n) #n,
@@ -171,7 +180,7 @@ telemetry_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	ipl_stats_sum(&s);
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < NB_COUNTERS; i++)
-		rte_tel_data_add_dict_u64(d, counter_names[i], *counter(&s, i));
+		ipl_tel_add_u64(d, counter_names[i], *counter(&s, i));
 	return 0;
 }
 

@@ -384,6 +384,24 @@ tx_port(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+uint64_t vt_dump_tags;
+
+/* --dump-tags: print the tags of frames about to leave, while any are left
+ * to print (lcores take turns through the atomic count). */
+static __rte_noinline void
+dump_tags(struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (__atomic_load_n(&vt_dump_tags, __ATOMIC_RELAXED) == 0 ||
+		    __atomic_fetch_sub(&vt_dump_tags, 1, __ATOMIC_RELAXED) == 0)
+			return;
+		printf("frame for port %u: ", port);
+		mtag_dump(stdout, pkts[i]);
+	}
+}
+
 /* Send what one RX burst produced: to the ports, or to the TX lcore's rings. */
 static __rte_always_inline void
 flush(struct lcore_ctx *lc, enum vt_store store)
@@ -398,6 +416,8 @@ flush(struct lcore_ctx *lc, enum vt_store store)
 		if (n == 0)
 			continue;
 		o->n = 0;
+		if (unlikely(vt_dump_tags != 0))
+			dump_tags(o->pkts, n, port);
 		if (lc->pipeline) {
 			unsigned int q = rte_ring_sp_enqueue_burst(vt_fwd.ring[port],
 								   (void **)o->pkts, n, NULL);

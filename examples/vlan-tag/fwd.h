@@ -50,6 +50,8 @@ extern struct vt_fwd vt_fwd;
 extern volatile bool vt_force_quit;
 /** Set by the pipeline RX lcore when it has returned: the TX lcore drains and returns. */
 extern volatile bool vt_rx_done;
+/** --dump-tags: frames whose tags are still to be printed (mtag_dump()). */
+extern uint64_t vt_dump_tags;
 
 /**
  * Build the lookup tables from a configuration.

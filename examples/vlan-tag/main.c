@@ -76,7 +76,9 @@ usage(const char *prog)
 	       "  --idle-exit MS        stop when nothing was received for MS ms\n"
 	       "  --tag-pool N          tags per size class (at least 2; default: sized from\n"
 	       "                        the rings, bursts and deepest VLAN stack)\n"
-	       "  --tag-cache N         per-lcore tag cache (0: none)\n",
+	       "  --tag-cache N         per-lcore tag cache (0: none)\n"
+	       "  --dump-tags N         print the tags of the first N frames forwarded\n"
+	       "                        (mtag_dump), before their TX stage\n",
 	       prog);
 }
 
@@ -112,6 +114,7 @@ parse_args(int argc, char **argv, struct app_opts *o)
 		OPT_IDLE_EXIT,
 		OPT_TAG_POOL,
 		OPT_TAG_CACHE,
+		OPT_DUMP_TAGS,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'},
@@ -126,6 +129,7 @@ parse_args(int argc, char **argv, struct app_opts *o)
 		{"idle-exit", required_argument, NULL, OPT_IDLE_EXIT},
 		{"tag-pool", required_argument, NULL, OPT_TAG_POOL},
 		{"tag-cache", required_argument, NULL, OPT_TAG_CACHE},
+		{"dump-tags", required_argument, NULL, OPT_DUMP_TAGS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -177,6 +181,13 @@ parse_args(int argc, char **argv, struct app_opts *o)
 			bad |= parse_num("tag-pool", optarg, TAG_POOL_MIN, 1 << 24,
 					 &o->tags.pool_size);
 			break;
+		case OPT_DUMP_TAGS: {
+			unsigned int n;
+
+			bad |= parse_num("dump-tags", optarg, 1, 1000000, &n);
+			vt_dump_tags = n;
+			break;
+		}
 		case OPT_TAG_CACHE:
 			/* The library reads 0 as its default and UINT32_MAX as no cache. */
 			bad |= parse_num("tag-cache", optarg, 0, 512, &o->tags.cache_size);
@@ -325,6 +336,8 @@ check_leaks(struct rte_mempool *mp)
 	printf("leaks: mbufs %u tags %" PRIu64 " (tags allocated %" PRIu64 ", failed %" PRIu64
 	       ")\n",
 	       mbufs, ts.in_use, ts.allocs, ts.alloc_fails);
+	if (ts.in_use != 0)
+		mtag_debug_dump_live(stdout); /* by type and site in a debug build */
 	return mbufs == 0 && ts.in_use == 0 ? 0 : -1;
 }
 

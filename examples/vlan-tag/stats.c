@@ -8,8 +8,17 @@
 #include <string.h>
 
 #include <rte_telemetry.h>
+#include <rte_version.h>
 
 #include "stats.h"
+
+/* 23.03 renamed rte_tel_data_add_dict_u64 (deprecated in 24.11, removed in
+ * 25.11); 22.11 has only the old name. */
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+#define vt_tel_add_u64 rte_tel_data_add_dict_uint
+#else
+#define vt_tel_add_u64 rte_tel_data_add_dict_u64
+#endif
 
 struct vt_lcore_stats vt_stats[RTE_MAX_LCORE];
 
@@ -126,19 +135,19 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	ps = &sum.port[port];
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "role", a == NULL ? "trunk" : "access");
-	rte_tel_data_add_dict_u64(d, "rx", ps->rx);
-	rte_tel_data_add_dict_u64(d, "tx", ps->tx);
-	rte_tel_data_add_dict_u64(d, "hw_insert", ps->hw_insert);
-	rte_tel_data_add_dict_u64(d, "sw_insert", ps->sw_insert);
+	vt_tel_add_u64(d, "rx", ps->rx);
+	vt_tel_add_u64(d, "tx", ps->tx);
+	vt_tel_add_u64(d, "hw_insert", ps->hw_insert);
+	vt_tel_add_u64(d, "sw_insert", ps->sw_insert);
 	for (i = 0; i < VT_DROP_MAX; i++)
-		rte_tel_data_add_dict_u64(d, vt_drop_names[i], ps->drop[i]);
+		vt_tel_add_u64(d, vt_drop_names[i], ps->drop[i]);
 	if (a != NULL) {
 		char s[VT_VLAN_MAX * 5 + 1];
 		unsigned int idx = a - tel_conf->access;
 
 		rte_tel_data_add_dict_string(d, "vlan", vt_conf_stack_str(a, s, sizeof(s)));
-		rte_tel_data_add_dict_u64(d, "to_access", sum.vlan[idx].to_access);
-		rte_tel_data_add_dict_u64(d, "to_trunk", sum.vlan[idx].to_trunk);
+		vt_tel_add_u64(d, "to_access", sum.vlan[idx].to_access);
+		vt_tel_add_u64(d, "to_trunk", sum.vlan[idx].to_trunk);
 	}
 	return 0;
 }

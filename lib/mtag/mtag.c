@@ -58,6 +58,14 @@ mtag_check_conf(const struct mtag_conf *conf)
 
 	if (conf == NULL)
 		return 0;
+	if (conf->pool_ops != NULL &&
+	    (conf->pool_ops[0] == '\0' || strlen(conf->pool_ops) >= RTE_MEMPOOL_OPS_NAMESIZE)) {
+		MTAG_LOG(ERR,
+			 "bad configuration: pool_ops \"%s\" (NULL or a mempool driver's "
+			 "name)",
+			 conf->pool_ops);
+		return -EINVAL;
+	}
 	if (conf->pool_size != 0 && conf->pool_size < 2) {
 		MTAG_LOG(ERR, "bad configuration: pool_size %u (0 for the default, else >= 2)",
 			 conf->pool_size);
@@ -104,6 +112,11 @@ mtag_same_conf(const struct mtag_conf *conf)
 	if (want.cache_size != sh->cache_size) {
 		MTAG_LOG(ERR, "initialised already, with cache_size %u (asked %u)",
 			 sh->cache_size, want.cache_size);
+		return -EBUSY;
+	}
+	if (strcmp(want.pool_ops, sh->pool_ops) != 0) {
+		MTAG_LOG(ERR, "initialised already, with pool_ops \"%s\" (asked \"%s\")",
+			 sh->pool_ops, want.pool_ops);
 		return -EBUSY;
 	}
 	for (i = 0; i < MTAG_CLASS_MAX; i++)

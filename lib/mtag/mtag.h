@@ -109,6 +109,14 @@ struct mtag_conf {
 	 * (all 0: 16, 64, 256). The last one is the largest @c len allowed.
 	 */
 	uint16_t class_len[MTAG_CLASS_MAX];
+	/**
+	 * Mempool driver of the tag pools (NULL: DPDK's default, normally
+	 * "ring_mp_mc"). Threads that may be preempted while they hold the
+	 * pool's ring (unregistered threads, tiny caches, more threads than
+	 * CPUs) stall the others on the default lock-free ring; "ring_mt_rts"
+	 * or "ring_mt_hts" bound that wait (see the guide, "Sizing the pools").
+	 */
+	const char *pool_ops;
 };
 
 /** Counters of one size class, or of all of them. */

@@ -272,50 +272,42 @@ mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t 
 		rte_errno = EINVAL;
 		return 0;
 	}
-#ifdef MTAG_DEBUG
-	/* A chain that is not the packet's own is refused (and counted). */
+	/* Bad input changes nothing, counters included. A chain that is not
+	 * the packet's own is refused (and counted) in a debug build. */
 	for (i = 0; i < n; i++)
-		if (pkts[i] != NULL && mtag_debug_check_chain(pkts[i]) != 0) {
+		if (pkts[i] == NULL ||
+		    (MTAG_DEBUG_BUILD && mtag_is_tagged(pkts[i]) && mtag_debug_refused(pkts[i]))) {
 			rte_errno = EINVAL;
 			return 0;
 		}
-#endif
 	th = mtag_thread_self();
 	cls = mtag_state.class_of_len[len];
 	for (done = 0; done < n; done += chunk) {
 		chunk = RTE_MIN(n - done, MTAG_ADD_CHUNK);
 		src = mtag_tags_borrow(th, cls, tags, chunk);
 		if (unlikely(src == NULL)) {
+			/* The whole burst counts as asked for and not had. */
+			mtag_count(&th->st->fails[cls], n - chunk, th->shared_slot);
 			rte_errno = ENOMEM;
 			goto undo;
 		}
-		i = mtag_attach_new(pkts + done, src, data + done, chunk, hdr, bit);
-		if (unlikely(i != chunk)) {
-			/* A NULL packet: take this chunk's tags back too. */
-			rte_errno = EINVAL;
-			for (unsigned int j = i; j < chunk; j++) {
-				tags[j] = src[j];
-				mtag_hdr_init(tags[j], hdr, 0);
-			}
-			mtag_add_burst_undo(pkts + done, i, tags);
-			mtag_tags_put(tags, chunk);
-			goto undo;
-		}
+		mtag_attach_new(pkts + done, src, data + done, chunk, hdr, bit);
 		if (unlikely(flags & MTAG_ZERO))
 			for (i = 0; i < chunk; i++)
 				memset(data[done + i], 0, len);
-		mtag_count_type(th, type, chunk);
 	}
+	mtag_count_type(th, type, n);
 	return n;
 
 undo:
 	/* Take back what earlier chunks added, without destructors (the tags
-	 * were never the caller's): all or nothing. */
+	 * were never the caller's), and uncount them: all or nothing. */
 	for (i = 0; i < done; i += chunk) {
 		chunk = RTE_MIN(done - i, MTAG_ADD_CHUNK);
 		mtag_add_burst_undo(pkts + i, chunk, tags);
-		mtag_count_type(th, type, -(int64_t)chunk);
 		mtag_tags_put(tags, chunk);
+		mtag_count(&th->st->frees[cls], -(uint64_t)chunk, th->shared_slot);
+		mtag_count(&th->st->allocs[cls], -(uint64_t)chunk, th->shared_slot);
 	}
 	return 0;
 }
@@ -338,14 +330,16 @@ unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
 {
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
 	struct rte_mempool_cache *cache;
+	struct mtag_thread *th;
 	unsigned int cls, i;
 	struct mtag **src;
 
 	MTAG_DEBUG_SITE();
-	if (MTAG_DEBUG_BUILD ||
-	    unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
+	if (MTAG_DEBUG_BUILD)
+		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
+	th = &RTE_PER_LCORE(mtag_thread);
+	if (unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
 		     th->gen != mtag_gen || th->lcore != rte_lcore_id() ||
 		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len)))
 		return mtag_add_burst_slow(pkts, n, type, len, flags, data);

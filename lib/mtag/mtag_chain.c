@@ -171,8 +171,12 @@ mtag_delete_chain(struct rte_mbuf *m)
 int
 mtag_copy_chain(struct rte_mbuf *to, const struct rte_mbuf *from)
 {
+	int ret;
+
 	MTAG_DEBUG_SITE();
-	return mtag_chain_copy(to, from);
+	ret = mtag_chain_copy(to, from);
+	/* BSD's word for tags running out (the library's own is ENOMEM). */
+	return ret == -ENOMEM ? -ENOBUFS : ret;
 }
 
 int

@@ -49,9 +49,9 @@ mtag_own_chain(struct rte_mbuf *dup, const struct rte_mbuf *m)
 	ret = mtag_chain_copy(dup, m);
 	if (ret != 0) {
 		rte_pktmbuf_free(dup);
-		/* Tags ran out: ENOMEM as for mbufs; else the copier's error or
+		/* ENOMEM (tags ran out, as for mbufs), a copier's error, or
 		 * EINVAL before mtag_lib_init(). */
-		rte_errno = ret == -ENOBUFS ? ENOMEM : -ret;
+		rte_errno = -ret;
 		return NULL;
 	}
 	return dup;

@@ -51,6 +51,36 @@ mtag_class_table(void)
 	}
 }
 
+/* rte_mempool_create() with the configured mempool driver. */
+static struct rte_mempool *
+mtag_mempool_create(const char *name, unsigned int elt, int socket, unsigned int flags)
+{
+	const struct mtag_shared *sh = mtag_state.shared;
+	struct rte_mempool *mp;
+	int ret;
+
+	if (sh->pool_ops[0] == '\0')
+		return rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL, NULL,
+					  NULL, NULL, socket, flags);
+	mp = rte_mempool_create_empty(name, sh->pool_size, elt, sh->cache_size, 0, socket, flags);
+	if (mp == NULL)
+		return NULL;
+	ret = rte_mempool_set_ops_byname(mp, sh->pool_ops, NULL);
+	if (ret != 0) {
+		MTAG_LOG(ERR, "pool %s: no mempool driver \"%s\"", name, sh->pool_ops);
+		rte_mempool_free(mp);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ret = rte_mempool_populate_default(mp);
+	if (ret < 0 || (unsigned int)ret != sh->pool_size) {
+		rte_mempool_free(mp);
+		rte_errno = ret < 0 ? -ret : ENOMEM;
+		return NULL;
+	}
+	return mp;
+}
+
 static struct rte_mempool *
 mtag_pool_create(unsigned int socket, unsigned int cls)
 {
@@ -62,17 +92,15 @@ mtag_pool_create(unsigned int socket, unsigned int cls)
 	/* Tags never reach a device: no IOVA, and 8-byte alignment is enough,
 	 * which keeps a 16-byte-payload tag at 56 bytes with its header. */
 	mtag_pool_name(name, sizeof(name), socket, cls);
-	mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL, NULL,
-				NULL, NULL, socket,
-				RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	mp = mtag_mempool_create(name, elt, (int)socket,
+				 RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
 	if (mp == NULL && rte_errno == ENOMEM) {
 		/* Tags on another socket cost every access a remote line. */
 		MTAG_LOG(NOTICE, "pool %s: no memory on socket %u, taking any socket's", name,
 			 socket);
-		mp = rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL,
-					NULL, NULL, NULL, SOCKET_ID_ANY,
-					RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-						RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+		mp = mtag_mempool_create(name, elt, SOCKET_ID_ANY,
+					 RTE_MEMPOOL_F_NO_IOVA_CONTIG |
+						 RTE_MEMPOOL_F_NO_CACHE_ALIGN);
 	}
 	if (mp == NULL)
 		MTAG_LOG(ERR,
@@ -94,6 +122,9 @@ mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *sh)
 	uint32_t cache;
 
 	memset(sh->class_len, 0, sizeof(sh->class_len));
+	memset(sh->pool_ops, 0, sizeof(sh->pool_ops));
+	if (conf != NULL && conf->pool_ops != NULL)
+		strlcpy(sh->pool_ops, conf->pool_ops, sizeof(sh->pool_ops));
 
 	if (conf != NULL && conf->class_len[0] != 0) {
 		for (i = 0; i < MTAG_CLASS_MAX && conf->class_len[i] != 0; i++)
@@ -127,6 +158,7 @@ mtag_pools_init(const struct mtag_conf *conf)
 	mtag_state.shared->pool_size = eff.pool_size;
 	mtag_state.shared->cache_size = eff.cache_size;
 	memcpy(mtag_state.shared->class_len, eff.class_len, sizeof(eff.class_len));
+	memcpy(mtag_state.shared->pool_ops, eff.pool_ops, sizeof(eff.pool_ops));
 	mtag_class_table();
 	mtag_sockets_used(used);
 	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
@@ -135,8 +167,10 @@ mtag_pools_init(const struct mtag_conf *conf)
 		for (c = 0; c < mtag_state.shared->nb_classes; c++) {
 			mtag_state.pool[s][c] = mtag_pool_create(s, c);
 			if (mtag_state.pool[s][c] == NULL) {
+				int err = rte_errno == EINVAL ? -EINVAL : -ENOMEM;
+
 				mtag_pools_fini();
-				return -ENOMEM;
+				return err;
 			}
 		}
 		if (first == MTAG_MAX_SOCKETS)
@@ -380,13 +414,16 @@ mtag_alloc_slow(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 static __rte_always_inline struct mtag *
 mtag_alloc_fast(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
 	struct rte_mempool_cache *cache;
+	struct mtag_thread *th;
 	unsigned int cls;
 	struct mtag *t;
 
-	if (MTAG_DEBUG_BUILD || unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) ||
-					 th->gen != mtag_gen || th->lcore != rte_lcore_id()))
+	if (MTAG_DEBUG_BUILD)
+		return NULL;
+	th = &RTE_PER_LCORE(mtag_thread);
+	if (unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) || th->gen != mtag_gen ||
+		     th->lcore != rte_lcore_id()))
 		return NULL;
 	cls = mtag_state.class_of_len[len];
 	cache = th->cache[cls];
@@ -506,7 +543,7 @@ mtag_tag_copy(const struct mtag *src, int *err)
 
 	t = mtag_tag_get1(th, mtag_state.class_of_len[src->len]);
 	if (unlikely(t == NULL)) {
-		*err = -ENOBUFS;
+		*err = -ENOMEM;
 		return NULL;
 	}
 	memcpy(t, src, sizeof(*t) + src->len);
@@ -539,7 +576,7 @@ mtag_copy(const struct mtag *t, int flags)
 	}
 	c = mtag_tag_copy(t, &err);
 	if (c == NULL)
-		rte_errno = err == -ENOBUFS ? ENOMEM : -err;
+		rte_errno = -err;
 	return c;
 }
 
@@ -587,6 +624,5 @@ mtag_pool_bytes_per_tag(unsigned int class_idx)
 	rte_mempool_calc_obj_size(elt, mp->flags, &sz);
 	/* Each object has a slot in the ring that holds the free ones; the
 	 * ring is the next power of two above the pool size. */
-	return sz.total_size +
-	       (int)(sizeof(void *) * rte_align32pow2(mp->size + 1) / mp->size);
+	return (int)(sz.total_size + sizeof(void *) * rte_align32pow2(mp->size + 1) / mp->size);
 }

@@ -81,6 +81,7 @@ struct mtag_conf_eff {
 	uint32_t pool_size;
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
+	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
 };
 
 /* One per application, in a memzone: every process agrees on it. */
@@ -90,6 +91,7 @@ struct mtag_shared {
 	uint32_t pool_size;
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
+	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
 	rte_spinlock_t lock; /* type registration */
 	uint64_t debug_errors;
 	char type_name[MTAG_TYPE_MAX][MTAG_TYPE_NAMESIZE]; /* "" = free id */
@@ -309,9 +311,12 @@ int64_t mtag_type_in_use(uint16_t type);
 static __rte_always_inline struct mtag **
 mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
 {
-	struct rte_mempool_cache *cache = th->cache[cls];
+	struct rte_mempool_cache *cache;
 
-	if (unlikely(MTAG_DEBUG_BUILD || cache == NULL || cache->len < n))
+	if (MTAG_DEBUG_BUILD)
+		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
+	cache = th->cache[cls];
+	if (unlikely(cache == NULL || cache->len < n))
 		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
 	cache->len -= n;
 	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
@@ -354,6 +359,11 @@ void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 void mtag_registry_init(struct mtag_shared *sh);
 
 /* mtag_debug.c: every check returns 0 when the operation may go on */
+#ifdef MTAG_DEBUG
+#define mtag_debug_refused(m) (mtag_debug_check_chain(m) != 0)
+#else
+#define mtag_debug_refused(m) false
+#endif
 #ifdef MTAG_DEBUG
 void mtag_debug_error(const char *what, const struct mtag *t, const struct rte_mbuf *m);
 int mtag_debug_check_free(const struct mtag *t);

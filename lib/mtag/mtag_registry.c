@@ -69,7 +69,7 @@ mtag_name_find(const struct mtag_shared *sh, const char *name)
 		return -ENOENT;
 	for (i = 0; i < MTAG_TYPE_MAX; i++)
 		if (strncmp(sh->type_name[i], name, MTAG_TYPE_NAMESIZE) == 0)
-			return i;
+			return (int)i;
 	return -ENOENT;
 }
 
@@ -93,7 +93,7 @@ mtag_type_register(const char *name)
 		for (i = MTAG_TYPE_USER_BASE; i < MTAG_TYPE_MAX; i++)
 			if (sh->type_name[i][0] == '\0') {
 				strlcpy(sh->type_name[i], name, MTAG_TYPE_NAMESIZE);
-				id = i;
+				id = (int)i;
 				break;
 			}
 	}

@@ -165,7 +165,7 @@ mtag_tel_types(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (td == NULL)
 			return -ENOMEM;
 		rte_tel_data_start_dict(td);
-		rte_tel_data_add_dict_int(td, "id", i);
+		rte_tel_data_add_dict_int(td, "id", (int)i);
 		/* Counters are read one after the other while lcores run. */
 		n = mtag_type_in_use(i);
 		mtag_tel_add_u64(td, "in_use", n > 0 ? (uint64_t)n : 0);

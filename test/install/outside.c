@@ -133,7 +133,11 @@ smoke_chains(void)
 	f = fopen("/dev/null", "w");
 	CHECK(f != NULL);
 	if (f != NULL) {
+		int live;
+
 		mtag_dump(f, m);
+		live = mtag_debug_dump_live(f); /* a count in a debug build */
+		CHECK(live == -ENOTSUP || live == (int)tags_in_use());
 		fclose(f);
 	}
 

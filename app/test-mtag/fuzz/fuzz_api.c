@@ -522,6 +522,100 @@ model_prepend(struct ref_pkt *p, const struct ref_tag *t)
 	p->n++;
 }
 
+/* mtag_add: a new tag first on a packet, or NULL and the packet as it was. */
+static int
+op_add(struct cursor *c)
+{
+	int p = u8(c) % (NB_PKTS + 1); /* NB_PKTS: a NULL packet */
+	uint16_t type = pick_type(c), len = pick_len(c);
+	int flags = u8(c) & 1 ? MTAG_ZERO : 0;
+	int cls = class_of(len);
+	bool valid = cls >= 0 && model_type_valid(MTAG_ABI_COMPAT, type);
+	struct rte_mbuf *m = p < NB_PKTS ? M.pkt[p].m : NULL;
+	struct ref_tag r;
+	void *d;
+
+	if (p < NB_PKTS && m == NULL)
+		return TEST_SUCCESS;
+	rte_errno = 0;
+	d = mtag_add(m, type, len, flags);
+	if (m == NULL || !valid) {
+		TEST_ASSERT(d == NULL && rte_errno == EINVAL,
+			    "add: bad packet, type %u or len %u taken", type, len);
+		return TEST_SUCCESS;
+	}
+	if (model_in_use(cls) >= POOL_SIZE) {
+		M.fails[cls]++;
+		TEST_ASSERT(d == NULL && rte_errno == ENOMEM, "add from an empty pool");
+		return TEST_SUCCESS;
+	}
+	TEST_ASSERT(d != NULL && mtag_data(mtag_first(m)) == d, "add: %s", rte_strerror(rte_errno));
+	M.allocs[cls]++;
+	TEST_RUN(fill_tag(&r, mtag_first(m), flags));
+	model_prepend(&M.pkt[p], &r);
+	return TEST_SUCCESS;
+}
+
+/* mtag_add_burst: n packets (repeats allowed) each get a new first tag, or
+ * none does. */
+static int
+op_add_burst(struct cursor *c)
+{
+	unsigned int n = u8(c) % 6, i, got;
+	uint16_t type = pick_type(c), len = pick_len(c);
+	int flags = u8(c) & 1 ? MTAG_ZERO : 0;
+	int cls = class_of(len), ps[5];
+	bool valid = cls >= 0 && model_type_valid(MTAG_ABI_COMPAT, type), null_pkt = false;
+	struct rte_mbuf *pkts[5];
+	struct ref_tag r;
+	void *data[5];
+
+	for (i = 0; i < n; i++) {
+		ps[i] = u8(c) % (NB_PKTS + 1); /* NB_PKTS: a NULL packet */
+		if (ps[i] < NB_PKTS && M.pkt[ps[i]].m == NULL)
+			return TEST_SUCCESS;
+		pkts[i] = ps[i] < NB_PKTS ? M.pkt[ps[i]].m : NULL;
+		null_pkt |= pkts[i] == NULL;
+	}
+	rte_errno = 0;
+	got = mtag_add_burst(pkts, n, type, len, flags, data);
+	if (!valid || (null_pkt && n > 0)) {
+		TEST_ASSERT(got == 0 && rte_errno == EINVAL, "add_burst: bad input taken (got %u)",
+			    got);
+		return TEST_SUCCESS; /* the comparison after the op checks that no packet changed */
+	}
+	if (n == 0) {
+		TEST_ASSERT(got == 0, "add_burst of 0 gave %u", got);
+		return TEST_SUCCESS;
+	}
+	if (model_in_use(cls) + n > POOL_SIZE) {
+		M.fails[cls] += n;
+		TEST_ASSERT(got == 0 && rte_errno == ENOMEM,
+			    "add_burst: all or nothing broken (%u)", got);
+		return TEST_SUCCESS;
+	}
+	TEST_ASSERT(got == n, "add_burst gave %u of %u: %s", got, n, rte_strerror(rte_errno));
+	M.allocs[cls] += n;
+	/* In packet order: a packet named twice has the later tag first. */
+	for (i = 0; i < n; i++) {
+		const struct mtag *t = (const struct mtag *)data[i] - 1;
+
+		TEST_ASSERT(t->type == type && t->len == len && t->cookie == MTAG_ABI_COMPAT,
+			    "add_burst: header of tag %u", i);
+		TEST_RUN(fill_tag(&r, (struct mtag *)(uintptr_t)t, flags));
+		model_prepend(&M.pkt[ps[i]], &r);
+	}
+	for (i = 0; i < n; i++) {
+		bool later = false;
+
+		for (unsigned int j = i + 1; j < n; j++)
+			later |= ps[j] == ps[i];
+		TEST_ASSERT(later || mtag_first(pkts[i]) == (const struct mtag *)data[i] - 1,
+			    "add_burst: data[%u] is not first on its packet", i);
+	}
+	return TEST_SUCCESS;
+}
+
 static void
 op_prepend(struct cursor *c)
 {
@@ -877,6 +971,8 @@ enum {
 	OP_PKT_FREE_BULK,
 	OP_WRITE,
 	OP_NULLS,
+	OP_ADD,
+	OP_ADD_BURST,
 	NB_OPS
 };
 
@@ -893,6 +989,7 @@ static const char *const op_names[NB_OPS] = {
 	"clone",	"pkt_copy",
 	"pkt_free",	"pkt_free_bulk",
 	"write",	"nulls",
+	"add",		"add_burst",
 };
 
 static uint64_t op_runs[NB_OPS];
@@ -973,6 +1070,12 @@ run_op(struct cursor *c, unsigned int op)
 		break;
 	case OP_WRITE:
 		op_write(c);
+		break;
+	case OP_ADD:
+		TEST_RUN(op_add(c));
+		break;
+	case OP_ADD_BURST:
+		TEST_RUN(op_add_burst(c));
 		break;
 	case OP_NULLS:
 		TEST_RUN(op_nulls(c));
@@ -1060,8 +1163,9 @@ fuzz_one(const uint8_t *data, size_t size)
 	/* A third of the opcodes make tags, so that chains grow and the
 	 * pools run dry within short inputs. */
 	static const uint8_t grow_ops[] = {
-		OP_GET,	       OP_ALLOC, OP_GET_BULK, OP_PREPEND,   OP_PREPEND_BURST, OP_COPY,
-		OP_COPY_CHAIN, OP_CLONE, OP_PKT_COPY, OP_PKT_ALLOC, OP_PREPEND};
+		OP_GET,	    OP_ALLOC,	   OP_GET_BULK, OP_PREPEND,  OP_PREPEND_BURST,
+		OP_COPY,    OP_COPY_CHAIN, OP_CLONE,	OP_PKT_COPY, OP_PKT_ALLOC,
+		OP_PREPEND, OP_ADD,	   OP_ADD_BURST};
 	unsigned int nops = 0;
 	uint8_t b;
 	int p, h;

@@ -24,6 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crypto_probe  # noqa: E402
 import ipl_sa  # noqa: E402
 
 from scapy.all import ARP, ICMP, IP, IPv6, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
@@ -527,26 +528,20 @@ CASES = {
 }
 
 
-def default_crypto():
-    """crypto_aesni_mb needs AES-NI; OpenSSL's PMD runs anywhere (and agrees with scapy)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            if " aes " in f.read().replace("\n", " "):
-                return "crypto_aesni_mb0"
-    except OSError:
-        pass
-    return "crypto_openssl0"
-
-
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--bin", required=True)
     ap.add_argument("--source", required=True)
-    ap.add_argument("--crypto", default=default_crypto())
+    ap.add_argument("--crypto", help="default: aesni_mb, else openssl, as the EAL creates them")
     ap.add_argument("--keep", action="store_true")
     ARGS = ap.parse_args()
+    ARGS.crypto = ARGS.crypto or crypto_probe.pick(ARGS.bin)
+    if ARGS.crypto is None:
+        print("SKIP: this DPDK creates none of " + ", ".join(crypto_probe.CANDIDATES))
+        return SKIP
+    print("crypto device: " + ARGS.crypto)
     tmp = tempfile.mkdtemp(prefix="ipl-%s-" % ARGS.case)
     try:
         rc = CASES[ARGS.case](tmp)

@@ -21,6 +21,7 @@ same sums.
 import argparse
 import collections
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -213,7 +214,8 @@ def tshark_fields(path):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
     out = []
     for line in p.stdout.decode().splitlines():
-        f = (line.split("\t") + [""] * 7)[:7]
+        # Wireshark 4.4 (Debian 13) prints the DEI bit as True/False, 3.6 (Debian 12) as 1/0.
+        f = [{"True": "1", "False": "0"}.get(v, v) for v in (line.split("\t") + [""] * 7)[:7]]
         # The S-VID is "id" or "svid" depending on what follows the S-tag.
         out.append((tuple(f[0:3]), (f[3] or f[4], f[5], f[6])))
     return out
@@ -294,6 +296,7 @@ def main():
             eal += ["--lcores", ",".join(["0@0"] + [f"{q + 1}@{q % 2}" for q in range(nq)])]
         else:
             eal += ["-l", "0,1"]
+            args += ["--dump-tags", "2"]
         if opts.exhaust:
             args += ["--tag-pool", "40", "--tag-cache", "0"]
         rc, out = vtlib.run_app(opts.app, eal, args, opts.timeout)
@@ -302,6 +305,13 @@ def main():
         if opts.exhaust:
             check_exhaust(ck, work, out, tx, len(rx[0]))
             ck.done()
+        if nq == 1 and not opts.pipeline:
+            dumps = re.findall(r"frame for port \d+: mtag: mbuf \S+, (\d+) tags?\n((?:  \d+: .*\n)*)",
+                               out)
+            ck.check(len(dumps) == 2 and all(int(n) == len(body.splitlines()) for n, body in dumps)
+                     and all(re.search(r"type 1[12] \(vlan(_insert)?\) len 4 cookie 0 tpid 0x",
+                                       body) for _, body in dumps),
+                     f"--dump-tags 2 printed two frames' VLAN tags: {dumps}")
         ck.check("VLAN insert software" in out, "start-up log shows software insertion")
         ck.check(st_or_none(out, 0).get("sw_insert") == len(tx[0]) and
                  st_or_none(out, 0).get("hw_insert") == 0,
