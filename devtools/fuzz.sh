@@ -1,35 +1,43 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Run the libFuzzer targets of app/test-mtag/fuzz for a set time each.
+# Run the libFuzzer targets for a set time each: the library's
+# (app/test-mtag/fuzz) and the examples' (examples/<name>/test).
 #
-#   devtools/fuzz.sh [-t SECONDS] [-m] [TARGET...]
+#   devtools/fuzz.sh [-t SECONDS] [-m | -M] [TARGET...]
 #
 #   -t SECONDS  time per target (default 60)
-#   -m          merge what the run found into the seed corpus
-#               (app/test-mtag/fuzz/corpus/TARGET) afterwards
+#   -m          merge what the run found into the seed corpus (corpus/TARGET
+#               beside the target's source) afterwards
+#   -M          only minimise each seed corpus in place, no fuzzing: libFuzzer
+#               -merge=1 with -use_counters=0 keeps the inputs that reach
+#               new edges (hit counts alone do not count as coverage)
 #   TARGET      default: every libFuzzer target of the build
 #
 # Builds in build-fuzz (clang, libFuzzer, ASan + UBSan). A divergence from
 # the reference model or a sanitizer report stops the target; the input is
 # kept under build-fuzz/fuzz-artifacts/ and replays with
-#   build-fuzz/app/test-mtag/fuzz/fuzz-TARGET-replay FILE
+#   build-fuzz/<dir of the target>/fuzz-TARGET-replay FILE
 # Prints "N passed, N failed" last (one per target), exits non-zero on any
 # failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=60
 merge=0
-while getopts "t:m" o; do
+minimise=0
+while getopts "t:mM" o; do
 	case $o in
 	t) secs=$OPTARG ;;
 	m) merge=1 ;;
+	M) minimise=1 ;;
 	*) sed -n '3,20p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 bdir=build-fuzz
-corpora=app/test-mtag/fuzz/corpus
 targets=("$@")
+# Where the targets are built (the build tree mirrors the sources).
+target_re='(app/test-mtag/fuzz|examples/[a-z-]+/test)/fuzz-[a-z-]+'
+
 
 if ! command -v clang >/dev/null; then
 	echo "fuzz: clang not installed (devtools/packages/hardening.txt): skipped"
@@ -39,20 +47,26 @@ fi
 if [ ! -f "$bdir/build.ninja" ]; then
 	# Coverage instrumentation for the library too, not only the target.
 	CC=clang meson setup "$bdir" -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dc_args=-fsanitize=fuzzer-no-link -Dexamples=false -Dwerror=false \
+		-Dc_args=-fsanitize=fuzzer-no-link -Dwerror=false \
 		>"$bdir.setup.log" 2>&1 || { cat "$bdir.setup.log"; echo "0 passed, 1 failed"; exit 1; }
 	rm -f "$bdir.setup.log"
+else
+	# A build-fuzz made with -Dexamples=false would miss the examples' targets.
+	meson configure "$bdir" -Dexamples=true >/dev/null
 fi
-if [ ${#targets[@]} -eq 0 ]; then
-	ninja -C "$bdir" build.ninja >/dev/null
-	while read -r t; do
-		targets+=("${t#app/test-mtag/fuzz/fuzz-}")
-	done < <(ninja -C "$bdir" -t targets all | cut -d: -f1 |
-		grep -xE 'app/test-mtag/fuzz/fuzz-[a-z-]+' | grep -v -- '-replay$')
-fi
+ninja -C "$bdir" build.ninja >/dev/null
+# TARGET -> its directory in the tree, e.g. vlan-conf -> examples/vlan-tag/test.
+declare -A dir_of
+while read -r t; do
+	n=${t##*/fuzz-}
+	dir_of[$n]=${t%/fuzz-*}
+	[ "$#" -gt 0 ] || targets+=("$n")
+done < <(ninja -C "$bdir" -t targets all | cut -d: -f1 | grep -xE "$target_re" |
+	grep -v -- '-replay$')
 ninja_targets=()
 for t in "${targets[@]}"; do
-	ninja_targets+=("app/test-mtag/fuzz/fuzz-$t" "app/test-mtag/fuzz/fuzz-$t-replay")
+	[ -n "${dir_of[$t]:-}" ] || { echo "fuzz: no target $t"; echo "0 passed, 1 failed"; exit 1; }
+	ninja_targets+=("${dir_of[$t]}/fuzz-$t" "${dir_of[$t]}/fuzz-$t-replay")
 done
 if ! ninja -C "$bdir" "${ninja_targets[@]}" >/dev/null; then
 	ninja -C "$bdir" "${ninja_targets[@]}" | tail -20
@@ -68,13 +82,43 @@ passed=0
 failed=0
 total_execs=0
 for t in "${targets[@]}"; do
+	bin=$bdir/${dir_of[$t]}/fuzz-$t
 	# A variant target (api-cache) shares its base's seeds (api).
-	seeds="$corpora/$t"
-	[ -d "$seeds" ] || seeds="$corpora/${t%-*}"
+	seeds=${dir_of[$t]}/corpus/$t
+	[ -d "$seeds" ] || seeds=${dir_of[$t]}/corpus/${t%-*}
 	work=$(mktemp -d /tmp/mtag-fuzz-corpus.XXXXXX)
 	run=$(mktemp -d /tmp/mtag-fuzz-run.XXXXXX)
 	log="$bdir/fuzz-$t.log"
-	RUNTIME_DIRECTORY=$run "$bdir/app/test-mtag/fuzz/fuzz-$t" -max_total_time="$secs" \
+	if [ $minimise -eq 1 ]; then
+		# A variant (api-cache) minimises nothing: its base owns the seeds.
+		if [ "$seeds" != "${dir_of[$t]}/corpus/$t" ]; then
+			rm -rf "$work" "$run"
+			continue
+		fi
+		# Into an empty directory, then back: the seeds that add coverage.
+		before=$(ls "$seeds" | wc -l)
+		if RUNTIME_DIRECTORY=$run "$bin" -merge=1 -use_counters=0 -rss_limit_mb=2048 \
+			-max_len=2048 \
+			"$work" "$seeds" >"$log" 2>&1; then
+			# A hand-written seed that stays keeps its name (libFuzzer
+			# names what it writes by the SHA-1 of the content).
+			for f in "$seeds"/*; do
+				h=$(sha1sum "$f" | cut -d' ' -f1)
+				[ "$(basename "$f")" != "$h" ] && [ -f "$work/$h" ] &&
+					mv "$work/$h" "$work/$(basename "$f")"
+			done
+			rm -f "$seeds"/*
+			cp "$work"/* "$seeds"/
+			echo "fuzz $t: corpus minimised, $before -> $(ls "$seeds" | wc -l) inputs"
+			passed=$((passed + 1))
+		else
+			echo "fuzz $t: merge FAILED, log $log"
+			failed=$((failed + 1))
+		fi
+		rm -rf "$work" "$run"
+		continue
+	fi
+	RUNTIME_DIRECTORY=$run "$bin" -max_total_time="$secs" \
 		-print_final_stats=1 -rss_limit_mb=2048 -max_len=2048 \
 		-artifact_prefix="$art/$t-" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
@@ -85,12 +129,12 @@ for t in "${targets[@]}"; do
 		echo "fuzz $t: $execs executions in ${secs}s, 0 divergences, $(ls "$work" | wc -l) new inputs"
 		passed=$((passed + 1))
 		if [ $merge -eq 1 ]; then
-			RUNTIME_DIRECTORY=$run "$bdir/app/test-mtag/fuzz/fuzz-$t" -merge=1 \
+			RUNTIME_DIRECTORY=$run "$bin" -merge=1 \
 				"$seeds" "$work" 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files'
 		fi
 	else
 		echo "fuzz $t: FAILED after $execs executions (exit $rc), log $log:"
-		grep -E 'DIVERGENCE|ERROR: |SUMMARY|Test unit written' "$log" | head -10
+		grep -E 'FAIL |DIVERGENCE|ERROR: |SUMMARY|Test unit written' "$log" | head -10
 		failed=$((failed + 1))
 	fi
 	rm -rf "$work" "$run"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Long stress runs (the CI runs a bounded one through meson's 'stress'
-# suite): the 3-stage pipeline of app/test-mtag/stress with an unregistered
-# non-EAL thread, then with a registered one, then the exhaustion test.
+# suite): the 3-stage pipeline of dpdk-test-mtag's stress category with an
+# unregistered non-EAL thread (suite stress), then with a registered one
+# (stress_registered), then the exhaustion suite.
 #
 #   devtools/stress.sh [-n TAGS] [-r ROUNDS] [-b BUILD-DIR]
 #
@@ -24,9 +25,9 @@ while getopts "n:r:b:" o; do
 	*) sed -n '3,12p' "$0"; exit 2 ;;
 	esac
 done
-configure "$bdir" -Dwerror=true -Dexamples=false || { echo "0 passed, 1 failed"; exit 1; }
-build "$bdir" app/test-mtag/stress/mtag-stress app/test-mtag/stress/mtag-exhaust ||
-	{ echo "0 passed, 1 failed"; exit 1; }
+configure "$bdir" -Dwerror=true -Dexamples=true || { echo "0 passed, 1 failed"; exit 1; }
+build "$bdir" app/test-mtag/dpdk-test-mtag || { echo "0 passed, 1 failed"; exit 1; }
+t=$bdir/app/test-mtag/dpdk-test-mtag
 
 passed=0
 failed=0
@@ -39,9 +40,9 @@ run() {
 	fi
 }
 for r in $(seq 1 "$rounds"); do
-	run "$bdir/app/test-mtag/stress/mtag-stress" --tags "$tags" --seed "$r"
-	run "$bdir/app/test-mtag/stress/mtag-stress" --tags "$tags" --seed "$((r + 1000))" --register
-	run "$bdir/app/test-mtag/stress/mtag-exhaust"
+	MTAG_STRESS_TAGS=$tags MTAG_STRESS_SEED=$r run "$t" stress
+	MTAG_STRESS_TAGS=$tags MTAG_STRESS_SEED=$((r + 1000)) run "$t" stress_registered
+	run "$t" exhaustion
 done 2> >(grep -vE '^(EAL|TELEMETRY)' >&2)
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,22 +4,16 @@
 
 /* dpdk-test-mtag: runs the named suites in one EAL process.
  *
- *   dpdk-test-mtag [EAL args --] suite...    ("all": every suite; none: list them)
+ *   dpdk-test-mtag [EAL args --] name...
  *
- * Without EAL arguments the harness uses the no-hugepage set of
- * DEVELOPERS.md with two lcores and the vdevs the suites need, and a private
- * RUNTIME_DIRECTORY unless one is set. Exit status: 0 all passed, 77 all
+ * A name is a suite, or a category (unit, stress, debug: every suite of it;
+ * "all" is "unit"); none lists them. Without EAL arguments the harness uses
+ * test_eal_init()'s no-hugepage set. Exit status: 0 all passed, 77 all
  * skipped, 1 otherwise. */
 
-#define _GNU_SOURCE
-#include <ftw.h>
 #include <inttypes.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
@@ -32,7 +26,6 @@
 static struct test_suite *suites;
 static struct rte_mempool *pools[TEST_MAX_POOLS];
 static unsigned int nb_pools;
-static char tmp_runtime_dir[64];
 
 void
 test_suite_register(struct test_suite *s)
@@ -44,19 +37,6 @@ test_suite_register(struct test_suite *s)
 		pp = &(*pp)->next;
 	s->next = *pp;
 	*pp = s;
-}
-
-void
-test_fail_msg(const char *file, int line, const char *expr, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("    FAIL %s:%d: %s: ", file, line, expr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 }
 
 struct rte_mempool *
@@ -224,121 +204,39 @@ test_run_suite(struct test_suite *s, unsigned int *passed, unsigned int *failed,
 	return TEST_SUCCESS;
 }
 
+static const char *const test_category_names[] = {
+	[TEST_CAT_UNIT] = "unit",
+	[TEST_CAT_STRESS] = "stress",
+	[TEST_CAT_DEBUG] = "debug",
+};
+
 static void
 test_list(void)
 {
 	struct test_suite *s;
+	unsigned int c;
 
-	printf("suites:");
-	for (s = suites; s != NULL; s = s->next)
-		printf(" %s", s->name);
-	printf("\n");
+	for (c = 0; c < RTE_DIM(test_category_names); c++) {
+		printf("%s:", test_category_names[c]);
+		for (s = suites; s != NULL; s = s->next)
+			if (s->category == c)
+				printf(" %s", s->name);
+		printf("\n");
+	}
 }
 
+/* The category called @name, or -1. */
 static int
-test_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+test_category_of(const char *name)
 {
-	RTE_SET_USED(sb);
-	RTE_SET_USED(flag);
-	RTE_SET_USED(ftw);
-	remove(path);
-	return 0;
-}
+	unsigned int c;
 
-/* Remove the private runtime directory, on every way out: a meson timeout
- * ends the test with SIGTERM. */
-static void
-test_rm_runtime_dir(void)
-{
-	if (tmp_runtime_dir[0] != '\0')
-		nftw(tmp_runtime_dir, test_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	tmp_runtime_dir[0] = '\0';
-}
-
-static void
-test_on_signal(int sig)
-{
-	test_rm_runtime_dir();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Two CPUs we may run on, for "-l 0-1" mapped onto what the affinity mask
- * allows (both lcores on one CPU when there is only one). */
-static void
-test_pick_cpus(int *c0, int *c1)
-{
-	cpu_set_t set;
-	int i;
-
-	*c0 = *c1 = -1;
-	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
-		*c0 = 0;
-		*c1 = 0;
-		return;
-	}
-	for (i = 0; i < CPU_SETSIZE; i++) {
-		if (!CPU_ISSET(i, &set))
-			continue;
-		if (*c0 < 0)
-			*c0 = i;
-		else if (*c1 < 0)
-			*c1 = i;
-	}
-	if (*c0 < 0)
-		*c0 = 0;
-	if (*c1 < 0)
-		*c1 = *c0;
-}
-
-static int
-test_eal_init(int argc, char **argv, int *nb_app_args, char ***app_args)
-{
-	static char prefix[64], lcores[64];
-	char *eal_args[32];
-	int c0, c1, n = 0, ret;
-
-	if (argc > 1 && argv[1][0] == '-') {
-		/* The caller gave EAL arguments: use them as they are. */
-		ret = rte_eal_init(argc, argv);
-		if (ret < 0)
-			return ret;
-		*nb_app_args = argc - ret - 1;
-		*app_args = argv + ret + 1;
-		return 0;
-	}
-	if (getenv("RUNTIME_DIRECTORY") == NULL) {
-		snprintf(tmp_runtime_dir, sizeof(tmp_runtime_dir), "/tmp/mtag-test-XXXXXX");
-		if (mkdtemp(tmp_runtime_dir) == NULL) {
-			perror("mkdtemp");
-			return -1;
-		}
-		setenv("RUNTIME_DIRECTORY", tmp_runtime_dir, 1);
-		atexit(test_rm_runtime_dir);
-		signal(SIGTERM, test_on_signal);
-		signal(SIGINT, test_on_signal);
-	}
-	test_pick_cpus(&c0, &c1);
-	snprintf(lcores, sizeof(lcores), "--lcores=0@%d,1@%d", c0, c1);
-	snprintf(prefix, sizeof(prefix), "--file-prefix=mtag-test-%d", (int)getpid());
-	eal_args[n++] = argv[0];
-	eal_args[n++] = (char *)"--no-huge";
-	eal_args[n++] = (char *)"-m";
-	eal_args[n++] = (char *)"512";
-	eal_args[n++] = (char *)"--no-pci";
-	eal_args[n++] = (char *)"--no-shconf";
-	eal_args[n++] = prefix;
-	eal_args[n++] = lcores;
-	eal_args[n++] = (char *)"--vdev=net_ring0";
-	eal_args[n++] = (char *)"--vdev=net_null0";
-	eal_args[n++] = (char *)"--log-level=lib.eal:warning";
-	eal_args[n] = NULL;
-	ret = rte_eal_init(n, eal_args);
-	if (ret < 0)
-		return ret;
-	*nb_app_args = argc - 1;
-	*app_args = argv + 1;
-	return 0;
+	if (strcmp(name, "all") == 0)
+		return TEST_CAT_UNIT;
+	for (c = 0; c < RTE_DIM(test_category_names); c++)
+		if (strcmp(name, test_category_names[c]) == 0)
+			return c;
+	return -1;
 }
 
 int
@@ -347,10 +245,10 @@ main(int argc, char **argv)
 	unsigned int passed = 0, failed = 0, skipped = 0;
 	struct test_suite *s;
 	char **names;
-	int i, nb_names, ret;
+	int i, nb_names, ret, cat;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (test_eal_init(argc, argv, &nb_names, &names) < 0) {
+	if (test_eal_init("mtag-test", argc, argv, &nb_names, &names) < 0) {
 		printf("rte_eal_init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
@@ -359,9 +257,11 @@ main(int argc, char **argv)
 	if (nb_names == 0)
 		test_list();
 	for (i = 0; i < nb_names; i++) {
-		if (strcmp(names[i], "all") == 0) {
+		cat = test_category_of(names[i]);
+		if (cat >= 0) {
 			for (s = suites; s != NULL; s = s->next)
-				test_run_suite(s, &passed, &failed, &skipped);
+				if (s->category == (enum test_category)cat)
+					test_run_suite(s, &passed, &failed, &skipped);
 			continue;
 		}
 		for (s = suites; s != NULL; s = s->next)

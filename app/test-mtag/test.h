@@ -5,10 +5,15 @@
 #ifndef MTAG_TEST_H
 #define MTAG_TEST_H
 
-/* A small test harness for dpdk-test-mtag: suites of cases, registered from
- * each test_<area>.c at load time, run by name from the command line. After
- * every case the harness checks that no tag is in use and that no mbuf is
- * missing from the pools it handed out. */
+/* The test vocabulary of mtag. dpdk-test-mtag is one harness of suites of
+ * cases, each suite registered from its test_<area>.c at load time in a
+ * category (unit, stress, debug), the way DPDK's app/test registers
+ * REGISTER_FAST_TEST and REGISTER_STRESS_TEST, and run by suite or category
+ * name from the command line. After every case the harness checks that no
+ * tag is in use and that no mbuf is missing from the pools it handed out.
+ *
+ * The programs that cannot be suites of it (the multi-process pair, the fuzz
+ * targets) use the same assertions and EAL set-up from test_common.c. */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -69,8 +74,16 @@ struct test_case {
 	int (*fn)(void);
 };
 
+/* What a suite is for; the meson suite of the same name runs them all. */
+enum test_category {
+	TEST_CAT_UNIT,	 /* fast, deterministic: meson suite 'unit' */
+	TEST_CAT_STRESS, /* long multi-lcore runs: meson suite 'stress' */
+	TEST_CAT_DEBUG,	 /* needs a -Dmtag_debug=true build: meson suite 'debug' */
+};
+
 struct test_suite {
 	const char *name;
+	enum test_category category; /* set by the REGISTER_*_TEST macro */
 	/* The harness calls mtag_lib_init(NULL) before the suite unless set:
 	 * the suite then tests what happens before init, and initialises the
 	 * library itself before its first case returns. */
@@ -83,14 +96,43 @@ struct test_suite {
 
 void test_suite_register(struct test_suite *s);
 
-#define TEST_SUITE_REGISTER(s) \
-	RTE_INIT(test_register_##s) \
-	{ \
-		test_suite_register(&(s)); \
+#define TEST_REGISTER_(s, cat)                                                                     \
+	RTE_INIT(test_register_##s)                                                                \
+	{                                                                                          \
+		(s).category = (cat);                                                              \
+		test_suite_register(&(s));                                                         \
 	}
 
+/* Register a suite in its category. */
+#define REGISTER_UNIT_TEST(s) TEST_REGISTER_(s, TEST_CAT_UNIT)
+#define REGISTER_STRESS_TEST(s) TEST_REGISTER_(s, TEST_CAT_STRESS)
+#define REGISTER_DEBUG_TEST(s) TEST_REGISTER_(s, TEST_CAT_DEBUG)
+
+/* Report a failed assertion (test_common.c). */
 void test_fail_msg(const char *file, int line, const char *expr, const char *fmt, ...)
 	__rte_format_printf(4, 5);
+
+/* Programs that must stop at the first failure set this: test_fail_msg()
+ * then aborts (a fuzz target: libFuzzer keeps the input of a crash), and a
+ * helper's TEST_FAILED never reaches its caller. */
+extern bool test_fail_abort;
+/* When set, printed with every failure: what the program was doing (the
+ * operation a fuzz target ran last). */
+extern const char *test_fail_context;
+
+/*
+ * The one EAL set-up of the tests (test_common.c). With EAL arguments first
+ * on the command line (argv[1] starts with '-'), they are used as they are
+ * and *app_args points past the "--"; otherwise the no-hugepage set of
+ * DEVELOPERS.md: two lcores on the CPUs we may use, net_ring0 and net_null0,
+ * a file prefix of @prog and the pid, and a private RUNTIME_DIRECTORY
+ * unless one is set. Returns rte_eal_init()'s result (< 0 on failure).
+ */
+int test_eal_init(const char *prog, int argc, char **argv, int *nb_app_args, char ***app_args);
+
+/* A private RUNTIME_DIRECTORY, removed at exit, unless one is set (the
+ * multi-process pair shares the primary's). */
+int test_runtime_dir(void);
 
 /* Shared packet pool (2047 mbufs of 2 KB data room), checked for leaks. */
 struct rte_mempool *test_mbuf_pool(void);

@@ -474,4 +474,4 @@ static struct test_suite burst_suite = {
 	.cases = burst_cases,
 };
 
-TEST_SUITE_REGISTER(burst_suite);
+REGISTER_UNIT_TEST(burst_suite);

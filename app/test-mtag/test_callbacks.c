@@ -404,4 +404,4 @@ static struct test_suite callbacks_suite = {
 	.cases = callbacks_cases,
 };
 
-TEST_SUITE_REGISTER(callbacks_suite);
+REGISTER_UNIT_TEST(callbacks_suite);

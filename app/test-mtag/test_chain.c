@@ -400,4 +400,4 @@ static struct test_suite chain_suite = {
 	.cases = chain_cases,
 };
 
-TEST_SUITE_REGISTER(chain_suite);
+REGISTER_UNIT_TEST(chain_suite);

@@ -313,4 +313,4 @@ static struct test_suite ethdev_suite = {
 	.cases = ethdev_cases,
 };
 
-TEST_SUITE_REGISTER(ethdev_suite);
+REGISTER_UNIT_TEST(ethdev_suite);

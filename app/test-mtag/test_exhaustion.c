@@ -4,7 +4,9 @@
 
 /* Pool exhaustion, with the library re-initialised on a tiny pool: NULL and
  * ENOMEM, all-or-nothing bulk gets, and mtag_copy_chain(), clone and copy
- * failing with nothing leaked and the destination exactly as it was. */
+ * failing with nothing leaked and the destination exactly as it was; then
+ * every allocating call with each size class dry, with and without a
+ * per-lcore cache. */
 
 #include "test.h"
 
@@ -272,6 +274,193 @@ test_exhaust_with_cache(void)
 	return test_lib_reinit(&tiny);
 }
 
+/* What a packet's chain looked like: enough to see any change. */
+struct snap {
+	unsigned int n;
+	struct mtag *t[16];
+	uint16_t type[16], len[16];
+	uint32_t sum[16];
+};
+
+static void
+snap_take(const struct rte_mbuf *m, struct snap *s)
+{
+	struct mtag *t;
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (t = mtag_first(m); t != NULL && s->n < 16; t = mtag_next(m, t), s->n++) {
+		s->t[s->n] = t;
+		s->type[s->n] = t->type;
+		s->len[s->n] = t->len;
+		for (i = 0; i < t->len; i++)
+			s->sum[s->n] = s->sum[s->n] * 31 + ((uint8_t *)mtag_data(t))[i];
+	}
+}
+
+static bool
+snap_same(const struct rte_mbuf *m, const struct snap *before)
+{
+	struct snap now;
+
+	snap_take(m, &now);
+	return memcmp(&now, before, sizeof(now)) == 0;
+}
+
+#define EVERY_POOL 63
+static unsigned int every_dtor_calls;
+static int every_a, every_b;
+
+static void
+every_dtor(struct mtag *t)
+{
+	RTE_SET_USED(t);
+	every_dtor_calls++;
+}
+
+static int
+every_refuse(struct mtag *dst, const struct mtag *src)
+{
+	RTE_SET_USED(dst);
+	RTE_SET_USED(src);
+	return -EPERM;
+}
+
+static struct mtag *
+every_tag(uint16_t type, uint16_t len)
+{
+	struct mtag *t = mtag_get(type, len, 0);
+	uint16_t i;
+
+	if (t != NULL)
+		for (i = 0; i < len; i++)
+			((uint8_t *)mtag_data(t))[i] = (uint8_t)(type + len + i);
+	return t;
+}
+
+/* Every allocating call with the size class of @len dry: the documented
+ * error, both packets exactly as they were, nothing leaked; the calls that
+ * allocate nothing still work; a refusing copier fails as cleanly. */
+static int
+every_call_dry(uint16_t len, uint32_t cache)
+{
+	struct rte_mbuf *p1 = rte_pktmbuf_alloc(test_mbuf_pool());
+	struct rte_mbuf *p2 = rte_pktmbuf_alloc(test_mbuf_pool());
+	struct mtag *dry[EVERY_POOL + 1], *tags[4], *t;
+	struct mtag_stats before, after;
+	unsigned int n = 0, dtor0;
+	struct snap s1, s2;
+	uint64_t used;
+
+	TEST_ASSERT(p1 != NULL && p2 != NULL, "mbufs");
+	rte_pktmbuf_append(p1, 64);
+	rte_pktmbuf_append(p2, 64);
+	/* p1: a tag of every class; p2: two small ones. */
+	mtag_prepend(p1, every_tag(every_b, 200));
+	mtag_prepend(p1, every_tag(every_a, 40));
+	mtag_prepend(p1, every_tag(MTAG_TYPE_VLAN, 4));
+	mtag_prepend(p2, every_tag(every_b, 1));
+	mtag_prepend(p2, every_tag(MTAG_TYPE_GRE, 0));
+	TEST_ASSERT_EQ(test_tags_in_use(), 5, "cache %d, len %u: tags", (int)cache, len);
+
+	while (n < RTE_DIM(dry) && (dry[n] = mtag_get(every_a, len, 0)) != NULL)
+		n++;
+	TEST_ASSERT(n > 0 && n <= EVERY_POOL, "len %u: drained %u", len, n);
+	TEST_ASSERT_EQ(rte_errno, ENOMEM, "an empty pool gives ENOMEM");
+	snap_take(p1, &s1);
+	snap_take(p2, &s2);
+	mtag_stats_get(&before);
+	dtor0 = every_dtor_calls;
+
+	rte_errno = 0;
+	TEST_ASSERT(mtag_get(MTAG_TYPE_VLAN, len, MTAG_ZERO) == NULL && rte_errno == ENOMEM,
+		    "len %u: get", len);
+	rte_errno = 0;
+	TEST_ASSERT(mtag_alloc(42, 42, len, 0) == NULL && rte_errno == ENOMEM, "len %u: alloc",
+		    len);
+	rte_errno = 0;
+	TEST_ASSERT(mtag_get_bulk(MTAG_TYPE_VLAN, len, 0, tags, 4) == 0 && rte_errno == ENOMEM,
+		    "len %u: get_bulk", len);
+	TEST_ASSERT_EQ(mtag_get_bulk(MTAG_TYPE_VLAN, len, 0, tags, 0), 0, "a bulk of 0");
+	rte_errno = 0;
+	TEST_ASSERT(mtag_copy(dry[0], 0) == NULL && rte_errno == ENOMEM, "len %u: copy", len);
+	TEST_ASSERT_EQ(mtag_copy_chain(p2, p1), -ENOBUFS, "len %u: copy_chain", len);
+	TEST_ASSERT(snap_same(p2, &s2) && snap_same(p1, &s1), "copy_chain changed a packet");
+	rte_errno = 0;
+	TEST_ASSERT(mtag_pktmbuf_clone(p1, test_mbuf_pool()) == NULL && rte_errno == ENOMEM,
+		    "len %u: clone", len);
+	rte_errno = 0;
+	TEST_ASSERT(mtag_pktmbuf_copy(p1, test_mbuf_pool(), 0, UINT32_MAX) == NULL &&
+			    rte_errno == ENOMEM,
+		    "len %u: pktmbuf_copy", len);
+	TEST_ASSERT(snap_same(p1, &s1) && snap_same(p2, &s2), "len %u: a packet changed", len);
+	mtag_stats_get(&after);
+	TEST_ASSERT_EQ(after.in_use, before.in_use, "len %u: tags leaked", len);
+	/* Copies rolled back ran their destructor, one per copy freed. */
+	TEST_ASSERT_EQ(every_dtor_calls - dtor0, after.frees - before.frees,
+		       "len %u: destructor calls per free", len);
+	TEST_ASSERT(after.alloc_fails > before.alloc_fails, "len %u: failures not counted", len);
+
+	/* Calls that allocate nothing still work with the pool dry. */
+	t = mtag_find(p1, every_a, NULL);
+	TEST_ASSERT(t != NULL && t->len == 40, "len %u: find", len);
+	mtag_unlink(p1, t);
+	mtag_prepend(p1, t);
+	mtag_move(p2, p1);
+	TEST_ASSERT(mtag_first(p1) == NULL && mtag_first(p2) == t, "len %u: move", len);
+
+	/* A copier that refuses: the same all-or-nothing promise. */
+	mtag_free(dry[--n]); /* room for one copy */
+	TEST_ASSERT_EQ(mtag_type_set_copier(every_b, every_refuse), 0, "copier");
+	snap_take(p1, &s1);
+	snap_take(p2, &s2);
+	used = test_tags_in_use();
+	TEST_ASSERT_EQ(mtag_copy_chain(p1, p2), -EPERM, "len %u: refused copy_chain", len);
+	TEST_ASSERT(snap_same(p1, &s1) && snap_same(p2, &s2) && test_tags_in_use() == used,
+		    "len %u: refused copy_chain changed something", len);
+	TEST_ASSERT(mtag_pktmbuf_clone(p2, test_mbuf_pool()) == NULL && test_tags_in_use() == used,
+		    "len %u: refused clone", len);
+	mtag_type_set_copier(every_b, NULL);
+
+	while (n > 0)
+		mtag_free(dry[--n]);
+	mtag_pktmbuf_free(p1);
+	mtag_pktmbuf_free(p2);
+	return TEST_SUCCESS;
+}
+
+/* every_call_dry() for each size class, without a per-lcore cache and with
+ * one. */
+static int
+test_every_call(void)
+{
+	static const uint32_t caches[] = {UINT32_MAX, 16};
+	static const uint16_t lens[] = {4, 40, 200}; /* one per default class */
+	struct mtag_conf conf = {.pool_size = EVERY_POOL};
+	unsigned int c, i;
+	int ret = TEST_SUCCESS;
+
+	for (c = 0; c < RTE_DIM(caches) && ret == TEST_SUCCESS; c++) {
+		conf.cache_size = caches[c];
+		TEST_RUN(test_lib_reinit(&conf));
+		every_a = test_type_new("every_a");
+		every_b = test_type_new("every_b");
+		TEST_ASSERT(every_a >= MTAG_TYPE_USER_BASE && every_b >= MTAG_TYPE_USER_BASE,
+			    "types");
+		mtag_type_set_destructor(every_a, every_dtor);
+		mtag_type_set_destructor(every_b, every_dtor);
+		mtag_type_set_destructor(MTAG_TYPE_VLAN, every_dtor);
+		for (i = 0; i < RTE_DIM(lens) && ret == TEST_SUCCESS; i++)
+			ret = every_call_dry(lens[i], caches[c]);
+		mtag_type_set_destructor(MTAG_TYPE_VLAN, NULL);
+		if (ret != TEST_SUCCESS)
+			printf("    with cache %d\n", (int)caches[c]);
+	}
+	if (ret != TEST_SUCCESS)
+		return ret;
+	return test_lib_reinit(&tiny);
+}
+
 static const struct test_case exhaustion_cases[] = {
 	{"get", test_get_exhaust},
 	{"get_bulk", test_get_bulk_exhaust},
@@ -279,6 +468,7 @@ static const struct test_case exhaustion_cases[] = {
 	{"copy_chain", test_copy_chain_exhaust},
 	{"clone_copy", test_clone_copy_exhaust},
 	{"with_cache", test_exhaust_with_cache},
+	{"every_call", test_every_call},
 	{NULL, NULL},
 };
 
@@ -289,4 +479,4 @@ static struct test_suite exhaustion_suite = {
 	.cases = exhaustion_cases,
 };
 
-TEST_SUITE_REGISTER(exhaustion_suite);
+REGISTER_UNIT_TEST(exhaustion_suite);

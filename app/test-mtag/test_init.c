@@ -2,8 +2,9 @@
  * Copyright(c) 2026 The mtag authors
  */
 
-/* Set-up and configuration: calls before mtag_lib_init(), idempotent init,
- * defaults, bad configurations, fini while tags are in use. */
+/* Set-up and configuration: calls before mtag_lib_init() and after
+ * mtag_lib_fini(), idempotent init, defaults, bad configurations, fini while
+ * tags are in use. */
 
 #include <mtag_ethdev.h>
 
@@ -15,8 +16,10 @@ struct fake_tag {
 	uint8_t data[16];
 };
 
+/* Every call on an uninitialised library (before mtag_lib_init(), or after
+ * mtag_lib_fini()) fails cleanly or does nothing. */
 static int
-test_before_init(void)
+check_uninitialised(const char *when)
 {
 	struct fake_tag fake = {.hdr = {.type = MTAG_TYPE_GRE, .len = 16}};
 	struct rte_mempool *mp = test_mbuf_pool();
@@ -24,73 +27,105 @@ test_before_init(void)
 	struct mtag *tags[4];
 	struct mtag_stats st;
 
-	/* The harness does not initialise this suite; another suite run
-	 * earlier in this process may have. */
-	if (mtag_stats_get(&st) == 0)
-		TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini of an idle library");
-
-	TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "stats before init");
-	TEST_ASSERT_EQ(mtag_lib_fini(), -ENOENT, "fini before init");
-	TEST_ASSERT_EQ(mtag_pool_bytes_per_tag(0), -ENOENT, "bytes per tag before init");
-	TEST_ASSERT_EQ(mtag_type_register("early"), -ENOENT, "register before init");
-	TEST_ASSERT_EQ(mtag_type_lookup("gre"), -ENOENT, "lookup before init");
+	TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "stats %s", when);
+	TEST_ASSERT_EQ(mtag_lib_fini(), -ENOENT, "fini %s", when);
+	TEST_ASSERT_EQ(mtag_pool_bytes_per_tag(0), -ENOENT, "bytes per tag %s", when);
+	TEST_ASSERT_EQ(mtag_type_register("early"), -ENOENT, "register %s", when);
+	TEST_ASSERT_EQ(mtag_type_lookup("gre"), -ENOENT, "lookup %s", when);
 	rte_errno = 0;
-	TEST_ASSERT_NULL(mtag_type_name(MTAG_TYPE_GRE), "name before init");
-	TEST_ASSERT_EQ(rte_errno, ENOENT, "name before init");
-	TEST_ASSERT_EQ(mtag_type_set_destructor(MTAG_TYPE_GRE, NULL), -EINVAL, "dtor");
-	TEST_ASSERT_EQ(mtag_type_set_copier(MTAG_TYPE_GRE, NULL), -EINVAL, "copier");
+	TEST_ASSERT_NULL(mtag_type_name(MTAG_TYPE_GRE), "name %s", when);
+	TEST_ASSERT_EQ(rte_errno, ENOENT, "name %s", when);
+	TEST_ASSERT_EQ(mtag_type_set_destructor(MTAG_TYPE_GRE, NULL), -EINVAL, "dtor %s", when);
+	TEST_ASSERT_EQ(mtag_type_set_copier(MTAG_TYPE_GRE, NULL), -EINVAL, "copier %s", when);
 
 	rte_errno = 0;
-	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, 4, 0), "get before init");
-	TEST_ASSERT_EQ(rte_errno, EINVAL, "get before init");
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, 4, 0), "get %s", when);
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "get %s", when);
 	rte_errno = 0;
-	TEST_ASSERT_NULL(mtag_alloc(42, 1, 4, 0), "alloc before init");
-	TEST_ASSERT_EQ(rte_errno, EINVAL, "alloc before init");
+	TEST_ASSERT_NULL(mtag_alloc(42, 1, 4, 0), "alloc %s", when);
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "alloc %s", when);
 	rte_errno = 0;
-	TEST_ASSERT_EQ(mtag_get_bulk(MTAG_TYPE_GRE, 4, 0, tags, 4), 0, "get_bulk before init");
-	TEST_ASSERT_EQ(rte_errno, EINVAL, "get_bulk before init");
+	TEST_ASSERT_EQ(mtag_get_bulk(MTAG_TYPE_GRE, 4, 0, tags, 4), 0, "get_bulk %s", when);
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "get_bulk %s", when);
 	rte_errno = 0;
-	TEST_ASSERT_NULL(mtag_copy(&fake.hdr, 0), "copy before init");
-	TEST_ASSERT_EQ(rte_errno, EINVAL, "copy before init");
+	TEST_ASSERT_NULL(mtag_copy(&fake.hdr, 0), "copy %s", when);
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "copy %s", when);
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_copy(NULL, 0), "copy(NULL) %s", when);
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "copy(NULL) %s", when);
 	mtag_free(&fake.hdr); /* must not reach a pool */
-	TEST_ASSERT_EQ(mtag_eth_tx_strip(0, 0), -ENOENT, "tx strip before init");
+	mtag_free(NULL);
+	TEST_ASSERT_EQ(mtag_eth_tx_strip(0, 0), -ENOENT, "tx strip %s", when);
 
 	m = rte_pktmbuf_alloc(mp);
 	m2 = rte_pktmbuf_alloc(mp);
 	TEST_ASSERT(m != NULL && m2 != NULL, "mbuf alloc");
-	TEST_ASSERT_NULL(mtag_first(m), "first before init");
-	TEST_ASSERT_NULL(mtag_find(m, MTAG_TYPE_GRE, NULL), "find before init");
-	TEST_ASSERT_NULL(mtag_locate(m, 7, MTAG_TYPE_GRE, NULL), "locate before init");
-	TEST_ASSERT_EQ(mtag_find_burst(&m, 1, MTAG_TYPE_GRE, tags), 0, "find_burst");
-	TEST_ASSERT_NULL(tags[0], "find_burst out[0]");
+	TEST_ASSERT_NULL(mtag_first(m), "first %s", when);
+	TEST_ASSERT_NULL(mtag_find(m, MTAG_TYPE_GRE, NULL), "find %s", when);
+	TEST_ASSERT_NULL(mtag_locate(m, 7, MTAG_TYPE_GRE, NULL), "locate %s", when);
+	TEST_ASSERT_EQ(mtag_find_burst(&m, 1, MTAG_TYPE_GRE, tags), 0, "find_burst %s", when);
+	TEST_ASSERT_NULL(tags[0], "find_burst out[0] %s", when);
 	mtag_unlink(m, &fake.hdr);
 	mtag_delete(m, &fake.hdr);
 	mtag_delete_chain(m);
 	mtag_delete_chain_burst(&m, 1);
 	mtag_move(m2, m);
-	TEST_ASSERT(mtag_copy_chain(m2, m) < 0, "copy_chain before init");
-	TEST_ASSERT_NULL(mtag_first(m2), "m2 untagged");
+	mtag_move(m, m);
+	TEST_ASSERT(mtag_copy_chain(m2, m) < 0, "copy_chain %s", when);
+	TEST_ASSERT_EQ(mtag_copy_chain(m, m), -EINVAL, "copy_chain onto itself %s", when);
+	TEST_ASSERT_NULL(mtag_first(m2), "m2 untagged %s", when);
 
-	/* A clone or copy of an untagged packet may fail before init, but only
-	 * cleanly; if it succeeds the result is untagged. */
+	/* A clone or copy of an untagged packet may fail, but only cleanly; if
+	 * it succeeds the result is untagged. */
 	rte_errno = 0;
 	dup = mtag_pktmbuf_clone(m, mp);
 	if (dup == NULL)
-		TEST_ASSERT(rte_errno != 0, "clone before init: NULL without rte_errno");
-	TEST_ASSERT_NULL(mtag_first(dup), "clone untagged");
+		TEST_ASSERT(rte_errno != 0, "clone %s: NULL without rte_errno", when);
+	TEST_ASSERT_NULL(mtag_first(dup), "clone untagged %s", when);
 	mtag_pktmbuf_free(dup);
 	rte_errno = 0;
 	dup = mtag_pktmbuf_copy(m, mp, 0, UINT32_MAX);
 	if (dup == NULL)
-		TEST_ASSERT(rte_errno != 0, "copy before init: NULL without rte_errno");
-	TEST_ASSERT_NULL(mtag_first(dup), "copy untagged");
+		TEST_ASSERT(rte_errno != 0, "copy %s: NULL without rte_errno", when);
+	TEST_ASSERT_NULL(mtag_first(dup), "copy untagged %s", when);
 	mtag_pktmbuf_free(dup);
 	mtag_pktmbuf_free(m);
 	mtag_pktmbuf_free_bulk(&m2, 1);
+	return TEST_SUCCESS;
+}
 
+static int
+test_before_init(void)
+{
+	struct mtag_stats st;
+
+	/* The harness does not initialise this suite; another suite run
+	 * earlier in this process may have. */
+	if (mtag_stats_get(&st) == 0)
+		TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini of an idle library");
+	TEST_RUN(check_uninitialised("before init"));
 	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init");
 	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats after init");
 	TEST_ASSERT_EQ(st.in_use, 0, "nothing in use");
+	return TEST_SUCCESS;
+}
+
+/* After a fini, the library is as uninitialised as before the first init,
+ * with a cache configured or not. */
+static int
+test_after_fini(void)
+{
+	static const uint32_t caches[] = {UINT32_MAX, 16};
+	struct mtag_conf conf = {.pool_size = 63};
+	unsigned int c;
+
+	for (c = 0; c < RTE_DIM(caches); c++) {
+		conf.cache_size = caches[c];
+		TEST_RUN(test_lib_reinit(&conf));
+		TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini");
+		TEST_RUN(check_uninitialised("after fini"));
+		TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init again");
+	}
 	return TEST_SUCCESS;
 }
 
@@ -182,18 +217,29 @@ static int
 test_fini_busy(void)
 {
 	struct mtag_stats st;
-	struct mtag *t;
+	struct mtag *t, *u, *c;
+	struct rte_mbuf *m;
 
 	t = mtag_get(MTAG_TYPE_GRE, 16, MTAG_ZERO);
-	TEST_ASSERT_NOT_NULL(t, "get");
+	c = mtag_get(MTAG_TYPE_DLT, 8, MTAG_ZERO);
+	m = rte_pktmbuf_alloc(test_mbuf_pool());
+	TEST_ASSERT(t != NULL && c != NULL && m != NULL, "get");
 	memset(mtag_data(t), 0xa5, 16);
+	memset(mtag_data(c), 0x5a, 8);
+	mtag_prepend(m, c);
 	TEST_ASSERT_EQ(mtag_lib_fini(), -EBUSY, "fini with a tag in use");
-	/* Nothing was freed: the library and the tag still work. */
+	/* Nothing was freed: the library and the tags still work. */
 	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "still initialised");
-	TEST_ASSERT_EQ(st.in_use, 1, "tag still counted");
+	TEST_ASSERT_EQ(st.in_use, 2, "tags still counted");
 	TEST_ASSERT_EQ(((uint8_t *)mtag_data(t))[15], 0xa5, "tag data intact");
+	TEST_ASSERT(mtag_find(m, MTAG_TYPE_DLT, NULL) == c, "chained tag found");
+	TEST_ASSERT_EQ(((uint8_t *)mtag_data(c))[7], 0x5a, "chained tag's data intact");
 	TEST_ASSERT_EQ(mtag_type_lookup("gre"), MTAG_TYPE_GRE, "registry intact");
+	u = mtag_get(MTAG_TYPE_GRE, 16, 0);
+	TEST_ASSERT_NOT_NULL(u, "the pools still serve");
+	mtag_free(u);
 	mtag_free(t);
+	mtag_pktmbuf_free(m);
 	TEST_ASSERT_EQ(mtag_lib_fini(), 0, "fini when idle");
 	TEST_ASSERT_EQ(mtag_stats_get(&st), -ENOENT, "uninitialised after fini");
 	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init again");
@@ -236,6 +282,8 @@ test_custom_conf(void)
 	struct mtag *a, *b, *c;
 
 	TEST_RUN(test_lib_reinit(&conf));
+	/* NULL asks for no particular configuration: it keeps this one. */
+	TEST_ASSERT_EQ(mtag_lib_init(NULL), 0, "init(NULL) on a custom configuration");
 	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
 	TEST_ASSERT_EQ(st.nb_classes, 3, "classes");
 	TEST_ASSERT(st.class_len[0] == 8 && st.class_len[1] == 100 && st.class_len[2] == 1000,
@@ -346,6 +394,7 @@ test_fini_resets_registry(void)
 
 static const struct test_case init_cases[] = {
 	{"before_init", test_before_init},
+	{"after_fini", test_after_fini},
 	{"dynfield_names", test_dynfield_names},
 	{"idempotent", test_idempotent},
 	{"defaults", test_defaults},
@@ -364,4 +413,4 @@ static struct test_suite init_suite = {
 	.cases = init_cases,
 };
 
-TEST_SUITE_REGISTER(init_suite);
+REGISTER_UNIT_TEST(init_suite);

@@ -368,4 +368,4 @@ static struct test_suite lcores_suite = {
 	.cases = lcores_cases,
 };
 
-TEST_SUITE_REGISTER(lcores_suite);
+REGISTER_UNIT_TEST(lcores_suite);

@@ -297,4 +297,4 @@ static struct test_suite mbuf_suite = {
 	.cases = mbuf_cases,
 };
 
-TEST_SUITE_REGISTER(mbuf_suite);
+REGISTER_UNIT_TEST(mbuf_suite);

@@ -163,4 +163,4 @@ static struct test_suite nullargs_suite = {
 	.cases = nullargs_cases,
 };
 
-TEST_SUITE_REGISTER(nullargs_suite);
+REGISTER_UNIT_TEST(nullargs_suite);

@@ -95,6 +95,14 @@ test_len_limits(void)
 	rte_errno = 0;
 	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, UINT16_MAX, 0), "len 65535");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "len 65535");
+	if (max < MTAG_LEN_MAX) {
+		rte_errno = 0;
+		TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, MTAG_LEN_MAX, 0), "MTAG_LEN_MAX");
+		TEST_ASSERT_EQ(rte_errno, EINVAL, "MTAG_LEN_MAX over the largest class");
+	}
+	rte_errno = 0;
+	TEST_ASSERT_NULL(mtag_get(MTAG_TYPE_GRE, MTAG_LEN_MAX + 1, 0), "MTAG_LEN_MAX + 1");
+	TEST_ASSERT_EQ(rte_errno, EINVAL, "MTAG_LEN_MAX + 1");
 	rte_errno = 0;
 	TEST_ASSERT_NULL(mtag_alloc(99, 1, max + 1, 0), "alloc len max + 1");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "alloc len max + 1");
@@ -138,6 +146,11 @@ test_alloc_cookie(void)
 	TEST_ASSERT_EQ(t->type, 7777, "type");
 	TEST_ASSERT_EQ(t->len, 12, "len");
 	TEST_ASSERT_NULL(t->next, "next");
+	mtag_free(t);
+	/* Even an id out of the registry's range. */
+	t = mtag_alloc(0xc0ffee, UINT16_MAX, 4, MTAG_ZERO);
+	TEST_ASSERT_NOT_NULL(t, "alloc with a cookie and type 65535");
+	TEST_ASSERT(t->type == UINT16_MAX && t->cookie == 0xc0ffee, "type and cookie kept");
 	mtag_free(t);
 
 	for (unused = MTAG_TYPE_MAX - 1; unused >= MTAG_TYPE_USER_BASE; unused--)
@@ -355,4 +368,4 @@ static struct test_suite tags_suite = {
 	.cases = tags_cases,
 };
 
-TEST_SUITE_REGISTER(tags_suite);
+REGISTER_UNIT_TEST(tags_suite);

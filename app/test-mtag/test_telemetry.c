@@ -410,4 +410,4 @@ static struct test_suite telemetry_suite = {
 	.cases = telemetry_cases,
 };
 
-TEST_SUITE_REGISTER(telemetry_suite);
+REGISTER_UNIT_TEST(telemetry_suite);

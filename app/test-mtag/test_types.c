@@ -134,6 +134,27 @@ test_bad_names(void)
 	TEST_ASSERT_EQ(mtag_type_set_copier(id, NULL), -EINVAL, "copier of unknown type");
 	TEST_ASSERT_EQ(mtag_type_set_destructor(UINT16_MAX, NULL), -EINVAL, "dtor of 65535");
 	TEST_ASSERT_EQ(mtag_type_set_copier(MTAG_TYPE_MAX, NULL), -EINVAL, "copier of max");
+	/* Ids that were never registered, or are out of range. */
+	{
+		static const uint16_t bad[] = {0, MTAG_TYPE_USER_BASE - 1, MTAG_TYPE_MAX - 1,
+					       MTAG_TYPE_MAX, UINT16_MAX};
+		unsigned int i;
+
+		for (i = 0; i < RTE_DIM(bad); i++) {
+			if (mtag_type_name(bad[i]) != NULL)
+				continue; /* MTAG_TYPE_MAX - 1 once the registry is full */
+			rte_errno = 0;
+			TEST_ASSERT_NULL(mtag_get(bad[i], 4, 0), "get of type %u", bad[i]);
+			TEST_ASSERT_EQ(rte_errno, EINVAL, "get of type %u", bad[i]);
+			rte_errno = 0;
+			TEST_ASSERT_NULL(mtag_type_name(bad[i]), "name of %u", bad[i]);
+			TEST_ASSERT_EQ(rte_errno, ENOENT, "name of %u", bad[i]);
+			TEST_ASSERT_EQ(mtag_type_set_destructor(bad[i], NULL), -EINVAL,
+				       "dtor of %u", bad[i]);
+			TEST_ASSERT_EQ(mtag_type_set_copier(bad[i], NULL), -EINVAL, "copier of %u",
+				       bad[i]);
+		}
+	}
 	TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");
 	TEST_ASSERT_EQ(st.alloc_fails, 0, "a refused type is no pool failure");
 	return TEST_SUCCESS;
@@ -212,4 +233,4 @@ static struct test_suite types_suite = {
 	.cases = types_cases,
 };
 
-TEST_SUITE_REGISTER(types_suite);
+REGISTER_UNIT_TEST(types_suite);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # AddressSanitizer + UndefinedBehaviorSanitizer: configures build-asan
-# (-Db_sanitize=address,undefined) and runs there the unit suite, the fuzz
-# replays (corpus and seeded random inputs) and the stress suite.
+# (-Db_sanitize=address,undefined) and runs there the unit suites, the fuzz
+# replays of the library and the examples (corpus and seeded random inputs)
+# and the stress suites.
 # Mempool objects are not malloc'd, so ASan cannot see a tag used after it
 # went back to its pool: the debug stage (hardening-debug.sh) covers that.
 set -uo pipefail
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/../.."
 bdir=build-asan
 
 configure "$bdir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
-	-Dexamples=false || { echo "0 passed, 1 failed"; exit 1; }
+	-Dexamples=true || { echo "0 passed, 1 failed"; exit 1; }
 build "$bdir" "${hardening_targets[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 # Any report is a failure; leaks are checked at exit (detect_leaks).

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 . devtools/test.d/hardening-lib.bash
 bdir=build-debug
 
-configure "$bdir" -Dwerror=true -Dmtag_debug=true -Dexamples=false \
+configure "$bdir" -Dwerror=true -Dmtag_debug=true -Dexamples=true \
 	|| { echo "0 passed, 1 failed"; exit 1; }
 build "$bdir" "${hardening_targets[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 # shellcheck disable=SC2046

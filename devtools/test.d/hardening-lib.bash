@@ -5,12 +5,16 @@
 # meson_counts, shared with devtools/test.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/../meson-counts.bash"
 
-# configure <build-dir> <meson options...>: set up once, reconfigure never
-# (a warm machine stays fast).
+# configure <build-dir> <meson options...>: set up once; a build dir made
+# before gets the options applied again (cheap when nothing changed), so that
+# an old one with -Dexamples=false builds the examples' fuzz targets too.
 configure() {
 	local dir=$1
 	shift
-	[ -f "$dir/build.ninja" ] && return 0
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null
+		return
+	fi
 	meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
 		cat "$dir.setup.log"
 		return 1
@@ -50,11 +54,12 @@ build() {
 	}
 }
 
-# Executables of the suites the hardening stages run (unit, fuzz replays,
-# stress, exhaustion, debug checks, multi-process).
+# Executables of the suites the hardening stages run: dpdk-test-mtag (the
+# unit, stress and debug suites), the fuzz replays of the library and of the
+# examples, the multi-process pair.
 hardening_targets=(
 	'app/test-mtag/dpdk-test-mtag'
 	'app/test-mtag/fuzz/fuzz-[a-z-]+-replay'
-	'app/test-mtag/stress/mtag-[a-z-]+'
+	'examples/[a-z-]+/test/fuzz-[a-z-]+-replay'
 	'app/test-mtag/mp/mtag-mp'
 )

@@ -12,7 +12,7 @@ pages=64
 result() { echo "$1 passed, $2 failed, $3 skipped"; exit "$4"; }
 
 . devtools/test.d/hardening-lib.bash
-configure "$bdir" -Dwerror=true -Dexamples=false || result 0 1 0 1
+configure "$bdir" -Dwerror=true -Dexamples=true || result 0 1 0 1
 build "$bdir" 'app/test-mtag/mp/mtag-mp' || result 0 1 0 1
 
 if [ "$(id -u)" -ne 0 ]; then

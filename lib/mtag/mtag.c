@@ -60,8 +60,10 @@ mtag_check_conf(const struct mtag_conf *conf)
 		return 0;
 	if (conf->pool_ops != NULL &&
 	    (conf->pool_ops[0] == '\0' || strlen(conf->pool_ops) >= RTE_MEMPOOL_OPS_NAMESIZE)) {
-		MTAG_LOG(ERR, "bad configuration: pool_ops \"%s\" (NULL or a mempool driver's "
-			 "name)", conf->pool_ops);
+		MTAG_LOG(ERR,
+			 "bad configuration: pool_ops \"%s\" (NULL or a mempool driver's "
+			 "name)",
+			 conf->pool_ops);
 		return -EINVAL;
 	}
 	if (conf->pool_size != 0 && conf->pool_size < 2) {

@@ -28,7 +28,7 @@
 
 #include <mtag.h>
 
-#include "harden_common.h"
+#include "fuzz_common.h"
 
 #define NB_PKTS 6
 #define NB_HELD 6
@@ -77,17 +77,8 @@ static int type_a, type_b, type_c;
 static uint16_t types[10];
 static uint64_t dtor_calls;
 static struct ref_model M;
-static const char *cur_op = "init";
-
-#define DIFF(cond, ...)                                                                            \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "DIVERGENCE after %s: %s: ", cur_op, #cond);               \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+/* The operation running, named in a failure's message. */
+#define cur_op test_fail_context
 
 /* --------------------------------------------------------- input reading */
 
@@ -271,7 +262,7 @@ free_pkt_slot(void)
 }
 
 /* Give a fresh tag a data pattern (its data is undefined without MTAG_ZERO). */
-static void
+static int
 fill_tag(struct ref_tag *r, struct mtag *t, int flags)
 {
 	uint16_t i;
@@ -282,7 +273,8 @@ fill_tag(struct ref_tag *r, struct mtag *t, int flags)
 	r->len = t->len;
 	for (i = 0; i < t->len; i++) {
 		if (flags & MTAG_ZERO) {
-			DIFF(((uint8_t *)mtag_data(t))[i] == 0, "MTAG_ZERO byte %u not zero", i);
+			TEST_ASSERT(((uint8_t *)mtag_data(t))[i] == 0, "MTAG_ZERO byte %u not zero",
+				    i);
 			r->data[i] = 0;
 		} else {
 			r->data[i] = (uint8_t)(M.fill + i * 7);
@@ -290,19 +282,21 @@ fill_tag(struct ref_tag *r, struct mtag *t, int flags)
 		}
 	}
 	M.fill += 13;
+	return TEST_SUCCESS;
 }
 
 /* ------------------------------------------------------- the comparison */
 
-static void
+static int
 check_tag(const struct ref_tag *r, const struct mtag *t, const char *where, unsigned int i)
 {
-	DIFF(t == r->real, "%s[%u]: tag %p, model %p", where, i, (const void *)t,
-	     (const void *)r->real);
-	DIFF(t->type == r->type && t->len == r->len && t->cookie == r->cookie,
-	     "%s[%u]: header %u/%u/%u, model %u/%u/%u", where, i, t->type, t->len, t->cookie,
-	     r->type, r->len, r->cookie);
-	DIFF(memcmp(t + 1, r->data, r->len) == 0, "%s[%u]: data differs", where, i);
+	TEST_ASSERT(t == r->real, "%s[%u]: tag %p, model %p", where, i, (const void *)t,
+		    (const void *)r->real);
+	TEST_ASSERT(t->type == r->type && t->len == r->len && t->cookie == r->cookie,
+		    "%s[%u]: header %u/%u/%u, model %u/%u/%u", where, i, t->type, t->len, t->cookie,
+		    r->type, r->len, r->cookie);
+	TEST_ASSERT(memcmp(t + 1, r->data, r->len) == 0, "%s[%u]: data differs", where, i);
+	return TEST_SUCCESS;
 }
 
 static struct mtag *
@@ -316,30 +310,33 @@ model_find(const struct ref_pkt *p, uint32_t cookie, uint16_t type, int after)
 	return NULL;
 }
 
-static void
+static int
 check_stats(void)
 {
 	struct mtag_stats s;
 	int c;
 
-	DIFF(mtag_stats_get(&s) == 0, "stats_get");
-	DIFF(s.nb_classes == NB_CLASSES, "nb_classes %u", s.nb_classes);
+	TEST_ASSERT(mtag_stats_get(&s) == 0, "stats_get");
+	TEST_ASSERT(s.nb_classes == NB_CLASSES, "nb_classes %u", s.nb_classes);
 	for (c = 0; c < NB_CLASSES; c++) {
-		DIFF(s.cls[c].allocs == M.allocs[c], "class %d allocs %" PRIu64 ", model %" PRIu64,
-		     c, s.cls[c].allocs, M.allocs[c]);
-		DIFF(s.cls[c].frees == M.frees[c], "class %d frees %" PRIu64 ", model %" PRIu64, c,
-		     s.cls[c].frees, M.frees[c]);
-		DIFF(s.cls[c].alloc_fails == M.fails[c],
-		     "class %d fails %" PRIu64 ", model %" PRIu64, c, s.cls[c].alloc_fails,
-		     M.fails[c]);
-		DIFF(s.cls[c].in_use == model_in_use(c), "class %d in_use", c);
+		TEST_ASSERT(s.cls[c].allocs == M.allocs[c],
+			    "class %d allocs %" PRIu64 ", model %" PRIu64, c, s.cls[c].allocs,
+			    M.allocs[c]);
+		TEST_ASSERT(s.cls[c].frees == M.frees[c],
+			    "class %d frees %" PRIu64 ", model %" PRIu64, c, s.cls[c].frees,
+			    M.frees[c]);
+		TEST_ASSERT(s.cls[c].alloc_fails == M.fails[c],
+			    "class %d fails %" PRIu64 ", model %" PRIu64, c, s.cls[c].alloc_fails,
+			    M.fails[c]);
+		TEST_ASSERT(s.cls[c].in_use == model_in_use(c), "class %d in_use", c);
 	}
-	DIFF(s.debug_errors == M.debug_errors, "debug_errors %" PRIu64, s.debug_errors);
-	DIFF(dtor_calls == M.dtor_calls, "destructor ran %" PRIu64 " times, model %" PRIu64,
-	     dtor_calls, M.dtor_calls);
+	TEST_ASSERT(s.debug_errors == M.debug_errors, "debug_errors %" PRIu64, s.debug_errors);
+	TEST_ASSERT(dtor_calls == M.dtor_calls, "destructor ran %" PRIu64 " times, model %" PRIu64,
+		    dtor_calls, M.dtor_calls);
+	return TEST_SUCCESS;
 }
 
-static void
+static int
 check_all(void)
 {
 	const struct mtag *seen[MAX_CHAIN + NB_HELD];
@@ -354,52 +351,56 @@ check_all(void)
 			continue;
 		t = mtag_first(rp->m);
 		for (i = 0; i < rp->n; i++, t = mtag_next(rp->m, t)) {
-			DIFF(t != NULL, "pkt %d: chain ends at %u, model has %u", p, i, rp->n);
-			check_tag(&rp->tags[i], t, "pkt", i);
-			DIFF(nseen < RTE_DIM(seen), "more tags than the pools hold");
+			TEST_ASSERT(t != NULL, "pkt %d: chain ends at %u, model has %u", p, i,
+				    rp->n);
+			TEST_RUN(check_tag(&rp->tags[i], t, "pkt", i));
+			TEST_ASSERT(nseen < RTE_DIM(seen), "more tags than the pools hold");
 			seen[nseen++] = t;
 		}
-		DIFF(t == NULL, "pkt %d: chain longer than model's %u", p, rp->n);
+		TEST_ASSERT(t == NULL, "pkt %d: chain longer than model's %u", p, rp->n);
 		/* The summary must let every present type be found. */
 		for (k = 0; k < RTE_DIM(types); k++)
-			DIFF(mtag_find(rp->m, types[k], NULL) ==
-				     model_find(rp, MTAG_ABI_COMPAT, types[k], -1),
-			     "pkt %d: mtag_find(type %u)", p, types[k]);
+			TEST_ASSERT(mtag_find(rp->m, types[k], NULL) ==
+					    model_find(rp, MTAG_ABI_COMPAT, types[k], -1),
+				    "pkt %d: mtag_find(type %u)", p, types[k]);
 	}
 	for (h = 0; h < NB_HELD; h++) {
 		if (!M.held_used[h])
 			continue;
-		check_tag(&M.held[h], M.held[h].real, "held", h);
-		DIFF(M.held[h].real->next == NULL, "held tag %d has a next", h);
-		DIFF(nseen < RTE_DIM(seen), "more tags than the pools hold");
+		TEST_RUN(check_tag(&M.held[h], M.held[h].real, "held", h));
+		TEST_ASSERT(M.held[h].real->next == NULL, "held tag %d has a next", h);
+		TEST_ASSERT(nseen < RTE_DIM(seen), "more tags than the pools hold");
 		seen[nseen++] = M.held[h].real;
 	}
 	for (i = 0; i < nseen; i++)
 		for (j = i + 1; j < nseen; j++)
-			DIFF(seen[i] != seen[j], "tag %p owned twice", (const void *)seen[i]);
-	check_stats();
+			TEST_ASSERT(seen[i] != seen[j], "tag %p owned twice",
+				    (const void *)seen[i]);
+	TEST_RUN(check_stats());
+	return TEST_SUCCESS;
 }
 
 /* ---------------------------------------------------------- operations */
 
-static void
+static int
 op_pkt_alloc(struct cursor *c)
 {
 	int p = u8(c) % NB_PKTS;
 	struct rte_mbuf *m;
 
 	if (M.pkt[p].m != NULL)
-		return;
+		return TEST_SUCCESS;
 	m = rte_pktmbuf_alloc(mbuf_pool);
-	DIFF(m != NULL, "mbuf pool empty");
-	DIFF(mtag_first(m) == NULL, "fresh mbuf reads as tagged");
+	TEST_ASSERT(m != NULL, "mbuf pool empty");
+	TEST_ASSERT(mtag_first(m) == NULL, "fresh mbuf reads as tagged");
 	memset(rte_pktmbuf_append(m, PKT_DATA), p, PKT_DATA);
 	M.pkt[p].m = m;
 	M.pkt[p].n = 0;
+	return TEST_SUCCESS;
 }
 
 /* mtag_get or mtag_alloc into a free held slot. */
-static void
+static int
 op_get(struct cursor *c, bool with_cookie)
 {
 	uint32_t cookie = with_cookie ? pick_cookie(c) : MTAG_ABI_COMPAT;
@@ -410,27 +411,28 @@ op_get(struct cursor *c, bool with_cookie)
 	struct mtag *t;
 
 	if (h < 0)
-		return;
+		return TEST_SUCCESS;
 	rte_errno = 0;
 	t = with_cookie ? mtag_alloc(cookie, type, len, flags) : mtag_get(type, len, flags);
 	if (!valid) {
-		DIFF(t == NULL && rte_errno == EINVAL, "type %u len %u accepted", type, len);
-		return;
+		TEST_ASSERT(t == NULL && rte_errno == EINVAL, "type %u len %u accepted", type, len);
+		return TEST_SUCCESS;
 	}
 	if (model_in_use(cls) >= POOL_SIZE) {
 		M.fails[cls]++;
-		DIFF(t == NULL && rte_errno == ENOMEM, "allocation from an empty pool");
-		return;
+		TEST_ASSERT(t == NULL && rte_errno == ENOMEM, "allocation from an empty pool");
+		return TEST_SUCCESS;
 	}
-	DIFF(t != NULL, "allocation failed: %s", rte_strerror(rte_errno));
-	DIFF(t->next == NULL && t->type == type && t->len == len && t->cookie == cookie,
-	     "fresh tag header");
+	TEST_ASSERT(t != NULL, "allocation failed: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(t->next == NULL && t->type == type && t->len == len && t->cookie == cookie,
+		    "fresh tag header");
 	M.allocs[cls]++;
 	M.held_used[h] = true;
-	fill_tag(&M.held[h], t, flags);
+	TEST_RUN(fill_tag(&M.held[h], t, flags));
+	return TEST_SUCCESS;
 }
 
-static void
+static int
 op_get_bulk(struct cursor *c)
 {
 	unsigned int n = u8(c) % 5, i, got, nfree = 0;
@@ -443,32 +445,34 @@ op_get_bulk(struct cursor *c)
 	for (i = 0; i < NB_HELD; i++)
 		nfree += !M.held_used[i];
 	if (n > nfree)
-		return;
+		return TEST_SUCCESS;
 	rte_errno = 0;
 	got = mtag_get_bulk(type, len, flags, tags, n);
 	if (!valid) {
-		DIFF(got == 0 && rte_errno == EINVAL,
-		     "bulk: bad type %u len %u accepted (n %u got %u errno %d)", type, len, n, got,
-		     rte_errno);
-		return;
+		TEST_ASSERT(got == 0 && rte_errno == EINVAL,
+			    "bulk: bad type %u len %u accepted (n %u got %u errno %d)", type, len,
+			    n, got, rte_errno);
+		return TEST_SUCCESS;
 	}
 	if (n == 0) {
-		DIFF(got == 0, "bulk of 0 gave %u", got);
-		return;
+		TEST_ASSERT(got == 0, "bulk of 0 gave %u", got);
+		return TEST_SUCCESS;
 	}
 	if (model_in_use(cls) + n > POOL_SIZE) {
 		M.fails[cls] += n; /* counted as asked for and not had */
-		DIFF(got == 0 && rte_errno == ENOMEM, "bulk: all or nothing broken (%u)", got);
-		return;
+		TEST_ASSERT(got == 0 && rte_errno == ENOMEM, "bulk: all or nothing broken (%u)",
+			    got);
+		return TEST_SUCCESS;
 	}
-	DIFF(got == n, "bulk gave %u of %u", got, n);
+	TEST_ASSERT(got == n, "bulk gave %u of %u", got, n);
 	M.allocs[cls] += n;
 	for (i = 0; i < n; i++) {
 		int h = free_held_slot();
 
 		M.held_used[h] = true;
-		fill_tag(&M.held[h], tags[i], flags);
+		TEST_RUN(fill_tag(&M.held[h], tags[i], flags));
 	}
+	return TEST_SUCCESS;
 }
 
 static void
@@ -485,7 +489,7 @@ op_free_held(struct cursor *c)
 	M.held_used[h] = false;
 }
 
-static void
+static int
 op_copy(struct cursor *c)
 {
 	int h = u8(c) % NB_HELD, d = free_held_slot();
@@ -494,19 +498,20 @@ op_copy(struct cursor *c)
 	int ret;
 
 	if (!M.held_used[h] || d < 0)
-		return;
+		return TEST_SUCCESS;
 	rte_errno = 0;
 	t = mtag_copy(M.held[h].real, 0);
 	ret = model_copy_tags(&M.held[h], 1, &out);
 	if (ret != 0) {
-		DIFF(t == NULL && rte_errno == (ret == -ENOBUFS ? ENOMEM : -ret),
-		     "copy should fail with %d (rte_errno %d)", ret, rte_errno);
-		return;
+		TEST_ASSERT(t == NULL && rte_errno == (ret == -ENOBUFS ? ENOMEM : -ret),
+			    "copy should fail with %d (rte_errno %d)", ret, rte_errno);
+		return TEST_SUCCESS;
 	}
-	DIFF(t != NULL && t->next == NULL, "copy failed: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(t != NULL && t->next == NULL, "copy failed: %s", rte_strerror(rte_errno));
 	out.real = t;
 	M.held[d] = out;
 	M.held_used[d] = true;
+	return TEST_SUCCESS;
 }
 
 static void
@@ -518,7 +523,7 @@ model_prepend(struct ref_pkt *p, const struct ref_tag *t)
 }
 
 /* mtag_add: a new tag first on a packet, or NULL and the packet as it was. */
-static void
+static int
 op_add(struct cursor *c)
 {
 	int p = u8(c) % (NB_PKTS + 1); /* NB_PKTS: a NULL packet */
@@ -531,28 +536,29 @@ op_add(struct cursor *c)
 	void *d;
 
 	if (p < NB_PKTS && m == NULL)
-		return;
+		return TEST_SUCCESS;
 	rte_errno = 0;
 	d = mtag_add(m, type, len, flags);
 	if (m == NULL || !valid) {
-		DIFF(d == NULL && rte_errno == EINVAL, "add: bad packet, type %u or len %u taken",
-		     type, len);
-		return;
+		TEST_ASSERT(d == NULL && rte_errno == EINVAL,
+			    "add: bad packet, type %u or len %u taken", type, len);
+		return TEST_SUCCESS;
 	}
 	if (model_in_use(cls) >= POOL_SIZE) {
 		M.fails[cls]++;
-		DIFF(d == NULL && rte_errno == ENOMEM, "add from an empty pool");
-		return;
+		TEST_ASSERT(d == NULL && rte_errno == ENOMEM, "add from an empty pool");
+		return TEST_SUCCESS;
 	}
-	DIFF(d != NULL && mtag_data(mtag_first(m)) == d, "add: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(d != NULL && mtag_data(mtag_first(m)) == d, "add: %s", rte_strerror(rte_errno));
 	M.allocs[cls]++;
-	fill_tag(&r, mtag_first(m), flags);
+	TEST_RUN(fill_tag(&r, mtag_first(m), flags));
 	model_prepend(&M.pkt[p], &r);
+	return TEST_SUCCESS;
 }
 
 /* mtag_add_burst: n packets (repeats allowed) each get a new first tag, or
  * none does. */
-static void
+static int
 op_add_burst(struct cursor *c)
 {
 	unsigned int n = u8(c) % 6, i, got;
@@ -567,34 +573,36 @@ op_add_burst(struct cursor *c)
 	for (i = 0; i < n; i++) {
 		ps[i] = u8(c) % (NB_PKTS + 1); /* NB_PKTS: a NULL packet */
 		if (ps[i] < NB_PKTS && M.pkt[ps[i]].m == NULL)
-			return;
+			return TEST_SUCCESS;
 		pkts[i] = ps[i] < NB_PKTS ? M.pkt[ps[i]].m : NULL;
 		null_pkt |= pkts[i] == NULL;
 	}
 	rte_errno = 0;
 	got = mtag_add_burst(pkts, n, type, len, flags, data);
 	if (!valid || (null_pkt && n > 0)) {
-		DIFF(got == 0 && rte_errno == EINVAL, "add_burst: bad input taken (got %u)", got);
-		return; /* the comparison after the op checks that no packet changed */
+		TEST_ASSERT(got == 0 && rte_errno == EINVAL, "add_burst: bad input taken (got %u)",
+			    got);
+		return TEST_SUCCESS; /* the comparison after the op checks that no packet changed */
 	}
 	if (n == 0) {
-		DIFF(got == 0, "add_burst of 0 gave %u", got);
-		return;
+		TEST_ASSERT(got == 0, "add_burst of 0 gave %u", got);
+		return TEST_SUCCESS;
 	}
 	if (model_in_use(cls) + n > POOL_SIZE) {
 		M.fails[cls] += n;
-		DIFF(got == 0 && rte_errno == ENOMEM, "add_burst: all or nothing broken (%u)", got);
-		return;
+		TEST_ASSERT(got == 0 && rte_errno == ENOMEM,
+			    "add_burst: all or nothing broken (%u)", got);
+		return TEST_SUCCESS;
 	}
-	DIFF(got == n, "add_burst gave %u of %u: %s", got, n, rte_strerror(rte_errno));
+	TEST_ASSERT(got == n, "add_burst gave %u of %u: %s", got, n, rte_strerror(rte_errno));
 	M.allocs[cls] += n;
 	/* In packet order: a packet named twice has the later tag first. */
 	for (i = 0; i < n; i++) {
 		const struct mtag *t = (const struct mtag *)data[i] - 1;
 
-		DIFF(t->type == type && t->len == len && t->cookie == MTAG_ABI_COMPAT,
-		     "add_burst: header of tag %u", i);
-		fill_tag(&r, (struct mtag *)(uintptr_t)t, flags);
+		TEST_ASSERT(t->type == type && t->len == len && t->cookie == MTAG_ABI_COMPAT,
+			    "add_burst: header of tag %u", i);
+		TEST_RUN(fill_tag(&r, (struct mtag *)(uintptr_t)t, flags));
 		model_prepend(&M.pkt[ps[i]], &r);
 	}
 	for (i = 0; i < n; i++) {
@@ -602,9 +610,10 @@ op_add_burst(struct cursor *c)
 
 		for (unsigned int j = i + 1; j < n; j++)
 			later |= ps[j] == ps[i];
-		DIFF(later || mtag_first(pkts[i]) == (const struct mtag *)data[i] - 1,
-		     "add_burst: data[%u] is not first on its packet", i);
+		TEST_ASSERT(later || mtag_first(pkts[i]) == (const struct mtag *)data[i] - 1,
+			    "add_burst: data[%u] is not first on its packet", i);
 	}
+	return TEST_SUCCESS;
 }
 
 static void
@@ -656,7 +665,7 @@ pick_pos(struct cursor *c, const struct ref_pkt *p)
 	return (int)(u8(c) % (p->n + 1)) - 1;
 }
 
-static void
+static int
 op_find(struct cursor *c, bool locate)
 {
 	const struct ref_pkt *p = &M.pkt[u8(c) % NB_PKTS];
@@ -667,15 +676,16 @@ op_find(struct cursor *c, bool locate)
 	struct mtag *got;
 
 	if (p->m == NULL)
-		return;
+		return TEST_SUCCESS;
 	pos = pick_pos(c, p);
 	start = pos < 0 ? NULL : p->tags[pos].real;
 	got = locate ? mtag_locate(p->m, cookie, type, start) : mtag_find(p->m, type, start);
-	DIFF(got == model_find(p, cookie, type, pos), "find cookie %u type %u after %d", cookie,
-	     type, pos);
+	TEST_ASSERT(got == model_find(p, cookie, type, pos), "find cookie %u type %u after %d",
+		    cookie, type, pos);
+	return TEST_SUCCESS;
 }
 
-static void
+static int
 op_find_burst(struct cursor *c)
 {
 	struct rte_mbuf *pkts[NB_PKTS];
@@ -693,10 +703,11 @@ op_find_burst(struct cursor *c)
 	for (i = 0; i < n; i++) {
 		struct mtag *want = model_find(rp[i], MTAG_ABI_COMPAT, type, -1);
 
-		DIFF(out[i] == want, "find_burst[%u] type %u", i, type);
+		TEST_ASSERT(out[i] == want, "find_burst[%u] type %u", i, type);
 		found += want != NULL;
 	}
-	DIFF(got == found, "find_burst found %u, model %u", got, found);
+	TEST_ASSERT(got == found, "find_burst found %u, model %u", got, found);
+	return TEST_SUCCESS;
 }
 
 /* Remove the tag at position k from the model's chain into *out. */
@@ -708,7 +719,7 @@ model_take(struct ref_pkt *p, unsigned int k, struct ref_tag *out)
 	p->n--;
 }
 
-static void
+static int
 op_unlink(struct cursor *c, bool del)
 {
 	struct ref_pkt *p = &M.pkt[u8(c) % NB_PKTS];
@@ -717,14 +728,14 @@ op_unlink(struct cursor *c, bool del)
 	int h = free_held_slot();
 
 	if (p->m == NULL)
-		return;
+		return TEST_SUCCESS;
 	if (p->n == 0) {
 		/* Nothing to remove: NULL and an untagged packet are no-ops. */
 		del ? mtag_delete(p->m, NULL) : mtag_unlink(p->m, NULL);
-		return;
+		return TEST_SUCCESS;
 	}
 	if (!del && h < 0)
-		return;
+		return TEST_SUCCESS;
 	k %= p->n;
 	model_take(p, k, &t);
 	if (del) {
@@ -732,10 +743,11 @@ op_unlink(struct cursor *c, bool del)
 		model_release(&t);
 	} else {
 		mtag_unlink(p->m, t.real);
-		DIFF(t.real->next == NULL, "unlinked tag still points into the chain");
+		TEST_ASSERT(t.real->next == NULL, "unlinked tag still points into the chain");
 		M.held[h] = t;
 		M.held_used[h] = true;
 	}
+	return TEST_SUCCESS;
 }
 
 #ifndef MTAG_DEBUG
@@ -774,7 +786,7 @@ op_delete_chain(struct cursor *c, bool burst)
 		mtag_delete_chain_burst(pkts, n);
 }
 
-static void
+static int
 op_copy_chain(struct cursor *c)
 {
 	struct ref_pkt *to = &M.pkt[u8(c) % NB_PKTS], *from = &M.pkt[u8(c) % NB_PKTS];
@@ -782,20 +794,21 @@ op_copy_chain(struct cursor *c)
 	int ret, want;
 
 	if (to->m == NULL || from->m == NULL)
-		return;
+		return TEST_SUCCESS;
 	ret = mtag_copy_chain(to->m, from->m);
 	if (to == from) {
-		DIFF(ret == 0, "copy_chain onto itself: %d", ret);
-		return;
+		TEST_ASSERT(ret == 0, "copy_chain onto itself: %d", ret);
+		return TEST_SUCCESS;
 	}
 	want = model_copy_tags(from->tags, from->n, out);
-	DIFF(ret == want, "copy_chain returned %d, model %d", ret, want);
+	TEST_ASSERT(ret == want, "copy_chain returned %d, model %d", ret, want);
 	if (want != 0)
-		return; /* 'to' must be exactly as it was: check_all() sees */
+		return TEST_SUCCESS; /* 'to' must be exactly as it was: check_all() sees */
 	model_release_chain(to);
 	memcpy(to->tags, out, from->n * sizeof(out[0]));
 	to->n = from->n;
 	adopt_real(to);
+	return TEST_SUCCESS;
 }
 
 static void
@@ -815,7 +828,7 @@ op_move(struct cursor *c)
 }
 
 /* mtag_pktmbuf_clone or mtag_pktmbuf_copy into a free packet slot. */
-static void
+static int
 op_dup(struct cursor *c, bool clone)
 {
 	struct ref_pkt *src = &M.pkt[u8(c) % NB_PKTS];
@@ -824,23 +837,24 @@ op_dup(struct cursor *c, bool clone)
 	int d = free_pkt_slot(), want;
 
 	if (src->m == NULL || d < 0)
-		return;
+		return TEST_SUCCESS;
 	rte_errno = 0;
 	m = clone ? mtag_pktmbuf_clone(src->m, mbuf_pool)
 		  : mtag_pktmbuf_copy(src->m, mbuf_pool, 0, UINT32_MAX);
 	want = model_copy_tags(src->tags, src->n, out);
 	if (want != 0) {
 		/* Tags ran out: ENOMEM; a copier refused: its own error. */
-		DIFF(m == NULL && rte_errno == (want == -ENOBUFS ? ENOMEM : -want),
-		     "dup should fail (%d), rte_errno %d", want, rte_errno);
-		return;
+		TEST_ASSERT(m == NULL && rte_errno == (want == -ENOBUFS ? ENOMEM : -want),
+			    "dup should fail (%d), rte_errno %d", want, rte_errno);
+		return TEST_SUCCESS;
 	}
-	DIFF(m != NULL, "dup failed: %s", rte_strerror(rte_errno));
-	DIFF(rte_pktmbuf_pkt_len(m) == PKT_DATA, "dup length %u", rte_pktmbuf_pkt_len(m));
+	TEST_ASSERT(m != NULL, "dup failed: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(rte_pktmbuf_pkt_len(m) == PKT_DATA, "dup length %u", rte_pktmbuf_pkt_len(m));
 	M.pkt[d].m = m;
 	memcpy(M.pkt[d].tags, out, src->n * sizeof(out[0]));
 	M.pkt[d].n = src->n;
 	adopt_real(&M.pkt[d]);
+	return TEST_SUCCESS;
 }
 
 static void
@@ -886,7 +900,7 @@ op_write(struct cursor *c)
 
 /* NULL for a packet or a tag: queries give NULL, int calls -EINVAL, void
  * calls nothing; check_all() then sees that nothing moved. */
-static void
+static int
 op_nulls(struct cursor *c)
 {
 	struct ref_pkt *p = &M.pkt[u8(c) % NB_PKTS];
@@ -895,10 +909,10 @@ op_nulls(struct cursor *c)
 
 	if (p->m != NULL && p->n > 0)
 		t = p->tags[0].real;
-	DIFF(mtag_first(NULL) == NULL, "first(NULL)");
-	DIFF(mtag_next(NULL, NULL) == NULL, "next(NULL)");
-	DIFF(mtag_find(NULL, types[0], NULL) == NULL, "find(NULL)");
-	DIFF(mtag_locate(NULL, 0, types[0], NULL) == NULL, "locate(NULL)");
+	TEST_ASSERT(mtag_first(NULL) == NULL, "first(NULL)");
+	TEST_ASSERT(mtag_next(NULL, NULL) == NULL, "next(NULL)");
+	TEST_ASSERT(mtag_find(NULL, types[0], NULL) == NULL, "find(NULL)");
+	TEST_ASSERT(mtag_locate(NULL, 0, types[0], NULL) == NULL, "locate(NULL)");
 	mtag_prepend(NULL, NULL);
 	mtag_prepend(p->m, NULL);
 	mtag_unlink(NULL, t);
@@ -907,26 +921,29 @@ op_nulls(struct cursor *c)
 	mtag_move(NULL, p->m);
 	mtag_move(p->m, NULL);
 	mtag_free(NULL);
-	DIFF(mtag_copy_chain(NULL, p->m) == -EINVAL, "copy_chain(NULL, m)");
-	DIFF(mtag_copy_chain(p->m, NULL) == -EINVAL, "copy_chain(m, NULL)");
+	TEST_ASSERT(mtag_copy_chain(NULL, p->m) == -EINVAL, "copy_chain(NULL, m)");
+	TEST_ASSERT(mtag_copy_chain(p->m, NULL) == -EINVAL, "copy_chain(m, NULL)");
 	rte_errno = 0;
-	DIFF(mtag_copy(NULL, 0) == NULL && rte_errno == EINVAL, "copy(NULL)");
-	DIFF(mtag_get_bulk(types[0], 1, 0, NULL, 1) == 0 && rte_errno == EINVAL, "bulk NULL");
+	TEST_ASSERT(mtag_copy(NULL, 0) == NULL && rte_errno == EINVAL, "copy(NULL)");
+	TEST_ASSERT(mtag_get_bulk(types[0], 1, 0, NULL, 1) == 0 && rte_errno == EINVAL,
+		    "bulk NULL");
 	mtag_prepend_burst(NULL, NULL, 4);
-	DIFF(mtag_find_burst(NULL, 4, types[0], out) == 0, "find_burst(NULL)");
+	TEST_ASSERT(mtag_find_burst(NULL, 4, types[0], out) == 0, "find_burst(NULL)");
 	mtag_delete_chain_burst(NULL, 4);
 	mtag_pktmbuf_free(NULL);
 	mtag_pktmbuf_free_bulk(NULL, 3);
 	rte_errno = 0;
-	DIFF(mtag_pktmbuf_clone(NULL, mbuf_pool) == NULL && rte_errno == EINVAL, "clone(NULL)");
+	TEST_ASSERT(mtag_pktmbuf_clone(NULL, mbuf_pool) == NULL && rte_errno == EINVAL,
+		    "clone(NULL)");
 	if (p->m != NULL) {
 		rte_errno = 0;
-		DIFF(mtag_pktmbuf_clone(p->m, NULL) == NULL && rte_errno == EINVAL,
-		     "clone(m, NULL)");
+		TEST_ASSERT(mtag_pktmbuf_clone(p->m, NULL) == NULL && rte_errno == EINVAL,
+			    "clone(m, NULL)");
 		rte_errno = 0;
-		DIFF(mtag_pktmbuf_copy(p->m, NULL, 0, 1) == NULL && rte_errno == EINVAL,
-		     "copy(m, NULL)");
+		TEST_ASSERT(mtag_pktmbuf_copy(p->m, NULL, 0, 1) == NULL && rte_errno == EINVAL,
+			    "copy(m, NULL)");
 	}
+	return TEST_SUCCESS;
 }
 
 enum {
@@ -977,29 +994,29 @@ static const char *const op_names[NB_OPS] = {
 
 static uint64_t op_runs[NB_OPS];
 
-static void
+static int
 run_op(struct cursor *c, unsigned int op)
 {
 	cur_op = op_names[op];
 	op_runs[op]++;
 	switch (op) {
 	case OP_PKT_ALLOC:
-		op_pkt_alloc(c);
+		TEST_RUN(op_pkt_alloc(c));
 		break;
 	case OP_GET:
-		op_get(c, false);
+		TEST_RUN(op_get(c, false));
 		break;
 	case OP_ALLOC:
-		op_get(c, true);
+		TEST_RUN(op_get(c, true));
 		break;
 	case OP_GET_BULK:
-		op_get_bulk(c);
+		TEST_RUN(op_get_bulk(c));
 		break;
 	case OP_FREE:
 		op_free_held(c);
 		break;
 	case OP_COPY:
-		op_copy(c);
+		TEST_RUN(op_copy(c));
 		break;
 	case OP_PREPEND:
 		op_prepend(c);
@@ -1008,19 +1025,19 @@ run_op(struct cursor *c, unsigned int op)
 		op_prepend_burst(c);
 		break;
 	case OP_FIND:
-		op_find(c, false);
+		TEST_RUN(op_find(c, false));
 		break;
 	case OP_LOCATE:
-		op_find(c, true);
+		TEST_RUN(op_find(c, true));
 		break;
 	case OP_FIND_BURST:
-		op_find_burst(c);
+		TEST_RUN(op_find_burst(c));
 		break;
 	case OP_UNLINK:
-		op_unlink(c, false);
+		TEST_RUN(op_unlink(c, false));
 		break;
 	case OP_DELETE:
-		op_unlink(c, true);
+		TEST_RUN(op_unlink(c, true));
 		break;
 #ifndef MTAG_DEBUG
 	case OP_UNLINK_FOREIGN:
@@ -1034,16 +1051,16 @@ run_op(struct cursor *c, unsigned int op)
 		op_delete_chain(c, true);
 		break;
 	case OP_COPY_CHAIN:
-		op_copy_chain(c);
+		TEST_RUN(op_copy_chain(c));
 		break;
 	case OP_MOVE:
 		op_move(c);
 		break;
 	case OP_CLONE:
-		op_dup(c, true);
+		TEST_RUN(op_dup(c, true));
 		break;
 	case OP_PKT_COPY:
-		op_dup(c, false);
+		TEST_RUN(op_dup(c, false));
 		break;
 	case OP_PKT_FREE:
 		op_pkt_free(c, false);
@@ -1055,17 +1072,18 @@ run_op(struct cursor *c, unsigned int op)
 		op_write(c);
 		break;
 	case OP_ADD:
-		op_add(c);
+		TEST_RUN(op_add(c));
 		break;
 	case OP_ADD_BURST:
-		op_add_burst(c);
+		TEST_RUN(op_add_burst(c));
 		break;
 	case OP_NULLS:
-		op_nulls(c);
+		TEST_RUN(op_nulls(c));
 		break;
 	default:
 		break;
 	}
+	return TEST_SUCCESS;
 }
 
 /* ------------------------------------------------------------ harness */
@@ -1102,10 +1120,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (harden_eal_init("mtagfuzz", "0", 0, NULL) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fuzz_eal_init("mtag-fuzz-api");
 	for (i = 0; i < NB_CLASSES; i++)
 		conf.class_len[i] = class_len[i];
 	if (mtag_lib_init(&conf) != 0) {
@@ -1140,24 +1155,24 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int
+fuzz_one(const uint8_t *data, size_t size)
 {
 	struct cursor c = {.d = data, .n = size};
 	struct mtag_stats s;
 	/* A third of the opcodes make tags, so that chains grow and the
 	 * pools run dry within short inputs. */
 	static const uint8_t grow_ops[] = {
-		OP_GET,	       OP_ALLOC, OP_GET_BULK, OP_PREPEND,   OP_PREPEND_BURST, OP_COPY,
-		OP_COPY_CHAIN, OP_CLONE, OP_PKT_COPY, OP_PKT_ALLOC, OP_PREPEND,	  OP_ADD,
-		OP_ADD_BURST};
+		OP_GET,	    OP_ALLOC,	   OP_GET_BULK, OP_PREPEND,  OP_PREPEND_BURST,
+		OP_COPY,    OP_COPY_CHAIN, OP_CLONE,	OP_PKT_COPY, OP_PKT_ALLOC,
+		OP_PREPEND, OP_ADD,	   OP_ADD_BURST};
 	unsigned int nops = 0;
 	uint8_t b;
 	int p, h;
 
 	memset(&M, 0, sizeof(M));
 	cur_op = "start";
-	DIFF(mtag_stats_get(&s) == 0 && s.in_use == 0, "tags in use before the input");
+	TEST_ASSERT(mtag_stats_get(&s) == 0 && s.in_use == 0, "tags in use before the input");
 	for (p = 0; p < NB_CLASSES; p++) {
 		M.allocs[p] = s.cls[p].allocs;
 		M.frees[p] = s.cls[p].frees;
@@ -1166,12 +1181,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	M.debug_errors = s.debug_errors;
 	M.dtor_calls = dtor_calls;
 	/* Two packets to start with, so that short inputs do something. */
-	op_pkt_alloc(&(struct cursor){.d = (const uint8_t[]){0}, .n = 1});
-	op_pkt_alloc(&(struct cursor){.d = (const uint8_t[]){1}, .n = 1});
+	TEST_RUN(op_pkt_alloc(&(struct cursor){.d = (const uint8_t[]){0}, .n = 1}));
+	TEST_RUN(op_pkt_alloc(&(struct cursor){.d = (const uint8_t[]){1}, .n = 1}));
 	while (c.i < c.n && nops++ < MAX_OPS) {
 		b = u8(&c);
-		run_op(&c, b < 160 ? b % NB_OPS : grow_ops[b % RTE_DIM(grow_ops)]);
-		check_all();
+		TEST_RUN(run_op(&c, b < 160 ? b % NB_OPS : grow_ops[b % RTE_DIM(grow_ops)]));
+		TEST_RUN(check_all());
 	}
 	cur_op = "cleanup";
 	for (h = 0; h < NB_HELD; h++)
@@ -1186,9 +1201,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			model_release_chain(&M.pkt[p]);
 			M.pkt[p].m = NULL;
 		}
-	check_stats();
-	DIFF(mtag_stats_get(&s) == 0 && s.in_use == 0, "%" PRIu64 " tags leaked", s.in_use);
-	DIFF(rte_mempool_avail_count(mbuf_pool) == mbuf_pool->size, "%u mbufs leaked",
-	     mbuf_pool->size - rte_mempool_avail_count(mbuf_pool));
-	return 0;
+	TEST_RUN(check_stats());
+	TEST_ASSERT(mtag_stats_get(&s) == 0 && s.in_use == 0, "%" PRIu64 " tags leaked", s.in_use);
+	TEST_ASSERT(rte_mempool_avail_count(mbuf_pool) == mbuf_pool->size, "%u mbufs leaked",
+		    mbuf_pool->size - rte_mempool_avail_count(mbuf_pool));
+	return TEST_SUCCESS;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* A divergence aborts (test_fail_abort) before it returns here. */
+	return fuzz_one(data, size) == TEST_SUCCESS ? 0 : -1;
 }

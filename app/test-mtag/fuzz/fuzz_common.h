@@ -5,25 +5,37 @@
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
 
-/* What the example-parser targets share: a failure that names the target,
- * and the check of a configuration parser run twice on the same text. */
+/* What the fuzz targets (the library's here, the examples' beside them)
+ * share: test.h's assertions, which abort on failure in a fuzz target so
+ * that libFuzzer keeps the input; the one EAL set-up; and the check of a
+ * configuration parser run twice on the same text. */
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_FAIL(target, fmt, ...)                                                                \
-	do {                                                                                       \
-		fprintf(stderr, "%s: " fmt "\n", target, ##__VA_ARGS__);                           \
-		abort();                                                                           \
-	} while (0)
+#include "test.h"
+
+/* EAL for a target: test_eal_init()'s no-hugepage set; any failure stops. */
+static inline void
+fuzz_eal_init(const char *prog)
+{
+	int nb_args;
+	char **args;
+
+	test_fail_abort = true;
+	if (test_eal_init(prog, 0, NULL, &nb_args, &args) < 0) {
+		printf("%s: EAL: %s\n", prog, rte_strerror(rte_errno));
+		exit(1);
+	}
+}
 
 /* A parser with the arguments in one order: the targets adapt theirs. */
 typedef int (*fuzz_conf_parse_t)(void *conf, const char *text, size_t len, char *err,
 				 size_t errlen);
 /* Checks an accepted configuration against the limits its parser promises. */
-typedef void (*fuzz_conf_check_t)(const void *conf);
+typedef int (*fuzz_conf_check_t)(const void *conf);
 
 /*
  * Parse @size bytes of @data twice: into a zeroed and into a 0xa5-filled
@@ -32,9 +44,9 @@ typedef void (*fuzz_conf_check_t)(const void *conf);
  * first, padding included); a refused one a negative return and the same
  * NUL-terminated message.
  */
-static inline void
-fuzz_conf_parse_twice(const char *target, const uint8_t *data, size_t size, size_t conf_size,
-		      size_t errlen, fuzz_conf_parse_t parse, fuzz_conf_check_t check)
+static inline int
+fuzz_conf_parse_twice(const uint8_t *data, size_t size, size_t conf_size, size_t errlen,
+		      fuzz_conf_parse_t parse, fuzz_conf_check_t check)
 {
 	/* A private copy of exactly @size bytes: a read past it is caught. */
 	char *text = malloc(size ? size : 1);
@@ -42,8 +54,8 @@ fuzz_conf_parse_twice(const char *target, const uint8_t *data, size_t size, size
 	char err1[errlen], err2[errlen];
 	int r1, r2;
 
-	if (text == NULL || c1 == NULL || c2 == NULL)
-		abort();
+	test_fail_abort = true;
+	TEST_ASSERT(text != NULL && c1 != NULL && c2 != NULL, "malloc");
 	memcpy(text, data, size);
 	memset(c1, 0, conf_size);
 	memset(c2, 0xa5, conf_size);
@@ -51,23 +63,19 @@ fuzz_conf_parse_twice(const char *target, const uint8_t *data, size_t size, size
 	memset(err2, 0x5a, errlen);
 	r1 = parse(c1, text, size, err1, errlen);
 	r2 = parse(c2, text, size, err2, errlen);
-	if (r1 != r2)
-		FUZZ_FAIL(target, "parsed twice: %d then %d", r1, r2);
+	TEST_ASSERT(r1 == r2, "parsed twice: %d then %d", r1, r2);
 	if (r1 == 0) {
-		check(c1);
-		if (memcmp(c1, c2, conf_size) != 0)
-			FUZZ_FAIL(target, "parsed twice, two results");
+		TEST_RUN(check(c1));
+		TEST_ASSERT(memcmp(c1, c2, conf_size) == 0, "parsed twice, two results");
 	} else {
-		if (r1 > 0)
-			FUZZ_FAIL(target, "positive return %d", r1);
-		if (memchr(err1, '\0', errlen) == NULL)
-			FUZZ_FAIL(target, "error message not terminated");
-		if (strcmp(err1, err2) != 0)
-			FUZZ_FAIL(target, "two messages: '%s' / '%s'", err1, err2);
+		TEST_ASSERT(r1 < 0, "positive return %d", r1);
+		TEST_ASSERT(memchr(err1, '\0', errlen) != NULL, "error message not terminated");
+		TEST_ASSERT(strcmp(err1, err2) == 0, "two messages: '%s' / '%s'", err1, err2);
 	}
 	free(text);
 	free(c1);
 	free(c2);
+	return TEST_SUCCESS;
 }
 
 #endif /* FUZZ_COMMON_H */

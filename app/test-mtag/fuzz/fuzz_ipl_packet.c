@@ -30,10 +30,14 @@
 #include <mtag.h>
 
 #include "fuzz_common.h"
-#include "harden_common.h"
 #include "ipl.h"
 
-#define FAIL(...) FUZZ_FAIL("ipl-packet", __VA_ARGS__)
+/* A check that fails stops the target (test_fail_abort): libFuzzer keeps the input. */
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                            \
+		abort();                                                                           \
+	} while (0)
 
 /* The example's globals live in its main.c, which has its own main(). */
 struct ipl_app ipl;
@@ -124,10 +128,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (harden_eal_init("mtagfuzzipl", "0", 0, NULL) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fuzz_eal_init("mtag-fuzz-ipl");
 	mbuf_pool = rte_pktmbuf_pool_create("fuzz_ipl", 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					    SOCKET_ID_ANY);
 	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);

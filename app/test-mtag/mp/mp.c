@@ -39,7 +39,7 @@
 
 #include <mtag.h>
 
-#include "harden_common.h"
+#include "test.h"
 
 #define NB_PKTS 512
 #define NB_BACK 128
@@ -117,15 +117,13 @@ secondary(void)
 	unsigned int n, i;
 	int ret;
 
-	if (mz == NULL || to == NULL || back == NULL || mp == NULL) {
-		fprintf(stderr, "secondary: primary's objects not found\n");
-		return 1;
-	}
+	TEST_ASSERT(mz != NULL && to != NULL && back != NULL && mp != NULL,
+		    "secondary: the primary's objects not found");
 	r = mz->addr;
 	ret = mtag_lib_init(NULL);
-	CHECK(ret == 0, "secondary init: %d", ret);
-	CHECK(mtag_type_lookup("mp_primary") == r->primary_type, "type id differs: %d vs %d",
-	      mtag_type_lookup("mp_primary"), r->primary_type);
+	TEST_ASSERT(ret == 0, "secondary init: %d", ret);
+	TEST_ASSERT(mtag_type_lookup("mp_primary") == r->primary_type, "type id differs: %d vs %d",
+		    mtag_type_lookup("mp_primary"), r->primary_type);
 	while ((n = rte_ring_dequeue_burst(to, (void **)pkts, RTE_DIM(pkts), NULL)) > 0) {
 		for (i = 0; i < n; i++) {
 			ret = check_pkt(pkts[i], r->primary_type);
@@ -138,8 +136,8 @@ secondary(void)
 	}
 	r->secondary_type = mtag_type_register("mp_secondary");
 	r->secondary_again = mtag_type_register("mp_primary");
-	CHECK(r->secondary_type >= MTAG_TYPE_USER_BASE, "secondary register: %d",
-	      r->secondary_type);
+	TEST_ASSERT(r->secondary_type >= MTAG_TYPE_USER_BASE, "secondary register: %d",
+		    r->secondary_type);
 	for (i = 0; i < NB_BACK; i++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 
@@ -151,10 +149,9 @@ secondary(void)
 			break;
 		}
 	}
-	CHECK(i == NB_BACK, "secondary sent %u packets", i);
-	CHECK(mtag_lib_fini() == 0, "secondary fini");
-	rte_eal_cleanup();
-	return harden_report("secondary");
+	TEST_ASSERT(i == NB_BACK, "secondary sent %u packets", i);
+	TEST_ASSERT_EQ(mtag_lib_fini(), 0, "secondary fini");
+	return TEST_SUCCESS;
 }
 
 static int
@@ -210,6 +207,91 @@ find_huge_dir(void)
 	return NULL;
 }
 
+/* The primary's side, once EAL is up. */
+static int
+primary(const char *prefix, const char *huge_dir)
+{
+	struct rte_mbuf *pkts[32];
+	const struct rte_memzone *mz;
+	struct rte_ring *to, *back;
+	struct rte_mempool *mp;
+	struct mp_result *r;
+	struct mtag_stats s;
+	unsigned int i, n, back_read = 0, back_bad = 0;
+	int ret;
+
+	TEST_ASSERT_EQ(mtag_lib_init(&(struct mtag_conf){.pool_size = 2047}), 0, "init");
+	mz = rte_memzone_reserve(MZ, sizeof(*r), SOCKET_ID_ANY, 0);
+	to = rte_ring_create(RING_TO, 1024, SOCKET_ID_ANY, 0);
+	back = rte_ring_create(RING_BACK, 1024, SOCKET_ID_ANY, 0);
+	mp = rte_pktmbuf_pool_create(POOL, 2047, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	TEST_ASSERT(mz != NULL && to != NULL && back != NULL && mp != NULL, "set-up: %s",
+		    rte_strerror(rte_errno));
+	r = mz->addr;
+	memset(r, 0, sizeof(*r));
+	r->primary_type = mtag_type_register("mp_primary");
+	TEST_ASSERT(r->primary_type >= MTAG_TYPE_USER_BASE, "register");
+
+	for (i = 0; i < NB_PKTS; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+		if (m == NULL)
+			break;
+		tag_pkt(m, i, r->primary_type);
+		if (rte_ring_enqueue(to, m) != 0) {
+			mtag_pktmbuf_free(m);
+			break;
+		}
+	}
+	TEST_ASSERT(i == NB_PKTS, "queued %u packets", i);
+	mtag_stats_get(&s);
+	TEST_ASSERT(s.in_use == 2 * NB_PKTS, "%" PRIu64 " tags in use before the secondary",
+		    s.in_use);
+
+	ret = run_secondary(prefix, huge_dir);
+	TEST_ASSERT(ret == 0, "secondary exited %d", ret);
+	TEST_ASSERT(r->secondary_tags_read == 2 * NB_PKTS && r->secondary_bad == 0,
+		    "secondary read %u tags, %u bad packets", r->secondary_tags_read,
+		    r->secondary_bad);
+	/* Names are shared: the secondary's new type is known here, and the
+	 * primary's name gave the secondary the primary's id. */
+	TEST_ASSERT(r->secondary_type >= MTAG_TYPE_USER_BASE &&
+			    r->secondary_type != r->primary_type,
+		    "secondary type %d", r->secondary_type);
+	TEST_ASSERT(mtag_type_lookup("mp_secondary") == r->secondary_type,
+		    "primary sees %d, not %d", mtag_type_lookup("mp_secondary"), r->secondary_type);
+	TEST_ASSERT(r->secondary_again == r->primary_type, "same name, id %d vs %d",
+		    r->secondary_again, r->primary_type);
+
+	mtag_stats_get(&s);
+	TEST_ASSERT(s.in_use == 2 * NB_BACK, "%" PRIu64 " tags in use after the secondary, not %u",
+		    s.in_use, 2 * NB_BACK);
+	while ((n = rte_ring_dequeue_burst(back, (void **)pkts, RTE_DIM(pkts), NULL)) > 0) {
+		for (i = 0; i < n; i++) {
+			ret = check_pkt(pkts[i], r->secondary_type);
+			if (ret < 0)
+				back_bad++;
+			else
+				back_read += ret;
+		}
+		mtag_pktmbuf_free_bulk(pkts, n);
+	}
+	TEST_ASSERT(back_read == 2 * NB_BACK && back_bad == 0, "primary read %u tags back, %u bad",
+		    back_read, back_bad);
+	mtag_stats_get(&s);
+	printf("mp: %" PRIu64 " tags allocated across both processes, %" PRIu64 " freed, %" PRIu64
+	       " in use; secondary type id %d\n",
+	       s.allocs, s.frees, s.in_use, r->secondary_type);
+	TEST_ASSERT(s.in_use == 0 && s.allocs == 2 * (NB_PKTS + NB_BACK), "counters");
+	TEST_ASSERT(rte_mempool_avail_count(mp) == mp->size, "mbufs leaked");
+	TEST_ASSERT(mtag_lib_fini() == 0, "fini");
+	rte_ring_free(to);
+	rte_ring_free(back);
+	rte_mempool_free(mp);
+	rte_memzone_free(mz);
+	return TEST_SUCCESS;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -223,106 +305,40 @@ main(int argc, char **argv)
 		       hd,
 		       (char *)(uintptr_t) "--log-level=lib.eal:error",
 		       NULL};
-	struct rte_mbuf *pkts[32];
-	const struct rte_memzone *mz;
-	struct rte_ring *to, *back;
-	struct rte_mempool *mp;
-	struct mp_result *r;
-	struct mtag_stats s;
 	const char *huge_dir;
-	unsigned int i, n, back_read = 0, back_bad = 0;
 	int ret;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && strcmp(argv[1], "--proc-type=secondary") == 0) {
 		if (rte_eal_init(argc, argv) < 0) {
-			fprintf(stderr, "secondary EAL: %s\n", rte_strerror(rte_errno));
+			printf("secondary EAL: %s\n", rte_strerror(rte_errno));
 			return 1;
 		}
-		return secondary();
+		ret = secondary();
+		rte_eal_cleanup();
+		printf("mp secondary: %s\n", ret == TEST_SUCCESS ? "ok" : "FAILED");
+		return ret == TEST_SUCCESS ? 0 : 1;
 	}
 	huge_dir = find_huge_dir();
 	if (huge_dir == NULL) {
-		printf("mp: no hugetlbfs mount with free pages (devtools/test.d/mp.sh sets one "
-		       "up as root): skipped\n");
-		return 77;
+		printf("mp: no hugetlbfs mount with free pages (devtools/test.d/hardening-mp.sh "
+		       "sets one up as root): skipped\n");
+		return TEST_SKIPPED;
 	}
-	harden_rundir_setup(); /* inherited by the secondary */
+	/* Hugepages, so not test_eal_init()'s set; its runtime directory,
+	 * inherited by the secondary. */
+	if (test_runtime_dir() != 0)
+		return 1;
 	snprintf(prefix, sizeof(prefix), "mtagmp%d", (int)getpid());
 	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", prefix);
 	snprintf(hd, sizeof(hd), "--huge-dir=%s", huge_dir);
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
 		printf("mp: primary EAL failed with hugepages (%s): skipped\n",
 		       rte_strerror(rte_errno));
-		return 77;
+		return TEST_SKIPPED;
 	}
-	CHECK(mtag_lib_init(&(struct mtag_conf){.pool_size = 2047}) == 0, "init");
-	mz = rte_memzone_reserve(MZ, sizeof(*r), SOCKET_ID_ANY, 0);
-	to = rte_ring_create(RING_TO, 1024, SOCKET_ID_ANY, 0);
-	back = rte_ring_create(RING_BACK, 1024, SOCKET_ID_ANY, 0);
-	mp = rte_pktmbuf_pool_create(POOL, 2047, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (mz == NULL || to == NULL || back == NULL || mp == NULL) {
-		fprintf(stderr, "set-up: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
-	r = mz->addr;
-	memset(r, 0, sizeof(*r));
-	r->primary_type = mtag_type_register("mp_primary");
-	CHECK(r->primary_type >= MTAG_TYPE_USER_BASE, "register");
-
-	for (i = 0; i < NB_PKTS; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-
-		if (m == NULL)
-			break;
-		tag_pkt(m, i, r->primary_type);
-		if (rte_ring_enqueue(to, m) != 0) {
-			mtag_pktmbuf_free(m);
-			break;
-		}
-	}
-	CHECK(i == NB_PKTS, "queued %u packets", i);
-	mtag_stats_get(&s);
-	CHECK(s.in_use == 2 * NB_PKTS, "%" PRIu64 " tags in use before the secondary", s.in_use);
-
-	ret = run_secondary(prefix, huge_dir);
-	CHECK(ret == 0, "secondary exited %d", ret);
-	CHECK(r->secondary_tags_read == 2 * NB_PKTS && r->secondary_bad == 0,
-	      "secondary read %u tags, %u bad packets", r->secondary_tags_read, r->secondary_bad);
-	/* Names are shared: the secondary's new type is known here, and the
-	 * primary's name gave the secondary the primary's id. */
-	CHECK(r->secondary_type >= MTAG_TYPE_USER_BASE && r->secondary_type != r->primary_type,
-	      "secondary type %d", r->secondary_type);
-	CHECK(mtag_type_lookup("mp_secondary") == r->secondary_type, "primary sees %d, not %d",
-	      mtag_type_lookup("mp_secondary"), r->secondary_type);
-	CHECK(r->secondary_again == r->primary_type, "same name, id %d vs %d", r->secondary_again,
-	      r->primary_type);
-
-	mtag_stats_get(&s);
-	CHECK(s.in_use == 2 * NB_BACK, "%" PRIu64 " tags in use after the secondary, not %u",
-	      s.in_use, 2 * NB_BACK);
-	while ((n = rte_ring_dequeue_burst(back, (void **)pkts, RTE_DIM(pkts), NULL)) > 0) {
-		for (i = 0; i < n; i++) {
-			ret = check_pkt(pkts[i], r->secondary_type);
-			if (ret < 0)
-				back_bad++;
-			else
-				back_read += ret;
-		}
-		mtag_pktmbuf_free_bulk(pkts, n);
-	}
-	CHECK(back_read == 2 * NB_BACK && back_bad == 0, "primary read %u tags back, %u bad",
-	      back_read, back_bad);
-	mtag_stats_get(&s);
-	printf("mp: %" PRIu64 " tags allocated across both processes, %" PRIu64 " freed, %" PRIu64
-	       " in use; secondary type id %d\n",
-	       s.allocs, s.frees, s.in_use, r->secondary_type);
-	CHECK(s.in_use == 0 && s.allocs == 2 * (NB_PKTS + NB_BACK), "counters");
-	CHECK(rte_mempool_avail_count(mp) == mp->size, "mbufs leaked");
-	CHECK(mtag_lib_fini() == 0, "fini");
-	rte_ring_free(to);
-	rte_ring_free(back);
-	rte_mempool_free(mp);
-	rte_memzone_free(mz);
+	ret = primary(prefix, huge_dir);
 	rte_eal_cleanup();
-	return harden_report("mp");
+	printf("mp: %s\n", ret == TEST_SUCCESS ? "ok" : "FAILED");
+	return ret == TEST_SUCCESS ? 0 : 1;
 }
