@@ -86,8 +86,9 @@ for spec in "${bodies[@]}"; do
 	printf '%-40s %10s %8s %8s\n' "$spec" "$per" "${budget:--}" "$result"
 	[ $first -eq 1 ] || echo ',' >>"$out/instr.json"
 	first=0
-	printf '  "%s": {"instr_per_pkt": %s, "budget": %s, "result": "%s"}' "$spec" "$per" \
-		"${budget:-null}" "$result" >>"$out/instr.json"
+	[ -n "${budget:-}" ] && [ "$budget" != - ] || budget=null
+	printf '  "%s": {"instr_per_pkt": %s, "target": %s, "result": "%s"}' "$spec" "$per" \
+		"$budget" "$result" >>"$out/instr.json"
 	unset budget guard
 done
 printf '\n}\n' >>"$out/instr.json"

@@ -86,28 +86,38 @@ mtag_type_len_of(const struct mtag *t)
 	return w;
 }
 
-/* Where mtag_delete_chain_burst() puts tags: the top of one class's cache,
- * for one run of tags of the same type and len. */
+/* Where mtag_delete_chain_burst() puts tags: the top of one class's cache.
+ * Tags are counted by runs: a run of one len (one cache) when it ends, and
+ * within it a run of one type when the type changes, so that no counter in
+ * memory is written per tag (each write would wait for the one before). */
 struct mtag_put_run {
 	struct rte_mempool_cache *cache;
-	void **start; /* first slot of the run */
+	void **start;	   /* first slot of the len run */
+	void **type_start; /* first slot of the type run */
 	unsigned int cls;
-	uint16_t type;
+	uint16_t len, type;
 };
 
-/* End the current run: count it, give the cache its new length. */
+/* End the current type run at top. */
+static inline void
+mtag_put_run_type_end(struct mtag_thread *th, struct mtag_put_run *r, void **top)
+{
+	th->st->type_in_use[MTAG_TYPE_SLOT(r->type)] -= top - r->type_start;
+}
+
+/* End the current len run: count it, give the cache its new length. */
 static inline void
 mtag_put_run_end(struct mtag_thread *th, struct mtag_put_run *r, void **top)
 {
 	if (r->cache == NULL)
 		return;
+	mtag_put_run_type_end(th, r, top);
 	th->st->frees[r->cls] += top - r->start;
-	th->st->type_in_use[MTAG_TYPE_SLOT(r->type)] -= top - r->start;
 	r->cache->len = top - (void **)r->cache->objs;
 }
 
-/* Tag t starts a new run, or its cache is full: returns the new top of the
- * cache, with t on it, and sets *lim to the run's limit. */
+/* Tag t has another len than the run, or the cache is full: returns the new
+ * top of the cache, with t on it, and sets *lim and *run for the new run. */
 static __rte_noinline void **
 mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, void ***lim,
 		  uint32_t *run, struct mtag *t)
@@ -116,6 +126,7 @@ mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, vo
 
 	mtag_put_run_end(th, r, top);
 	*run = mtag_type_len_of(t);
+	r->len = t->len;
 	r->type = t->type;
 	r->cls = mtag_state.class_of_len[t->len];
 	r->cache = cache = th->cache[r->cls];
@@ -125,20 +136,20 @@ mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, vo
 		th->st->type_in_use[MTAG_TYPE_SLOT(r->type)]--;
 		rte_mempool_put(th->pool[r->cls], t);
 		top = (void **)&cache->objs[cache->len];
-		r->start = top;
+		r->start = r->type_start = top;
 	} else {
 		top = (void **)&cache->objs[cache->len];
-		r->start = top; /* t is counted with its run */
+		r->start = r->type_start = top; /* t is counted with its run */
 		*top++ = t;
 	}
 	*lim = (void **)&cache->objs[cache->flushthresh];
 	return top;
 }
 
-/* Each tag goes straight onto the top of its class's cache; a run of tags
- * of one type and len is counted when it ends, so that nothing is counted
- * per tag. Only for a thread with a cache (its counter slot is its own),
- * pools on one socket (the class names the pool) and no destructor set. */
+/* Each tag goes straight onto the top of its class's cache (see struct
+ * mtag_put_run for the counting). Only for a thread with a cache (its
+ * counter slot is its own), pools on one socket (the class names the pool)
+ * and no destructor set. */
 static __rte_always_inline void
 mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -152,7 +163,6 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 	uint64_t ol;
 	uint16_t i;
 
-#pragma GCC unroll 2
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		if (m == NULL)
@@ -164,10 +174,18 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
 		do {
 			next = t->next;
-			if (likely(mtag_type_len_of(t) == run && top < lim))
+			if (likely(mtag_type_len_of(t) == run && top < lim)) {
 				*top++ = t;
-			else
+			} else if (t->len == r.len && r.cache != NULL && top < lim) {
+				/* Another type, the same cache. */
+				mtag_put_run_type_end(th, &r, top);
+				r.type = t->type;
+				r.type_start = top;
+				run = mtag_type_len_of(t);
+				*top++ = t;
+			} else {
 				top = mtag_put_run_next(th, &r, top, &lim, &run, t);
+			}
 		} while ((t = next) != NULL);
 	}
 	mtag_put_run_end(th, &r, top);

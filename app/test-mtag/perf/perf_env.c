@@ -261,6 +261,20 @@ perf_env_init(void)
 		fprintf(stderr, "perf: cannot register tag types: %s\n", strerror(-ret));
 		return ret;
 	}
+	{
+		static const struct rte_mbuf_dynfield spare = {
+			.name = "mtag_perf_spare",
+			.size = sizeof(struct perf_spare),
+			.align = __alignof__(struct perf_spare),
+		};
+
+		perf_env.spare_off = rte_mbuf_dynfield_register(&spare);
+		if (perf_env.spare_off < 0) {
+			fprintf(stderr, "perf: cannot register a dynfield: %s\n",
+				rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+	}
 	perf_env.worker = rte_get_next_lcore(-1, 1, 0);
 	perf_env.rdtsc_overhead = perf_rdtsc_overhead();
 	ret = perf_fwd_init();

@@ -49,11 +49,6 @@ static struct {
 
 static bool perf_port_started[RTE_MAX_ETHPORTS];
 
-/* The raw-dynfield floor: 16 bytes of the benchmark's own. */
-struct perf_raw_meta {
-	uint64_t a, b;
-};
-static int perf_raw_off = -1;
 
 enum perf_fwd_mode { FWD_NONE = 0, FWD_1_TAG = 1, FWD_4_TAGS = 4, FWD_RAW = 8 };
 #define PERF_FWD_WORK 0x100 /* arg flag: per-packet work */
@@ -98,18 +93,9 @@ perf_ring_seed(uint16_t port)
 int
 perf_fwd_init(void)
 {
-	static const struct rte_mbuf_dynfield raw = {
-		.name = "perf_raw_meta",
-		.size = sizeof(struct perf_raw_meta),
-		.align = __alignof__(struct perf_raw_meta),
-	};
 	unsigned int p;
 	uint16_t rx, tx;
 	int ret;
-
-	perf_raw_off = rte_mbuf_dynfield_register(&raw);
-	if (perf_raw_off < 0)
-		return -rte_errno;
 
 	for (p = 0; p < FWD_PAIRS; p++) {
 		if (rte_eth_dev_get_port_by_name(perf_fwd_names[p][0], &rx) != 0 ||
@@ -200,10 +186,10 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 	const unsigned int pair = (c->body->arg & 0xff) / 16, mode = c->body->arg % 16;
 	const bool work = c->body->arg & PERF_FWD_WORK;
 	const uint16_t rx = perf_fwd[pair].rx, tx = perf_fwd[pair].tx;
-	const int raw = perf_raw_off;
+	const int raw = perf_env.spare_off;
 	struct rte_mbuf **pkts = c->pkts_v;
 	uint64_t t0, t1, it, hits = 0, fwd = 0;
-	struct perf_raw_meta *meta;
+	struct perf_spare *meta;
 	uint16_t nb, sent, i;
 	unsigned int k;
 
@@ -221,7 +207,7 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 					break;
 		} else if (mode == FWD_RAW) {
 			for (i = 0; i < nb; i++) {
-				meta = RTE_MBUF_DYNFIELD(pkts[i], raw, struct perf_raw_meta *);
+				meta = RTE_MBUF_DYNFIELD(pkts[i], raw, struct perf_spare *);
 				meta->a = perf_env.type[0];
 				meta->b = (uintptr_t)pkts[i];
 			}
@@ -231,7 +217,7 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 				perf_fwd_work(pkts[i]);
 		if (mode == FWD_RAW) {
 			for (i = 0; i < nb; i++) {
-				meta = RTE_MBUF_DYNFIELD(pkts[i], raw, struct perf_raw_meta *);
+				meta = RTE_MBUF_DYNFIELD(pkts[i], raw, struct perf_spare *);
 				hits += meta->a == perf_env.type[0];
 			}
 		} else if (mode != FWD_NONE) {

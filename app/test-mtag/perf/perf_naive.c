@@ -115,20 +115,10 @@ naive_delete_chain(const struct naive_alloc *a, struct rte_mbuf *m)
 static int
 naive_setup(struct perf_ctx *c)
 {
-	static const struct rte_mbuf_dynfield desc = {
-		.name = "mtag_perf_naive_head",
-		.size = sizeof(void *),
-		.align = __alignof__(void *),
-	};
 	unsigned int i;
 
-	if (naive_offset < 0) {
-		naive_offset = rte_mbuf_dynfield_register(&desc);
-		if (naive_offset < 0) {
-			perf_set_skip("cannot register the naive dynfield");
-			return -rte_errno;
-		}
-	}
+	/* The list head in the benchmark's own dynfield (its first 8 bytes). */
+	naive_offset = perf_env.spare_off;
 	if (c->body->arg == 1 && naive_pool == NULL) {
 		naive_pool = rte_mempool_create(
 			"perf_naive_nc", 16383, sizeof(struct naive_tag) + PERF_TAG_LEN, 0, 0, NULL,
