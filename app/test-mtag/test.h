@@ -31,42 +31,42 @@
 #define TEST_SKIPPED 77
 
 /* Assertions return from the case; the harness then reports what leaked. */
-#define TEST_ASSERT(cond, ...) \
-	do { \
-		if (!(cond)) { \
-			test_fail_msg(__FILE__, __LINE__, #cond, __VA_ARGS__); \
-			return TEST_FAILED; \
-		} \
+#define TEST_ASSERT(cond, ...)                                                                     \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			test_fail_msg(__FILE__, __LINE__, #cond, __VA_ARGS__);                     \
+			return TEST_FAILED;                                                        \
+		}                                                                                  \
 	} while (0)
 
-#define TEST_ASSERT_EQ(a, b, ...) \
-	do { \
-		long long test_a_ = (long long)(a), test_b_ = (long long)(b); \
-		if (test_a_ != test_b_) { \
-			printf("    got %lld, expected %lld\n", test_a_, test_b_); \
-			test_fail_msg(__FILE__, __LINE__, #a " == " #b, __VA_ARGS__); \
-			return TEST_FAILED; \
-		} \
+#define TEST_ASSERT_EQ(a, b, ...)                                                                  \
+	do {                                                                                       \
+		long long test_a_ = (long long)(a), test_b_ = (long long)(b);                      \
+		if (test_a_ != test_b_) {                                                          \
+			printf("    got %lld, expected %lld\n", test_a_, test_b_);                 \
+			test_fail_msg(__FILE__, __LINE__, #a " == " #b, __VA_ARGS__);              \
+			return TEST_FAILED;                                                        \
+		}                                                                                  \
 	} while (0)
 
 #define TEST_ASSERT_NULL(p, ...) TEST_ASSERT((p) == NULL, __VA_ARGS__)
 #define TEST_ASSERT_NOT_NULL(p, ...) TEST_ASSERT((p) != NULL, __VA_ARGS__)
 
 /* Skip a case (or a suite from its setup) with a reason. */
-#define TEST_SKIP(...) \
-	do { \
-		printf("    skipped: "); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		return TEST_SKIPPED; \
+#define TEST_SKIP(...)                                                                             \
+	do {                                                                                       \
+		printf("    skipped: ");                                                           \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
+		return TEST_SKIPPED;                                                               \
 	} while (0)
 
 /* Run a helper that returns a TEST_* code and pass its failure on. */
-#define TEST_RUN(call) \
-	do { \
-		int test_rc_ = (call); \
-		if (test_rc_ != TEST_SUCCESS) \
-			return test_rc_; \
+#define TEST_RUN(call)                                                                             \
+	do {                                                                                       \
+		int test_rc_ = (call);                                                             \
+		if (test_rc_ != TEST_SUCCESS)                                                      \
+			return test_rc_;                                                           \
 	} while (0)
 
 struct test_case {
@@ -88,8 +88,8 @@ struct test_suite {
 	 * the suite then tests what happens before init, and initialises the
 	 * library itself before its first case returns. */
 	bool no_lib_init;
-	int (*setup)(void);     /* optional; TEST_SKIPPED skips the suite */
-	void (*teardown)(void); /* optional */
+	int (*setup)(void);	       /* optional; TEST_SKIPPED skips the suite */
+	void (*teardown)(void);	       /* optional */
 	const struct test_case *cases; /* terminated by a NULL name */
 	struct test_suite *next;
 };
@@ -137,8 +137,8 @@ int test_runtime_dir(void);
 /* Shared packet pool (2047 mbufs of 2 KB data room), checked for leaks. */
 struct rte_mempool *test_mbuf_pool(void);
 /* A further pktmbuf pool, checked for leaks after every case. */
-struct rte_mempool *test_mbuf_pool_create(const char *name, unsigned int n,
-					  unsigned int cache, uint16_t data_room);
+struct rte_mempool *test_mbuf_pool_create(const char *name, unsigned int n, unsigned int cache,
+					  uint16_t data_room);
 
 /* Tags in use now (UINT64_MAX when the library is not initialised). */
 uint64_t test_tags_in_use(void);

@@ -263,8 +263,10 @@ add_burst_ok(unsigned int n, uint16_t len, int flags)
 	TEST_ASSERT_EQ(test_tags_in_use(), n + (n + 1) / 2, "in use");
 	for (i = 0; i < n; i++) {
 		t = mtag_first(pkts[i]);
-		TEST_ASSERT(t != NULL && mtag_data(t) == data[i], "pkt %u: data[] is its first tag", i);
-		TEST_ASSERT(t->type == MTAG_TYPE_GRE && t->len == len && t->cookie == MTAG_ABI_COMPAT,
+		TEST_ASSERT(t != NULL && mtag_data(t) == data[i], "pkt %u: data[] is its first tag",
+			    i);
+		TEST_ASSERT(t->type == MTAG_TYPE_GRE && t->len == len &&
+				    t->cookie == MTAG_ABI_COMPAT,
 			    "pkt %u: header", i);
 		TEST_ASSERT_EQ(test_chain_len(pkts[i]), i % 2 == 0 ? 2 : 1, "pkt %u: chain", i);
 		TEST_ASSERT(mtag_find(pkts[i], MTAG_TYPE_GRE, NULL) == t, "pkt %u: find", i);
@@ -277,7 +279,8 @@ add_burst_ok(unsigned int n, uint16_t len, int flags)
 	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < len; j++)
-			TEST_ASSERT_EQ(((uint8_t *)data[i])[j], (uint8_t)i, "tag %u given twice", i);
+			TEST_ASSERT_EQ(((uint8_t *)data[i])[j], (uint8_t)i, "tag %u given twice",
+				       i);
 	mtag_pktmbuf_free_bulk(pkts, n);
 	TEST_ASSERT_EQ(test_tags_in_use(), 0, "all freed");
 	return TEST_SUCCESS;
@@ -315,8 +318,8 @@ add_burst_refused(unsigned int n, unsigned int null_at, int err)
 	}
 	TEST_ASSERT_EQ(mtag_stats_get(&before), 0, "stats");
 	rte_errno = 0;
-	TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_GRE, err == ENOMEM ? 256 : 16, 0, data),
-		       0, "refused");
+	TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_GRE, err == ENOMEM ? 256 : 16, 0, data), 0,
+		       "refused");
 	TEST_ASSERT_EQ(rte_errno, err, "rte_errno");
 	TEST_ASSERT_EQ(mtag_stats_get(&after), 0, "stats");
 	TEST_ASSERT_EQ(after.in_use, before.in_use, "nothing kept");

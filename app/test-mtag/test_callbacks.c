@@ -16,7 +16,7 @@ static int type_a, type_b;
 static struct {
 	unsigned int nb;
 	uint32_t serial[MAX_CALLS]; /* of each tag destroyed */
-	unsigned int bad; /* called with a tag it should not see */
+	unsigned int bad;	    /* called with a tag it should not see */
 } dtor_calls;
 
 static struct {

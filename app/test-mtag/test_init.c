@@ -160,9 +160,8 @@ test_idempotent(void)
 	 * in full or as zeros for the defaults, is fine; another is -EBUSY, and
 	 * a bad one -EINVAL. */
 	{
-		struct mtag_conf same = {.pool_size = 16383,
-					 .cache_size = 256,
-					 .class_len = {16, 64, 256}};
+		struct mtag_conf same = {
+			.pool_size = 16383, .cache_size = 256, .class_len = {16, 64, 256}};
 		struct mtag_conf zeros = {0};
 		struct mtag_conf cache = {.cache_size = 32};
 		struct mtag_conf gap = {.class_len = {0, 100}};

@@ -216,7 +216,8 @@ test_types(void)
 	TEST_ASSERT(nb >= 13, "12 predefined types and ours, had %u", nb);
 	TEST_ASSERT_NOT_NULL(json_object(top, mtag_type_name(user), entry, sizeof(entry)), "ours");
 	TEST_ASSERT_EQ(json_number(entry, "id"), user, "our type");
-	TEST_ASSERT_NULL(json_object(top, "no_such_type", entry, sizeof(entry)), "nothing invented");
+	TEST_ASSERT_NULL(json_object(top, "no_such_type", entry, sizeof(entry)),
+			 "nothing invented");
 	return TEST_SUCCESS;
 }
 

@@ -220,12 +220,9 @@ test_types_usable(void)
 }
 
 static const struct test_case types_cases[] = {
-	{"predefined", test_predefined},
-	{"register", test_register},
-	{"bad_names", test_bad_names},
-	{"registry_full", test_registry_full},
-	{"types_usable", test_types_usable},
-	{NULL, NULL},
+	{"predefined", test_predefined},     {"register", test_register},
+	{"bad_names", test_bad_names},	     {"registry_full", test_registry_full},
+	{"types_usable", test_types_usable}, {NULL, NULL},
 };
 
 static struct test_suite types_suite = {

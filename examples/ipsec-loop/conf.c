@@ -285,8 +285,9 @@ stmt_port(struct parser *p)
 	int i;
 
 	if (p->n < 3 || parse_u32(p->w[1], IPL_MAX_PORTS - 1, &id) != 0)
-		return fail(p, "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>] "
-			       "[name <device>]",
+		return fail(p,
+			    "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>] "
+			    "[name <device>]",
 			    IPL_MAX_PORTS - 1);
 	pc = &p->c->port[id];
 	if (pc->role != IPL_PORT_UNUSED)
@@ -364,8 +365,8 @@ enum sa_opt { OPT_KEY, OPT_AUTH_KEY, OPT_SALT, OPT_REPLAY, OPT_ESN, OPT_SEQ, OPT
 static int
 stmt_sa(struct parser *p)
 {
-	static const char *const opt_name[] = {"key", "auth-key", "salt", "replay-window", "esn",
-					       "seq", "df", "natt"};
+	static const char *const opt_name[] = {"key", "auth-key", "salt", "replay-window",
+					       "esn", "seq",	  "df",	  "natt"};
 	struct ipl_sa_conf sa;
 	unsigned int seen = 0, o;
 	uint32_t id, v;
@@ -500,8 +501,7 @@ parse_proto(const char *s, uint8_t *proto)
 
 /* Room for one more element in a table of *cap (doubled when full). */
 static int
-grow(struct parser *p, void **tab, unsigned int *cap, unsigned int n, size_t size,
-     unsigned int max)
+grow(struct parser *p, void **tab, unsigned int *cap, unsigned int n, size_t size, unsigned int max)
 {
 	unsigned int ncap;
 	void *t;
@@ -726,8 +726,9 @@ check_refs(struct parser *p)
 		if (af == IPL_AF_ANY)
 			continue;
 		if (sa->inner != IPL_AF_ANY && sa->inner != af)
-			return fail(p, "SA %u would carry IPv4 and IPv6: rte_ipsec gives an SA "
-				       "one inner family, use one SA per family",
+			return fail(p,
+				    "SA %u would carry IPv4 and IPv6: rte_ipsec gives an SA "
+				    "one inner family, use one SA per family",
 				    sp->sa_id);
 		sa->inner = af;
 	}
@@ -764,8 +765,7 @@ check_refs(struct parser *p)
 			continue;
 		for (j = i + 1; j < IPL_MAX_SA; j++) {
 			if (c->sa[j].used && c->sa[j].dir == IPL_DIR_IN &&
-			    c->sa[j].spi == c->sa[i].spi &&
-			    addr_eq(&c->sa[j].dst, &c->sa[i].dst)) {
+			    c->sa[j].spi == c->sa[i].spi && addr_eq(&c->sa[j].dst, &c->sa[i].dst)) {
 				p->line = c->sa[j].line;
 				return fail(p, "inbound SA %u has the SPI and destination of SA %u",
 					    j, i);

@@ -88,11 +88,11 @@ struct ipl_sa_conf {
 	int has_salt;
 	uint32_t replay_win; /**< Inbound anti-replay window; 0 disables it. */
 	int esn;	     /**< 64-bit sequence numbers (RFC 4303 2.2.1). */
-	uint64_t seq;	     /**< Outbound: first number sent (0: 1); inbound: highest already seen. */
-	enum ipl_df df;	     /**< Outbound: the outer IPv4 DF bit. */
-	int natt;	     /**< UDP encapsulation, RFC 3948 (ports 4500), IPv4 tunnels. */
-	uint8_t inner;	     /**< Family of what it carries, from its policies (IPv4 if they
-			      *   do not say): rte_ipsec gives an SA one. */
+	uint64_t seq;	/**< Outbound: first number sent (0: 1); inbound: highest already seen. */
+	enum ipl_df df; /**< Outbound: the outer IPv4 DF bit. */
+	int natt;	/**< UDP encapsulation, RFC 3948 (ports 4500), IPv4 tunnels. */
+	uint8_t inner;	/**< Family of what it carries, from its policies (IPv4 if they
+			 *   do not say): rte_ipsec gives an SA one. */
 };
 
 struct ipl_sp_conf {
@@ -117,7 +117,7 @@ struct ipl_route_conf {
 struct ipl_conf {
 	struct ipl_port_conf port[IPL_MAX_PORTS];
 	struct ipl_sa_conf sa[IPL_MAX_SA]; /**< Indexed by SA id. */
-	struct ipl_sp_conf *sp; /**< In file order: first match wins (malloc'd). */
+	struct ipl_sp_conf *sp;		   /**< In file order: first match wins (malloc'd). */
 	unsigned int nb_sp;
 	unsigned int sp_cap;
 	struct ipl_route_conf *route; /**< Longest prefix wins; no prefix twice (malloc'd). */

@@ -247,11 +247,11 @@ ipl_crypto_init(unsigned int nb_qp)
 		sess_sz = RTE_MAX(sess_sz, rte_cryptodev_sym_get_private_session_size(dev));
 	for (i = 0; i < IPL_MAX_SA; i++)
 		nb_sa += ipl.conf.sa[i].used;
-	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * nb_sa + 1,
-							      sess_sz, 0, 0, socket);
-	ipl.cop_pool = rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-						 ipl.nb_cops, RTE_MIN(128u, ipl.nb_cops / 4),
-						 IPL_COP_PRIV, socket);
+	ipl.sess_pool = rte_cryptodev_sym_session_pool_create("ipl_sess", 2 * nb_sa + 1, sess_sz, 0,
+							      0, socket);
+	ipl.cop_pool =
+		rte_crypto_op_pool_create("ipl_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC, ipl.nb_cops,
+					  RTE_MIN(128u, ipl.nb_cops / 4), IPL_COP_PRIV, socket);
 	if (ipl.sess_pool == NULL || ipl.cop_pool == NULL)
 		return -ENOMEM;
 
@@ -339,9 +339,9 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
 		/* Short of ops: as many packets as there are ops left, the rest dropped. */
 		nb_op = RTE_MIN(n, rte_mempool_avail_count(ipl.cop_pool));
-		while (nb_op > 0 && rte_crypto_op_bulk_alloc(ipl.cop_pool,
-							     RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop,
-							     nb_op) == 0)
+		while (nb_op > 0 &&
+		       rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop,
+						nb_op) == 0)
 			nb_op /= 2;
 		res->no_op = n - nb_op;
 		lc->st.no_crypto_op += n - nb_op;
@@ -375,8 +375,8 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 }
 
 uint16_t
-ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
-	      struct rte_mbuf **m, uint16_t n)
+ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type, struct rte_mbuf **m,
+	      uint16_t n)
 {
 	void *data[IPL_BURST];
 	struct mtag_ipsec *rec;

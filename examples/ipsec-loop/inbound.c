@@ -77,7 +77,8 @@ tunnel_src_ok(const struct rte_mbuf *m, const struct ipl_sa *sa)
 
 	if (sa->remote.family == IPL_AF_INET6)
 		return (ip->version_ihl >> 4) == 6 &&
-		       memcmp(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->src_addr), sa->remote.v6, 16) == 0;
+		       memcmp(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->src_addr), sa->remote.v6,
+			      16) == 0;
 	return (ip->version_ihl >> 4) == 4 && ip->src_addr == rte_cpu_to_be_32(sa->remote.v4);
 }
 

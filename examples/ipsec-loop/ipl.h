@@ -78,10 +78,10 @@ struct ipl_sa {
 	void *cs;     /**< Crypto session. */
 	uint8_t cdev; /**< Crypto device of the session. */
 	uint32_t id;
-	uint32_t spi;	  /**< Host order. */
+	uint32_t spi;		/**< Host order. */
 	struct ipl_addr local;	/**< Inbound: our tunnel address. */
 	struct ipl_addr remote; /**< Inbound: the peer's tunnel address, checked on input. */
-	uint16_t hdr_len; /**< Outbound: tunnel IP + ESP header + IV. */
+	uint16_t hdr_len;	/**< Outbound: tunnel IP + ESP header + IV. */
 	uint16_t iv_len;
 	uint16_t icv_len;
 	uint16_t pad_align;

@@ -226,7 +226,8 @@ app_init(void)
 	unsigned int lcore, idx = 0;
 	int rc;
 
-	RTE_LCORE_FOREACH(lcore) {
+	RTE_LCORE_FOREACH(lcore)
+	{
 		ipl.lc[idx].qid = idx;
 		idx++;
 	}
@@ -356,7 +357,8 @@ main(int argc, char **argv)
 		       ipl.loop_detect ? "on" : "off",
 		       ipl.no_tags ? ", no tags (benchmark baseline)" : "");
 		idx = 1;
-		RTE_LCORE_FOREACH_WORKER(lcore) {
+		RTE_LCORE_FOREACH_WORKER(lcore)
+		{
 			rte_eal_remote_launch(lcore_main, &ipl.lc[idx], lcore);
 			idx++;
 		}

@@ -39,11 +39,12 @@ ipl_ports_print(void)
 	uint16_t p;
 
 	/* A vdev that fails to probe renumbers those after it: say which device is which. */
-	RTE_ETH_FOREACH_DEV(p) {
-		const char *role = p >= IPL_MAX_PORTS ? "not used" :
-				   ipl.conf.port[p].role == IPL_PORT_INSIDE  ? "inside" :
-				   ipl.conf.port[p].role == IPL_PORT_OUTSIDE ? "outside" :
-									       "not used";
+	RTE_ETH_FOREACH_DEV(p)
+	{
+		const char *role = p >= IPL_MAX_PORTS			       ? "not used"
+				   : ipl.conf.port[p].role == IPL_PORT_INSIDE  ? "inside"
+				   : ipl.conf.port[p].role == IPL_PORT_OUTSIDE ? "outside"
+									       : "not used";
 
 		if (rte_eth_dev_get_name_by_port(p, name) != 0)
 			snprintf(name, sizeof(name), "?");
@@ -74,7 +75,8 @@ ipl_ports_init(unsigned int nb_queues)
 			if (rte_eth_dev_get_name_by_port(p, name) != 0 ||
 			    strcmp(name, ipl.conf.port[p].name) != 0) {
 				printf("port %u is %s, the configuration says %s: a device missing "
-				       "before it?\n", p, name, ipl.conf.port[p].name);
+				       "before it?\n",
+				       p, name, ipl.conf.port[p].name);
 				return -ENODEV;
 			}
 		}
@@ -99,8 +101,10 @@ ipl_ports_init(unsigned int nb_queues)
 			 * up to their max_mtu: the example keeps to the MTU on its own. */
 			if (rc == -ENOTSUP) {
 				if (mtu != IPL_MTU_DEFAULT)
-					printf("port %u: the device has no MTU setting; mtu %u kept "
-					       "by the example\n", p, mtu);
+					printf("port %u: the device has no MTU setting; mtu %u "
+					       "kept "
+					       "by the example\n",
+					       p, mtu);
 				rc = 0;
 			} else if (rc != 0) {
 				printf("port %u: cannot set mtu %u: %s\n", p, mtu, strerror(-rc));
@@ -374,9 +378,9 @@ ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, stru
 	else
 		memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&ipl.port_mac[port], &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16((*(const uint8_t *)(eth + 1) >> 4) == 6
-						   ? RTE_ETHER_TYPE_IPV6
-						   : RTE_ETHER_TYPE_IPV4);
+	eth->ether_type =
+		rte_cpu_to_be_16((*(const uint8_t *)(eth + 1) >> 4) == 6 ? RTE_ETHER_TYPE_IPV6
+									 : RTE_ETHER_TYPE_IPV4);
 	m->l2_len = sizeof(*eth);
 
 	if (lc->nb_tx[port] == IPL_TXBUF)

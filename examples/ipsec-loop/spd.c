@@ -40,21 +40,35 @@ RTE_ACL_RULE_DEF(acl6_rule, ACL6_NB);
 /* rte_acl wants a one-byte first field, the others in groups of 4 bytes. Offsets are from
  * the start of the IP header. */
 static const struct rte_acl_field_def acl4_defs[ACL4_NB] = {
-	{.type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1, .field_index = ACL4_PROTO,
-	 .input_index = 0, .offset = offsetof(struct rte_ipv4_hdr, next_proto_id)},
-	{.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = ACL4_SRC, .input_index = 1,
+	{.type = RTE_ACL_FIELD_TYPE_BITMASK,
+	 .size = 1,
+	 .field_index = ACL4_PROTO,
+	 .input_index = 0,
+	 .offset = offsetof(struct rte_ipv4_hdr, next_proto_id)},
+	{.type = RTE_ACL_FIELD_TYPE_MASK,
+	 .size = 4,
+	 .field_index = ACL4_SRC,
+	 .input_index = 1,
 	 .offset = offsetof(struct rte_ipv4_hdr, src_addr)},
-	{.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = ACL4_DST, .input_index = 2,
+	{.type = RTE_ACL_FIELD_TYPE_MASK,
+	 .size = 4,
+	 .field_index = ACL4_DST,
+	 .input_index = 2,
 	 .offset = offsetof(struct rte_ipv4_hdr, dst_addr)},
 };
 
 #define ACL6_WORD(f, i, base)                                                                      \
-	{.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = (f) + (i),                     \
-	 .input_index = (f) + (i), .offset = (base) + 4 * (i)}
+	{                                                                                          \
+		.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = (f) + (i),              \
+		.input_index = (f) + (i), .offset = (base) + 4 * (i)                               \
+	}
 
 static const struct rte_acl_field_def acl6_defs[ACL6_NB] = {
-	{.type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1, .field_index = ACL6_PROTO,
-	 .input_index = 0, .offset = offsetof(struct rte_ipv6_hdr, proto)},
+	{.type = RTE_ACL_FIELD_TYPE_BITMASK,
+	 .size = 1,
+	 .field_index = ACL6_PROTO,
+	 .input_index = 0,
+	 .offset = offsetof(struct rte_ipv6_hdr, proto)},
 	ACL6_WORD(ACL6_SRC0, 0, offsetof(struct rte_ipv6_hdr, src_addr)),
 	ACL6_WORD(ACL6_SRC0, 1, offsetof(struct rte_ipv6_hdr, src_addr)),
 	ACL6_WORD(ACL6_SRC0, 2, offsetof(struct rte_ipv6_hdr, src_addr)),
@@ -349,8 +363,7 @@ ipl_spd_fini(void)
 }
 
 void
-ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n,
-		 const struct ipl_sp_conf **sp)
+ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n, const struct ipl_sp_conf **sp)
 {
 	const uint8_t *data[2][IPL_BURST];
 	uint32_t res[IPL_BURST];
@@ -403,8 +416,8 @@ static bool
 esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
 {
 	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
-	unsigned int hl = (h[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr)
-					   : sizeof(struct rte_ipv4_hdr);
+	unsigned int hl =
+		(h[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
 	uint32_t spi;
 
 	*l3_len = hl;
@@ -417,8 +430,8 @@ esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
 	}
 	/* ESP in UDP (RFC 3948): after the UDP header; ipl_inbound() picked only UDP to
 	 * IPL_NATT_PORT. */
-	if (hl == sizeof(struct rte_ipv4_hdr) && ((const struct rte_ipv4_hdr *)h)->next_proto_id ==
-							 IPPROTO_UDP)
+	if (hl == sizeof(struct rte_ipv4_hdr) &&
+	    ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
 		hl += sizeof(struct rte_udp_hdr);
 	*l3_len = hl;
 	if (rte_pktmbuf_data_len(m) < hl + 8)
@@ -443,8 +456,9 @@ ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
 	for (i = 0; i < n; i++) {
 		sa[i] = NULL;
 		if (!esp_key(m[i], &keys[i], &l3)) {
-			cls[i] = rte_hash_lookup(tab.local_hash, keys[i].dst) >= 0 ? IPL_ESP_SHORT
-										    : IPL_ESP_TRANSIT;
+			cls[i] = rte_hash_lookup(tab.local_hash, keys[i].dst) >= 0
+					 ? IPL_ESP_SHORT
+					 : IPL_ESP_TRANSIT;
 			continue;
 		}
 		kp[k] = &keys[i];

@@ -92,12 +92,11 @@ ipl_stats_print(FILE *f, const struct ipl_stats *s)
 		s->unknown_spi, s->bad_tunnel_src);
 	fprintf(f,
 		"ESP: ICV failures %" PRIu64 ", replays %" PRIu64 ", other errors %" PRIu64
-		"; no route %" PRIu64 ", wrong family for the SA %" PRIu64 ", TTL exceeded %" PRIu64 ", ECN CE over not-ECT %" PRIu64
-		", too big %" PRIu64 " (ICMP sent %" PRIu64 "), out of memory %" PRIu64
-		", no tag %" PRIu64 ", no crypto op %" PRIu64 "\n",
+		"; no route %" PRIu64 ", wrong family for the SA %" PRIu64 ", TTL exceeded %" PRIu64
+		", ECN CE over not-ECT %" PRIu64 ", too big %" PRIu64 " (ICMP sent %" PRIu64
+		"), out of memory %" PRIu64 ", no tag %" PRIu64 ", no crypto op %" PRIu64 "\n",
 		s->icv_fail, s->replay, s->ipsec_error, s->no_route, s->sa_family, s->ttl_exceeded,
-		s->ecn_drop,
-		s->too_big, s->icmp_too_big, s->no_mem, s->no_tag, s->no_crypto_op);
+		s->ecn_drop, s->too_big, s->icmp_too_big, s->no_mem, s->no_tag, s->no_crypto_op);
 	fprintf(f, "times encrypted per packet leaving outbound:");
 	for (i = 0; i < IPL_HIST; i++)
 		if (s->enc_hist[i] != 0)

@@ -41,7 +41,8 @@ static inline uint8_t
 tos_get(const void *h)
 {
 	if (is_v6(h))
-		return (uint8_t)(rte_be_to_cpu_32(((const struct rte_ipv6_hdr *)h)->vtc_flow) >> 20);
+		return (uint8_t)(rte_be_to_cpu_32(((const struct rte_ipv6_hdr *)h)->vtc_flow) >>
+				 20);
 	return ((const struct rte_ipv4_hdr *)h)->type_of_service;
 }
 
@@ -86,7 +87,7 @@ ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st)
 		}
 		m[k++] = m[i];
 		continue;
-expired:
+	expired:
 		st->ttl_exceeded++;
 		ipl_drop(m[i]);
 	}
@@ -166,8 +167,7 @@ inner_max(const struct ipl_sa *sa)
 
 /* ICMP "fragmentation needed" (RFC 792, RFC 1191) for m, from the SA's tunnel address. */
 static void
-icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m,
-	     uint32_t mtu)
+icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m, uint32_t mtu)
 {
 	const struct rte_ipv4_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	uint32_t quote = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)(sizeof(*in) + 8));
@@ -204,7 +204,7 @@ icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbu
 	icmp->icmp_code = 4; /* fragmentation needed and DF set */
 	icmp->icmp_ident = 0;
 	icmp->icmp_seq_nb = rte_cpu_to_be_16((uint16_t)mtu); /* next-hop MTU, RFC 1191 */
-	src = rte_pktmbuf_read(m, 0, quote, body); /* the invoking header and 8 bytes */
+	src = rte_pktmbuf_read(m, 0, quote, body);	     /* the invoking header and 8 bytes */
 	if (src != NULL && src != body)
 		memcpy(body, src, quote);
 	icmp->icmp_cksum = 0;
@@ -223,8 +223,7 @@ icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbu
 /* ICMPv6 "packet too big" (RFC 4443 3.2, RFC 8201) for m, from the SA's tunnel address
  * (an IPv6 one: over an IPv4 tunnel there is no address of ours to send it from). */
 static void
-icmp6_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m,
-	      uint32_t mtu)
+icmp6_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m, uint32_t mtu)
 {
 	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	/* As much of the packet as fits the IPv6 minimum MTU */

@@ -140,10 +140,8 @@ drop(struct lcore_ctx *lc, struct rte_mbuf *m, uint16_t port, enum vt_drop why)
 }
 
 static const enum vt_drop frame_drop[] = {
-	[VT_FRAME_UNTAGGED] = VT_DROP_UNTAGGED,
-	[VT_FRAME_RUNT] = VT_DROP_RUNT,
-	[VT_FRAME_BAD_TPID] = VT_DROP_BAD_TPID,
-	[VT_FRAME_TOO_DEEP] = VT_DROP_TOO_DEEP,
+	[VT_FRAME_UNTAGGED] = VT_DROP_UNTAGGED,	   [VT_FRAME_RUNT] = VT_DROP_RUNT,
+	[VT_FRAME_BAD_TPID] = VT_DROP_BAD_TPID,	   [VT_FRAME_TOO_DEEP] = VT_DROP_TOO_DEEP,
 	[VT_FRAME_TAGGED] = VT_DROP_TAGGED_ACCESS,
 };
 
@@ -335,7 +333,8 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 					continue;
 				if (t->type == MTAG_TYPE_VLAN_INSERT && n < VT_VLAN_MAX)
 					inner_first[n++] = *(const struct mtag_vlan *)mtag_data(t);
-				else if (t->type == MTAG_TYPE_VLAN && VT_TCI_VID(vlan_of(t)->tci) == 0)
+				else if (t->type == MTAG_TYPE_VLAN &&
+					 VT_TCI_VID(vlan_of(t)->tci) == 0)
 					prio = VT_TCI_PRIO(vlan_of(t)->tci) | PRIO_SET;
 			}
 			for (d = 0; d < n; d++)

@@ -265,7 +265,8 @@ launch(const struct app_opts *o)
 		return rte_eal_remote_launch(vt_lcore_pipeline_rx, NULL, rx_lcore);
 	}
 	/* Queue q of every port on the q-th worker. */
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		if (rte_eal_remote_launch(vt_lcore_rtc, (void *)(uintptr_t)q, lcore) != 0)
 			return -1;
 		q++;
@@ -279,7 +280,8 @@ idle(uint64_t now, uint64_t limit)
 {
 	unsigned int lcore;
 
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		if (now - __atomic_load_n(&vt_stats[lcore].last_rx, __ATOMIC_RELAXED) <= limit)
 			return false;
 	}
@@ -431,8 +433,8 @@ main(int argc, char **argv)
 		if (ret != 0) {
 			/* The line of the MTU refused, or of the port's declaration. */
 			unsigned int line = ps.mtu_failed && po != NULL ? po->line
-					    : ps.trunk			    ? conf.trunk_line
-							: vt_conf_access_of(&conf, port)->line;
+					    : ps.trunk			? conf.trunk_line
+						       : vt_conf_access_of(&conf, port)->line;
 
 			if (ret == -ERANGE)
 				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", opts.conf_file, line,
@@ -459,7 +461,7 @@ main(int argc, char **argv)
 
 	/* --idle-exit counts from now. */
 	RTE_LCORE_FOREACH_WORKER(i)
-		vt_stats[i].last_rx = rte_rdtsc();
+	vt_stats[i].last_rx = rte_rdtsc();
 	if (launch(&opts) != 0) {
 		vt_force_quit = true;
 		ret = EXIT_FAILURE;

@@ -78,13 +78,16 @@ mtag_check_conf(const struct mtag_conf *conf)
 			return -EINVAL;
 		}
 		if (i > 0 && conf->class_len[i] != 0 && conf->class_len[i - 1] == 0) {
-			MTAG_LOG(ERR, "bad configuration: class_len[%u] %u after a 0 (the list "
-				 "ends at its first 0)", i, conf->class_len[i]);
+			MTAG_LOG(ERR,
+				 "bad configuration: class_len[%u] %u after a 0 (the list "
+				 "ends at its first 0)",
+				 i, conf->class_len[i]);
 			return -EINVAL;
 		}
 		if (i > 0 && conf->class_len[i] != 0 &&
 		    conf->class_len[i] <= conf->class_len[i - 1]) {
-			MTAG_LOG(ERR, "bad configuration: class_len[%u] %u not above class_len[%u] %u",
+			MTAG_LOG(ERR,
+				 "bad configuration: class_len[%u] %u not above class_len[%u] %u",
 				 i, conf->class_len[i], i - 1, conf->class_len[i - 1]);
 			return -EINVAL;
 		}
@@ -110,8 +113,8 @@ mtag_same_conf(const struct mtag_conf *conf)
 		return -EBUSY;
 	}
 	if (want.cache_size != sh->cache_size) {
-		MTAG_LOG(ERR, "initialised already, with cache_size %u (asked %u)",
-			 sh->cache_size, want.cache_size);
+		MTAG_LOG(ERR, "initialised already, with cache_size %u (asked %u)", sh->cache_size,
+			 want.cache_size);
 		return -EBUSY;
 	}
 	if (strcmp(want.pool_ops, sh->pool_ops) != 0) {
@@ -136,8 +139,8 @@ mtag_init_primary(const struct mtag_conf *conf)
 
 	mz = rte_memzone_lookup(MTAG_SHARED_MZ);
 	if (mz == NULL)
-		mz = rte_memzone_reserve(MTAG_SHARED_MZ, sizeof(struct mtag_shared),
-					 SOCKET_ID_ANY, 0);
+		mz = rte_memzone_reserve(MTAG_SHARED_MZ, sizeof(struct mtag_shared), SOCKET_ID_ANY,
+					 0);
 	if (mz == NULL) {
 		MTAG_LOG(ERR, "cannot reserve %s: %s", MTAG_SHARED_MZ, rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -194,9 +197,8 @@ mtag_lib_init(const struct mtag_conf *conf)
 		return ret;
 	mtag_gen++; /* every thread's view of the pools is stale */
 	MTAG_LOG(INFO, "%s: %u size classes up to %u bytes, %u tags each, cache %u",
-		 mtag_state.primary ? "primary" : "secondary",
-		 mtag_state.shared->nb_classes, mtag_state.max_len,
-		 mtag_state.shared->pool_size, mtag_state.shared->cache_size);
+		 mtag_state.primary ? "primary" : "secondary", mtag_state.shared->nb_classes,
+		 mtag_state.max_len, mtag_state.shared->pool_size, mtag_state.shared->cache_size);
 	return 0;
 }
 

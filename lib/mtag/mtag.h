@@ -47,8 +47,8 @@ extern "C" {
 /** A packet tag: a 16-byte header followed by @c len bytes of data. */
 struct mtag {
 	struct mtag *next; /**< Next (older) tag on the chain, or NULL. */
-	uint16_t type;     /**< Type id: predefined or from mtag_type_register(). */
-	uint16_t len;      /**< Bytes of data after the header (read only). */
+	uint16_t type;	   /**< Type id: predefined or from mtag_type_register(). */
+	uint16_t len;	   /**< Bytes of data after the header (read only). */
 	uint32_t cookie;   /**< Module cookie (FreeBSD); MTAG_ABI_COMPAT for mtag_get(). */
 };
 
@@ -62,20 +62,20 @@ struct mtag {
  * @name Predefined tag types (OpenBSD's set, plus VLAN).
  * @{
  */
-#define MTAG_TYPE_IPSEC_IN_DONE 1     /**< Record: decrypted under an SA (struct mtag_ipsec). */
-#define MTAG_TYPE_IPSEC_OUT_DONE 2    /**< Record: encrypted under an SA (struct mtag_ipsec). */
-#define MTAG_TYPE_IPSEC_FLOWINFO 3    /**< IPsec flow of an output packet (uint32_t). */
-#define MTAG_TYPE_WIREGUARD 4         /**< Record: processed by a WireGuard peer (loops). */
-#define MTAG_TYPE_GRE 5               /**< Record: processed by a GRE interface (loops). */
-#define MTAG_TYPE_DLT 6               /**< Packet injected; data link type (uint32_t). */
-#define MTAG_TYPE_PF_DIVERT 7         /**< Packet diverted by a filter. */
-#define MTAG_TYPE_PF_REASSEMBLED 8    /**< Packet reassembled from fragments. */
-#define MTAG_TYPE_SRCROUTE 9          /**< Source route of a received packet. */
-#define MTAG_TYPE_CARP_BAL_IP 10      /**< Unicast L3 in L2 multicast (no data). */
-#define MTAG_TYPE_VLAN 11             /**< Record: VLAN header removed on RX (struct mtag_vlan). */
-#define MTAG_TYPE_VLAN_INSERT 12      /**< Reminder: insert this VLAN on TX (struct mtag_vlan). */
-#define MTAG_TYPE_USER_BASE 64        /**< First id handed out by mtag_type_register(). */
-#define MTAG_TYPE_MAX 512             /**< Type ids are below this value. */
+#define MTAG_TYPE_IPSEC_IN_DONE 1  /**< Record: decrypted under an SA (struct mtag_ipsec). */
+#define MTAG_TYPE_IPSEC_OUT_DONE 2 /**< Record: encrypted under an SA (struct mtag_ipsec). */
+#define MTAG_TYPE_IPSEC_FLOWINFO 3 /**< IPsec flow of an output packet (uint32_t). */
+#define MTAG_TYPE_WIREGUARD 4	   /**< Record: processed by a WireGuard peer (loops). */
+#define MTAG_TYPE_GRE 5		   /**< Record: processed by a GRE interface (loops). */
+#define MTAG_TYPE_DLT 6		   /**< Packet injected; data link type (uint32_t). */
+#define MTAG_TYPE_PF_DIVERT 7	   /**< Packet diverted by a filter. */
+#define MTAG_TYPE_PF_REASSEMBLED 8 /**< Packet reassembled from fragments. */
+#define MTAG_TYPE_SRCROUTE 9	   /**< Source route of a received packet. */
+#define MTAG_TYPE_CARP_BAL_IP 10   /**< Unicast L3 in L2 multicast (no data). */
+#define MTAG_TYPE_VLAN 11	   /**< Record: VLAN header removed on RX (struct mtag_vlan). */
+#define MTAG_TYPE_VLAN_INSERT 12   /**< Reminder: insert this VLAN on TX (struct mtag_vlan). */
+#define MTAG_TYPE_USER_BASE 64	   /**< First id handed out by mtag_type_register(). */
+#define MTAG_TYPE_MAX 512	   /**< Type ids are below this value. */
 /** @} */
 
 /** Longest type name, terminating NUL included. */
@@ -90,7 +90,7 @@ struct mtag_vlan {
 /** Data of MTAG_TYPE_IPSEC_IN_DONE and MTAG_TYPE_IPSEC_OUT_DONE tags. */
 struct mtag_ipsec {
 	uint32_t sa_id; /**< Application's SA index. */
-	uint32_t spi;   /**< SPI, host byte order. */
+	uint32_t spi;	/**< SPI, host byte order. */
 };
 
 /** Most size classes a configuration may have. */
@@ -123,19 +123,19 @@ struct mtag_conf {
 struct mtag_class_stats {
 	uint64_t in_use;      /**< Tags allocated and not yet freed. */
 	uint64_t allocs;      /**< Tags allocated. */
-	uint64_t frees;       /**< Tags freed. */
+	uint64_t frees;	      /**< Tags freed. */
 	uint64_t alloc_fails; /**< Tags asked for and not had (pool empty). */
 };
 
 /** Statistics of mtag_stats_get(). */
 struct mtag_stats {
-	uint64_t in_use;      /**< Tags allocated and not yet freed, all pools. */
-	uint64_t allocs;      /**< Tags allocated, all pools. */
-	uint64_t frees;       /**< Tags freed, all pools. */
-	uint64_t alloc_fails; /**< Tags asked for and not had, all pools. */
-	uint64_t debug_errors; /**< Misuses caught by a -Dmtag_debug=true build. */
-	uint32_t nb_classes;  /**< Entries used in @c class_len and @c cls. */
-	uint16_t class_len[MTAG_CLASS_MAX];          /**< Payload size of each class. */
+	uint64_t in_use;		    /**< Tags allocated and not yet freed, all pools. */
+	uint64_t allocs;		    /**< Tags allocated, all pools. */
+	uint64_t frees;			    /**< Tags freed, all pools. */
+	uint64_t alloc_fails;		    /**< Tags asked for and not had, all pools. */
+	uint64_t debug_errors;		    /**< Misuses caught by a -Dmtag_debug=true build. */
+	uint32_t nb_classes;		    /**< Entries used in @c class_len and @c cls. */
+	uint16_t class_len[MTAG_CLASS_MAX]; /**< Payload size of each class. */
 	struct mtag_class_stats cls[MTAG_CLASS_MAX]; /**< The same counters per class. */
 };
 
@@ -227,8 +227,7 @@ int mtag_type_set_destructor(uint16_t type, void (*fn)(struct mtag *t));
  * @return
  *   0; -EINVAL for an unknown type.
  */
-int mtag_type_set_copier(uint16_t type,
-			 int (*fn)(struct mtag *dst, const struct mtag *src));
+int mtag_type_set_copier(uint16_t type, int (*fn)(struct mtag *dst, const struct mtag *src));
 
 /* ------------------------------------------------------------------ tags */
 
@@ -369,8 +368,7 @@ mtag_next(const struct rte_mbuf *m, const struct mtag *t)
  *   The first matching tag after @p start, or NULL.
  */
 static inline struct mtag *
-mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type,
-	    const struct mtag *start)
+mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start)
 {
 	return __mtag_locate(m, cookie, type, start, mtag_dynflag_mask, mtag_dynfield_offset);
 }
@@ -484,8 +482,8 @@ void mtag_move(struct rte_mbuf *to, struct rte_mbuf *from);
  * @return
  *   @p n; 0 with rte_errno = EINVAL or ENOMEM (nothing allocated).
  */
-unsigned int mtag_get_bulk(uint16_t type, uint16_t len, int flags,
-			   struct mtag **tags, unsigned int n);
+unsigned int mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags,
+			   unsigned int n);
 
 /**
  * Prepend @c tags[i] to @c pkts[i] for i < @p n. NULL entries are skipped.
@@ -513,8 +511,7 @@ void mtag_prepend_burst(struct rte_mbuf **pkts, struct mtag **tags, uint16_t n);
  * @return
  *   How many packets have one.
  */
-uint16_t mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type,
-			 struct mtag **out);
+uint16_t mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag **out);
 
 /**
  * Free every tag of each packet.
@@ -622,8 +619,8 @@ struct rte_mbuf *mtag_pktmbuf_clone(struct rte_mbuf *m, struct rte_mempool *mp);
  *   data, before mtag_lib_init()), ENOMEM (mbufs or tags ran out) or a
  *   copier's error; nothing is leaked.
  */
-struct rte_mbuf *mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool *mp,
-				   uint32_t off, uint32_t len);
+struct rte_mbuf *mtag_pktmbuf_copy(const struct rte_mbuf *m, struct rte_mempool *mp, uint32_t off,
+				   uint32_t len);
 
 /* --------------------------------------------------------- observability */
 

@@ -45,8 +45,8 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 
 	if (pkts == NULL || out == NULL)
 		return 0;
-	/* The newest tag is compared first, type and cookie as one word: on a
-	 * hit there, the common case, the summary is not read at all. */
+		/* The newest tag is compared first, type and cookie as one word: on a
+		 * hit there, the common case, the summary is not read at all. */
 #pragma GCC unroll 2
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
@@ -67,7 +67,7 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 			}
 		}
 #ifdef MTAG_DEBUG
-next:
+	next:
 #endif
 		out[i] = t;
 		found += t != NULL;

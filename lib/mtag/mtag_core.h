@@ -33,7 +33,7 @@ extern int mtag_dynfield_offset;
 extern uint64_t mtag_dynflag_mask;
 
 /** @internal Summary bit of a type. */
-#define MTAG_SUMMARY_BIT(type) (UINT64_C(1) << ((type) & 63))
+#define MTAG_SUMMARY_BIT(type) (UINT64_C(1) << ((type)&63))
 
 /**
  * @internal The chain field of an mbuf; valid only while mtag_is_tagged().
@@ -91,8 +91,8 @@ int mtag_debug_check_chain(const struct rte_mbuf *m);
  *   The first matching tag after @p start, or NULL.
  */
 static inline struct mtag *
-__mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type,
-	      const struct mtag *start, uint64_t flag, int off)
+__mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start,
+	      uint64_t flag, int off)
 {
 	const struct mtag_chain *c;
 	struct mtag *t;

@@ -94,8 +94,8 @@ mtag_debug_check_unlink(const struct rte_mbuf *m, const struct mtag *t)
 	if (mtag_debug_check_live(t, m) != 0)
 		return -1;
 	if (mtag_dbg(t)->owner != m) {
-		mtag_debug_error("tag deleted or unlinked from a packet that does not own it",
-				 t, m);
+		mtag_debug_error("tag deleted or unlinked from a packet that does not own it", t,
+				 m);
 		return -1;
 	}
 	return mtag_debug_check_chain(m);
@@ -147,15 +147,18 @@ mtag_leak_obj(struct rte_mempool *mp, void *arg, void *elt, unsigned int idx)
 		return;
 	w->live++;
 	for (i = 0; i < w->nb; i++)
-		if (w->g[i].type == t->type && w->g[i].cookie == t->cookie && w->g[i].site == h->site)
+		if (w->g[i].type == t->type && w->g[i].cookie == t->cookie &&
+		    w->g[i].site == h->site)
 			break;
 	if (i == w->nb) {
 		if (w->nb == MTAG_LEAK_GROUPS) {
 			w->ungrouped++;
 			return;
 		}
-		w->g[w->nb++] = (struct mtag_leak_group){.type = t->type, .cookie = t->cookie,
-							  .site = h->site, .oldest_tsc = h->tsc};
+		w->g[w->nb++] = (struct mtag_leak_group){.type = t->type,
+							 .cookie = t->cookie,
+							 .site = h->site,
+							 .oldest_tsc = h->tsc};
 	}
 	w->g[i].count++;
 	if (h->tsc < w->g[i].oldest_tsc)
@@ -219,8 +222,9 @@ mtag_debug_dump_live(FILE *f)
 		w->nb);
 	for (i = 0; i < w->nb; i++) {
 		mtag_site_name(w->g[i].site, site, sizeof(site));
-		fprintf(f, "  %" PRIu64 " x type %u (%s) cookie %u from %s, oldest %" PRIu64
-			   " TSC cycles old\n",
+		fprintf(f,
+			"  %" PRIu64 " x type %u (%s) cookie %u from %s, oldest %" PRIu64
+			" TSC cycles old\n",
 			w->g[i].count, w->g[i].type, mtag_leak_type_name(&w->g[i]), w->g[i].cookie,
 			site, now - w->g[i].oldest_tsc);
 	}
@@ -279,8 +283,9 @@ mtag_tel_leaks(const char *cmd, const char *params, struct rte_tel_data *d)
 
 RTE_INIT(mtag_debug_telemetry_init)
 {
-	rte_telemetry_register_cmd("/mtag/leaks", mtag_tel_leaks,
-				   "Debug build: live tags by type and allocation site, with counts "
-				   "and the oldest age in TSC cycles. No parameters.");
+	rte_telemetry_register_cmd(
+		"/mtag/leaks", mtag_tel_leaks,
+		"Debug build: live tags by type and allocation site, with counts "
+		"and the oldest age in TSC cycles. No parameters.");
 }
 #endif

@@ -27,8 +27,7 @@ static unsigned int mtag_nb_strips;
 static rte_spinlock_t mtag_strips_lock = RTE_SPINLOCK_INITIALIZER;
 
 static uint16_t
-mtag_tx_strip_cb(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb_pkts,
-		 void *arg)
+mtag_tx_strip_cb(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t nb_pkts, void *arg)
 {
 	RTE_SET_USED(port);
 	RTE_SET_USED(queue);

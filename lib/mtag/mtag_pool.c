@@ -29,7 +29,8 @@ mtag_sockets_used(bool used[MTAG_MAX_SOCKETS])
 	unsigned int lcore, s;
 
 	memset(used, 0, sizeof(bool) * MTAG_MAX_SOCKETS);
-	RTE_LCORE_FOREACH(lcore) {
+	RTE_LCORE_FOREACH(lcore)
+	{
 		s = rte_lcore_to_socket_id(lcore);
 		used[s < MTAG_MAX_SOCKETS ? s : 0] = true;
 	}
@@ -134,10 +135,9 @@ mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *sh)
 			sh->class_len[i] = mtag_default_class_len[i];
 	}
 	sh->nb_classes = i;
-	sh->pool_size = conf != NULL && conf->pool_size != 0 ? conf->pool_size
-							       : MTAG_DEFAULT_POOL_SIZE;
-	cache = conf != NULL && conf->cache_size != 0 ? conf->cache_size
-						      : MTAG_DEFAULT_CACHE_SIZE;
+	sh->pool_size =
+		conf != NULL && conf->pool_size != 0 ? conf->pool_size : MTAG_DEFAULT_POOL_SIZE;
+	cache = conf != NULL && conf->cache_size != 0 ? conf->cache_size : MTAG_DEFAULT_CACHE_SIZE;
 	if (cache == UINT32_MAX)
 		cache = 0;
 	/* rte_mempool refuses a cache that could hold most of the pool. */

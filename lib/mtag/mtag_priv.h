@@ -34,8 +34,8 @@
 #endif
 
 extern int mtag_logtype;
-#define MTAG_LOG(level, ...) \
-	rte_log(RTE_LOG_##level, mtag_logtype, \
+#define MTAG_LOG(level, ...)                                                                       \
+	rte_log(RTE_LOG_##level, mtag_logtype,                                                     \
 		RTE_FMT("mtag: " RTE_FMT_HEAD(__VA_ARGS__, ) "\n", RTE_FMT_TAIL(__VA_ARGS__, )))
 
 #define MTAG_SHARED_MZ "mtag_shared"
@@ -92,7 +92,7 @@ struct mtag_shared {
 	uint32_t cache_size;
 	uint16_t class_len[MTAG_CLASS_MAX];
 	char pool_ops[RTE_MEMPOOL_OPS_NAMESIZE]; /* "": DPDK's default */
-	rte_spinlock_t lock; /* type registration */
+	rte_spinlock_t lock;			 /* type registration */
 	uint64_t debug_errors;
 	char type_name[MTAG_TYPE_MAX][MTAG_TYPE_NAMESIZE]; /* "" = free id */
 	struct mtag_lcore_stats stats[MTAG_STATS_SLOTS];

@@ -49,7 +49,6 @@ static struct {
 
 static bool perf_port_started[RTE_MAX_ETHPORTS];
 
-
 enum perf_fwd_mode { FWD_NONE = 0, FWD_1_TAG = 1, FWD_4_TAGS = 4, FWD_RAW = 8 };
 #define PERF_FWD_WORK 0x100 /* arg flag: per-packet work */
 
@@ -269,6 +268,6 @@ PERF_FWD_BODY(b_work1, "fwd_work/1_tag", "the same, 1 tag on RX, found, stripped
 	      PERF_FWD_WORK | (FWD_NULL_STRIP * 16 + FWD_1_TAG), PERF_HITS_ALL);
 
 const struct perf_body *const perf_bodies_fwd[] = {
-	&b_null0, &b_nullr, &b_null1, &b_null4, &b_ring0, &b_ringr, &b_ring1,
-	&b_ring4, &b_work0, &b_workr, &b_work1, NULL,
+	&b_null0, &b_nullr, &b_null1, &b_null4, &b_ring0, &b_ringr,
+	&b_ring1, &b_ring4, &b_work0, &b_workr, &b_work1, NULL,
 };

@@ -37,7 +37,7 @@ struct perf_ctx {
 	/* Results go here, where the compiler must assume someone reads them. */
 	void *out[PERF_BURST_MAX];
 	void *data[PERF_BURST_MAX]; /* what mtag_add and mtag_add_burst return */
-	void *priv; /* per-body state (pipeline, forwarding) */
+	void *priv;		    /* per-body state (pipeline, forwarding) */
 };
 
 struct perf_env {

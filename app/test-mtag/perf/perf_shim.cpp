@@ -13,7 +13,8 @@
 
 #include "perf.h"
 
-namespace {
+namespace
+{
 
 // Bursts per call into C: large enough that the call is noise, small enough
 // that Google Benchmark can stop close to its time budget.
@@ -84,8 +85,8 @@ perf_shim_run(int argc, char **argv)
 		n = perf_body_bursts(b, bursts);
 		for (j = 0; j < n; j++) {
 			const unsigned int burst = bursts[j];
-			const std::string name = std::string(b->name) + "/burst:" +
-						 std::to_string(burst);
+			const std::string name =
+				std::string(b->name) + "/burst:" + std::to_string(burst);
 			auto *r = benchmark::RegisterBenchmark(
 				name.c_str(),
 				[b, burst](benchmark::State &st) { RunBody(st, b, burst); });

@@ -43,7 +43,7 @@ digest(const void *p, size_t len)
 /* A check that fails stops the target (test_fail_abort): libFuzzer keeps the input. */
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
-		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                            \
+		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                           \
 		abort();                                                                           \
 	} while (0)
 

@@ -35,7 +35,7 @@
 /* A check that fails stops the target (test_fail_abort): libFuzzer keeps the input. */
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
-		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                            \
+		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                           \
 		abort();                                                                           \
 	} while (0)
 
@@ -95,8 +95,7 @@ spd_linear(enum ipl_dir dir, const struct rte_ipv4_hdr *ip)
 		const struct ipl_sp_conf *sp = &ipl.conf.sp[i];
 
 		if (sp->dir == dir && ipl_prefix_match(&sp->src, &src) &&
-		    ipl_prefix_match(&sp->dst, &dst) &&
-		    (sp->proto == 0 || sp->proto == proto))
+		    ipl_prefix_match(&sp->dst, &dst) && (sp->proto == 0 || sp->proto == proto))
 			return sp;
 	}
 	return NULL;
@@ -157,7 +156,8 @@ check_accepted_lookups(struct rte_mbuf *m)
 	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
 		ipl_spd_classify(dir, &m, 1, &sp);
 		if (sp != spd_linear(dir, ip))
-			FAIL("rte_acl policy %ld, first match %ld", sp ? (long)(sp - ipl.conf.sp) : -1L,
+			FAIL("rte_acl policy %ld, first match %ld",
+			     sp ? (long)(sp - ipl.conf.sp) : -1L,
 			     spd_linear(dir, ip) ? (long)(spd_linear(dir, ip) - ipl.conf.sp) : -1L);
 	}
 	r = ipl_route_lookup4(dst.v4);
@@ -190,8 +190,10 @@ static void
 check_lookups6(const uint8_t *data, size_t size)
 {
 	static const uint8_t protos[4] = {58, 6, 17, 50};
-	static const uint8_t near[4][4] = {{0xfd, 0x01, 0, 0}, {0xfd, 0x02, 0, 0},
-					   {0x20, 0x01, 0x0d, 0xb8}, {0xfd, 0x01, 0, 0}};
+	static const uint8_t near[4][4] = {{0xfd, 0x01, 0, 0},
+					   {0xfd, 0x02, 0, 0},
+					   {0x20, 0x01, 0x0d, 0xb8},
+					   {0xfd, 0x01, 0, 0}};
 	struct ipl_addr dst = {.family = IPL_AF_INET6};
 	const struct ipl_sp_conf *sp, *ref;
 	struct rte_ipv6_hdr *ip6;
@@ -226,7 +228,8 @@ check_lookups6(const uint8_t *data, size_t size)
 		ref = spd_linear(dir, (const struct rte_ipv4_hdr *)ip6);
 		if (sp != ref)
 			FAIL("IPv6: rte_acl policy %ld, first match %ld",
-			     sp ? (long)(sp - ipl.conf.sp) : -1L, ref ? (long)(ref - ipl.conf.sp) : -1L);
+			     sp ? (long)(sp - ipl.conf.sp) : -1L,
+			     ref ? (long)(ref - ipl.conf.sp) : -1L);
 	}
 	memcpy(dst.v6, IPL_IP6(ip6->dst_addr), 16);
 	if (ipl_route_lookup6(IPL_IP6(ip6->dst_addr)) != ipl_conf_route(&ipl.conf, &dst))
