@@ -287,6 +287,8 @@ app_fini(void)
 	printf("leak check: tags in use %" PRIu64 ", mbufs in use %" PRIu64 "\n", ts.in_use, mbufs);
 	if (stats_file != NULL && ipl_stats_write_json(stats_file, &sum, ts.in_use, mbufs) != 0)
 		printf("cannot write %s\n", stats_file);
+	if (ts.in_use != 0)
+		mtag_debug_dump_live(stdout); /* by type and site in a debug build */
 	if (ts.in_use != 0 || mbufs != 0)
 		rc = 3;
 	rte_mempool_free(ipl.mbuf_pool);
