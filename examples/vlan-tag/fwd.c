@@ -115,7 +115,7 @@ lookup_tags(const struct rte_mbuf *m)
 	unsigned int n = 0;
 	struct mtag *t;
 
-	/* One walk of the chain rather than one mtag_find() per VLAN. */
+	/* Every VLAN record, newest (outermost) first, in one loop over the chain. */
 	for (t = mtag_first(m); t != NULL; t = mtag_next(m, t)) {
 		uint16_t v;
 
