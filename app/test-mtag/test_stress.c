@@ -398,6 +398,10 @@ stress_run(bool registered, uint64_t default_tags, uint64_t seed_offset)
 	if (worker >= RTE_MAX_LCORE)
 		TEST_SKIP("needs 2 lcores");
 	target_tags = env_u64("MTAG_STRESS_TAGS", default_tags);
+	/* The pools' mempool driver (guide, "Which mempool driver"). */
+	conf.pool_ops = getenv("MTAG_STRESS_POOL_OPS");
+	if (conf.pool_ops != NULL && conf.pool_ops[0] == '\0')
+		conf.pool_ops = NULL;
 	seed = env_u64("MTAG_STRESS_SEED", 1) + seed_offset;
 	register_c = registered;
 	direct_allocs = failed_allocs = copier_calls = dtor_calls = bad_tags = pkts_done = 0;
@@ -460,9 +464,10 @@ stress_run(bool registered, uint64_t default_tags, uint64_t seed_offset)
 	TEST_ASSERT_EQ(mtag_stats_get(&s), 0, "stats");
 	printf("    stress: %" PRIu64 " tags allocated (%" PRIu64 " by copy), %" PRIu64
 	       " freed, %" PRIu64 " allocation failures, %" PRIu64 " packets, %.2f s, "
-	       "%.1f Mtags/s, C thread %s, seed %" PRIu64 "\n",
+	       "%.1f Mtags/s, C thread %s, pools on %s, seed %" PRIu64 "\n",
 	       s.allocs, copier_calls, s.frees, s.alloc_fails, pkts_done, secs,
-	       s.allocs / secs / 1e6, register_c ? "registered" : "unregistered", seed);
+	       s.allocs / secs / 1e6, register_c ? "registered" : "unregistered",
+	       conf.pool_ops != NULL ? conf.pool_ops : "DPDK's default ring", seed);
 	TEST_ASSERT_EQ(bad_tags, 0, "tags with wrong data or chains");
 	TEST_ASSERT_EQ(s.in_use, 0, "tags in use");
 	TEST_ASSERT_EQ(s.allocs, s.frees, "allocs and frees");
