@@ -206,30 +206,30 @@ mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 }
 
 /* Take tags back off the first n packets of an mtag_add_burst() that could
- * not finish: each lost its newest tag, and its summary is rebuilt exact. */
+ * not finish: each loses its newest tag (into tags[i], unless tags is NULL:
+ * the caller knows where they are), and its summary is rebuilt exact. */
 static void
 mtag_add_burst_undo(struct rte_mbuf **pkts, uint16_t n, struct mtag **tags)
 {
 	struct mtag_chain *c;
 	struct mtag *t;
-	uint64_t summary;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		c = mtag_chain_of(pkts[i]);
-		tags[i] = c->head;
-		c->head = c->head->next;
-		tags[i]->next = NULL;
+		t = c->head;
+		c->head = t->next;
+		t->next = NULL;
+		if (tags != NULL)
+			tags[i] = t;
 #ifdef MTAG_DEBUG
-		mtag_dbg(tags[i])->owner = NULL;
+		mtag_dbg(t)->owner = NULL;
 #endif
 		if (c->head == NULL) {
 			pkts[i]->ol_flags &= ~mtag_dynflag_mask;
 			continue;
 		}
-		for (summary = 0, t = c->head; t != NULL; t = t->next)
-			summary |= MTAG_SUMMARY_BIT(t->type);
-		c->summary = summary;
+		c->summary = mtag_chain_summary(c->head);
 	}
 }
 
@@ -330,16 +330,6 @@ undo:
 	return 0;
 }
 
-/* Take the newest tag off each of the first n packets again; the tags stay
- * where they were taken from. */
-static void
-mtag_add_burst_detach(struct rte_mbuf **pkts, uint16_t n)
-{
-	struct mtag *tags[MTAG_ADD_CHUNK];
-
-	mtag_add_burst_undo(pkts, n, tags);
-}
-
 /* The common case, in one pass and without a call: a burst the calling
  * lcore's cache can give, no MTAG_ZERO, a release build. The tags are used
  * where they lie on top of the cache, which gives them up only once every
@@ -369,7 +359,7 @@ mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, 
 	i = mtag_attach_new(pkts, src, data, n, mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
 			    MTAG_SUMMARY_BIT(type));
 	if (unlikely(i != n)) {
-		mtag_add_burst_detach(pkts, i);
+		mtag_add_burst_undo(pkts, i, NULL); /* the tags stay on the cache */
 		rte_errno = EINVAL;
 		return 0;
 	}

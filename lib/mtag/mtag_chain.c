@@ -10,7 +10,7 @@
 
 #include "mtag_priv.h"
 
-static uint64_t
+uint64_t
 mtag_chain_summary(const struct mtag *t)
 {
 	uint64_t s = 0;

@@ -498,6 +498,7 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 {
 	const uint64_t hdr = mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
 	struct mtag_thread *th;
+	struct mtag **src;
 	unsigned int i;
 
 	MTAG_DEBUG_SITE();
@@ -508,12 +509,15 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 	if (n == 0)
 		return 0;
 	th = mtag_thread_self();
-	if (unlikely(mtag_tags_take(th, mtag_state.class_of_len[len], tags, n) != 0)) {
+	src = mtag_tags_borrow(th, mtag_state.class_of_len[len], tags, n);
+	if (unlikely(src == NULL)) {
 		rte_errno = ENOMEM;
 		return 0;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		tags[i] = src[i]; /* out of the cache before anything else uses it */
 		mtag_hdr_init(tags[i], hdr, flags);
+	}
 	mtag_count_type(th, type, n);
 	return n;
 }

@@ -323,25 +323,6 @@ mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, u
 	return (struct mtag **)&cache->objs[cache->len];
 }
 
-/* n tags of class cls, counted: from the top of the calling lcore's cache
- * when it holds them, else through the public mempool call. */
-static __rte_always_inline int
-mtag_tags_take(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
-{
-	struct rte_mempool_cache *cache = th->cache[cls];
-	unsigned int i, len;
-
-	if (unlikely(cache == NULL || cache->len < n))
-		return mtag_tags_get(th, cls, tags, n);
-	len = cache->len - n;
-	for (i = 0; i < n; i++)
-		tags[i] = cache->objs[len + i];
-	cache->len = len;
-	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
-	mtag_debug_mark_live(tags, n);
-	return 0;
-}
-
 /* Whether a get of len bytes of a type with a cookie is valid. */
 static inline bool
 mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
@@ -352,6 +333,7 @@ mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
 }
 
 /* mtag_chain.c */
+uint64_t mtag_chain_summary(const struct mtag *t);
 int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from);
 void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 
