@@ -202,7 +202,7 @@ enum vt_frame_status vt_vlan_access_rx_slow(struct rte_mbuf *m, unsigned int fla
  *   VT_FRAME_OK; VT_FRAME_RUNT for a frame shorter than its headers;
  *   VT_FRAME_TAGGED for any other VLAN header.
  */
-static inline enum vt_frame_status
+static __rte_always_inline enum vt_frame_status
 vt_vlan_access_rx(struct rte_mbuf *m, unsigned int flags, struct vt_vlan_stack *st)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);

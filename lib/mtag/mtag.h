@@ -294,7 +294,7 @@ struct mtag *mtag_copy(const struct mtag *t, int flags);
  * @return
  *   The @c len bytes that follow the header.
  */
-static inline void *
+static __rte_always_inline void *
 mtag_data(struct mtag *t)
 {
 	return (void *)(t + 1);
@@ -325,7 +325,7 @@ mtag_init(struct rte_mbuf *m)
  * @return
  *   The tag, or NULL.
  */
-static inline struct mtag *
+static __rte_always_inline struct mtag *
 mtag_first(const struct rte_mbuf *m)
 {
 	if (m == NULL || !mtag_is_tagged(m))
@@ -347,7 +347,7 @@ mtag_first(const struct rte_mbuf *m)
  * @return
  *   The next tag; NULL at the end of the chain or when @p m or @p t is NULL.
  */
-static inline struct mtag *
+static __rte_always_inline struct mtag *
 mtag_next(const struct rte_mbuf *m, const struct mtag *t)
 {
 	return m != NULL && t != NULL ? t->next : NULL;
@@ -367,7 +367,7 @@ mtag_next(const struct rte_mbuf *m, const struct mtag *t)
  * @return
  *   The first matching tag after @p start, or NULL.
  */
-static inline struct mtag *
+static __rte_always_inline struct mtag *
 mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start)
 {
 	return __mtag_locate(m, cookie, type, start, mtag_dynflag_mask, mtag_dynfield_offset);
@@ -387,7 +387,7 @@ mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const stru
  * @return
  *   The tag, or NULL.
  */
-static inline struct mtag *
+static __rte_always_inline struct mtag *
 mtag_find(const struct rte_mbuf *m, uint16_t type, const struct mtag *start)
 {
 	return mtag_locate(m, MTAG_ABI_COMPAT, type, start);
@@ -402,7 +402,7 @@ mtag_find(const struct rte_mbuf *m, uint16_t type, const struct mtag *start)
  * @param t
  *   A tag on no chain.
  */
-static inline void
+static __rte_always_inline void
 mtag_prepend(struct rte_mbuf *m, struct mtag *t)
 {
 	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);

@@ -43,7 +43,7 @@ extern uint64_t mtag_dynflag_mask;
  * @return
  *   Pointer to the mbuf's dynamic field.
  */
-static inline struct mtag_chain *
+static __rte_always_inline struct mtag_chain *
 mtag_chain_of(const struct rte_mbuf *m)
 {
 	return RTE_MBUF_DYNFIELD(m, mtag_dynfield_offset, struct mtag_chain *);
@@ -57,7 +57,7 @@ mtag_chain_of(const struct rte_mbuf *m)
  * @return
  *   Non-zero when tagged, 0 otherwise.
  */
-static inline int
+static __rte_always_inline int
 mtag_is_tagged(const struct rte_mbuf *m)
 {
 	return (m->ol_flags & mtag_dynflag_mask) != 0;
@@ -90,7 +90,7 @@ int mtag_debug_check_chain(const struct rte_mbuf *m);
  * @return
  *   The first matching tag after @p start, or NULL.
  */
-static inline struct mtag *
+static __rte_always_inline struct mtag *
 __mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start,
 	      uint64_t flag, int off)
 {
@@ -129,7 +129,7 @@ __mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const st
  * @param off
  *   mtag_dynfield_offset.
  */
-static inline void
+static __rte_always_inline void
 __mtag_prepend(struct rte_mbuf *m, struct mtag *t, uint64_t flag, int off)
 {
 	struct mtag_chain *c;
