@@ -15,7 +15,8 @@
 #
 # Environment: MTAG_BUILD (build dir, default build), MTAG_BENCH_OUT (out/bench),
 # MTAG_BENCH_REPS (9), MTAG_BENCH_MIN_TIME (seconds per repetition, 0.05),
-# MTAG_BENCH_LCORES (0,1). Extra arguments go to Google Benchmark, e.g.
+# MTAG_BENCH_LCORES (0,1), MTAG_BENCH_HUGE (1: on hugepages, as a NIC
+# deployment runs; 256 free 2 MiB pages mounted; default 0, 4 KiB pages). Extra arguments go to Google Benchmark, e.g.
 #   devtools/bench.sh --benchmark_filter='cycle|find'
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,9 @@ rundir=$(mktemp -d)
 trap 'rm -rf "$rundir"' EXIT
 export RUNTIME_DIRECTORY=$rundir
 
-eal=(-l "$lcores" --no-huge -m 512 --no-pci --no-shconf --file-prefix="mtag-bench-$$"
+mem=(--no-huge -m 512)
+[ "${MTAG_BENCH_HUGE:-0}" = 0 ] || mem=(-m 512)
+eal=(-l "$lcores" "${mem[@]}" --no-pci --no-shconf --file-prefix="mtag-bench-$$"
 	--log-level=lib.eal:error
 	--vdev net_null0 --vdev net_null1 --vdev net_null2 --vdev net_null3
 	--vdev net_ring0 --vdev net_ring1)
