@@ -22,6 +22,7 @@ static struct {
 static struct {
 	unsigned int nb;
 	unsigned int fail_at; /* 1-based call that fails; 0: never */
+	int fail_ret;	      /* what it returns then; 0: -EPERM */
 	unsigned int bad;
 } copier_calls;
 
@@ -64,7 +65,7 @@ copier(struct mtag *dst, const struct mtag *src)
 	    memcmp(dst + 1, src + 1, src->len) != 0 || src->type != type_a)
 		copier_calls.bad++;
 	if (copier_calls.fail_at != 0 && copier_calls.nb == copier_calls.fail_at)
-		return -EPERM;
+		return copier_calls.fail_ret != 0 ? copier_calls.fail_ret : -EPERM;
 	d->serial = ++next_serial;
 	if (d->ref != NULL)
 		(*d->ref)++;
@@ -334,6 +335,15 @@ test_failing_copier(void)
 	for (i = 0, t = mtag_first(m); i < 4; i++, t = t->next)
 		TEST_ASSERT(t == before[i], "from untouched");
 	TEST_RUN(check_dtor_unique());
+	reset_calls();
+
+	/* A copier's own -ENOMEM comes back as it is: only tags running out
+	 * read -ENOBUFS (test_exhaustion). */
+	copier_calls.fail_at = 1;
+	copier_calls.fail_ret = -ENOMEM;
+	TEST_ASSERT_EQ(mtag_copy_chain(to, m), -ENOMEM, "copier's ENOMEM unchanged");
+	TEST_ASSERT_EQ(test_tags_in_use(), in_use, "nothing leaked");
+	TEST_ASSERT(mtag_first(to) == own[1], "to as it was");
 	reset_calls();
 
 	/* clone: NULL, ENOMEM, the clone mbuf and its copies gone. */

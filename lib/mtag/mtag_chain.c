@@ -171,16 +171,14 @@ mtag_delete_chain(struct rte_mbuf *m)
 int
 mtag_copy_chain(struct rte_mbuf *to, const struct rte_mbuf *from)
 {
-	int ret;
-
 	MTAG_DEBUG_SITE();
-	ret = mtag_chain_copy(to, from);
-	/* BSD's word for tags running out (the library's own is ENOMEM). */
-	return ret == -ENOMEM ? -ENOBUFS : ret;
+	/* BSD's word for tags running out (the library's own is ENOMEM); a
+	 * copier's return, ENOMEM included, passes unchanged. */
+	return mtag_chain_copy(to, from, -ENOBUFS);
 }
 
 int
-mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from)
+mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from, int nomem)
 {
 	struct mtag *head = NULL, **tail = &head, *s, *d;
 	int err;
@@ -191,7 +189,7 @@ mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from)
 		return 0;
 	/* Build the whole copy first, so that a failure leaves 'to' as it was. */
 	for (s = mtag_first(from); s != NULL; s = s->next) {
-		d = mtag_tag_copy(s, &err);
+		d = mtag_tag_copy(s, nomem, &err);
 		if (d == NULL) {
 			mtag_list_release(head);
 			return err;

@@ -46,7 +46,7 @@ mtag_own_chain(struct rte_mbuf *dup, const struct rte_mbuf *m)
 	int ret;
 
 	mtag_init(dup); /* the copied chain pointer is m's, not dup's */
-	ret = mtag_chain_copy(dup, m);
+	ret = mtag_chain_copy(dup, m, -ENOMEM);
 	if (ret != 0) {
 		rte_pktmbuf_free(dup);
 		/* ENOMEM (tags ran out, as for mbufs), a copier's error, or

@@ -538,7 +538,7 @@ mtag_free(struct mtag *t)
 
 /* Copy of one tag with the copier run; NULL and *err set on failure. */
 struct mtag *
-mtag_tag_copy(const struct mtag *src, int *err)
+mtag_tag_copy(const struct mtag *src, int nomem, int *err)
 {
 	struct mtag_thread *th = mtag_thread_self();
 	struct mtag *t;
@@ -547,7 +547,7 @@ mtag_tag_copy(const struct mtag *src, int *err)
 
 	t = mtag_tag_get1(th, mtag_state.class_of_len[src->len]);
 	if (unlikely(t == NULL)) {
-		*err = -ENOMEM;
+		*err = nomem;
 		return NULL;
 	}
 	memcpy(t, src, sizeof(*t) + src->len);
@@ -578,7 +578,7 @@ mtag_copy(const struct mtag *t, int flags)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	c = mtag_tag_copy(t, &err);
+	c = mtag_tag_copy(t, -ENOMEM, &err);
 	if (c == NULL)
 		rte_errno = -err;
 	return c;

@@ -300,7 +300,9 @@ int mtag_tags_get(struct mtag_thread *th, unsigned int cls, struct mtag **tags, 
 void mtag_tag_release(struct mtag *t);
 void mtag_tags_release(struct mtag **tags, unsigned int n);
 void mtag_tags_put(struct mtag **tags, unsigned int n);
-struct mtag *mtag_tag_copy(const struct mtag *src, int *err);
+/* A copy of src with its copier run; NULL with *err = nomem when tags run out
+ * or the copier's return. */
+struct mtag *mtag_tag_copy(const struct mtag *src, int nomem, int *err);
 uint64_t mtag_in_use(void);
 int64_t mtag_type_in_use(uint16_t type);
 
@@ -334,7 +336,8 @@ mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
 
 /* mtag_chain.c */
 uint64_t mtag_chain_summary(const struct mtag *t);
-int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from);
+/* mtag_copy_chain() reporting tags running out as nomem. */
+int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from, int nomem);
 void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 
 /* mtag_registry.c */
