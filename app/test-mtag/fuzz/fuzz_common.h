@@ -7,8 +7,9 @@
 
 /* What the fuzz targets (the library's here, the examples' beside them)
  * share: test.h's assertions, which abort on failure in a fuzz target so
- * that libFuzzer keeps the input; the one EAL set-up; and the check of a
- * configuration parser run twice on the same text. */
+ * that libFuzzer keeps the input; the one EAL set-up (and a target's mbuf
+ * pool); and the check of a configuration parser run twice on the same
+ * text, with the entry points of a parser's target. */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,36 @@ fuzz_eal_init(const char *prog)
 		printf("%s: EAL: %s\n", prog, rte_strerror(rte_errno));
 		exit(1);
 	}
+}
+
+/* A check of an example's target that fails stops it (test_fail_abort): libFuzzer keeps the
+ * input. For the checks that are not one TEST_ASSERT condition. */
+#define FUZZ_FAIL(...)                                                                             \
+	do {                                                                                       \
+		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                           \
+		abort();                                                                           \
+	} while (0)
+
+/* The entry points each target defines: libFuzzer calls them, or fuzz_main.c's replay. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * fuzz_eal_init(), then a pool of 15 default-sized mbufs named @pool_name, for the targets
+ * that build packets (an input needs a few). Any failure stops.
+ */
+static inline struct rte_mempool *
+fuzz_eal_init_pool(const char *prog, const char *pool_name)
+{
+	struct rte_mempool *mp;
+
+	fuzz_eal_init(prog);
+	mp = rte_pktmbuf_pool_create(pool_name, 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (mp == NULL) {
+		printf("%s: mbuf pool: %s\n", prog, rte_strerror(rte_errno));
+		exit(1);
+	}
+	return mp;
 }
 
 /* A parser with the arguments in one order: the targets adapt theirs. */
@@ -77,5 +108,24 @@ fuzz_conf_parse_twice(const uint8_t *data, size_t size, size_t conf_size, size_t
 	free(c2);
 	return TEST_SUCCESS;
 }
+
+/*
+ * The entry points of a configuration parser's target: fuzz_conf_parse_twice() on every
+ * input, with a result of @conf_type, messages of @errlen bytes and the target's @parse and
+ * @check. A parser needs no EAL: the set-up only makes failures abort.
+ */
+#define FUZZ_CONF_TARGET(conf_type, errlen, parse, check)                                          \
+	int LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)                \
+	{                                                                                          \
+		test_fail_abort = true;                                                            \
+		return 0;                                                                          \
+	}                                                                                          \
+                                                                                                   \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                               \
+	{                                                                                          \
+		/* A failure aborts (test_fail_abort) before it returns here. */                   \
+		fuzz_conf_parse_twice(data, size, sizeof(conf_type), (errlen), (parse), (check));  \
+		return 0;                                                                          \
+	}
 
 #endif /* FUZZ_COMMON_H */

@@ -3,17 +3,36 @@
 # Copyright(c) 2026 The mtag authors
 #
 # End to end: a Linux host pings a host behind the tunnel through
-# dpdk-ipsec-loop on net_af_packet ports; the far end is a scapy ESP peer.
+# dpdk-ipsec-loop on net_af_packet ports; the far end is a scapy ESP peer
+# (esp_peer.py). FAMILY 4 is IPv4 in IPv4, 6 is IPv6 in IPv6 (ping -6).
 #
-#   [ns A: host 10.1.0.2] hA==gA [ns G: dpdk-ipsec-loop] gB==hB [ns B: esp_peer.py]
+#   [ns A: host 10.1.0.2 | fd01::2] hA==gA [ns G: dpdk-ipsec-loop] gB==hB [ns B: esp_peer.py]
 #
-# usage: e2e.sh BIN ALG TMPDIR CRYPTO_VDEV      (exit 0 pass, 1 fail, 77 skip)
+# usage: e2e.sh FAMILY BIN ALG TMPDIR CRYPTO_VDEV      (exit 0 pass, 1 fail, 77 skip)
 set -u
-bin=$1 alg=$2 tmp=$3 crypto=$4
+fam=$1 bin=$2 alg=$3 tmp=$4 crypto=$5
+# t names this run's namespaces, directory and file prefix (e2e, e2e6), so that the two
+# families never share one.
+case $fam in
+4)
+	t=
+	host=10.1.0.2/16 gw=10.1.0.1 near=10.1.0.0/16 far=10.2.0.0/16 target=10.2.0.5
+	tun_l=192.0.2.1 tun_r=192.0.2.2 tun_r_route=192.0.2.2/32
+	;;
+6)
+	t=6
+	host=fd01::2/64 gw=fd01::1 near=fd01::/64 far=fd02::/64 target=fd02::5
+	tun_l=2001:db8::1 tun_r=2001:db8::2 tun_r_route=2001:db8::2/128
+	;;
+*)
+	echo "e2e.sh: FAMILY is 4 or 6, not '$fam'"
+	exit 1
+	;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 id=$$
-nsA=iplA$id nsG=iplG$id nsB=iplB$id
-dir=$(mktemp -d "$tmp/e2e-$alg-XXXX")
+nsA=ipl${t}A$id nsG=ipl${t}G$id nsB=ipl${t}B$id
+dir=$(mktemp -d "$tmp/e2e$t-$alg-XXXX")
 app= peer=
 
 cleanup() {
@@ -42,35 +61,39 @@ done
 mac() { ip -n "$1" -o link show "$2" | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
 macA=$(mac "$nsA" "hA$id") macGA=$(mac "$nsG" "gA$id")
 macB=$(mac "$nsB" "hB$id") macGB=$(mac "$nsG" "gB$id")
-# IPv6 would chatter through the gateway (dropped as non-IPv4): keep the links quiet.
-for l in "$nsA hA$id" "$nsB hB$id"; do
-	set -- $l
-	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
-done
-ip -n "$nsA" addr add 10.1.0.2/16 dev "hA$id"
-ip -n "$nsA" route add 10.2.0.0/16 via 10.1.0.1 dev "hA$id"
-# No ARP through an ESP gateway: the host knows the gateway's MAC.
-ip -n "$nsA" neigh add 10.1.0.1 lladdr "$macGA" dev "hA$id" nud permanent
+# The peer is scapy on a raw socket: its kernel stays out of IPv6.
+ip netns exec "$nsB" sysctl -qw "net.ipv6.conf.hB$id.disable_ipv6=1"
+if [ "$fam" = 4 ]; then
+	# IPv6 would chatter through the gateway (dropped as non-IPv4): keep the host quiet.
+	ip netns exec "$nsA" sysctl -qw "net.ipv6.conf.hA$id.disable_ipv6=1"
+	ip -n "$nsA" addr add "$host" dev "hA$id"
+else
+	ip netns exec "$nsA" sysctl -qw "net.ipv6.conf.hA$id.accept_ra=0"
+	ip -n "$nsA" addr add "$host" dev "hA$id" nodad
+fi
+ip -n "$nsA" route add "$far" via "$gw" dev "hA$id"
+# No ARP or neighbour discovery through an ESP gateway: the host knows the gateway's MAC.
+ip -n "$nsA" neigh add "$gw" lladdr "$macGA" dev "hA$id" nud permanent
 
 words=$(PYTHONPATH=$here /usr/bin/python3 -c "import ipl_sa; print(ipl_sa.conf_words('$alg'))")
 cat > "$dir/ipl.conf" <<CONF
 port 0 inside peer $macA
 port 1 outside peer $macB
-sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 $words
-sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 $words
-sp out 10.1.0.0/16 10.2.0.0/16 protect 1
-sp in 10.2.0.0/16 10.1.0.0/16 protect 2
+sa out 1 spi 1001 tunnel $tun_l $tun_r $words
+sa in 2 spi 2001 tunnel $tun_r $tun_l $words
+sp out $near $far protect 1
+sp in $far $near protect 2
 sp in any any discard
-route 192.0.2.2/32 port 1
-route 10.1.0.0/16 port 0
+route $tun_r_route port 1
+route $near port 0
 CONF
 
 mkdir -p "$dir/rt"
-ip netns exec "$nsB" /usr/bin/python3 "$here/esp_peer.py" --iface "hB$id" --alg "$alg" \
-	--gw-mac "$macGB" --timeout 60 > "$dir/peer.log" 2>&1 &
+ip netns exec "$nsB" /usr/bin/python3 "$here/esp_peer.py" --family "$fam" --iface "hB$id" \
+	--alg "$alg" --gw-mac "$macGB" --timeout 60 > "$dir/peer.log" 2>&1 &
 peer=$!
 ip netns exec "$nsG" env RUNTIME_DIRECTORY="$dir/rt" "$bin" -l 0 --no-huge -m 256 --no-pci \
-	--no-shconf --file-prefix "ipl_e2e$id" --log-level '*:warning' \
+	--no-shconf --file-prefix "ipl_e2e$t$id" --log-level '*:warning' \
 	--vdev "net_af_packet0,iface=gA$id" --vdev "net_af_packet1,iface=gB$id" --vdev "$crypto" \
 	-- -f "$dir/ipl.conf" --stats-interval 0 --stats-file "$dir/stats.json" > "$dir/app.log" 2>&1 &
 app=$!
@@ -81,7 +104,7 @@ for _ in $(seq 300); do
 done
 
 # Until 3 replies, whatever was lost while things settled; at most 20 s.
-ip netns exec "$nsA" ping -c 3 -i 0.2 -w 20 10.2.0.5
+ip netns exec "$nsA" ping "-$fam" -c 3 -i 0.2 -w 20 "$target"
 ping_rc=$?
 kill -TERM "$app"
 wait "$app"
@@ -91,5 +114,5 @@ cat "$dir/app.log" "$dir/peer.log"
 read -r enc dec < <(/usr/bin/python3 -c "
 import json; s = json.load(open('$dir/stats.json')); print(s['encrypted'], s['decrypted'])" \
 	2>/dev/null || echo "0 0")
-echo "e2e $alg: ping rc $ping_rc, example rc $app_rc, encrypted $enc, decrypted $dec"
+echo "e2e$t $alg: ping -$fam rc $ping_rc, example rc $app_rc, encrypted $enc, decrypted $dec"
 [ "$ping_rc" -eq 0 ] && [ "$app_rc" -eq 0 ] && [ "$enc" -ge 3 ] && [ "$dec" -ge 3 ]

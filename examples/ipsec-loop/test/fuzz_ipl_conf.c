@@ -40,25 +40,6 @@ digest(const void *p, size_t len)
 	return h;
 }
 
-/* A check that fails stops the target (test_fail_abort): libFuzzer keeps the input. */
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                           \
-		abort();                                                                           \
-	} while (0)
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	test_fail_abort = true;
-	return 0;
-}
-
 static void
 check_accepted(const struct ipl_conf *c)
 {
@@ -66,35 +47,35 @@ check_accepted(const struct ipl_conf *c)
 
 	if (c->nb_sp > IPL_MAX_SP || c->nb_routes > IPL_MAX_ROUTES || c->nb_sp > c->sp_cap ||
 	    c->nb_routes > c->route_cap)
-		FAIL("%u policies, %u routes", c->nb_sp, c->nb_routes);
+		FUZZ_FAIL("%u policies, %u routes", c->nb_sp, c->nb_routes);
 	for (i = 0; i < c->nb_sp; i++) {
 		const struct ipl_sp_conf *sp = &c->sp[i];
 
 		if (sp->src.len > (sp->src.a.family == IPL_AF_INET6 ? 128 : 32) ||
 		    sp->dst.len > (sp->dst.a.family == IPL_AF_INET6 ? 128 : 32))
-			FAIL("policy %u: prefix length %u/%u", i, sp->src.len, sp->dst.len);
+			FUZZ_FAIL("policy %u: prefix length %u/%u", i, sp->src.len, sp->dst.len);
 		if (sp->src.a.family != IPL_AF_ANY && sp->dst.a.family != IPL_AF_ANY &&
 		    sp->src.a.family != sp->dst.a.family)
-			FAIL("policy %u: two families", i);
+			FUZZ_FAIL("policy %u: two families", i);
 		if (sp->action == IPL_ACT_PROTECT &&
 		    (sp->sa_id >= IPL_MAX_SA || !c->sa[sp->sa_id].used))
-			FAIL("policy %u protects with SA %u, not configured", i, sp->sa_id);
+			FUZZ_FAIL("policy %u protects with SA %u, not configured", i, sp->sa_id);
 	}
 	for (i = 0; i < c->nb_routes; i++)
 		if (c->route[i].dst.len > (c->route[i].dst.a.family == IPL_AF_INET6 ? 128 : 32))
-			FAIL("route %u: prefix length %u", i, c->route[i].dst.len);
+			FUZZ_FAIL("route %u: prefix length %u", i, c->route[i].dst.len);
 	for (i = 0; i < IPL_MAX_SA; i++) {
 		if (c->sa[i].used && c->sa[i].dir == IPL_DIR_OUT &&
 		    ipl_conf_route(c, &c->sa[i].dst) == NULL)
-			FAIL("outbound SA %u has no route to its tunnel destination", i);
+			FUZZ_FAIL("outbound SA %u has no route to its tunnel destination", i);
 		if (c->sa[i].used && c->sa[i].src.family != c->sa[i].dst.family)
-			FAIL("SA %u: tunnel of two families", i);
+			FUZZ_FAIL("SA %u: tunnel of two families", i);
 	}
 	for (i = 0; i < IPL_MAX_SA; i++)
 		if (c->sa[i].used &&
 		    (c->sa[i].key_len > IPL_KEY_MAX || c->sa[i].auth_key_len > IPL_KEY_MAX))
-			FAIL("SA %u: key lengths %u/%u", i, c->sa[i].key_len,
-			     c->sa[i].auth_key_len);
+			FUZZ_FAIL("SA %u: key lengths %u/%u", i, c->sa[i].key_len,
+				  c->sa[i].auth_key_len);
 }
 
 static int
@@ -105,7 +86,7 @@ parse(void *conf, const char *text, size_t len, char *err, size_t errlen)
 
 	if (rc != 0) {
 		if (f->c.sp != NULL || f->c.route != NULL)
-			FAIL("refused, tables left allocated");
+			FUZZ_FAIL("refused, tables left allocated");
 		return rc;
 	}
 	check_accepted(&f->c);
@@ -122,9 +103,4 @@ check(const void *conf)
 	return TEST_SUCCESS;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_conf_parse_twice(data, size, sizeof(struct flat), 160, parse, check);
-	return 0;
-}
+FUZZ_CONF_TARGET(struct flat, 160, parse, check)

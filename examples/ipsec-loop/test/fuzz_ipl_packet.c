@@ -32,13 +32,6 @@
 #include "fuzz_common.h"
 #include "ipl.h"
 
-/* A check that fails stops the target (test_fail_abort): libFuzzer keeps the input. */
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		test_fail_msg(__FILE__, __LINE__, "check", __VA_ARGS__);                           \
-		abort();                                                                           \
-	} while (0)
-
 /* The example's globals live in its main.c, which has its own main(). */
 struct ipl_app ipl;
 int ipl_scratch_offset = -1;
@@ -112,11 +105,8 @@ fuzz_report(void)
 	       nb_dropped);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
+LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)
 {
 	static const struct rte_mbuf_dynfield scratch = {
 		.name = "fuzz_ipl_scratch",
@@ -125,13 +115,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	};
 	char err[160];
 
-	(void)argc;
-	(void)argv;
-	fuzz_eal_init("mtag-fuzz-ipl");
-	mbuf_pool = rte_pktmbuf_pool_create("fuzz_ipl", 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					    SOCKET_ID_ANY);
+	mbuf_pool = fuzz_eal_init_pool("mtag-fuzz-ipl", "fuzz_ipl");
 	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
-	if (mbuf_pool == NULL || ipl_scratch_offset < 0 || mtag_lib_init(NULL) != 0)
+	if (ipl_scratch_offset < 0 || mtag_lib_init(NULL) != 0)
 		exit(1);
 	if (ipl_conf_parse(&ipl.conf, ipl_fuzz_conf, sizeof(ipl_fuzz_conf) - 1, err, sizeof(err)) !=
 	    0) {
@@ -156,13 +142,14 @@ check_accepted_lookups(struct rte_mbuf *m)
 	for (dir = IPL_DIR_OUT; dir <= IPL_DIR_IN; dir++) {
 		ipl_spd_classify(dir, &m, 1, &sp);
 		if (sp != spd_linear(dir, ip))
-			FAIL("rte_acl policy %ld, first match %ld",
-			     sp ? (long)(sp - ipl.conf.sp) : -1L,
-			     spd_linear(dir, ip) ? (long)(spd_linear(dir, ip) - ipl.conf.sp) : -1L);
+			FUZZ_FAIL("rte_acl policy %ld, first match %ld",
+				  sp ? (long)(sp - ipl.conf.sp) : -1L,
+				  spd_linear(dir, ip) ? (long)(spd_linear(dir, ip) - ipl.conf.sp)
+						      : -1L);
 	}
 	r = ipl_route_lookup4(dst.v4);
 	if (r != ipl_conf_route(&ipl.conf, &dst))
-		FAIL("rte_lpm route differs from the longest prefix");
+		FUZZ_FAIL("rte_lpm route differs from the longest prefix");
 }
 
 static void
@@ -171,17 +158,17 @@ check_accepted(struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*ip) || ip->version_ihl != 0x45)
-		FAIL("accepted a packet that is not plain IPv4");
+		FUZZ_FAIL("accepted a packet that is not plain IPv4");
 	if (rte_be_to_cpu_16(ip->total_length) != rte_pktmbuf_pkt_len(m))
-		FAIL("IP length %u, packet %u", rte_be_to_cpu_16(ip->total_length),
-		     rte_pktmbuf_pkt_len(m));
+		FUZZ_FAIL("IP length %u, packet %u", rte_be_to_cpu_16(ip->total_length),
+			  rte_pktmbuf_pkt_len(m));
 	if (rte_raw_cksum(ip, sizeof(*ip)) != 0xffff)
-		FAIL("accepted a bad checksum");
+		FUZZ_FAIL("accepted a bad checksum");
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		FAIL("accepted a fragment");
+		FUZZ_FAIL("accepted a fragment");
 	if (m->l3_len != sizeof(*ip) || ipl_scratch(m)->orig_len != rte_pktmbuf_pkt_len(m) ||
 	    ipl_scratch(m)->passes != 0)
-		FAIL("metadata not set");
+		FUZZ_FAIL("metadata not set");
 	check_accepted_lookups(m);
 }
 
@@ -204,10 +191,10 @@ check_lookups6(const uint8_t *data, size_t size)
 	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
 	m = rte_pktmbuf_alloc(mbuf_pool);
 	if (m == NULL)
-		FAIL("mbuf pool empty: a leak");
+		FUZZ_FAIL("mbuf pool empty: a leak");
 	ip6 = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, sizeof(*ip6));
 	if (ip6 == NULL)
-		FAIL("no room for a header");
+		FUZZ_FAIL("no room for a header");
 	memset(ip6, 0, sizeof(*ip6));
 	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
 	memcpy(IPL_IP6(ip6->src_addr), sel + 2, 16);
@@ -227,13 +214,13 @@ check_lookups6(const uint8_t *data, size_t size)
 		ipl_spd_classify(dir, &m, 1, &sp);
 		ref = spd_linear(dir, (const struct rte_ipv4_hdr *)ip6);
 		if (sp != ref)
-			FAIL("IPv6: rte_acl policy %ld, first match %ld",
-			     sp ? (long)(sp - ipl.conf.sp) : -1L,
-			     ref ? (long)(ref - ipl.conf.sp) : -1L);
+			FUZZ_FAIL("IPv6: rte_acl policy %ld, first match %ld",
+				  sp ? (long)(sp - ipl.conf.sp) : -1L,
+				  ref ? (long)(ref - ipl.conf.sp) : -1L);
 	}
 	memcpy(dst.v6, IPL_IP6(ip6->dst_addr), 16);
 	if (ipl_route_lookup6(IPL_IP6(ip6->dst_addr)) != ipl_conf_route(&ipl.conf, &dst))
-		FAIL("rte_lpm6 route differs from the longest prefix");
+		FUZZ_FAIL("rte_lpm6 route differs from the longest prefix");
 	rte_pktmbuf_free(m);
 }
 
@@ -250,10 +237,10 @@ check_lookups(const uint8_t *data, size_t size)
 	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
 	m = rte_pktmbuf_alloc(mbuf_pool);
 	if (m == NULL)
-		FAIL("mbuf pool empty: a leak");
+		FUZZ_FAIL("mbuf pool empty: a leak");
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, sizeof(*ip));
 	if (ip == NULL)
-		FAIL("no room for a header");
+		FUZZ_FAIL("no room for a header");
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	/* Addresses near the configured prefixes more often than not. */
@@ -287,15 +274,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	first = (mode & 1) ? RTE_MIN(len, (size_t)(mode >> 2)) : len;
 	m = rte_pktmbuf_alloc(mbuf_pool);
 	if (m == NULL)
-		FAIL("mbuf pool empty: a leak");
+		FUZZ_FAIL("mbuf pool empty: a leak");
 	memcpy(rte_pktmbuf_append(m, first), data, first);
 	if (first < len) {
 		seg = rte_pktmbuf_alloc(mbuf_pool);
 		if (seg == NULL)
-			FAIL("mbuf pool empty: a leak");
+			FUZZ_FAIL("mbuf pool empty: a leak");
 		memcpy(rte_pktmbuf_append(seg, len - first), data + first, len - first);
 		if (rte_pktmbuf_chain(m, seg) != 0)
-			FAIL("chain");
+			FUZZ_FAIL("chain");
 	}
 	if (mode & 2)
 		mtag_prepend(m, mtag_get(MTAG_TYPE_IPSEC_IN_DONE, sizeof(struct mtag_ipsec), 0));
@@ -308,15 +295,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mtag_pktmbuf_free(m);
 		nb_accepted++;
 	} else if (n != 0) {
-		FAIL("rx_prepare returned %u of 1", n);
+		FUZZ_FAIL("rx_prepare returned %u of 1", n);
 	} else if (memcmp(&st, &st0, sizeof(st)) == 0) {
-		FAIL("dropped without counting why");
+		FUZZ_FAIL("dropped without counting why");
 	} else {
 		nb_dropped++;
 	}
 	if (rte_mempool_avail_count(mbuf_pool) != mbuf_pool->size)
-		FAIL("%u mbufs leaked", mbuf_pool->size - rte_mempool_avail_count(mbuf_pool));
+		FUZZ_FAIL("%u mbufs leaked", mbuf_pool->size - rte_mempool_avail_count(mbuf_pool));
 	if (mtag_stats_get(&ts) != 0 || ts.in_use != 0)
-		FAIL("%" PRIu64 " tags leaked", ts.in_use);
+		FUZZ_FAIL("%" PRIu64 " tags leaked", ts.in_use);
 	return 0;
 }

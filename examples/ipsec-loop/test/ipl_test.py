@@ -1162,30 +1162,26 @@ def case_lcores(tmp):
           % (n, len(got)))
 
 
-def case_e2e(tmp):
+def e2e(tmp, family, what):
+    """e2e.sh in @family (4 or 6) for each cipher: Linux ping through the tunnel."""
     here = os.path.dirname(os.path.abspath(__file__))
     if os.geteuid() != 0 or shutil.which("ip") is None:
         print("SKIP: needs root and iproute2 for network namespaces")
         return SKIP
     for alg in ipl_sa.ALGS:
-        rc = subprocess.run(["bash", os.path.join(here, "e2e.sh"), ARGS.bin, alg, tmp,
-                             ARGS.crypto], timeout=120).returncode
+        rc = subprocess.run(["bash", os.path.join(here, "e2e.sh"), str(family), ARGS.bin, alg,
+                             tmp, ARGS.crypto], timeout=120).returncode
         if rc == SKIP:
             return SKIP
-        check(rc == 0, "%s: ping through the tunnel to a scapy ESP peer" % alg)
+        check(rc == 0, "%s: %s to a scapy ESP peer" % (alg, what))
+
+
+def case_e2e(tmp):
+    return e2e(tmp, 4, "ping through the tunnel")
 
 
 def case_e2e6(tmp):
-    here = os.path.dirname(os.path.abspath(__file__))
-    if os.geteuid() != 0 or shutil.which("ip") is None:
-        print("SKIP: needs root and iproute2 for network namespaces")
-        return SKIP
-    for alg in ipl_sa.ALGS:
-        rc = subprocess.run(["bash", os.path.join(here, "e2e6.sh"), ARGS.bin, alg, tmp,
-                             ARGS.crypto], timeout=120).returncode
-        if rc == SKIP:
-            return SKIP
-        check(rc == 0, "%s: ping6 through an IPv6 tunnel to a scapy ESP peer" % alg)
+    return e2e(tmp, 6, "ping6 through an IPv6 tunnel")
 
 
 CASES = {

@@ -20,18 +20,6 @@
 
 #include "conf.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	test_fail_abort = true;
-	return 0;
-}
-
 static int
 check_accepted(const struct vt_conf *c)
 {
@@ -85,8 +73,4 @@ check(const void *conf)
 	return check_accepted(conf);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_conf_parse_twice(data, size, sizeof(struct vt_conf), 128, parse, check);
-}
+FUZZ_CONF_TARGET(struct vt_conf, 128, parse, check)

@@ -38,20 +38,11 @@
 
 static struct rte_mempool *mbuf_pool;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
+LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)
 {
-	(void)argc;
-	(void)argv;
-	fuzz_eal_init("mtag-fuzz-vlan");
-	mbuf_pool = rte_pktmbuf_pool_create("fuzz_vlan", 15, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					    SOCKET_ID_ANY);
-	if (mbuf_pool == NULL)
-		exit(1);
-	return TEST_SUCCESS;
+	mbuf_pool = fuzz_eal_init_pool("mtag-fuzz-vlan", "fuzz_vlan");
+	return 0;
 }
 
 static int
