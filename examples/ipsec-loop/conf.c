@@ -51,22 +51,6 @@ fail(struct parser *p, const char *fmt, ...)
 }
 
 static int
-parse_u32(const char *s, uint32_t max, uint32_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || x > max)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-static int
 parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;
@@ -79,6 +63,17 @@ parse_u64(const char *s, uint64_t *v)
 	if (errno != 0 || *end != '\0')
 		return -1;
 	*v = x;
+	return 0;
+}
+
+static int
+parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+	uint64_t x;
+
+	if (parse_u64(s, &x) != 0 || x > max)
+		return -1;
+	*v = (uint32_t)x;
 	return 0;
 }
 
