@@ -208,8 +208,10 @@ icmp_send(struct ipl_lcore *lc, struct rte_mbuf *r, uint16_t l3_len)
 		ipl_drop(again[0]);
 }
 
-/* ICMP "fragmentation needed" (RFC 792, RFC 1191) for m, from the SA's tunnel address. */
-static void
+/* ICMP "fragmentation needed" (RFC 792, RFC 1191) for m, from the SA's tunnel address.
+ * Out of line, as icmp6_too_big(): inlined, they made ipl_tun_fits() save six registers
+ * per packet (gcc 12: 35 instructions where 22 do). */
+static __rte_noinline void
 icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m, uint32_t mtu)
 {
 	const struct rte_ipv4_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
@@ -243,7 +245,7 @@ icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbu
 
 /* ICMPv6 "packet too big" (RFC 4443 3.2, RFC 8201) for m, from the SA's tunnel address
  * (an IPv6 one: over an IPv4 tunnel there is no address of ours to send it from). */
-static void
+static __rte_noinline void
 icmp6_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbuf *m, uint32_t mtu)
 {
 	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
