@@ -51,22 +51,6 @@ fail(struct parser *p, const char *fmt, ...)
 }
 
 static int
-parse_u32(const char *s, uint32_t max, uint32_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || x > max)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-static int
 parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;
@@ -79,6 +63,17 @@ parse_u64(const char *s, uint64_t *v)
 	if (errno != 0 || *end != '\0')
 		return -1;
 	*v = x;
+	return 0;
+}
+
+static int
+parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+	uint64_t x;
+
+	if (parse_u64(s, &x) != 0 || x > max)
+		return -1;
+	*v = (uint32_t)x;
 	return 0;
 }
 
@@ -276,6 +271,15 @@ parse_dir(struct parser *p, const char *s, enum ipl_dir *d)
 	return 0;
 }
 
+/* The start of an 'sa' or 'sp' line: at least min words, out|in the second. */
+static int
+stmt_head(struct parser *p, int min, const char *usage, enum ipl_dir *d)
+{
+	if (p->n < min)
+		return fail(p, "usage: %s", usage);
+	return parse_dir(p, p->w[1], d);
+}
+
 /* port <id> inside|outside [peer <mac>] [mtu <n>] [name <eal-device>] */
 static int
 stmt_port(struct parser *p)
@@ -367,17 +371,14 @@ stmt_sa(struct parser *p)
 {
 	static const char *const opt_name[] = {"key", "auth-key", "salt", "replay-window",
 					       "esn", "seq",	  "df",	  "natt"};
-	struct ipl_sa_conf sa;
+	struct ipl_sa_conf sa = {.line = p->line};
 	unsigned int seen = 0, o;
 	uint32_t id, v;
 	int i, k, rc;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.line = p->line;
-	if (p->n < 9)
-		return fail(p, "usage: sa out|in <id> spi <spi> tunnel <src> <dst> <algorithm> "
-			       "[key <hex>] ...");
-	rc = parse_dir(p, p->w[1], &sa.dir);
+	rc = stmt_head(p, 9,
+		       "sa out|in <id> spi <spi> tunnel <src> <dst> <algorithm> [key <hex>] ...",
+		       &sa.dir);
 	if (rc != 0)
 		return rc;
 	sa.replay_win = sa.dir == IPL_DIR_IN ? 64 : 0;
@@ -526,15 +527,12 @@ grow(struct parser *p, void **tab, unsigned int *cap, unsigned int n, size_t siz
 static int
 stmt_sp(struct parser *p)
 {
-	struct ipl_sp_conf sp;
+	struct ipl_sp_conf sp = {.line = p->line};
 	int i, rc;
 
-	memset(&sp, 0, sizeof(sp));
-	sp.line = p->line;
-	if (p->n < 5)
-		return fail(p, "usage: sp out|in <src/len> <dst/len> [proto <p>] "
-			       "protect <sa>|bypass|discard");
-	rc = parse_dir(p, p->w[1], &sp.dir);
+	rc = stmt_head(p, 5,
+		       "sp out|in <src/len> <dst/len> [proto <p>] protect <sa>|bypass|discard",
+		       &sp.dir);
 	if (rc != 0)
 		return rc;
 	if (parse_prefix(p->w[2], &sp.src) != 0)
@@ -571,11 +569,9 @@ stmt_sp(struct parser *p)
 static int
 stmt_route(struct parser *p)
 {
-	struct ipl_route_conf r;
+	struct ipl_route_conf r = {.line = p->line};
 	uint32_t v;
 
-	memset(&r, 0, sizeof(r));
-	r.line = p->line;
 	if (p->n < 3 || parse_prefix(p->w[1], &r.dst) != 0)
 		return fail(p, "usage: route <prefix> port <n> [mac <mac>] | route <prefix> "
 			       "outbound");

@@ -279,10 +279,5 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 void
 ipl_inbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t k;
-
-	for (; n > 0; pkts += k, n -= k) {
-		k = RTE_MIN(n, IPL_BURST);
-		inbound_burst(lc, pkts, k);
-	}
+	ipl_by_burst(inbound_burst, lc, pkts, n);
 }

@@ -234,7 +234,24 @@ int ipl_tun_inner_fill(struct rte_mbuf *m);
 bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
 
 /* outbound.c, inbound.c */
+/** Outbound processing of pkts[0 .. n), n of any size. */
 void ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+/** Inbound processing of pkts[0 .. n), n of any size. */
 void ipl_inbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+
+/** A stage's work on at most IPL_BURST packets (the size of its arrays). */
+typedef void (*ipl_burst_fn)(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+
+/* pkts[0 .. n) through fn, IPL_BURST at a time. Always inline, so that fn is a direct call. */
+static __rte_always_inline void
+ipl_by_burst(ipl_burst_fn fn, struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k;
+
+	for (; n > 0; pkts += k, n -= k) {
+		k = RTE_MIN(n, IPL_BURST);
+		fn(lc, pkts, k);
+	}
+}
 
 #endif /* IPL_H */

@@ -188,10 +188,5 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 void
 ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t k;
-
-	for (; n > 0; pkts += k, n -= k) {
-		k = RTE_MIN(n, IPL_BURST);
-		outbound_burst(lc, pkts, k);
-	}
+	ipl_by_burst(outbound_burst, lc, pkts, n);
 }

@@ -193,6 +193,21 @@ ip6_ext(uint8_t nh)
 	}
 }
 
+/* Cut m to its IP packet of tot bytes (tot no more than m holds) and set the header
+ * lengths: Ethernet pads short frames, and the ESP trailer must be found at the true end. */
+static __rte_always_inline int
+ip_trim(struct rte_mbuf *m, uint32_t tot, uint16_t l3_len, struct ipl_stats *st)
+{
+	if (tot < rte_pktmbuf_pkt_len(m) &&
+	    rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
+		st->truncated++;
+		return -1;
+	}
+	m->l2_len = 0;
+	m->l3_len = l3_len;
+	return 0;
+}
+
 static int
 ip6_check(struct rte_mbuf *m, struct ipl_stats *st)
 {
@@ -215,14 +230,7 @@ ip6_check(struct rte_mbuf *m, struct ipl_stats *st)
 		st->truncated++;
 		return -1;
 	}
-	if (tot < rte_pktmbuf_pkt_len(m) &&
-	    rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
-		st->truncated++;
-		return -1;
-	}
-	m->l2_len = 0;
-	m->l3_len = sizeof(*ip6);
-	return 0;
+	return ip_trim(m, tot, sizeof(*ip6), st);
 }
 
 /* Validate the IP header at the start of m; 0 when it may be processed. */
@@ -267,15 +275,7 @@ ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 		st->fragment++;
 		return -1;
 	}
-	/* Ethernet pads short frames: the ESP trailer must be found at the true end. */
-	if (tot < rte_pktmbuf_pkt_len(m) &&
-	    rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot) != 0) {
-		st->truncated++;
-		return -1;
-	}
-	m->l2_len = 0;
-	m->l3_len = sizeof(*ip);
-	return 0;
+	return ip_trim(m, tot, sizeof(*ip), st);
 }
 
 uint16_t
