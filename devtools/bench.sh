@@ -47,7 +47,7 @@ trap 'rm -rf "$rundir"' EXIT
 export RUNTIME_DIRECTORY=$rundir
 
 mem=(--no-huge -m 512)
-[ "${MTAG_BENCH_HUGE:-0}" = 0 ] || mem=(-m 512)
+[ "${MTAG_BENCH_HUGE:-0}" = 0 ] || mem=(-m 512 --huge-unlink)
 eal=(-l "$lcores" "${mem[@]}" --no-pci --no-shconf --file-prefix="mtag-bench-$$"
 	--log-level=lib.eal:error
 	--vdev net_null0 --vdev net_null1 --vdev net_null2 --vdev net_null3

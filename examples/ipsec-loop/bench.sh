@@ -31,7 +31,7 @@ rounds=${3:-3}
 rules=${RULES:-10}
 families=${FAMILIES:-4 6}
 mem=(--no-huge -m 512)
-[ "${HUGE:-0}" = 0 ] || mem=(-m 512)
+[ "${HUGE:-0}" = 0 ] || mem=(-m 512 --huge-unlink)
 bin=$build/examples/ipsec-loop/dpdk-ipsec-loop
 here=examples/ipsec-loop/test
 tmp=$(mktemp -d)
