@@ -94,6 +94,8 @@ struct mtag_put_run {
 	struct rte_mempool_cache *cache;
 	void **start;	   /* first slot of the len run */
 	void **type_start; /* first slot of the type run */
+	void **lim;	   /* the cache's flush threshold: top stays below */
+	uint32_t key;	   /* type and len of the run (mtag_type_len_of) */
 	unsigned int cls;
 	uint16_t len, type;
 };
@@ -117,15 +119,14 @@ mtag_put_run_end(struct mtag_thread *th, struct mtag_put_run *r, void **top)
 }
 
 /* Tag t has another len than the run, or the cache is full: returns the new
- * top of the cache, with t on it, and sets *lim and *run for the new run. */
-static __rte_noinline void **
-mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, void ***lim,
-		  uint32_t *run, struct mtag *t)
+ * top of the cache, with t on it, and starts a run of t's type and len. */
+static void **
+mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, struct mtag *t)
 {
 	struct rte_mempool_cache *cache;
 
 	mtag_put_run_end(th, r, top);
-	*run = mtag_type_len_of(t);
+	r->key = mtag_type_len_of(t);
 	r->len = t->len;
 	r->type = t->type;
 	r->cls = mtag_state.class_of_len[t->len];
@@ -142,7 +143,33 @@ mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, vo
 		r->start = r->type_start = top; /* t is counted with its run */
 		*top++ = t;
 	}
-	*lim = (void **)&cache->objs[cache->flushthresh];
+	r->lim = (void **)&cache->objs[cache->flushthresh];
+	return top;
+}
+
+/* Put every tag of chain t on top of its class's cache, starting runs as
+ * the type or len changes; returns the new top. Out of line: the burst
+ * loop keeps the common case, a packet's only tag of the run's kind. */
+static __rte_noinline void **
+mtag_put_chain(struct mtag_thread *th, struct mtag_put_run *r, void **top, struct mtag *t)
+{
+	struct mtag *next;
+
+	do {
+		next = t->next;
+		if (mtag_type_len_of(t) == r->key && top < r->lim) {
+			*top++ = t;
+		} else if (t->len == r->len && r->cache != NULL && top < r->lim) {
+			/* Another type, the same cache. */
+			mtag_put_run_type_end(th, r, top);
+			r->type = t->type;
+			r->type_start = top;
+			r->key = mtag_type_len_of(t);
+			*top++ = t;
+		} else {
+			top = mtag_put_run_next(th, r, top, t);
+		}
+	} while ((t = next) != NULL);
 	return top;
 }
 
@@ -155,11 +182,11 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
-	struct mtag_put_run r = {.cache = NULL};
-	void **top = NULL, **lim = NULL;
-	uint32_t run = UINT32_MAX; /* type and len of the current run */
-	struct mtag *t, *next;
+	struct mtag_put_run r = {.cache = NULL, .key = UINT32_MAX};
+	void **top = NULL, **lim = NULL; /* r.lim, in a register */
+	uint32_t key = UINT32_MAX;	 /* r.key, in a register */
 	struct rte_mbuf *m;
+	struct mtag *t;
 	uint64_t ol;
 	uint16_t i;
 
@@ -172,21 +199,13 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 			continue;
 		m->ol_flags = ol ^ flag;
 		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
-		do {
-			next = t->next;
-			if (likely(mtag_type_len_of(t) == run && top < lim)) {
-				*top++ = t;
-			} else if (t->len == r.len && r.cache != NULL && top < lim) {
-				/* Another type, the same cache. */
-				mtag_put_run_type_end(th, &r, top);
-				r.type = t->type;
-				r.type_start = top;
-				run = mtag_type_len_of(t);
-				*top++ = t;
-			} else {
-				top = mtag_put_run_next(th, &r, top, &lim, &run, t);
-			}
-		} while ((t = next) != NULL);
+		if (likely(t->next == NULL && mtag_type_len_of(t) == key && top < lim)) {
+			*top++ = t;
+			continue;
+		}
+		top = mtag_put_chain(th, &r, top, t);
+		key = r.key;
+		lim = r.lim;
 	}
 	mtag_put_run_end(th, &r, top);
 }
