@@ -279,13 +279,14 @@ mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned
 #endif
 		c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
 		ol = m->ol_flags;
-		if (ol & flag) {
-			t->next = c->head;
-			c->summary |= bit;
-		} else {
+		/* A packet's first tag, the common case, falls through. */
+		if (likely(!(ol & flag))) {
 			t->next = NULL;
 			c->summary = bit;
 			m->ol_flags = ol | flag;
+		} else {
+			t->next = c->head;
+			c->summary |= bit;
 		}
 		c->head = t;
 		data[i] = t + 1;
