@@ -58,7 +58,7 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 				goto next;
 #endif
 			t = c->head;
-			if ((mtag_word_of(t) & MTAG_KEY_MASK) != key) {
+			if (unlikely((mtag_word_of(t) & MTAG_KEY_MASK) != key)) {
 				t = NULL;
 				if (c->summary & bit)
 					for (t = c->head->next; t != NULL; t = t->next)
