@@ -45,9 +45,8 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 
 	if (pkts == NULL || out == NULL)
 		return 0;
-		/* The newest tag is compared first, type and cookie as one word: on a
-		 * hit there, the common case, the summary is not read at all. */
-#pragma GCC unroll 2
+	/* The newest tag is compared first, type and cookie as one word: on a
+	 * hit there, the common case, the summary is not read at all. */
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		t = NULL;
@@ -132,17 +131,16 @@ mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, st
 	r->cls = mtag_state.class_of_len[t->len];
 	r->cache = cache = th->cache[r->cls];
 	if (unlikely(cache->len >= cache->flushthresh)) {
-		/* The public put flushes the cache to the ring. */
+		/* The public put flushes the cache to the ring; t is counted here. */
 		th->st->frees[r->cls]++;
 		th->st->type_in_use[MTAG_TYPE_SLOT(r->type)]--;
 		rte_mempool_put(th->pool[r->cls], t);
-		top = (void **)&cache->objs[cache->len];
-		r->start = r->type_start = top;
-	} else {
-		top = (void **)&cache->objs[cache->len];
-		r->start = r->type_start = top; /* t is counted with its run */
-		*top++ = t;
+		t = NULL;
 	}
+	top = (void **)&cache->objs[cache->len];
+	r->start = r->type_start = top;
+	if (t != NULL)
+		*top++ = t; /* counted with its run */
 	r->lim = (void **)&cache->objs[cache->flushthresh];
 	return top;
 }
@@ -262,11 +260,9 @@ mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
-	struct mtag_chain *c;
 	struct rte_mbuf *m;
 	struct mtag *t;
 	unsigned int i;
-	uint64_t ol;
 
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
@@ -277,18 +273,7 @@ mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned
 #ifdef MTAG_DEBUG
 		mtag_dbg(t)->owner = m;
 #endif
-		c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
-		ol = m->ol_flags;
-		/* A packet's first tag, the common case, falls through. */
-		if (likely(!(ol & flag))) {
-			t->next = NULL;
-			c->summary = bit;
-			m->ol_flags = ol | flag;
-		} else {
-			t->next = c->head;
-			c->summary |= bit;
-		}
-		c->head = t;
+		__mtag_link(m, t, bit, flag, off);
 		data[i] = t + 1;
 	}
 	return n;

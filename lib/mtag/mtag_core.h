@@ -117,6 +117,38 @@ __mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const st
 }
 
 /**
+ * @internal Link @p t, a tag on no chain, as the newest of @p m's; no checks
+ * (its callers make them).
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @param t
+ *   The tag.
+ * @param bit
+ *   MTAG_SUMMARY_BIT(t->type).
+ * @param flag
+ *   mtag_dynflag_mask.
+ * @param off
+ *   mtag_dynfield_offset.
+ */
+static __rte_always_inline void
+__mtag_link(struct rte_mbuf *m, struct mtag *t, uint64_t bit, uint64_t flag, int off)
+{
+	struct mtag_chain *c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
+
+	/* A packet's first tag, the common case, falls through. */
+	if (likely(!(m->ol_flags & flag))) {
+		t->next = NULL;
+		c->summary = bit;
+		m->ol_flags |= flag;
+	} else {
+		t->next = c->head;
+		c->summary |= bit;
+	}
+	c->head = t;
+}
+
+/**
  * @internal mtag_prepend() with the flag and the field offset given (see
  * __mtag_locate()).
  *
@@ -132,24 +164,13 @@ __mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const st
 static __rte_always_inline void
 __mtag_prepend(struct rte_mbuf *m, struct mtag *t, uint64_t flag, int off)
 {
-	struct mtag_chain *c;
-
 	if (m == NULL || t == NULL)
 		return;
 #ifdef MTAG_DEBUG
 	if (mtag_debug_check_prepend(m, t) != 0)
 		return;
 #endif
-	c = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *);
-	if (m->ol_flags & flag) {
-		t->next = c->head;
-		c->summary |= MTAG_SUMMARY_BIT(t->type);
-	} else {
-		t->next = NULL;
-		c->summary = MTAG_SUMMARY_BIT(t->type);
-		m->ol_flags |= flag;
-	}
-	c->head = t;
+	__mtag_link(m, t, MTAG_SUMMARY_BIT(t->type), flag, off);
 }
 
 #ifdef __cplusplus

@@ -313,12 +313,10 @@ int64_t mtag_type_in_use(uint16_t type);
 static __rte_always_inline struct mtag **
 mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
 {
-	struct rte_mempool_cache *cache;
+	struct rte_mempool_cache *cache = th->cache[cls];
 
-	if (MTAG_DEBUG_BUILD)
-		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
-	cache = th->cache[cls];
-	if (unlikely(cache == NULL || cache->len < n))
+	/* The debug build marks tags live on the way out: the public path. */
+	if (MTAG_DEBUG_BUILD || unlikely(cache == NULL || cache->len < n))
 		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
 	cache->len -= n;
 	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
@@ -345,15 +343,13 @@ void mtag_registry_init(struct mtag_shared *sh);
 
 /* mtag_debug.c: every check returns 0 when the operation may go on */
 #ifdef MTAG_DEBUG
-#define mtag_debug_refused(m) (mtag_debug_check_chain(m) != 0)
-#else
-#define mtag_debug_refused(m) false
-#endif
-#ifdef MTAG_DEBUG
 void mtag_debug_error(const char *what, const struct mtag *t, const struct rte_mbuf *m);
 int mtag_debug_check_free(const struct mtag *t);
 int mtag_debug_check_unlink(const struct rte_mbuf *m, const struct mtag *t);
 void mtag_debug_set_owner(struct mtag *head, const struct rte_mbuf *m);
+#define mtag_debug_refused(m) (mtag_debug_check_chain(m) != 0)
+#else
+#define mtag_debug_refused(m) false
 #endif
 
 #endif /* MTAG_PRIV_H */
