@@ -8,7 +8,6 @@
  */
 
 #include <errno.h>
-#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -185,7 +184,7 @@ vt_vlan_strip(struct rte_mbuf *m, unsigned int n)
 	if (rte_pktmbuf_data_len(m) < MACS_LEN + n * VLAN_LEN)
 		return -EINVAL;
 	p = rte_pktmbuf_mtod(m, uint8_t *);
-	memmove(p + n * VLAN_LEN, p, MACS_LEN);
+	vt_move_macs(p + n * VLAN_LEN, p);
 	rte_pktmbuf_adj(m, n * VLAN_LEN);
 	return 0;
 }
@@ -203,7 +202,7 @@ vt_vlan_insert(struct rte_mbuf *m, const struct mtag_vlan *hdr, unsigned int n)
 	p = (uint8_t *)rte_pktmbuf_prepend(m, n * VLAN_LEN);
 	if (p == NULL)
 		return -ENOSPC;
-	memmove(p, p + n * VLAN_LEN, MACS_LEN);
+	vt_move_macs(p, p + n * VLAN_LEN);
 	for (i = 0; i < n; i++) {
 		write_be16(p + MACS_LEN + i * VLAN_LEN, hdr[i].tpid);
 		write_be16(p + MACS_LEN + i * VLAN_LEN + 2, hdr[i].tci);

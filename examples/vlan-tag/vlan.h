@@ -143,8 +143,9 @@ enum vt_frame_status vt_vlan_rx_slow(struct rte_mbuf *m, uint16_t stpid, unsigne
 	 RTE_MBUF_F_RX_QINQ_STRIPPED)
 
 /*
- * Move the 12 bytes of MAC addresses at @p from to @p to, which overlaps them:
- * both loads first, so a fixed size without a call to memmove().
+ * Move the 12 bytes of MAC addresses at @p from to @p to, which may overlap
+ * them (stripping or inserting headers): both loads first, so a fixed size
+ * without a call to memmove().
  */
 static __rte_always_inline void
 vt_move_macs(uint8_t *to, const uint8_t *from)
