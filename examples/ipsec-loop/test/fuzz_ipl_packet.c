@@ -172,6 +172,22 @@ check_accepted(struct rte_mbuf *m)
 	check_accepted_lookups(m);
 }
 
+/* A packet holding one zeroed header of len bytes, for the lookups. */
+static void *
+lookup_pkt(struct rte_mbuf **m, uint16_t len)
+{
+	void *hdr;
+
+	*m = rte_pktmbuf_alloc(mbuf_pool);
+	if (*m == NULL)
+		FUZZ_FAIL("mbuf pool empty: a leak");
+	hdr = rte_pktmbuf_append(*m, len);
+	if (hdr == NULL)
+		FUZZ_FAIL("no room for a header");
+	memset(hdr, 0, len);
+	return hdr;
+}
+
 /* The same for IPv6: rte_acl over the 9 fields of an IPv6 selector, rte_lpm6. */
 static void
 check_lookups6(const uint8_t *data, size_t size)
@@ -189,13 +205,7 @@ check_lookups6(const uint8_t *data, size_t size)
 	int dir;
 
 	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
-	m = rte_pktmbuf_alloc(mbuf_pool);
-	if (m == NULL)
-		FUZZ_FAIL("mbuf pool empty: a leak");
-	ip6 = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, sizeof(*ip6));
-	if (ip6 == NULL)
-		FUZZ_FAIL("no room for a header");
-	memset(ip6, 0, sizeof(*ip6));
+	ip6 = lookup_pkt(&m, sizeof(*ip6));
 	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
 	memcpy(IPL_IP6(ip6->src_addr), sel + 2, 16);
 	memcpy(IPL_IP6(ip6->dst_addr), sel + 18, 16);
@@ -235,13 +245,7 @@ check_lookups(const uint8_t *data, size_t size)
 	uint8_t sel[9] = {0};
 
 	memcpy(sel, data, RTE_MIN(size, sizeof(sel)));
-	m = rte_pktmbuf_alloc(mbuf_pool);
-	if (m == NULL)
-		FUZZ_FAIL("mbuf pool empty: a leak");
-	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, sizeof(*ip));
-	if (ip == NULL)
-		FUZZ_FAIL("no room for a header");
-	memset(ip, 0, sizeof(*ip));
+	ip = lookup_pkt(&m, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	/* Addresses near the configured prefixes more often than not. */
 	ip->src_addr = rte_cpu_to_be_32((sel[0] & 1 ? 0x0a000000 : (uint32_t)sel[1] << 24) |
