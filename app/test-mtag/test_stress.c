@@ -247,6 +247,21 @@ stage_a(void)
 	__atomic_store_n(&a_done, true, __ATOMIC_RELEASE);
 }
 
+/* The next burst on ring r, waiting for one; 0 once the stage before it
+ * is done (done) and the ring is empty. */
+static unsigned int
+stage_next(struct rte_ring *r, volatile bool *done, struct rte_mbuf **pkts)
+{
+	unsigned int n;
+
+	while ((n = rte_ring_dequeue_burst(r, (void **)pkts, BURST, NULL)) == 0) {
+		if (__atomic_load_n(done, __ATOMIC_ACQUIRE) && rte_ring_empty(r))
+			return 0;
+		sched_yield();
+	}
+	return n;
+}
+
 /* Stage B: check, edit, copy, move. */
 static int
 stage_b(void *arg)
@@ -258,14 +273,7 @@ stage_b(void *arg)
 	int ret;
 
 	RTE_SET_USED(arg);
-	for (;;) {
-		n = rte_ring_dequeue_burst(ring_ab, (void **)in, BURST, NULL);
-		if (n == 0) {
-			if (__atomic_load_n(&a_done, __ATOMIC_ACQUIRE) && rte_ring_empty(ring_ab))
-				break;
-			sched_yield();
-			continue;
-		}
+	while ((n = stage_next(ring_ab, &a_done, in)) != 0) {
 		nout = 0;
 		for (i = 0; i < n; i++) {
 			m = in[i];
@@ -334,14 +342,7 @@ stage_c(void *arg)
 		printf("    rte_thread_register: %s\n", rte_strerror(rte_errno));
 		count(&bad_tags, 1);
 	}
-	for (;;) {
-		n = rte_ring_dequeue_burst(ring_bc, (void **)pkts, BURST, NULL);
-		if (n == 0) {
-			if (__atomic_load_n(&b_done, __ATOMIC_ACQUIRE) && rte_ring_empty(ring_bc))
-				break;
-			sched_yield();
-			continue;
-		}
+	while ((n = stage_next(ring_bc, &b_done, pkts)) != 0) {
 		for (i = 0; i < n; i++) {
 			pkt_check(pkts[i]);
 			if (rnd(&r) % 4 == 0) {
