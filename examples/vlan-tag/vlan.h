@@ -116,6 +116,18 @@ enum vt_frame_status vt_vlan_parse(const uint8_t *frame, uint32_t len, uint16_t 
  * @return
  *   As vt_vlan_parse().
  */
+static __rte_always_inline enum vt_frame_status
+vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vlan_stack *st);
+
+/** vt_vlan_rx() for any frame but one with a single 802.1Q header in it. */
+enum vt_frame_status vt_vlan_rx_slow(struct rte_mbuf *m, uint16_t stpid, unsigned int flags,
+				     struct vt_vlan_stack *st);
+
+/** The RX VLAN flags of an mbuf. */
+#define VT_RX_VLAN_FLAGS                                                                           \
+	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \
+	 RTE_MBUF_F_RX_QINQ_STRIPPED)
+
 /*
  * Write a header in one 4-byte store: records copy headers whole, and a
  * load of two narrower stores is not forwarded from them (a stall).
@@ -129,18 +141,6 @@ vt_vlan_hdr_set(struct mtag_vlan *h, uint16_t tpid, uint16_t tci)
 	RTE_BUILD_BUG_ON(sizeof(*h) != sizeof(w));
 	memcpy(h, &w, sizeof(w));
 }
-
-static __rte_always_inline enum vt_frame_status
-vt_vlan_rx(struct rte_mbuf *m, uint16_t stpid, unsigned int flags, struct vt_vlan_stack *st);
-
-/** vt_vlan_rx() for any frame but one with a single 802.1Q header in it. */
-enum vt_frame_status vt_vlan_rx_slow(struct rte_mbuf *m, uint16_t stpid, unsigned int flags,
-				     struct vt_vlan_stack *st);
-
-/** The RX VLAN flags of an mbuf. */
-#define VT_RX_VLAN_FLAGS                                                                           \
-	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |                   \
-	 RTE_MBUF_F_RX_QINQ_STRIPPED)
 
 /*
  * Move the 12 bytes of MAC addresses at @p from to @p to, which may overlap
