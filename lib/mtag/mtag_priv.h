@@ -313,10 +313,14 @@ int64_t mtag_type_in_use(uint16_t type);
 static __rte_always_inline struct mtag **
 mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
 {
-	struct rte_mempool_cache *cache = th->cache[cls];
+	struct rte_mempool_cache *cache;
 
-	/* The debug build marks tags live on the way out: the public path. */
-	if (MTAG_DEBUG_BUILD || unlikely(cache == NULL || cache->len < n))
+	/* The debug build marks tags live on the way out: the public path (a
+	 * test of its own, or the cache would be read for nothing). */
+	if (MTAG_DEBUG_BUILD)
+		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
+	cache = th->cache[cls];
+	if (unlikely(cache == NULL || cache->len < n))
 		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
 	cache->len -= n;
 	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
