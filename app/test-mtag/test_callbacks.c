@@ -392,8 +392,42 @@ test_predefined_callbacks(void)
 	return TEST_SUCCESS;
 }
 
+/* The inline mtag_delete_chain() puts a packet's only tag straight onto the
+ * lcore's cache while no destructor is set; once one is, it must run. */
+static int
+test_destructor_after_fast_path(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(test_mbuf_pool());
+	struct ref_data *d;
+	unsigned int i;
+
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	reset_calls();
+	for (i = 0; i < 4; i++) { /* the lcore's view is filled, puts fast */
+		d = mtag_add(m, type_a, sizeof(*d), MTAG_ZERO);
+		TEST_ASSERT_NOT_NULL(d, "add");
+		mtag_delete_chain(m);
+	}
+	TEST_ASSERT_EQ(mtag_type_set_destructor(type_a, dtor), 0, "set destructor");
+	refcnt = 1;
+	for (i = 0; i < 2; i++) {
+		d = mtag_add(m, type_a, sizeof(*d), 0);
+		TEST_ASSERT_NOT_NULL(d, "add");
+		*d = (struct ref_data){.magic = MAGIC, .serial = i, .ref = &refcnt};
+		refcnt++;
+		mtag_delete_chain(m);
+		TEST_ASSERT_EQ(dtor_calls.nb, i + 1, "destructor ran for tag %u", i);
+	}
+	TEST_ASSERT_EQ(mtag_type_set_destructor(type_a, NULL), 0, "clear destructor");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_EQ(refcnt, 1, "every reference dropped");
+	TEST_ASSERT_EQ(dtor_calls.bad, 0, "destructor saw only its tags");
+	return TEST_SUCCESS;
+}
+
 static const struct test_case callbacks_cases[] = {
 	{"destructor_on_every_free", test_destructor_on_every_free},
+	{"destructor_after_fast_path", test_destructor_after_fast_path},
 	{"copier_once_per_copy", test_copier_once_per_copy},
 	{"failing_copier", test_failing_copier},
 	{"predefined_callbacks", test_predefined_callbacks},

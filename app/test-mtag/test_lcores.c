@@ -319,6 +319,76 @@ test_registered_thread(void)
 	return TEST_SUCCESS;
 }
 
+/* A thread that gives up its lcore id no longer uses that lcore's mempool
+ * cache, which the inline fast paths had taken it to: another thread may
+ * register under the id and use the cache. */
+struct unregister_ctx {
+	int register_ret;
+	unsigned int lcore_id;
+	int took_from_cache; /* the cache's len moved under an unregistered add */
+	unsigned int bad;
+};
+
+static void *
+thread_unregister_body(void *arg)
+{
+	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
+	struct unregister_ctx *ctx = arg;
+	struct rte_mempool_cache *cache;
+	struct rte_mbuf *m;
+	unsigned int i, before;
+
+	if (rte_thread_register() != 0) {
+		ctx->register_ret = -rte_errno;
+		return NULL;
+	}
+	ctx->lcore_id = rte_lcore_id();
+	m = rte_pktmbuf_alloc(test_mbuf_pool());
+	if (m == NULL || mp == NULL) {
+		ctx->bad++;
+		rte_thread_unregister();
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	cache = rte_mempool_default_cache(mp, ctx->lcore_id);
+	for (i = 0; i < 8; i++) { /* 16-byte tags: class 0, pool mtag_s0_c0 */
+		if (mtag_add(m, MTAG_TYPE_WIREGUARD, 16, 0) == NULL)
+			ctx->bad++;
+		mtag_delete_chain(m);
+	}
+	rte_thread_unregister();
+	for (i = 0; i < 8; i++) {
+		before = cache->len;
+		if (mtag_add(m, MTAG_TYPE_WIREGUARD, 16, 0) == NULL)
+			ctx->bad++;
+		if (cache->len != before)
+			ctx->took_from_cache = 1;
+		if (mtag_find(m, MTAG_TYPE_WIREGUARD, NULL) == NULL)
+			ctx->bad++;
+		mtag_delete_chain(m);
+	}
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+static int
+test_unregistered_leaves_cache(void)
+{
+	struct unregister_ctx ctx = {0};
+	pthread_t tid;
+
+	if (rte_mempool_lookup("mtag_s0_c0") == NULL)
+		TEST_SKIP("no pool mtag_s0_c0 (tags on another socket)");
+	TEST_ASSERT_EQ(thread_start(&tid, thread_unregister_body, &ctx), 0, "thread");
+	pthread_join(tid, NULL);
+	if (ctx.register_ret != 0)
+		TEST_SKIP("rte_thread_register: %s", strerror(-ctx.register_ret));
+	TEST_ASSERT_EQ(ctx.bad, 0, "tags had, found and freed");
+	TEST_ASSERT_EQ(ctx.took_from_cache, 0, "lcore %u's cache left alone after unregister",
+		       ctx.lcore_id);
+	return TEST_SUCCESS;
+}
+
 /* A tag made in a non-EAL thread, freed by the main lcore, and back. */
 static void *
 thread_tag_all(void *arg)
@@ -359,6 +429,7 @@ static const struct test_case lcores_cases[] = {
 	{"non_eal_thread", test_non_eal_thread},
 	{"registered_thread", test_registered_thread},
 	{"non_eal_handover", test_non_eal_handover},
+	{"unregistered_leaves_cache", test_unregistered_leaves_cache},
 	{NULL, NULL},
 };
 

@@ -191,11 +191,14 @@ mtag_lib_init(const struct mtag_conf *conf)
 	ret = mtag_register_dyn();
 	if (ret != 0)
 		return ret;
+	ret = mtag_views_init();
+	if (ret != 0)
+		return ret;
 	mtag_state.primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
 	ret = mtag_state.primary ? mtag_init_primary(conf) : mtag_init_secondary();
 	if (ret != 0)
 		return ret;
-	mtag_gen++; /* every thread's view of the pools is stale */
+	mtag_views_reset();
 	MTAG_LOG(INFO, "%s: %u size classes up to %u bytes, %u tags each, cache %u",
 		 mtag_state.primary ? "primary" : "secondary", mtag_state.shared->nb_classes,
 		 mtag_state.max_len, mtag_state.shared->pool_size, mtag_state.shared->cache_size);
@@ -223,6 +226,7 @@ mtag_lib_fini(void)
 	 * them) and mbufs keep their flag: the refusal above while tags are in
 	 * use is what makes sure no chain outlives the pools. */
 	memset(&mtag_state, 0, sizeof(mtag_state));
-	mtag_gen++; /* threads' views of the pools are stale */
+	memset(mtag_type_known, 0, sizeof(mtag_type_known));
+	mtag_views_reset();
 	return 0;
 }

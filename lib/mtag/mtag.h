@@ -29,12 +29,15 @@
  * return NULL, int functions return -EINVAL, void functions do nothing.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
@@ -229,6 +232,8 @@ int mtag_type_set_destructor(uint16_t type, void (*fn)(struct mtag *t));
  */
 int mtag_type_set_copier(uint16_t type, int (*fn)(struct mtag *dst, const struct mtag *src));
 
+#include "mtag_core.h"
+
 /* ------------------------------------------------------------------ tags */
 
 /**
@@ -245,7 +250,16 @@ int mtag_type_set_copier(uint16_t type, int (*fn)(struct mtag *dst, const struct
  *   The tag; NULL with rte_errno = EINVAL (unknown type, @p len too large,
  *   before init) or ENOMEM (pool exhausted).
  */
-struct mtag *mtag_get(uint16_t type, uint16_t len, int flags);
+static __rte_always_inline struct mtag *
+mtag_get(uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t = __mtag_get_fast(type, len, flags);
+
+	if (unlikely(t == NULL))
+		return __mtag_get(type, len, flags);
+	t->next = NULL;
+	return t;
+}
 
 /**
  * Allocate a tag with a FreeBSD cookie (m_tag_alloc()).
@@ -299,8 +313,6 @@ mtag_data(struct mtag *t)
 {
 	return (void *)(t + 1);
 }
-
-#include "mtag_core.h"
 
 /**
  * Make a packet untagged without freeing anything. Never needed after PMD RX
@@ -436,7 +448,17 @@ void mtag_delete(struct rte_mbuf *m, struct mtag *t);
  * @param m
  *   First mbuf of the packet.
  */
-void mtag_delete_chain(struct rte_mbuf *m);
+static __rte_always_inline void
+mtag_delete_chain(struct rte_mbuf *m)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+
+	if (m == NULL || !(m->ol_flags & flag))
+		return;
+	/* A packet's only tag, the common case, without a call. */
+	if (unlikely(!__mtag_delete_chain_fast(m, flag)))
+		__mtag_delete_chain(m);
+}
 
 /**
  * Give @p to copies of all of @p from's tags, in the same order, replacing
@@ -542,7 +564,19 @@ void mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n);
  *   EINVAL (NULL @p m, unknown type, @p len too large, before init) or ENOMEM
  *   (pool exhausted), and @p m unchanged.
  */
-void *mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags);
+static __rte_always_inline void *
+mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	if (unlikely(m == NULL))
+		return __mtag_add(m, type, len, flags);
+	t = __mtag_get_fast(type, len, flags);
+	if (unlikely(t == NULL))
+		return __mtag_add(m, type, len, flags);
+	__mtag_link(m, t, MTAG_SUMMARY_BIT(type), mtag_dynflag_mask, mtag_dynfield_offset);
+	return t + 1;
+}
 
 /**
  * Allocate a tag for each packet of a burst and prepend it, all or nothing

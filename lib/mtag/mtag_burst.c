@@ -37,7 +37,7 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
 	const uint64_t bit = MTAG_SUMMARY_BIT(type);
-	const uint64_t key = mtag_hdr_word(MTAG_ABI_COMPAT, type, 0);
+	const uint64_t key = __mtag_hdr_word(MTAG_ABI_COMPAT, type, 0);
 	const struct mtag_chain *c;
 	struct rte_mbuf *m;
 	struct mtag *t;
@@ -57,11 +57,11 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 				goto next;
 #endif
 			t = c->head;
-			if (unlikely((mtag_word_of(t) & MTAG_KEY_MASK) != key)) {
+			if (unlikely(__mtag_key_of(t) != key)) {
 				t = NULL;
 				if (c->summary & bit)
 					for (t = c->head->next; t != NULL; t = t->next)
-						if ((mtag_word_of(t) & MTAG_KEY_MASK) == key)
+						if (__mtag_key_of(t) == key)
 							break;
 			}
 		}
@@ -128,7 +128,7 @@ mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, st
 	r->key = mtag_type_len_of(t);
 	r->len = t->len;
 	r->type = t->type;
-	r->cls = mtag_state.class_of_len[t->len];
+	r->cls = mtag_class_of_len[t->len];
 	r->cache = cache = th->cache[r->cls];
 	if (unlikely(cache->len >= cache->flushthresh)) {
 		/* The public put flushes the cache to the ring; t is counted here. */
@@ -285,7 +285,7 @@ mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t 
 		    void **data)
 {
 	const uint64_t bit = MTAG_SUMMARY_BIT(type);
-	const uint64_t hdr = mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
+	const uint64_t hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
 	struct mtag *tags[MTAG_ADD_CHUNK], **src;
 	struct mtag_thread *th;
 	unsigned int cls, done, chunk, i;
@@ -304,7 +304,7 @@ mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t 
 			return 0;
 		}
 	th = mtag_thread_self();
-	cls = mtag_state.class_of_len[len];
+	cls = mtag_class_of_len[len];
 	for (done = 0; done < n; done += chunk) {
 		chunk = RTE_MIN(n - done, MTAG_ADD_CHUNK);
 		src = mtag_tags_borrow(th, cls, tags, chunk);
@@ -356,12 +356,12 @@ mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, 
 		     th->gen != mtag_gen || th->lcore != rte_lcore_id() ||
 		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len)))
 		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
-	cls = mtag_state.class_of_len[len];
+	cls = mtag_class_of_len[len];
 	cache = th->cache[cls];
 	if (unlikely(cache == NULL || cache->len < n))
 		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
 	src = (struct mtag **)&cache->objs[cache->len - n];
-	i = mtag_attach_new(pkts, src, data, n, mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
+	i = mtag_attach_new(pkts, src, data, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
 			    MTAG_SUMMARY_BIT(type));
 	if (unlikely(i != n)) {
 		mtag_add_burst_undo(pkts, i, NULL); /* the tags stay on the cache */

@@ -152,7 +152,7 @@ mtag_delete(struct rte_mbuf *m, struct mtag *t)
 }
 
 void
-mtag_delete_chain(struct rte_mbuf *m)
+__mtag_delete_chain(struct rte_mbuf *m)
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	struct mtag *t;

@@ -63,6 +63,193 @@ mtag_is_tagged(const struct rte_mbuf *m)
 	return (m->ol_flags & mtag_dynflag_mask) != 0;
 }
 
+/**
+ * @internal A tag's type, len and cookie as one word: one store writes them,
+ * and a search compares type and cookie at once with the len masked out.
+ *
+ * @param cookie
+ *   Module cookie.
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data.
+ * @return
+ *   The word as struct mtag holds it from its type field on.
+ */
+static __rte_always_inline uint64_t
+__mtag_hdr_word(uint32_t cookie, uint16_t type, uint16_t len)
+{
+	/* Shifts, not a struct copied out: gcc then builds the word from a
+	 * constant len in one OR. The fields' order in memory is
+	 * struct mtag's: type, len, cookie. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (uint64_t)type | (uint64_t)len << 16 | (uint64_t)cookie << 32;
+#else
+	return (uint64_t)type << 48 | (uint64_t)len << 32 | cookie;
+#endif
+}
+
+/**
+ * @internal A tag's type and cookie as one word, its len masked out: equal
+ * to __mtag_hdr_word(cookie, type, 0) for a tag of that type and cookie.
+ *
+ * @param t
+ *   The tag.
+ * @return
+ *   The word.
+ */
+static __rte_always_inline uint64_t
+__mtag_key_of(const struct mtag *t)
+{
+	uint64_t w;
+
+	memcpy(&w, &t->type, sizeof(w));
+	return w & ~__mtag_hdr_word(0, 0, UINT16_MAX);
+}
+
+/**
+ * @internal What the inline mtag_get(), mtag_add() and mtag_delete_chain()
+ * read of the calling lcore, as ethdev's rte_eth_fp_ops serves
+ * rte_eth_rx_burst(): the lcore's mempool caches and counters. A thread's
+ * first out-of-line call after mtag_lib_init() fills its lcore's and points
+ * mtag_lcore_fp at it; mtag_lib_init(), mtag_lib_fini() and
+ * mtag_type_set_destructor() empty every lcore's. No pointer is ever NULL:
+ * where the inline path must not be taken, a cache is an empty one, with no
+ * room, which sends the inline function to its out-of-line body.
+ */
+struct mtag_fp {
+	/**
+	 * Per size class, the cache tags are taken from (the empty one in a
+	 * debug build, for a thread without a cache, or before the fill). The
+	 * entry at MTAG_CLASS_MAX, the class of a len no class holds, is
+	 * always the empty one.
+	 */
+	struct rte_mempool_cache *get[MTAG_CLASS_MAX + 1];
+	/**
+	 * Per size class, the cache a tag may go back to with no destructor
+	 * to run and no pool to look up; the empty one where it may not (as
+	 * for get, or pools on more than one socket, or a destructor set).
+	 */
+	struct rte_mempool_cache *put[MTAG_CLASS_MAX + 1];
+	uint64_t *allocs;     /**< The lcore's counters of tags had, per class. */
+	uint64_t *frees;      /**< The lcore's counters of tags given back, per class. */
+	int64_t *type_in_use; /**< The lcore's counters of tags in use, per type. */
+} __rte_cache_aligned;
+
+/** @internal The calling thread's lcore's struct mtag_fp; never NULL. */
+RTE_DECLARE_PER_LCORE(struct mtag_fp *, mtag_lcore_fp);
+/**
+ * @internal Size class of each len; MTAG_CLASS_MAX where no class holds it
+ * (every uint16_t has an entry: no bounds test on the fast path).
+ */
+extern uint8_t mtag_class_of_len[UINT16_MAX + 1];
+/** @internal Non-zero for a type id this process knows is registered. */
+extern uint8_t mtag_type_known[UINT16_MAX + 1];
+
+/**
+ * @internal The out-of-line body of mtag_get(), for every case; call
+ * mtag_get().
+ *
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data.
+ * @param flags
+ *   Flags of mtag_get().
+ * @return
+ *   As mtag_get().
+ */
+struct mtag *__mtag_get(uint16_t type, uint16_t len, int flags);
+
+/**
+ * @internal The out-of-line body of mtag_add(), for every case; call
+ * mtag_add().
+ *
+ * @param m
+ *   First mbuf of the packet.
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data.
+ * @param flags
+ *   Flags of mtag_add().
+ * @return
+ *   As mtag_add().
+ */
+void *__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags);
+
+/**
+ * @internal The out-of-line body of mtag_delete_chain(), for every case;
+ * call mtag_delete_chain().
+ *
+ * @param m
+ *   First mbuf of the packet.
+ */
+void __mtag_delete_chain(struct rte_mbuf *m);
+
+/**
+ * @internal mtag_get() where the calling lcore's cache can give a tag: a
+ * filled view, a known type, no flags; NULL otherwise (the caller then
+ * takes the out-of-line path, which handles every case). Makes no call.
+ * The tag's next is left to the caller, which writes it anyway.
+ *
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data.
+ * @param flags
+ *   Flags of mtag_get().
+ * @return
+ *   The tag, its type, len and cookie written, or NULL.
+ */
+static __rte_always_inline struct mtag *
+__mtag_get_fast(uint16_t type, uint16_t len, int flags)
+{
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[len];
+	struct rte_mempool_cache *cache = fp->get[cls];
+	struct mtag *t;
+	uint64_t hdr;
+
+	if (unlikely(flags != 0 || !mtag_type_known[type] || cache->len == 0))
+		return NULL;
+	t = (struct mtag *)cache->objs[--cache->len];
+	fp->allocs[cls]++;
+	fp->type_in_use[type]++;
+	hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
+	memcpy(&t->type, &hdr, sizeof(hdr));
+	return t;
+}
+
+/**
+ * @internal mtag_delete_chain() of a packet whose only tag can go straight
+ * back onto the calling lcore's cache; false, with nothing done, otherwise.
+ * Makes no call.
+ *
+ * @param m
+ *   A tagged packet.
+ * @param flag
+ *   mtag_dynflag_mask.
+ * @return
+ *   Whether the packet is untagged now.
+ */
+static __rte_always_inline bool
+__mtag_delete_chain_fast(struct rte_mbuf *m, uint64_t flag)
+{
+	struct mtag *t = mtag_chain_of(m)->head;
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[t->len];
+	struct rte_mempool_cache *cache = fp->put[cls];
+
+	if (unlikely(t->next != NULL || cache->len >= cache->flushthresh))
+		return false;
+	cache->objs[cache->len++] = t;
+	fp->frees[cls]++;
+	fp->type_in_use[t->type & (MTAG_TYPE_MAX - 1)]--;
+	m->ol_flags &= ~flag;
+	return true;
+}
+
 #ifdef MTAG_DEBUG
 /** @internal Debug build: check a prepend; 0 when it may go on. */
 int mtag_debug_check_prepend(const struct rte_mbuf *m, const struct mtag *t);
@@ -94,24 +281,32 @@ static __rte_always_inline struct mtag *
 __mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start,
 	      uint64_t flag, int off)
 {
+	const uint64_t key = __mtag_hdr_word(cookie, type, 0);
 	const struct mtag_chain *c;
 	struct mtag *t;
 
-	/* A miss on an untagged packet costs the ol_flags test, a miss on a
-	 * packet carrying other types one more load and AND. The untagged miss
-	 * is laid out as the straight path: in a burst loop it then costs no
-	 * taken branch. */
+	/* A miss on an untagged packet costs the ol_flags test; it is laid
+	 * out as the straight path, so that in a loop it takes no branch. */
 	if (m == NULL || likely(!(m->ol_flags & flag)))
 		return NULL;
 	c = RTE_MBUF_DYNFIELD(m, off, const struct mtag_chain *);
+	if (start == NULL) {
+#ifdef MTAG_DEBUG
+		if (mtag_debug_check_chain(m) != 0)
+			return NULL;
+#endif
+		/* The newest tag first, type and cookie as one word: on a hit
+		 * there, the common case, the summary is not read. */
+		t = c->head;
+		if (likely(__mtag_key_of(t) == key))
+			return t;
+	} else {
+		t = (struct mtag *)(uintptr_t)start;
+	}
 	if (!(c->summary & MTAG_SUMMARY_BIT(type)))
 		return NULL;
-#ifdef MTAG_DEBUG
-	if (start == NULL && mtag_debug_check_chain(m) != 0)
-		return NULL;
-#endif
-	for (t = start != NULL ? start->next : c->head; t != NULL; t = t->next)
-		if (t->type == type && t->cookie == cookie)
+	for (t = t->next; t != NULL; t = t->next)
+		if (__mtag_key_of(t) == key)
 			return t;
 	return NULL;
 }

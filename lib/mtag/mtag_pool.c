@@ -45,10 +45,10 @@ mtag_class_table(void)
 	unsigned int len, cls = 0;
 
 	mtag_state.max_len = sh->class_len[sh->nb_classes - 1];
-	for (len = 0; len <= mtag_state.max_len; len++) {
-		while (len > sh->class_len[cls])
+	for (len = 0; len <= UINT16_MAX; len++) {
+		while (cls < sh->nb_classes && len > sh->class_len[cls])
 			cls++;
-		mtag_state.class_of_len[len] = cls;
+		mtag_class_of_len[len] = cls < sh->nb_classes ? cls : MTAG_CLASS_MAX;
 	}
 }
 
@@ -223,6 +223,72 @@ mtag_pools_fini(void)
 
 uint64_t mtag_gen;
 RTE_DEFINE_PER_LCORE(struct mtag_thread, mtag_thread);
+uint8_t mtag_class_of_len[UINT16_MAX + 1];
+uint8_t mtag_type_known[UINT16_MAX + 1];
+
+/* The cache of struct mtag_fp where the inline path must not go: nothing
+ * to take, no room to put. */
+static struct rte_mempool_cache mtag_cache_none;
+static struct mtag_fp mtag_fp_none = {
+	.get = {[0 ... MTAG_CLASS_MAX] = &mtag_cache_none},
+	.put = {[0 ... MTAG_CLASS_MAX] = &mtag_cache_none},
+};
+static struct mtag_fp mtag_fp[RTE_MAX_LCORE];
+RTE_DEFINE_PER_LCORE(struct mtag_fp *, mtag_lcore_fp) = &mtag_fp_none;
+
+void
+mtag_views_reset(void)
+{
+	unsigned int lcore;
+
+	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
+		mtag_fp[lcore] = mtag_fp_none;
+	mtag_gen++;
+}
+
+/* A thread giving up its lcore id (rte_thread_unregister()) may not use
+ * that lcore's caches any more; called on that thread. */
+static void
+mtag_lcore_uninit(unsigned int lcore_id, void *arg)
+{
+	RTE_SET_USED(lcore_id);
+	RTE_SET_USED(arg);
+	RTE_PER_LCORE(mtag_lcore_fp) = &mtag_fp_none;
+}
+
+int
+mtag_views_init(void)
+{
+	static void *handle; /* once per process, kept: fini leaves no view */
+
+	if (handle == NULL)
+		handle = rte_lcore_callback_register("mtag", NULL, mtag_lcore_uninit, NULL);
+	return handle != NULL ? 0 : -ENOMEM;
+}
+
+/* The inline fast paths' view of the calling thread's lcore, from its own
+ * view: the same caches (none in a debug build, which checks every tag),
+ * puts only where the thread's may go straight onto the cache. */
+static struct mtag_fp *
+mtag_fp_fill(const struct mtag_thread *th)
+{
+	struct mtag_fp *fp = &mtag_fp[th->lcore];
+	unsigned int c;
+
+	*fp = mtag_fp_none;
+	for (c = 0; c < MTAG_CLASS_MAX; c++) {
+		if (th->cache[c] == NULL)
+			continue;
+		if (!MTAG_DEBUG_BUILD)
+			fp->get[c] = th->cache[c];
+		if (th->fast_put)
+			fp->put[c] = th->cache[c];
+	}
+	fp->allocs = th->st->allocs;
+	fp->frees = th->st->frees;
+	fp->type_in_use = th->st->type_in_use;
+	return fp;
+}
 
 /* Pools of the calling thread's socket; non-EAL threads and sockets without
  * pools use the first socket that has them. */
@@ -246,6 +312,7 @@ mtag_thread_refresh(void)
 	th->fast_put = !MTAG_DEBUG_BUILD && th->cache[0] != NULL && mtag_state.single_socket &&
 		       !mtag_state.have_dtor;
 	th->gen = mtag_gen;
+	RTE_PER_LCORE(mtag_lcore_fp) = th->shared_slot ? &mtag_fp_none : mtag_fp_fill(th);
 	return th;
 }
 
@@ -255,7 +322,7 @@ static inline struct rte_mempool *
 mtag_pool_of_tag(struct mtag *t)
 {
 	if (likely(mtag_state.single_socket))
-		return mtag_state.pool[mtag_state.default_socket][mtag_state.class_of_len[t->len]];
+		return mtag_state.pool[mtag_state.default_socket][mtag_class_of_len[t->len]];
 	return rte_mempool_from_obj(mtag_to_elt(t));
 }
 
@@ -264,7 +331,7 @@ static inline bool
 mtag_tag_in_pool(struct mtag *t, const struct rte_mempool *mp, unsigned int cls)
 {
 	if (likely(mtag_state.single_socket))
-		return mtag_state.class_of_len[t->len] == cls;
+		return mtag_class_of_len[t->len] == cls;
 	return rte_mempool_from_obj(mtag_to_elt(t)) == mp;
 }
 
@@ -307,7 +374,7 @@ static void
 mtag_tag_put(struct mtag *t)
 {
 	struct mtag_thread *th = mtag_thread_self();
-	unsigned int cls = mtag_state.class_of_len[t->len];
+	unsigned int cls = mtag_class_of_len[t->len];
 	struct rte_mempool_cache *cache = th->cache[cls];
 	void *elt = mtag_to_elt(t);
 
@@ -370,7 +437,7 @@ mtag_tags_put(struct mtag **tags, unsigned int n)
 	 * once: per-tag puts serialise on the cache length and the counter. */
 	for (start = 0; start < n; start = i) {
 		mp = mtag_pool_of_tag(tags[start]);
-		cls = mtag_state.class_of_len[tags[start]->len];
+		cls = mtag_class_of_len[tags[start]->len];
 		for (i = start + 1; i < n; i++)
 			if (!mtag_tag_in_pool(tags[i], mp, cls))
 				break;
@@ -397,12 +464,12 @@ mtag_alloc_slow(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 		return NULL;
 	}
 	th = mtag_thread_self();
-	t = mtag_tag_get1(th, mtag_state.class_of_len[len]);
+	t = mtag_tag_get1(th, mtag_class_of_len[len]);
 	if (unlikely(t == NULL)) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	mtag_hdr_init(t, mtag_hdr_word(cookie, type, len), flags);
+	mtag_hdr_init(t, __mtag_hdr_word(cookie, type, len), flags);
 	mtag_count_type(th, type, 1);
 	return t;
 }
@@ -425,14 +492,14 @@ mtag_alloc_fast(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 	if (unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) || th->gen != mtag_gen ||
 		     th->lcore != rte_lcore_id()))
 		return NULL;
-	cls = mtag_state.class_of_len[len];
+	cls = mtag_class_of_len[len];
 	cache = th->cache[cls];
 	if (unlikely(cache == NULL || cache->len == 0))
 		return NULL;
 	t = cache->objs[--cache->len];
 	th->st->allocs[cls]++;
 	th->st->type_in_use[MTAG_TYPE_SLOT(type)]++;
-	mtag_hdr_init(t, mtag_hdr_word(cookie, type, len), 0);
+	mtag_hdr_init(t, __mtag_hdr_word(cookie, type, len), 0);
 	return t;
 }
 
@@ -446,7 +513,7 @@ mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 }
 
 struct mtag *
-mtag_get(uint16_t type, uint16_t len, int flags)
+__mtag_get(uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
 
@@ -479,7 +546,7 @@ mtag_add_slow(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 /* The scalar fused form lives with the allocator it inlines; the burst one
  * is in mtag_burst.c. */
 void *
-mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
+__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t;
 
@@ -496,7 +563,7 @@ mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 unsigned int
 mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
 {
-	const uint64_t hdr = mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
+	const uint64_t hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
 	struct mtag_thread *th;
 	struct mtag **src;
 	unsigned int i;
@@ -509,7 +576,7 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 	if (n == 0)
 		return 0;
 	th = mtag_thread_self();
-	src = mtag_tags_borrow(th, mtag_state.class_of_len[len], tags, n);
+	src = mtag_tags_borrow(th, mtag_class_of_len[len], tags, n);
 	if (unlikely(src == NULL)) {
 		rte_errno = ENOMEM;
 		return 0;
@@ -545,7 +612,7 @@ mtag_tag_copy(const struct mtag *src, int nomem, int *err)
 	mtag_copier_t fn;
 	int ret;
 
-	t = mtag_tag_get1(th, mtag_state.class_of_len[src->len]);
+	t = mtag_tag_get1(th, mtag_class_of_len[src->len]);
 	if (unlikely(t == NULL)) {
 		*err = nomem;
 		return NULL;

@@ -109,7 +109,6 @@ struct mtag_state {
 	unsigned int default_socket;
 	bool single_socket; /* pools on one socket only */
 	uint16_t max_len;
-	uint8_t class_of_len[MTAG_LEN_MAX + 1];
 	struct rte_mempool *pool[MTAG_MAX_SOCKETS][MTAG_CLASS_MAX];
 	bool have_dtor; /* any destructor set: checked once per freed tag */
 	mtag_dtor_t dtor[MTAG_TYPE_MAX];
@@ -143,6 +142,12 @@ struct mtag_thread {
 
 RTE_DECLARE_PER_LCORE(struct mtag_thread, mtag_thread);
 struct mtag_thread *mtag_thread_refresh(void);
+/* Every thread's view and every lcore's struct mtag_fp are stale: after
+ * init, fini, or a change of whether puts may skip destructors. */
+void mtag_views_reset(void);
+/* Once per process, before any view is filled: a thread that gives up its
+ * lcore id leaves that lcore's struct mtag_fp. */
+int mtag_views_init(void);
 
 static __rte_always_inline struct mtag_thread *
 mtag_thread_self(void)
@@ -194,10 +199,18 @@ mtag_from_elt(void *elt)
 	return (struct mtag *)((char *)elt + MTAG_PREFIX);
 }
 
+/* Whether a type id is registered. The answer is remembered for the inline
+ * get (mtag_type_known): a type another process registered becomes known
+ * to this one at its first out-of-line use. Written once, as the lcores
+ * read it on every get. */
 static inline bool
 mtag_type_valid(uint16_t type)
 {
-	return type < MTAG_TYPE_MAX && mtag_state.shared->type_name[type][0] != '\0';
+	if (type >= MTAG_TYPE_MAX || mtag_state.shared->type_name[type][0] == '\0')
+		return false;
+	if (unlikely(!mtag_type_known[type]))
+		mtag_type_known[type] = 1;
+	return true;
 }
 
 static inline void
@@ -219,29 +232,6 @@ mtag_count_type(struct mtag_thread *th, uint16_t type, int64_t n)
 	else
 		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
-
-/* A tag's type, len and cookie as one word: one store writes them, and a
- * search compares type and cookie at once with the len masked out. */
-static inline uint64_t
-mtag_hdr_word(uint32_t cookie, uint16_t type, uint16_t len)
-{
-	const struct mtag h = {.type = type, .len = len, .cookie = cookie};
-	uint64_t w;
-
-	memcpy(&w, &h.type, sizeof(w));
-	return w;
-}
-
-static inline uint64_t
-mtag_word_of(const struct mtag *t)
-{
-	uint64_t w;
-
-	memcpy(&w, &t->type, sizeof(w));
-	return w;
-}
-
-#define MTAG_KEY_MASK mtag_hdr_word(UINT32_MAX, UINT16_MAX, 0)
 
 static inline void
 mtag_hdr_init(struct mtag *t, uint64_t hdr, int flags)
@@ -281,7 +271,7 @@ mtag_tag_put_fast(struct mtag *t)
 
 	if (unlikely(th->gen != mtag_gen || th->lcore != rte_lcore_id() || !th->fast_put))
 		return false;
-	cls = mtag_state.class_of_len[t->len];
+	cls = mtag_class_of_len[t->len];
 	cache = th->cache[cls];
 	if (unlikely(cache->len >= cache->flushthresh))
 		return false;
