@@ -336,29 +336,23 @@ undo:
 }
 
 /* The common case, in one pass and without a call: a burst the calling
- * lcore's cache can give, no MTAG_ZERO, a release build. The tags are used
- * where they lie on top of the cache, which gives them up only once every
- * packet has its own. */
+ * lcore's cache can give (the inline get's view, struct mtag_fp), no
+ * MTAG_ZERO, a release build. The tags are used where they lie on top of
+ * the cache, which gives them up only once every packet has its own. */
 unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
 {
-	struct rte_mempool_cache *cache;
-	struct mtag_thread *th;
-	unsigned int cls, i;
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[len];
+	struct rte_mempool_cache *cache = fp->get[cls];
 	struct mtag **src;
+	unsigned int i;
 
 	MTAG_DEBUG_SITE();
-	if (MTAG_DEBUG_BUILD)
-		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
-	th = &RTE_PER_LCORE(mtag_thread);
-	if (unlikely(n > MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
-		     th->gen != mtag_gen || th->lcore != rte_lcore_id() ||
-		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len)))
-		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
-	cls = mtag_class_of_len[len];
-	cache = th->cache[cls];
-	if (unlikely(cache == NULL || cache->len < n))
+	/* n - 1: a burst of 0 has its arguments checked on the general path. */
+	if (unlikely(n - 1U >= MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
+		     !mtag_type_known[type] || cache->len < n))
 		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
 	src = (struct mtag **)&cache->objs[cache->len - n];
 	i = mtag_attach_new(pkts, src, data, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
@@ -369,7 +363,7 @@ mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, 
 		return 0;
 	}
 	cache->len -= n;
-	th->st->allocs[cls] += n;
-	th->st->type_in_use[MTAG_TYPE_SLOT(type)] += n;
+	fp->allocs[cls] += n;
+	fp->type_in_use[type] += n;
 	return n;
 }
