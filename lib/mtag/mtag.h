@@ -206,7 +206,9 @@ const char *mtag_type_name(uint16_t type);
 /**
  * Set the function called just before any tag of @p type is freed (copies
  * included, and copies rolled back by a failed mtag_copy_chain()). It lets a
- * tag that holds a reference drop it. Per process.
+ * tag that holds a reference drop it. Per process. Set it before the lcores
+ * handle tags of the type: one freeing tags while it is set may free a few
+ * of them without it.
  *
  * @param type
  *   Type id (predefined or registered).

@@ -236,13 +236,19 @@ static struct mtag_fp mtag_fp_none = {
 static struct mtag_fp mtag_fp[RTE_MAX_LCORE];
 RTE_DEFINE_PER_LCORE(struct mtag_fp *, mtag_lcore_fp) = &mtag_fp_none;
 
+/* Only the caches are replaced, one pointer store each: an lcore reading its
+ * view meanwhile sees its own cache or the empty one, never a NULL. */
 void
 mtag_views_reset(void)
 {
-	unsigned int lcore;
+	struct rte_mempool_cache *const none = &mtag_cache_none;
+	unsigned int lcore, c;
 
 	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
-		mtag_fp[lcore] = mtag_fp_none;
+		for (c = 0; c <= MTAG_CLASS_MAX; c++) {
+			__atomic_store_n(&mtag_fp[lcore].get[c], none, __ATOMIC_RELAXED);
+			__atomic_store_n(&mtag_fp[lcore].put[c], none, __ATOMIC_RELAXED);
+		}
 	mtag_gen++;
 }
 
