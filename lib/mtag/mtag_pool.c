@@ -566,15 +566,25 @@ __mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 	return t + 1;
 }
 
-unsigned int
-mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
+/* Header of each of n new tags, taken from src (which may be the top of
+ * the cache) into tags. */
+static __rte_always_inline void
+mtag_tags_take(struct mtag **tags, struct mtag **src, unsigned int n, uint64_t hdr, int flags)
 {
-	const uint64_t hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
-	struct mtag_thread *th;
-	struct mtag **src;
 	unsigned int i;
 
-	MTAG_DEBUG_SITE();
+	for (i = 0; i < n; i++) {
+		tags[i] = src[i]; /* out of the cache before anything else uses it */
+		mtag_hdr_init(tags[i], hdr, flags);
+	}
+}
+
+static __rte_noinline unsigned int
+mtag_get_bulk_slow(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
+{
+	struct mtag_thread *th;
+	struct mtag **src;
+
 	if (unlikely(tags == NULL || !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
 		rte_errno = EINVAL;
 		return 0;
@@ -587,11 +597,28 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 		rte_errno = ENOMEM;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		tags[i] = src[i]; /* out of the cache before anything else uses it */
-		mtag_hdr_init(tags[i], hdr, flags);
-	}
+	mtag_tags_take(tags, src, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), flags);
 	mtag_count_type(th, type, n);
+	return n;
+}
+
+/* The common case on the lcore's struct mtag_fp, as mtag_add_burst(). */
+unsigned int
+mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
+{
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[len];
+	struct rte_mempool_cache *cache = fp->get[cls];
+
+	MTAG_DEBUG_SITE();
+	/* n - 1: a get of 0 has its arguments checked on the general path. */
+	if (unlikely(tags == NULL || !mtag_type_known[type] || n - 1 >= cache->len))
+		return mtag_get_bulk_slow(type, len, flags, tags, n);
+	cache->len -= n;
+	mtag_tags_take(tags, (struct mtag **)&cache->objs[cache->len], n,
+		       __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), flags);
+	fp->allocs[cls] += n;
+	fp->type_in_use[type] += n;
 	return n;
 }
 
