@@ -117,9 +117,10 @@ mtag_put_run_end(struct mtag_thread *th, struct mtag_put_run *r, void **top)
 	r->cache->len = top - (void **)r->cache->objs;
 }
 
-/* Tag t has another len than the run, or the cache is full: returns the new
- * top of the cache, with t on it, and starts a run of t's type and len. */
-static void **
+/* Tag t has another len than the run, or the cache is full, or there is no
+ * run yet: returns the new top of the cache, with t on it, and starts a run
+ * of t's type and len. */
+static __rte_noinline void **
 mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, struct mtag *t)
 {
 	struct rte_mempool_cache *cache;
@@ -201,7 +202,11 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 			*top++ = t;
 			continue;
 		}
-		top = mtag_put_chain(th, &r, top, t);
+		/* A burst's first tag starts the first run, without the walk. */
+		if (r.cache == NULL && t->next == NULL)
+			top = mtag_put_run_next(th, &r, top, t);
+		else
+			top = mtag_put_chain(th, &r, top, t);
 		key = r.key;
 		lim = r.lim;
 	}
