@@ -567,15 +567,16 @@ __mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 }
 
 /* Header of each of n new tags, taken from src (which may be the top of
- * the cache) into tags. */
+ * the cache) into tags. The index runs from -n up to 0, as in mtag_burst.c. */
 static __rte_always_inline void
 mtag_tags_take(struct mtag **tags, struct mtag **src, unsigned int n, uint64_t hdr, int flags)
 {
-	unsigned int i;
+	struct mtag **const tags_end = tags + n, **const src_end = src + n;
+	intptr_t i;
 
-	for (i = 0; i < n; i++) {
-		tags[i] = src[i]; /* out of the cache before anything else uses it */
-		mtag_hdr_init(tags[i], hdr, flags);
+	for (i = -(intptr_t)n; i != 0; i++) {
+		tags_end[i] = src_end[i]; /* out of the cache before anything else uses it */
+		mtag_hdr_init(tags_end[i], hdr, flags);
 	}
 }
 
