@@ -458,11 +458,62 @@ test_mempool_cache_consistent(void)
 	return TEST_SUCCESS;
 }
 
+/* mtag_delete_chain_burst() pushes a packet's only tag onto the cache
+ * without a test of room while the cache has room for the whole rest of
+ * the burst: with the cache 0 to 48 slots short of its flush threshold, and
+ * every fourth packet carrying two tags, every tag must still go back once
+ * and the cache stay within its threshold. */
+static int
+test_delete_burst_cache_near_full(void)
+{
+	const unsigned int nb = 32, spare = 500;
+	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
+	struct rte_mempool_cache *cache;
+	unsigned int size, short_by, i, j, target;
+	static void *data[BIG];
+
+	if (mp == NULL)
+		TEST_SKIP("no pool mtag_s0_c0 (tags on another socket)");
+	cache = rte_mempool_default_cache(mp, rte_lcore_id());
+	TEST_ASSERT_NOT_NULL(cache, "the main lcore has a cache");
+	size = rte_mempool_avail_count(mp) + (unsigned int)test_tags_in_use();
+	for (short_by = 0; short_by <= 48; short_by++) {
+		target = cache->flushthresh - short_by;
+		for (i = 0; i < spare; i++) {
+			tags[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
+			TEST_ASSERT_NOT_NULL(tags[i], "spare tag %u", i);
+		}
+		TEST_RUN(alloc_pkts(nb));
+		TEST_ASSERT_EQ(mtag_add_burst(pkts, nb, MTAG_TYPE_GRE, 16, 0, data), nb, "add");
+		for (i = 0; i < nb; i += 4)
+			TEST_ASSERT_NOT_NULL(mtag_add(pkts[i], MTAG_TYPE_DLT, 16, 0), "second tag");
+		/* Free spares until the cache is where this round wants it. */
+		for (j = 0; j < spare && cache->len != target; j++)
+			mtag_free(tags[j]);
+		TEST_ASSERT_EQ(cache->len, target, "cache %u short of its threshold", short_by);
+		mtag_delete_chain_burst(pkts, nb);
+		TEST_ASSERT(cache->len <= cache->flushthresh,
+			    "cache within its threshold (%u short)", short_by);
+		for (i = 0; i < nb; i++)
+			TEST_ASSERT(mtag_first(pkts[i]) == NULL, "packet %u untagged", i);
+		for (; j < spare; j++)
+			mtag_free(tags[j]);
+		rte_pktmbuf_free_bulk(pkts, nb);
+		TEST_ASSERT_EQ(test_tags_in_use(), 0, "every tag back (%u short)", short_by);
+		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size, "pool whole (%u short)",
+			       short_by);
+	}
+	/* A tag given back twice would be handed out twice here. */
+	TEST_RUN(bulk_ok(BIG, 16));
+	return TEST_SUCCESS;
+}
+
 static const struct test_case burst_cases[] = {
 	{"add", test_add},
 	{"add_burst", test_add_burst},
 	{"add_burst_errors", test_add_burst_errors},
 	{"mempool_cache_consistent", test_mempool_cache_consistent},
+	{"delete_burst_cache_near_full", test_delete_burst_cache_near_full},
 	{"get_bulk", test_get_bulk},
 	{"get_bulk_zero_and_errors", test_get_bulk_zero_and_errors},
 	{"get_bulk_more_than_pool", test_get_bulk_more_than_pool},

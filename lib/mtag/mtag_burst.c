@@ -192,8 +192,8 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 	const int off = mtag_dynfield_offset;
 	struct rte_mbuf **const pkts_end = pkts + n;
 	struct mtag_put_run r = {.cache = NULL, .key = UINT32_MAX};
-	void **top = NULL, **lim = NULL; /* r.lim, in a register */
-	uint32_t key = UINT32_MAX;	 /* r.key, in a register */
+	uint32_t key = UINT32_MAX; /* r.key, in a register, or none */
+	void **top = NULL;
 	struct rte_mbuf *m;
 	struct mtag *t;
 	uint64_t ol;
@@ -208,8 +208,8 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 			continue;
 		m->ol_flags = ol ^ flag;
 		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
-		if (likely(t->next == NULL && mtag_type_len_of(t) == key && top < lim)) {
-			*top++ = t;
+		if (likely(t->next == NULL && mtag_type_len_of(t) == key)) {
+			*top++ = t; /* room: see below */
 			continue;
 		}
 		/* A burst's first tag starts the first run, without the walk. */
@@ -217,8 +217,10 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 			top = mtag_put_run_next(th, &r, top, t);
 		else
 			top = mtag_put_chain(th, &r, top, t);
-		key = r.key;
-		lim = r.lim;
+		/* The loop pushes a packet's only tag without a test of room
+		 * while the cache has room for one of every packet left; with
+		 * less, no tag matches the key, and mtag_put_chain() tests. */
+		key = r.lim - top >= -i - 1 ? r.key : UINT32_MAX;
 	}
 	mtag_put_run_end(th, &r, top);
 }
