@@ -270,32 +270,34 @@ mtag_add_burst_undo(struct rte_mbuf **pkts, uint16_t n, struct mtag **tags)
 /* Prepend new tag src[i] to pkts[i] for each i < n, its header written
  * from hdr; data[i] is its data. Returns n, or the index of the first NULL
  * packet (the packets before it have their tag). Kept apart from
- * mtag_add_burst() so that the loop has the registers to itself. */
+ * mtag_add_burst() so that the loop has the registers to itself; the loop
+ * returns the index counted from the end, so that n need not stay in one. */
 static __rte_always_inline unsigned int
 mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned int n,
 		uint64_t hdr, uint64_t bit)
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
+	struct rte_mbuf **const pkts_end = pkts + n;
+	struct mtag **const src_end = src + n;
+	void **const data_end = data + n;
 	struct rte_mbuf *m;
 	struct mtag *t;
-	unsigned int i;
+	intptr_t i;
 
-	/* A forward index here: the three arrays' ends and n for the early
-	 * return would not all stay in registers. */
-	for (i = 0; i < n; i++) {
-		m = pkts[i];
-		t = src[i];
+	for (i = -(intptr_t)n; i != 0; i++) {
+		m = pkts_end[i];
+		t = src_end[i];
 		if (unlikely(m == NULL))
-			return i;
+			break;
 		memcpy(&t->type, &hdr, sizeof(hdr));
 #ifdef MTAG_DEBUG
 		mtag_dbg(t)->owner = m;
 #endif
 		__mtag_link(m, t, bit, flag, off);
-		data[i] = t + 1;
+		data_end[i] = t + 1;
 	}
-	return n;
+	return n + i;
 }
 
 /* mtag_add_burst() in chunks, for any thread, burst size and build. */
