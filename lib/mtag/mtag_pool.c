@@ -603,7 +603,8 @@ mtag_get_bulk_slow(uint16_t type, uint16_t len, int flags, struct mtag **tags, u
 	return n;
 }
 
-/* The common case on the lcore's struct mtag_fp, as mtag_add_burst(). */
+/* The common case on the lcore's struct mtag_fp, as mtag_add_burst(); no
+ * MTAG_ZERO, whose memset() calls would cost every call saved registers. */
 unsigned int
 mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
 {
@@ -613,11 +614,11 @@ mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsign
 
 	MTAG_DEBUG_SITE();
 	/* n - 1: a get of 0 has its arguments checked on the general path. */
-	if (unlikely(tags == NULL || !mtag_type_known[type] || n - 1 >= cache->len))
+	if (unlikely(flags != 0 || tags == NULL || !mtag_type_known[type] || n - 1 >= cache->len))
 		return mtag_get_bulk_slow(type, len, flags, tags, n);
 	cache->len -= n;
 	mtag_tags_take(tags, (struct mtag **)&cache->objs[cache->len], n,
-		       __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), flags);
+		       __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
 	fp->allocs[cls] += n;
 	fp->type_in_use[type] += n;
 	return n;
