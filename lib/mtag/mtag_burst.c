@@ -27,12 +27,14 @@ mtag_prepend_burst(struct rte_mbuf **pkts, struct mtag **tags, uint16_t n)
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
-	struct rte_mbuf **const pkts_end = pkts + n;
-	struct mtag **const tags_end = tags + n;
+	struct rte_mbuf **pkts_end;
+	struct mtag **tags_end;
 	intptr_t i;
 
 	if (pkts == NULL || tags == NULL)
 		return;
+	pkts_end = pkts + n;
+	tags_end = tags + n;
 	for (i = -(intptr_t)n; i != 0; i++)
 		__mtag_prepend(pkts_end[i], tags_end[i], flag, off);
 }
@@ -44,8 +46,8 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 	const int off = mtag_dynfield_offset;
 	const uint64_t bit = MTAG_SUMMARY_BIT(type);
 	const uint64_t key = __mtag_hdr_word(MTAG_ABI_COMPAT, type, 0);
-	struct rte_mbuf **const pkts_end = pkts + n;
-	struct mtag **const out_end = out + n;
+	struct rte_mbuf **pkts_end;
+	struct mtag **out_end;
 	const struct mtag_chain *c;
 	struct rte_mbuf *m;
 	struct mtag *t;
@@ -54,6 +56,8 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 
 	if (pkts == NULL || out == NULL)
 		return 0;
+	pkts_end = pkts + n;
+	out_end = out + n;
 	/* The newest tag is compared first, type and cookie as one word: on a
 	 * hit there, the common case, the summary is not read at all. */
 	for (i = -(intptr_t)n; i != 0; i++) {
@@ -209,6 +213,9 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 		m->ol_flags = ol ^ flag;
 		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
 		if (likely(t->next == NULL && mtag_type_len_of(t) == key)) {
+			/* The key matches once a run has begun: top is set. */
+			if (top == NULL)
+				__builtin_unreachable();
 			*top++ = t; /* room: see below */
 			continue;
 		}
