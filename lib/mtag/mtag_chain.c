@@ -151,21 +151,13 @@ mtag_delete(struct rte_mbuf *m, struct mtag *t)
 		mtag_tag_release(t);
 }
 
+/* The inline mtag_delete_chain() has tried the fast path for a packet's
+ * only tag: what comes here takes the general one. */
 void
 __mtag_delete_chain(struct rte_mbuf *m)
 {
-	const uint64_t flag = mtag_dynflag_mask;
-	struct mtag *t;
-
-	if (m == NULL || !(m->ol_flags & flag))
-		return;
-	/* A packet's only tag, the common case, without a call. */
-	t = mtag_chain_of(m)->head;
-	if (likely(t->next == NULL) && likely(mtag_tag_put_fast(t))) {
-		m->ol_flags &= ~flag;
-		return;
-	}
-	mtag_list_release(mtag_chain_detach(m));
+	if (m != NULL)
+		mtag_list_release(mtag_chain_detach(m));
 }
 
 int

@@ -518,20 +518,23 @@ mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 	return likely(t != NULL) ? t : mtag_alloc_slow(cookie, type, len, flags);
 }
 
+/* The inline mtag_get() has tried its fast path, the same as
+ * mtag_alloc_fast()'s: what comes here takes the general one. */
 struct mtag *
 __mtag_get(uint16_t type, uint16_t len, int flags)
 {
-	struct mtag *t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
-
 	MTAG_DEBUG_SITE();
-	return likely(t != NULL) ? t : mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
+	return mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
 }
 
-static __rte_noinline void *
-mtag_add_slow(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
+/* The scalar fused form lives with the allocator it uses; the burst one is
+ * in mtag_burst.c. The inline mtag_add() has tried the fast path. */
+void *
+__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 {
 	struct mtag *t;
 
+	MTAG_DEBUG_SITE();
 	if (unlikely(m == NULL)) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -545,23 +548,6 @@ mtag_add_slow(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 	t = mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
 	if (unlikely(t == NULL))
 		return NULL;
-	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
-	return t + 1;
-}
-
-/* The scalar fused form lives with the allocator it inlines; the burst one
- * is in mtag_burst.c. */
-void *
-__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
-{
-	struct mtag *t;
-
-	MTAG_DEBUG_SITE();
-	if (unlikely(m == NULL))
-		return mtag_add_slow(m, type, len, flags);
-	t = mtag_alloc_fast(MTAG_ABI_COMPAT, type, len, flags);
-	if (unlikely(t == NULL))
-		return mtag_add_slow(m, type, len, flags);
 	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
 	return t + 1;
 }
