@@ -59,7 +59,10 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 	pkts_end = pkts + n;
 	out_end = out + n;
 	/* The newest tag is compared first, type and cookie as one word: on a
-	 * hit there, the common case, the summary is not read at all. */
+	 * hit there, the common case, the summary is not read at all. This is
+	 * __mtag_locate()'s search, laid out for a hit where that one is laid
+	 * out for an untagged miss: through it this loop is 3 instructions per
+	 * packet longer. */
 	for (i = -(intptr_t)n; i != 0; i++) {
 		m = pkts_end[i];
 		t = NULL;
