@@ -188,8 +188,41 @@ void *__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags);
 void __mtag_delete_chain(struct rte_mbuf *m);
 
 /**
- * @internal mtag_get() where the calling lcore's cache can give a tag: a
- * filled view, a known type, no flags; NULL otherwise (the caller then
+ * @internal Take @p n tags of a type and len off the top of the calling
+ * lcore's cache, counted, where the fast path applies: a filled view, a
+ * known type, at least @p n tags on the cache, @p n not 0. Makes no call.
+ * The tags stay where they lie, on the cache above its new length, until
+ * the calling thread's next get or put.
+ *
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data.
+ * @param n
+ *   Number of tags.
+ * @return
+ *   The first of the @p n tags (no header written), or NULL with nothing
+ *   taken.
+ */
+static __rte_always_inline struct mtag **
+__mtag_take(uint16_t type, uint16_t len, unsigned int n)
+{
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[len];
+	struct rte_mempool_cache *cache = fp->get[cls];
+
+	/* n - 1: a take of 0 goes to the general path, which checks it. */
+	if (unlikely(!mtag_type_known[type] || n - 1 >= cache->len))
+		return NULL;
+	cache->len -= n;
+	fp->allocs[cls] += n;
+	fp->type_in_use[type] += n;
+	return (struct mtag **)&cache->objs[cache->len];
+}
+
+/**
+ * @internal mtag_get() where the calling lcore's cache can give a tag (see
+ * __mtag_take()) and no flags are given; NULL otherwise (the caller then
  * takes the out-of-line path, which handles every case). Makes no call.
  * The tag's next is left to the caller, which writes it anyway.
  *
@@ -205,17 +238,16 @@ void __mtag_delete_chain(struct rte_mbuf *m);
 static __rte_always_inline struct mtag *
 __mtag_get_fast(uint16_t type, uint16_t len, int flags)
 {
-	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
-	const unsigned int cls = mtag_class_of_len[len];
-	struct rte_mempool_cache *cache = fp->get[cls];
+	struct mtag **src;
 	struct mtag *t;
 	uint64_t hdr;
 
-	if (unlikely(flags != 0 || !mtag_type_known[type] || cache->len == 0))
+	if (unlikely(flags != 0))
 		return NULL;
-	t = (struct mtag *)cache->objs[--cache->len];
-	fp->allocs[cls]++;
-	fp->type_in_use[type]++;
+	src = __mtag_take(type, len, 1);
+	if (unlikely(src == NULL))
+		return NULL;
+	t = src[0];
 	hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
 	memcpy(&t->type, &hdr, sizeof(hdr));
 	return t;

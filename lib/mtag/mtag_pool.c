@@ -589,24 +589,20 @@ mtag_get_bulk_slow(uint16_t type, uint16_t len, int flags, struct mtag **tags, u
 	return n;
 }
 
-/* The common case on the lcore's struct mtag_fp, as mtag_add_burst(); no
- * MTAG_ZERO, whose memset() calls would cost every call saved registers. */
+/* The common case on the lcore's cache (__mtag_take()); no MTAG_ZERO, whose
+ * memset() calls would cost every call saved registers. */
 unsigned int
 mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
 {
-	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
-	const unsigned int cls = mtag_class_of_len[len];
-	struct rte_mempool_cache *cache = fp->get[cls];
+	struct mtag **src;
 
 	MTAG_DEBUG_SITE();
-	/* n - 1: a get of 0 has its arguments checked on the general path. */
-	if (unlikely(flags != 0 || tags == NULL || !mtag_type_known[type] || n - 1 >= cache->len))
+	if (unlikely(flags != 0 || tags == NULL))
 		return mtag_get_bulk_slow(type, len, flags, tags, n);
-	cache->len -= n;
-	mtag_tags_take(tags, (struct mtag **)&cache->objs[cache->len], n,
-		       __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
-	fp->allocs[cls] += n;
-	fp->type_in_use[type] += n;
+	src = __mtag_take(type, len, n);
+	if (unlikely(src == NULL))
+		return mtag_get_bulk_slow(type, len, flags, tags, n);
+	mtag_tags_take(tags, src, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
 	return n;
 }
 
