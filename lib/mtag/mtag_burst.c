@@ -369,7 +369,10 @@ undo:
 /* The common case, in one pass and without a call: a burst the calling
  * lcore's cache can give (the inline get's view, struct mtag_fp), no
  * MTAG_ZERO, a release build. The tags are used where they lie on top of
- * the cache, which gives them up only once every packet has its own. */
+ * the cache, which gives them up only once every packet has its own: the
+ * checks of __mtag_take(), whose taking first would leave a NULL packet's
+ * burst to give the tags back through a view another thread may empty
+ * meanwhile. */
 unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
