@@ -254,6 +254,32 @@ __mtag_get_fast(uint16_t type, uint16_t len, int flags)
 }
 
 /**
+ * @internal Put one tag, on no chain, straight back onto the calling lcore's
+ * cache, counted, where the fast path applies: a filled view that allows it
+ * (no destructor to run, the pools on one socket) and room on the cache.
+ * Makes no call.
+ *
+ * @param t
+ *   The tag.
+ * @return
+ *   Whether the tag went back; false with nothing done otherwise.
+ */
+static __rte_always_inline bool
+__mtag_put(struct mtag *t)
+{
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[t->len];
+	struct rte_mempool_cache *cache = fp->put[cls];
+
+	if (unlikely(cache->len >= cache->flushthresh))
+		return false;
+	cache->objs[cache->len++] = t;
+	fp->frees[cls]++;
+	fp->type_in_use[t->type & (MTAG_TYPE_MAX - 1)]--;
+	return true;
+}
+
+/**
  * @internal mtag_delete_chain() of a packet whose only tag can go straight
  * back onto the calling lcore's cache; false, with nothing done, otherwise.
  * Makes no call.
@@ -269,15 +295,9 @@ static __rte_always_inline bool
 __mtag_delete_chain_fast(struct rte_mbuf *m, uint64_t flag)
 {
 	struct mtag *t = mtag_chain_of(m)->head;
-	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
-	const unsigned int cls = mtag_class_of_len[t->len];
-	struct rte_mempool_cache *cache = fp->put[cls];
 
-	if (unlikely(t->next != NULL || cache->len >= cache->flushthresh))
+	if (unlikely(t->next != NULL || !__mtag_put(t)))
 		return false;
-	cache->objs[cache->len++] = t;
-	fp->frees[cls]++;
-	fp->type_in_use[t->type & (MTAG_TYPE_MAX - 1)]--;
 	m->ol_flags &= ~flag;
 	return true;
 }

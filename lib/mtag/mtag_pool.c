@@ -611,7 +611,7 @@ mtag_free(struct mtag *t)
 {
 	if (t == NULL || mtag_state.shared == NULL)
 		return;
-	if (likely(mtag_tag_put_fast(t)))
+	if (likely(__mtag_put(t)))
 		return;
 #ifdef MTAG_DEBUG
 	if (mtag_debug_check_free(t) != 0)

@@ -259,28 +259,6 @@ mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 #endif
 }
 
-/* The fast path of putting one tag back: a thread whose view is current and
- * allows it (fast_put), and whose cache has room. No destructor runs (none
- * is set). False when it does not apply. Makes no call. */
-static __rte_always_inline bool
-mtag_tag_put_fast(struct mtag *t)
-{
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
-	struct rte_mempool_cache *cache;
-	unsigned int cls;
-
-	if (unlikely(th->gen != mtag_gen || th->lcore != rte_lcore_id() || !th->fast_put))
-		return false;
-	cls = mtag_class_of_len[t->len];
-	cache = th->cache[cls];
-	if (unlikely(cache->len >= cache->flushthresh))
-		return false;
-	cache->objs[cache->len++] = t;
-	th->st->frees[cls]++;
-	th->st->type_in_use[MTAG_TYPE_SLOT(t->type)]--;
-	return true;
-}
-
 /* mtag_pool.c */
 void mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *eff);
 int mtag_pools_init(const struct mtag_conf *conf);
