@@ -461,15 +461,16 @@ test_mempool_cache_consistent(void)
 /* mtag_delete_chain_burst() pushes a packet's only tag onto the cache
  * without a test of room while the cache has room for the whole rest of
  * the burst: with the cache 0 to 48 slots short of its flush threshold, and
- * every fourth packet carrying two tags, every tag must still go back once
- * and the cache stay within its threshold. */
+ * every packet carrying one tag, or every fourth (from the fourth on) two,
+ * every tag must still go back once and the cache stay within its
+ * threshold. */
 static int
 test_delete_burst_cache_near_full(void)
 {
 	const unsigned int nb = 32, spare = 500;
 	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
 	struct rte_mempool_cache *cache;
-	unsigned int size, short_by, i, j, target;
+	unsigned int size, short_by, i, j, target, twos;
 	static void *data[BIG];
 
 	if (mp == NULL)
@@ -477,34 +478,113 @@ test_delete_burst_cache_near_full(void)
 	cache = rte_mempool_default_cache(mp, rte_lcore_id());
 	TEST_ASSERT_NOT_NULL(cache, "the main lcore has a cache");
 	size = rte_mempool_avail_count(mp) + (unsigned int)test_tags_in_use();
-	for (short_by = 0; short_by <= 48; short_by++) {
-		target = cache->flushthresh - short_by;
-		for (i = 0; i < spare; i++) {
-			tags[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
-			TEST_ASSERT_NOT_NULL(tags[i], "spare tag %u", i);
+	for (short_by = 0; short_by <= 48; short_by++)
+		for (twos = 0; twos <= 1; twos++) {
+			target = cache->flushthresh - short_by;
+			for (i = 0; i < spare; i++) {
+				tags[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
+				TEST_ASSERT_NOT_NULL(tags[i], "spare tag %u", i);
+			}
+			TEST_RUN(alloc_pkts(nb));
+			TEST_ASSERT_EQ(mtag_add_burst(pkts, nb, MTAG_TYPE_GRE, 16, 0, data), nb,
+				       "add");
+			for (i = 3; twos && i < nb; i += 4)
+				TEST_ASSERT_NOT_NULL(mtag_add(pkts[i], MTAG_TYPE_DLT, 16, 0),
+						     "second tag");
+			/* Free spares until the cache is where this round wants it. */
+			for (j = 0; j < spare && cache->len != target; j++)
+				mtag_free(tags[j]);
+			TEST_ASSERT_EQ(cache->len, target, "cache %u short of its threshold",
+				       short_by);
+			mtag_delete_chain_burst(pkts, nb);
+			TEST_ASSERT(cache->len <= cache->flushthresh,
+				    "cache within its threshold (%u short, twos %u)", short_by,
+				    twos);
+			for (i = 0; i < nb; i++)
+				TEST_ASSERT(mtag_first(pkts[i]) == NULL, "packet %u untagged", i);
+			for (; j < spare; j++)
+				mtag_free(tags[j]);
+			rte_pktmbuf_free_bulk(pkts, nb);
+			TEST_ASSERT_EQ(test_tags_in_use(), 0, "every tag back (%u short)",
+				       short_by);
+			TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size, "pool whole (%u short)",
+				       short_by);
 		}
-		TEST_RUN(alloc_pkts(nb));
-		TEST_ASSERT_EQ(mtag_add_burst(pkts, nb, MTAG_TYPE_GRE, 16, 0, data), nb, "add");
-		for (i = 0; i < nb; i += 4)
-			TEST_ASSERT_NOT_NULL(mtag_add(pkts[i], MTAG_TYPE_DLT, 16, 0), "second tag");
-		/* Free spares until the cache is where this round wants it. */
-		for (j = 0; j < spare && cache->len != target; j++)
-			mtag_free(tags[j]);
-		TEST_ASSERT_EQ(cache->len, target, "cache %u short of its threshold", short_by);
-		mtag_delete_chain_burst(pkts, nb);
-		TEST_ASSERT(cache->len <= cache->flushthresh,
-			    "cache within its threshold (%u short)", short_by);
-		for (i = 0; i < nb; i++)
-			TEST_ASSERT(mtag_first(pkts[i]) == NULL, "packet %u untagged", i);
-		for (; j < spare; j++)
-			mtag_free(tags[j]);
-		rte_pktmbuf_free_bulk(pkts, nb);
-		TEST_ASSERT_EQ(test_tags_in_use(), 0, "every tag back (%u short)", short_by);
-		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size, "pool whole (%u short)",
-			       short_by);
-	}
 	/* A tag given back twice would be handed out twice here. */
 	TEST_RUN(bulk_ok(BIG, 16));
+	return TEST_SUCCESS;
+}
+
+/* mtag_delete_chain_burst() keeps a run of one type and len on the fast
+ * path and hands the rest of the burst to the general one at the first
+ * packet that is not of it: for each place of the first such packet in a
+ * burst of 32 (another type, another len, a chain of two, with NULL and
+ * untagged packets about), every tag goes back and is counted in its
+ * class, and the pool is whole. */
+static int
+test_delete_burst_mixed_runs(void)
+{
+	const unsigned int nb = 32;
+	static struct mtag_stats before, after;
+	unsigned int odd, kind, i, c;
+	struct rte_mbuf *saved;
+
+	TEST_ASSERT_EQ(mtag_stats_get(&before), 0, "stats");
+	for (kind = 0; kind < 3; kind++)
+		for (odd = 0; odd < nb; odd++) {
+			TEST_RUN(alloc_pkts(nb));
+			for (i = 0; i < nb; i++) {
+				if (i % 5 == 2)
+					continue; /* untagged */
+				TEST_ASSERT_NOT_NULL(mtag_add(pkts[i], MTAG_TYPE_GRE, 16, 0),
+						     "tag %u", i);
+			}
+			if (odd % 5 == 2)
+				TEST_ASSERT_NOT_NULL(mtag_add(pkts[odd], MTAG_TYPE_GRE, 16, 0),
+						     "tag %u", odd);
+			/* The odd one out, and every packet after it of the same kind
+			 * on every seventh packet. */
+			for (i = odd; i < nb; i += 7) {
+				if (kind == 0) {
+					mtag_delete_chain(pkts[i]);
+					TEST_ASSERT_NOT_NULL(
+						mtag_add(pkts[i], MTAG_TYPE_DLT, 16, 0), "DLT %u",
+						i);
+				} else if (kind == 1) {
+					mtag_delete_chain(pkts[i]);
+					TEST_ASSERT_NOT_NULL(
+						mtag_add(pkts[i], MTAG_TYPE_GRE, 200, 0), "big %u",
+						i);
+				} else {
+					TEST_ASSERT_NOT_NULL(
+						mtag_add(pkts[i], MTAG_TYPE_DLT, 16, 0), "two %u",
+						i);
+				}
+			}
+			saved = pkts[nb - 3];
+			pkts[nb - 3] = odd == nb - 3 ? saved : NULL;
+			mtag_delete_chain_burst(pkts, nb);
+			pkts[nb - 3] = saved;
+			for (i = 0; i < nb; i++)
+				TEST_ASSERT(i == nb - 3 && odd != nb - 3
+						    ? mtag_first(pkts[i]) != NULL
+						    : mtag_first(pkts[i]) == NULL,
+					    "kind %u, odd %u: packet %u", kind, odd, i);
+			mtag_pktmbuf_free_bulk(pkts, nb);
+			TEST_ASSERT_EQ(test_tags_in_use(), 0, "kind %u, odd %u: all back", kind,
+				       odd);
+		}
+	TEST_ASSERT_EQ(mtag_stats_get(&after), 0, "stats");
+	for (c = 0; c < after.nb_classes; c++) {
+		TEST_ASSERT_EQ(after.cls[c].in_use, 0, "class %u: none in use", c);
+		TEST_ASSERT_EQ(after.cls[c].allocs - before.cls[c].allocs,
+			       after.cls[c].frees - before.cls[c].frees,
+			       "class %u: as many back as had", c);
+	}
+	for (c = 0; c < after.nb_classes && after.class_len[c] < 200; c++)
+		;
+	TEST_ASSERT(c < after.nb_classes && after.cls[c].frees > before.cls[c].frees,
+		    "the big tags went back to their class");
 	return TEST_SUCCESS;
 }
 
@@ -514,6 +594,7 @@ static const struct test_case burst_cases[] = {
 	{"add_burst_errors", test_add_burst_errors},
 	{"mempool_cache_consistent", test_mempool_cache_consistent},
 	{"delete_burst_cache_near_full", test_delete_burst_cache_near_full},
+	{"delete_burst_mixed_runs", test_delete_burst_mixed_runs},
 	{"get_bulk", test_get_bulk},
 	{"get_bulk_zero_and_errors", test_get_bulk_zero_and_errors},
 	{"get_bulk_more_than_pool", test_get_bulk_more_than_pool},

@@ -235,18 +235,80 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 	mtag_put_run_end(th, &r, top);
 }
 
-void
-mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
+/* Any burst, for any thread and build: runs of types and lens, chains of
+ * several tags, a full cache, destructors. */
+static __rte_noinline void
+mtag_delete_chain_burst_general(struct rte_mbuf **pkts, uint16_t n)
 {
 	struct mtag_thread *th;
 
-	if (pkts == NULL || mtag_state.shared == NULL)
+	if (mtag_state.shared == NULL)
 		return;
 	th = mtag_thread_self();
 	if (likely(th->fast_put))
 		mtag_delete_chain_burst_fast(th, pkts, n);
 	else
 		mtag_delete_chain_burst_slow(pkts, n);
+}
+
+/* The common case, without a call: every tagged packet's only tag of one
+ * type and len (the first one's), onto the calling lcore's cache through
+ * the inline put's view (struct mtag_fp), whose cache has room for one tag
+ * of every packet left. The view's empty cache, which has none, sends every
+ * other thread and build to the general path; so does the first packet
+ * that is not of the common case, with the packets from it on. */
+void
+mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct rte_mbuf **pkts_end;
+	struct rte_mempool_cache *cache;
+	struct mtag_fp *fp;
+	void **top, **start;
+	struct rte_mbuf *m;
+	struct mtag *t;
+	unsigned int cls;
+	uint16_t type;
+	uint32_t key;
+	intptr_t i;
+
+	if (pkts == NULL)
+		return;
+	pkts_end = pkts + n;
+	for (i = -(intptr_t)n; i != 0; i++) {
+		m = pkts_end[i];
+		if (m != NULL && (m->ol_flags & flag))
+			break;
+	}
+	if (i == 0)
+		return;
+	t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+	fp = RTE_PER_LCORE(mtag_lcore_fp);
+	cls = mtag_class_of_len[t->len];
+	cache = fp->put[cls];
+	if (unlikely(cache->len + (uint32_t)-i > cache->flushthresh))
+		goto general;
+	key = mtag_type_len_of(t);
+	type = t->type;
+	start = top = (void **)&cache->objs[cache->len];
+	for (; i != 0; i++) {
+		m = pkts_end[i];
+		if (m == NULL || !(m->ol_flags & flag))
+			continue;
+		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+		if (unlikely(t->next != NULL || mtag_type_len_of(t) != key))
+			break;
+		m->ol_flags ^= flag;
+		*top++ = t;
+	}
+	cache->len += top - start;
+	fp->frees[cls] += top - start;
+	fp->type_in_use[MTAG_TYPE_SLOT(type)] -= top - start;
+	if (likely(i == 0))
+		return;
+general:
+	mtag_delete_chain_burst_general(pkts + (n + i), -i);
 }
 
 /* Take tags back off the first n packets of an mtag_add_burst() that could
