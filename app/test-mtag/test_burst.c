@@ -304,8 +304,9 @@ add_burst_refused(unsigned int n, unsigned int null_at, int err)
 	static void *data[BIG];
 	struct mtag_stats before, after;
 	struct rte_mbuf *keep = NULL;
+	struct rte_mempool *mp;
 	struct mtag *old[BIG];
-	unsigned int i;
+	unsigned int i, avail;
 
 	TEST_RUN(alloc_pkts(n));
 	for (i = 0; i < n; i += 3)
@@ -316,6 +317,8 @@ add_burst_refused(unsigned int n, unsigned int null_at, int err)
 		keep = pkts[null_at];
 		pkts[null_at] = NULL;
 	}
+	mp = rte_mempool_lookup("mtag_s0_c0");
+	avail = mp != NULL ? rte_mempool_avail_count(mp) : 0;
 	TEST_ASSERT_EQ(mtag_stats_get(&before), 0, "stats");
 	rte_errno = 0;
 	TEST_ASSERT_EQ(mtag_add_burst(pkts, n, MTAG_TYPE_GRE, err == ENOMEM ? 256 : 16, 0, data), 0,
@@ -323,6 +326,9 @@ add_burst_refused(unsigned int n, unsigned int null_at, int err)
 	TEST_ASSERT_EQ(rte_errno, err, "rte_errno");
 	TEST_ASSERT_EQ(mtag_stats_get(&after), 0, "stats");
 	TEST_ASSERT_EQ(after.in_use, before.in_use, "nothing kept");
+	TEST_ASSERT_EQ(after.allocs, before.allocs, "nothing counted as had");
+	if (mp != NULL)
+		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), avail, "every tag back in its pool");
 	if (keep != NULL)
 		pkts[null_at] = keep;
 	for (i = 0; i < n; i++) {

@@ -428,13 +428,31 @@ undo:
 	return 0;
 }
 
+/* mtag_add_burst() found a NULL packet at index i: the packets before it
+ * lose their new tag, and the n tags taken go back onto the cache they lie
+ * on, uncounted. */
+static __rte_noinline unsigned int
+mtag_add_burst_refused(struct rte_mempool_cache *cache, struct rte_mbuf **pkts, unsigned int i,
+		       unsigned int n, uint16_t type, uint16_t len)
+{
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[len];
+
+	mtag_add_burst_undo(pkts, i, NULL);
+	fp->type_in_use[type] -= n;
+	fp->allocs[cls] -= n;
+	cache->len += n;
+	rte_errno = EINVAL;
+	return 0;
+}
+
 /* The common case, in one pass and without a call: a burst the calling
  * lcore's cache can give (the inline get's view, struct mtag_fp), no
  * MTAG_ZERO, a release build. The tags are used where they lie on top of
- * the cache, which gives them up only once every packet has its own: the
- * checks of __mtag_take(), whose taking first would leave a NULL packet's
- * burst to give the tags back through a view another thread may empty
- * meanwhile. */
+ * the cache, taken and counted first (the checks of __mtag_take()), so that
+ * the loop has the registers to itself. A NULL packet's burst gives them
+ * back onto the cache they were taken from, which only this thread changes
+ * (not through the view, which mtag_views_reset() may have emptied since). */
 unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
@@ -450,16 +468,13 @@ mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, 
 	if (unlikely(n - 1U >= MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
 		     !mtag_type_known[type] || cache->len < n))
 		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
-	src = (struct mtag **)&cache->objs[cache->len - n];
-	i = mtag_attach_new(pkts, src, data, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
-			    MTAG_SUMMARY_BIT(type));
-	if (unlikely(i != n)) {
-		mtag_add_burst_undo(pkts, i, NULL); /* the tags stay on the cache */
-		rte_errno = EINVAL;
-		return 0;
-	}
 	cache->len -= n;
 	fp->allocs[cls] += n;
 	fp->type_in_use[type] += n;
+	src = (struct mtag **)&cache->objs[cache->len];
+	i = mtag_attach_new(pkts, src, data, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
+			    MTAG_SUMMARY_BIT(type));
+	if (unlikely(i != n))
+		return mtag_add_burst_refused(cache, pkts, i, n, type, len);
 	return n;
 }
