@@ -545,7 +545,65 @@ uint16_t mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, stru
  * @param n
  *   Number of packets.
  */
-void mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n);
+static __rte_always_inline void
+mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct rte_mbuf **pkts_end;
+	struct rte_mempool_cache *cache;
+	struct mtag_fp *fp;
+	void **top, **start;
+	struct rte_mbuf *m;
+	struct mtag *t;
+	unsigned int cls;
+	uint16_t type;
+	uint32_t key;
+	intptr_t i;
+
+	/* The common case without a call: every tagged packet's only tag of
+	 * the first one's type and len, onto the lcore's cache (the inline
+	 * put's view), which has room for one tag of every packet left; the
+	 * view's empty cache, which has none, sends other threads and builds
+	 * out of line, and so does, with the rest of the burst, the first
+	 * packet not of the common case. */
+	if (unlikely(pkts == NULL))
+		return;
+	pkts_end = pkts + n;
+	for (i = -(intptr_t)n; i != 0; i++) {
+		m = pkts_end[i];
+		if (m != NULL && (m->ol_flags & flag))
+			break;
+	}
+	if (i == 0)
+		return;
+	t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+	fp = RTE_PER_LCORE(mtag_lcore_fp);
+	cls = mtag_class_of_len[t->len];
+	cache = fp->put[cls];
+	if (unlikely(cache->len + (uint32_t)-i > cache->flushthresh))
+		goto general;
+	key = __mtag_type_len_of(t);
+	type = t->type;
+	start = top = (void **)&cache->objs[cache->len];
+	for (; i != 0; i++) {
+		m = pkts_end[i];
+		if (m == NULL || !(m->ol_flags & flag))
+			continue;
+		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+		if (unlikely(t->next != NULL || __mtag_type_len_of(t) != key))
+			break;
+		m->ol_flags ^= flag;
+		*top++ = t;
+	}
+	cache->len += top - start;
+	fp->frees[cls] += top - start;
+	fp->type_in_use[type & (MTAG_TYPE_MAX - 1)] -= top - start;
+	if (likely(i == 0))
+		return;
+general:
+	__mtag_delete_chain_burst(pkts + (n + i), -i);
+}
 
 /* ----------------------------------------------------------- fused forms */
 
@@ -602,8 +660,32 @@ mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
  *   @p len too large, before init) or ENOMEM (pool exhausted), and no packet
  *   changed.
  */
-unsigned int mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len,
-			    int flags, void **data);
+static __rte_always_inline unsigned int
+mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
+	       void **data)
+{
+	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
+	const unsigned int cls = mtag_class_of_len[len];
+	struct rte_mempool_cache *cache = fp->get[cls];
+	unsigned int i;
+
+	/* The common case in one pass, without a call: a burst the calling
+	 * lcore's cache can give (the checks of __mtag_take()), no flags. The
+	 * tags are used where they lie on top of the cache, taken and counted
+	 * first, so that the loop has the registers to itself; a NULL packet
+	 * gives them back. n - 1: a burst of 0 is checked out of line. */
+	if (unlikely(flags != 0 || pkts == NULL || data == NULL || !mtag_type_known[type] ||
+		     n - 1U >= cache->len))
+		return __mtag_add_burst(pkts, n, type, len, flags, data);
+	cache->len -= n;
+	fp->allocs[cls] += n;
+	fp->type_in_use[type] += n;
+	i = __mtag_attach_new(pkts, (struct mtag **)&cache->objs[cache->len], data, n,
+			      __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), MTAG_SUMMARY_BIT(type));
+	if (unlikely(i != n))
+		return __mtag_add_burst_refused(cache, pkts, i, n, type, len);
+	return n;
+}
 
 /* ------------------------------------------------------ packet lifecycle */
 

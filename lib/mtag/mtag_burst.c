@@ -90,17 +90,6 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 	return found;
 }
 
-/* Type and len of a tag as one 32-bit word: a change of either ends a run
- * of tags that go back to one cache and are counted under one type. */
-static inline uint32_t
-mtag_type_len_of(const struct mtag *t)
-{
-	uint32_t w;
-
-	memcpy(&w, &t->type, sizeof(w));
-	return w;
-}
-
 /* Where mtag_delete_chain_burst() puts tags: the top of one class's cache.
  * Tags are counted by runs: a run of one len (one cache) when it ends, and
  * within it a run of one type when the type changes, so that no counter in
@@ -110,7 +99,7 @@ struct mtag_put_run {
 	void **start;	   /* first slot of the len run */
 	void **type_start; /* first slot of the type run */
 	void **lim;	   /* the cache's flush threshold: top stays below */
-	uint32_t key;	   /* type and len of the run (mtag_type_len_of) */
+	uint32_t key;	   /* type and len of the run (__mtag_type_len_of()) */
 	unsigned int cls;
 	uint16_t len, type;
 };
@@ -142,7 +131,7 @@ mtag_put_run_next(struct mtag_thread *th, struct mtag_put_run *r, void **top, st
 	struct rte_mempool_cache *cache;
 
 	mtag_put_run_end(th, r, top);
-	r->key = mtag_type_len_of(t);
+	r->key = __mtag_type_len_of(t);
 	r->len = t->len;
 	r->type = t->type;
 	r->cls = mtag_class_of_len[t->len];
@@ -172,14 +161,14 @@ mtag_put_chain(struct mtag_thread *th, struct mtag_put_run *r, void **top, struc
 
 	do {
 		next = t->next;
-		if (mtag_type_len_of(t) == r->key && top < r->lim) {
+		if (__mtag_type_len_of(t) == r->key && top < r->lim) {
 			*top++ = t;
 		} else if (t->len == r->len && r->cache != NULL && top < r->lim) {
 			/* Another type, the same cache. */
 			mtag_put_run_type_end(th, r, top);
 			r->type = t->type;
 			r->type_start = top;
-			r->key = mtag_type_len_of(t);
+			r->key = __mtag_type_len_of(t);
 			*top++ = t;
 		} else {
 			top = mtag_put_run_next(th, r, top, t);
@@ -215,7 +204,7 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 			continue;
 		m->ol_flags = ol ^ flag;
 		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
-		if (likely(t->next == NULL && mtag_type_len_of(t) == key)) {
+		if (likely(t->next == NULL && __mtag_type_len_of(t) == key)) {
 			/* The key matches once a run has begun: top is set. */
 			if (top == NULL)
 				__builtin_unreachable();
@@ -237,78 +226,18 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 
 /* Any burst, for any thread and build: runs of types and lens, chains of
  * several tags, a full cache, destructors. */
-static __rte_noinline void
-mtag_delete_chain_burst_general(struct rte_mbuf **pkts, uint16_t n)
+void
+__mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 {
 	struct mtag_thread *th;
 
-	if (mtag_state.shared == NULL)
+	if (pkts == NULL || mtag_state.shared == NULL)
 		return;
 	th = mtag_thread_self();
 	if (likely(th->fast_put))
 		mtag_delete_chain_burst_fast(th, pkts, n);
 	else
 		mtag_delete_chain_burst_slow(pkts, n);
-}
-
-/* The common case, without a call: every tagged packet's only tag of one
- * type and len (the first one's), onto the calling lcore's cache through
- * the inline put's view (struct mtag_fp), whose cache has room for one tag
- * of every packet left. The view's empty cache, which has none, sends every
- * other thread and build to the general path; so does the first packet
- * that is not of the common case, with the packets from it on. */
-void
-mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
-{
-	const uint64_t flag = mtag_dynflag_mask;
-	const int off = mtag_dynfield_offset;
-	struct rte_mbuf **pkts_end;
-	struct rte_mempool_cache *cache;
-	struct mtag_fp *fp;
-	void **top, **start;
-	struct rte_mbuf *m;
-	struct mtag *t;
-	unsigned int cls;
-	uint16_t type;
-	uint32_t key;
-	intptr_t i;
-
-	if (pkts == NULL)
-		return;
-	pkts_end = pkts + n;
-	for (i = -(intptr_t)n; i != 0; i++) {
-		m = pkts_end[i];
-		if (m != NULL && (m->ol_flags & flag))
-			break;
-	}
-	if (i == 0)
-		return;
-	t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
-	fp = RTE_PER_LCORE(mtag_lcore_fp);
-	cls = mtag_class_of_len[t->len];
-	cache = fp->put[cls];
-	if (unlikely(cache->len + (uint32_t)-i > cache->flushthresh))
-		goto general;
-	key = mtag_type_len_of(t);
-	type = t->type;
-	start = top = (void **)&cache->objs[cache->len];
-	for (; i != 0; i++) {
-		m = pkts_end[i];
-		if (m == NULL || !(m->ol_flags & flag))
-			continue;
-		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
-		if (unlikely(t->next != NULL || mtag_type_len_of(t) != key))
-			break;
-		m->ol_flags ^= flag;
-		*top++ = t;
-	}
-	cache->len += top - start;
-	fp->frees[cls] += top - start;
-	fp->type_in_use[MTAG_TYPE_SLOT(type)] -= top - start;
-	if (likely(i == 0))
-		return;
-general:
-	mtag_delete_chain_burst_general(pkts + (n + i), -i);
 }
 
 /* Take tags back off the first n packets of an mtag_add_burst() that could
@@ -339,43 +268,10 @@ mtag_add_burst_undo(struct rte_mbuf **pkts, uint16_t n, struct mtag **tags)
 	}
 }
 
-/* Prepend new tag src[i] to pkts[i] for each i < n, its header written
- * from hdr; data[i] is its data. Returns n, or the index of the first NULL
- * packet (the packets before it have their tag). Kept apart from
- * mtag_add_burst() so that the loop has the registers to itself; the loop
- * returns the index counted from the end, so that n need not stay in one. */
-static __rte_always_inline unsigned int
-mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned int n,
-		uint64_t hdr, uint64_t bit)
-{
-	const uint64_t flag = mtag_dynflag_mask;
-	const int off = mtag_dynfield_offset;
-	struct rte_mbuf **const pkts_end = pkts + n;
-	struct mtag **const src_end = src + n;
-	void **const data_end = data + n;
-	struct rte_mbuf *m;
-	struct mtag *t;
-	intptr_t i;
-
-	for (i = -(intptr_t)n; i != 0; i++) {
-		m = pkts_end[i];
-		t = src_end[i];
-		if (unlikely(m == NULL))
-			break;
-		memcpy(&t->type, &hdr, sizeof(hdr));
-#ifdef MTAG_DEBUG
-		mtag_dbg(t)->owner = m;
-#endif
-		__mtag_link(m, t, bit, flag, off);
-		data_end[i] = t + 1;
-	}
-	return n + i;
-}
-
 /* mtag_add_burst() in chunks, for any thread, burst size and build. */
-static __rte_noinline unsigned int
-mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
-		    void **data)
+unsigned int
+__mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
+		 void **data)
 {
 	const uint64_t bit = MTAG_SUMMARY_BIT(type);
 	const uint64_t hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
@@ -383,6 +279,7 @@ mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t 
 	struct mtag_thread *th;
 	unsigned int cls, done, chunk, i;
 
+	MTAG_DEBUG_SITE();
 	if (unlikely(pkts == NULL || data == NULL ||
 		     !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
 		rte_errno = EINVAL;
@@ -407,7 +304,11 @@ mtag_add_burst_slow(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t 
 			rte_errno = ENOMEM;
 			goto undo;
 		}
-		mtag_attach_new(pkts + done, src, data + done, chunk, hdr, bit);
+		__mtag_attach_new(pkts + done, src, data + done, chunk, hdr, bit);
+#ifdef MTAG_DEBUG
+		for (i = 0; i < chunk; i++)
+			mtag_dbg(src[i])->owner = pkts[done + i];
+#endif
 		if (unlikely(flags & MTAG_ZERO))
 			for (i = 0; i < chunk; i++)
 				memset(data[done + i], 0, len);
@@ -428,12 +329,9 @@ undo:
 	return 0;
 }
 
-/* mtag_add_burst() found a NULL packet at index i: the packets before it
- * lose their new tag, and the n tags taken go back onto the cache they lie
- * on, uncounted. */
-static __rte_noinline unsigned int
-mtag_add_burst_refused(struct rte_mempool_cache *cache, struct rte_mbuf **pkts, unsigned int i,
-		       unsigned int n, uint16_t type, uint16_t len)
+unsigned int
+__mtag_add_burst_refused(struct rte_mempool_cache *cache, struct rte_mbuf **pkts, unsigned int i,
+			 unsigned int n, uint16_t type, uint16_t len)
 {
 	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
 	const unsigned int cls = mtag_class_of_len[len];
@@ -444,37 +342,4 @@ mtag_add_burst_refused(struct rte_mempool_cache *cache, struct rte_mbuf **pkts, 
 	cache->len += n;
 	rte_errno = EINVAL;
 	return 0;
-}
-
-/* The common case, in one pass and without a call: a burst the calling
- * lcore's cache can give (the inline get's view, struct mtag_fp), no
- * MTAG_ZERO, a release build. The tags are used where they lie on top of
- * the cache, taken and counted first (the checks of __mtag_take()), so that
- * the loop has the registers to itself. A NULL packet's burst gives them
- * back onto the cache they were taken from, which only this thread changes
- * (not through the view, which mtag_views_reset() may have emptied since). */
-unsigned int
-mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
-	       void **data)
-{
-	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
-	const unsigned int cls = mtag_class_of_len[len];
-	struct rte_mempool_cache *cache = fp->get[cls];
-	struct mtag **src;
-	unsigned int i;
-
-	MTAG_DEBUG_SITE();
-	/* n - 1: a burst of 0 has its arguments checked on the general path. */
-	if (unlikely(n - 1U >= MTAG_ADD_CHUNK || flags != 0 || pkts == NULL || data == NULL ||
-		     !mtag_type_known[type] || cache->len < n))
-		return mtag_add_burst_slow(pkts, n, type, len, flags, data);
-	cache->len -= n;
-	fp->allocs[cls] += n;
-	fp->type_in_use[type] += n;
-	src = (struct mtag **)&cache->objs[cache->len];
-	i = mtag_attach_new(pkts, src, data, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len),
-			    MTAG_SUMMARY_BIT(type));
-	if (unlikely(i != n))
-		return mtag_add_burst_refused(cache, pkts, i, n, type, len);
-	return n;
 }

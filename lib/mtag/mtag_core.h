@@ -108,6 +108,24 @@ __mtag_key_of(const struct mtag *t)
 }
 
 /**
+ * @internal A tag's type and len as one word: a change of either ends a run
+ * of tags that go back to one cache and are counted under one type.
+ *
+ * @param t
+ *   The tag.
+ * @return
+ *   The word.
+ */
+static __rte_always_inline uint32_t
+__mtag_type_len_of(const struct mtag *t)
+{
+	uint32_t w;
+
+	memcpy(&w, &t->type, sizeof(w));
+	return w;
+}
+
+/**
  * @internal What the inline mtag_get(), mtag_add() and mtag_delete_chain()
  * read of the calling lcore, as ethdev's rte_eth_fp_ops serves
  * rte_eth_rx_burst(): the lcore's mempool caches and counters. A thread's
@@ -419,6 +437,109 @@ __mtag_prepend(struct rte_mbuf *m, struct mtag *t, uint64_t flag, int off)
 #endif
 	__mtag_link(m, t, MTAG_SUMMARY_BIT(t->type), flag, off);
 }
+
+/**
+ * @internal Prepend new tag @c src[i] to @c pkts[i] for each i < @p n, its
+ * header written from @p hdr; @c data[i] is its data. Stops at the first
+ * NULL packet (the packets before it have their tag). The index counts
+ * from the arrays' ends, so that @p n need not stay in a register.
+ *
+ * @param pkts
+ *   Packets.
+ * @param src
+ *   New tags, on no chain.
+ * @param data
+ *   Array of @p n entries for the tags' data.
+ * @param n
+ *   Number of packets.
+ * @param hdr
+ *   The tags' header word (__mtag_hdr_word()).
+ * @param bit
+ *   MTAG_SUMMARY_BIT() of their type.
+ * @return
+ *   @p n, or the index of the first NULL packet.
+ */
+static __rte_always_inline unsigned int
+__mtag_attach_new(struct rte_mbuf **pkts, struct mtag **src, void **data, unsigned int n,
+		  uint64_t hdr, uint64_t bit)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct rte_mbuf **const pkts_end = pkts + n;
+	struct mtag **const src_end = src + n;
+	void **const data_end = data + n;
+	struct rte_mbuf *m;
+	struct mtag *t;
+	intptr_t i;
+
+	for (i = -(intptr_t)n; i != 0; i++) {
+		m = pkts_end[i];
+		t = src_end[i];
+		if (unlikely(m == NULL))
+			break;
+		memcpy(&t->type, &hdr, sizeof(hdr));
+		__mtag_link(m, t, bit, flag, off);
+		data_end[i] = t + 1;
+	}
+	return n + i;
+}
+
+/**
+ * @internal The out-of-line body of mtag_delete_chain_burst(), for every
+ * case; call mtag_delete_chain_burst().
+ *
+ * @param pkts
+ *   Packets.
+ * @param n
+ *   Number of packets.
+ */
+void __mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * @internal The out-of-line body of mtag_add_burst(), for every case; call
+ * mtag_add_burst().
+ *
+ * @param pkts
+ *   Packets.
+ * @param n
+ *   Number of packets.
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data of each tag.
+ * @param flags
+ *   Flags of mtag_add_burst().
+ * @param data
+ *   Array of @p n entries for the tags' data.
+ * @return
+ *   As mtag_add_burst().
+ */
+unsigned int __mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len,
+			      int flags, void **data);
+
+/**
+ * @internal The inline mtag_add_burst() met a NULL packet at index @p i,
+ * having taken @p n tags off @p cache: the packets before it lose their new
+ * tag, and the tags go back onto @p cache (not through the lcore's view,
+ * which may have been emptied since), uncounted.
+ *
+ * @param cache
+ *   The cache the tags were taken from.
+ * @param pkts
+ *   Packets.
+ * @param i
+ *   Index of the NULL packet.
+ * @param n
+ *   Number of packets, and of tags taken.
+ * @param type
+ *   Type id.
+ * @param len
+ *   Bytes of data of each tag.
+ * @return
+ *   0, with rte_errno = EINVAL.
+ */
+unsigned int __mtag_add_burst_refused(struct rte_mempool_cache *cache, struct rte_mbuf **pkts,
+				      unsigned int i, unsigned int n, uint16_t type, uint16_t len);
 
 #ifdef __cplusplus
 }
