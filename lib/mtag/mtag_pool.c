@@ -558,11 +558,16 @@ static __rte_always_inline void
 mtag_tags_take(struct mtag **tags, struct mtag **src, unsigned int n, uint64_t hdr, int flags)
 {
 	struct mtag **const tags_end = tags + n, **const src_end = src + n;
+	const __mtag_head16_t head = {0, hdr};
+	struct mtag *t;
 	intptr_t i;
 
 	for (i = -(intptr_t)n; i != 0; i++) {
-		tags_end[i] = src_end[i]; /* out of the cache before anything else uses it */
-		mtag_hdr_init(tags_end[i], hdr, flags);
+		t = src_end[i];
+		tags_end[i] = t; /* out of the cache before anything else uses it */
+		__mtag_head_init(t, head);
+		if (unlikely(flags & MTAG_ZERO))
+			memset(t + 1, 0, t->len);
 	}
 }
 
