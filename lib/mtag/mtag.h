@@ -541,7 +541,7 @@ uint16_t mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, stru
  * Free every tag of each packet.
  *
  * @param pkts
- *   Packets.
+ *   Packets; NULL entries are skipped.
  * @param n
  *   Number of packets.
  */
