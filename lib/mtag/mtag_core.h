@@ -594,6 +594,78 @@ unsigned int __mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type,
 unsigned int __mtag_add_burst_refused(struct rte_mempool_cache *cache, struct rte_mbuf **pkts,
 				      unsigned int i, unsigned int n, uint16_t type, uint16_t len);
 
+/**
+ * @internal mtag_delete_chain_burst()'s inline body: the common case without
+ * a call, everything else through __mtag_delete_chain_burst().
+ *
+ * @param pkts
+ *   Packets.
+ * @param n
+ *   Number of packets.
+ * @param null_entries
+ *   Whether @p pkts may hold NULL entries (a constant: false for a TX burst,
+ *   every entry of which a PMD dereferences).
+ */
+static __rte_always_inline void
+__mtag_delete_chain_burst_inline(struct rte_mbuf **pkts, uint16_t n, const bool null_entries)
+{
+	const uint64_t flag = mtag_dynflag_mask;
+	const int off = mtag_dynfield_offset;
+	struct rte_mbuf **pkts_end;
+	struct rte_mempool_cache *cache;
+	struct mtag_fp *fp;
+	void **top, **start;
+	struct rte_mbuf *m;
+	struct mtag *t;
+	unsigned int cls;
+	uint16_t type;
+	uint32_t key;
+	intptr_t i;
+
+	/* The common case without a call: every tagged packet's only tag of
+	 * the first one's type and len, onto the lcore's cache (the inline
+	 * put's view), which has room for one tag of every packet left; the
+	 * view's empty cache, which has none, sends other threads and builds
+	 * out of line, and so does, with the rest of the burst, the first
+	 * packet not of the common case. */
+	if (unlikely(pkts == NULL))
+		return;
+	pkts_end = pkts + n;
+	for (i = -(intptr_t)n; i != 0; i++) {
+		m = pkts_end[i];
+		if ((!null_entries || m != NULL) && (m->ol_flags & flag))
+			break;
+	}
+	if (i == 0)
+		return;
+	t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+	fp = RTE_PER_LCORE(mtag_lcore_fp);
+	cls = mtag_class_of_len[t->len];
+	cache = fp->put[cls];
+	if (unlikely(cache->len + (uint32_t)-i > cache->flushthresh))
+		goto general;
+	key = __mtag_type_len_of(t);
+	type = t->type;
+	start = top = (void **)&cache->objs[cache->len];
+	for (; i != 0; i++) {
+		m = pkts_end[i];
+		if ((null_entries && m == NULL) || !(m->ol_flags & flag))
+			continue;
+		t = RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
+		if (unlikely(t->next != NULL || __mtag_type_len_of(t) != key))
+			break;
+		m->ol_flags ^= flag;
+		*top++ = t;
+	}
+	cache->len += top - start;
+	fp->frees[cls] += top - start;
+	fp->type_in_use[type & (MTAG_TYPE_MAX - 1)] -= top - start;
+	if (likely(i == 0))
+		return;
+general:
+	__mtag_delete_chain_burst(pkts + (n + i), -i);
+}
+
 #ifdef __cplusplus
 }
 #endif
