@@ -2,12 +2,14 @@
  * Copyright(c) 2026 The mtag authors
  */
 
-/* Burst and fused forms, the fast path. Each is one pass over the burst with
- * the dynamic flag and field offset read once (stores to the packets would
- * otherwise make the compiler reload them for every packet). Tags come from
- * and go back to the calling lcore's mempool cache directly (see
- * MTAG_CACHE_DIRECT in mtag_priv.h); anything unusual takes the general
- * path.
+/* Burst and fused forms, the fast path: mtag_prepend_burst() and
+ * mtag_find_burst(), and the general bodies of the inline mtag_add_burst()
+ * and mtag_delete_chain_burst() (mtag.h, mtag_core.h). Each is one pass over
+ * the burst with the dynamic flag and field offset read once (stores to the
+ * packets would otherwise make the compiler reload them for every packet).
+ * Tags come from and go back to the calling lcore's mempool cache directly
+ * (see MTAG_CACHE_DIRECT in mtag_priv.h); anything unusual takes the
+ * general path.
  *
  * The loops run an index from -n up to 0 over pointers to the arrays' ends:
  * the increment's own flags end the loop, an instruction less per packet
@@ -19,7 +21,7 @@
 
 #include "mtag_priv.h"
 
-/* Tags an mtag_add_burst() takes at once: all of a usual burst. */
+/* Tags the general mtag_add_burst() takes at once: all of a usual burst. */
 #define MTAG_ADD_CHUNK 64U
 
 void
