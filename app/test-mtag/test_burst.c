@@ -292,7 +292,7 @@ test_add_burst(void)
 	TEST_RUN(add_burst_ok(1, 16, 0));
 	TEST_RUN(add_burst_ok(32, 16, 0));
 	TEST_RUN(add_burst_ok(32, 100, MTAG_ZERO));
-	TEST_RUN(add_burst_ok(200, 16, 0)); /* more than a chunk; the cache may hold it */
+	TEST_RUN(add_burst_ok(200, 16, 0));	    /* more than a chunk; the cache may hold it */
 	TEST_RUN(add_burst_ok(BIG, 16, MTAG_ZERO)); /* more than the cache, in chunks */
 	TEST_RUN(add_burst_ok(BIG, 256, 0));
 	return TEST_SUCCESS;
