@@ -213,11 +213,7 @@ mtag_delete_chain_burst_fast(struct mtag_thread *th, struct rte_mbuf **pkts, uin
 			*top++ = t; /* room: see below */
 			continue;
 		}
-		/* A burst's first tag starts the first run, without the walk. */
-		if (r.cache == NULL && t->next == NULL)
-			top = mtag_put_run_next(th, &r, top, t);
-		else
-			top = mtag_put_chain(th, &r, top, t);
+		top = mtag_put_chain(th, &r, top, t);
 		/* The loop pushes a packet's only tag without a test of room
 		 * while the cache has room for one of every packet left; with
 		 * less, no tag matches the key, and mtag_put_chain() tests. */
