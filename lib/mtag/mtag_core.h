@@ -32,6 +32,9 @@ extern int mtag_dynfield_offset;
 /** @internal ol_flags bit saying the chain field is valid; 0 before mtag_lib_init(). */
 extern uint64_t mtag_dynflag_mask;
 
+/** @internal Index of a type's counter of tags in use; any uint16_t maps to one. */
+#define MTAG_TYPE_SLOT(type) ((type) & (MTAG_TYPE_MAX - 1))
+
 /** @internal Summary bit of a type. */
 #define MTAG_SUMMARY_BIT(type) (UINT64_C(1) << ((type)&63))
 
@@ -293,7 +296,7 @@ __mtag_put(struct mtag *t)
 		return false;
 	cache->objs[cache->len++] = t;
 	fp->frees[cls]++;
-	fp->type_in_use[t->type & (MTAG_TYPE_MAX - 1)]--;
+	fp->type_in_use[MTAG_TYPE_SLOT(t->type)]--;
 	return true;
 }
 
@@ -659,7 +662,7 @@ __mtag_delete_chain_burst_inline(struct rte_mbuf **pkts, uint16_t n, const bool 
 	}
 	cache->len += top - start;
 	fp->frees[cls] += top - start;
-	fp->type_in_use[type & (MTAG_TYPE_MAX - 1)] -= top - start;
+	fp->type_in_use[MTAG_TYPE_SLOT(type)] -= top - start;
 	if (likely(i == 0))
 		return;
 general:

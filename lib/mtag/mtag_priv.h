@@ -58,9 +58,8 @@ extern int mtag_logtype;
 #define MTAG_CACHE_DIRECT 0
 #endif
 
-/* In-use counters by type: tags with a FreeBSD cookie count under their
- * type id modulo MTAG_TYPE_MAX. */
-#define MTAG_TYPE_SLOT(type) ((type) & (MTAG_TYPE_MAX - 1))
+/* In-use counters by type (MTAG_TYPE_SLOT(), mtag_core.h): tags with a
+ * FreeBSD cookie count under their type id modulo MTAG_TYPE_MAX. */
 
 /* Counters of one lcore, written only by that lcore; the last slot is shared
  * by all non-EAL threads and written with atomics. A tag freed on another
