@@ -610,22 +610,18 @@ static __rte_always_inline unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
 {
-	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
-	const unsigned int cls = mtag_class_of_len[len];
-	struct rte_mempool_cache *cache = fp->get[cls];
+	struct rte_mempool_cache *cache;
 	unsigned int i;
 
 	/* The common case in one pass, without a call: a burst the calling
-	 * lcore's cache can give (the checks of __mtag_take()), no flags. The
-	 * tags are used where they lie on top of the cache, taken and counted
-	 * first, so that the loop has the registers to itself; a NULL packet
-	 * gives them back. n - 1: a burst of 0 is checked out of line. */
-	if (unlikely(flags != 0 || pkts == NULL || data == NULL || !mtag_type_known[type] ||
-		     n - 1U >= cache->len))
+	 * lcore's cache can give, no flags. The tags are used where they lie
+	 * on top of the cache, taken and counted first, so that the loop has
+	 * the registers to itself; a NULL packet gives them back. */
+	if (unlikely(flags != 0 || pkts == NULL || data == NULL))
 		return __mtag_add_burst(pkts, n, type, len, flags, data);
-	cache->len -= n;
-	fp->allocs[cls] += n;
-	fp->type_in_use[type] += n;
+	cache = __mtag_take(type, len, n);
+	if (unlikely(cache == NULL))
+		return __mtag_add_burst(pkts, n, type, len, flags, data);
 	i = __mtag_attach_new(pkts, (struct mtag **)&cache->objs[cache->len], data, n,
 			      __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), MTAG_SUMMARY_BIT(type));
 	if (unlikely(i != n))

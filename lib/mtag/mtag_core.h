@@ -222,10 +222,10 @@ void __mtag_delete_chain(struct rte_mbuf *m);
  * @param n
  *   Number of tags.
  * @return
- *   The first of the @p n tags (no header written), or NULL with nothing
- *   taken.
+ *   The cache the tags lie on: they are the @p n objects above its length
+ *   (no header written); NULL with nothing taken.
  */
-static __rte_always_inline struct mtag **
+static __rte_always_inline struct rte_mempool_cache *
 __mtag_take(uint16_t type, uint16_t len, unsigned int n)
 {
 	struct mtag_fp *fp = RTE_PER_LCORE(mtag_lcore_fp);
@@ -238,7 +238,7 @@ __mtag_take(uint16_t type, uint16_t len, unsigned int n)
 	cache->len -= n;
 	fp->allocs[cls] += n;
 	fp->type_in_use[type] += n;
-	return (struct mtag **)&cache->objs[cache->len];
+	return cache;
 }
 
 /**
@@ -259,16 +259,16 @@ __mtag_take(uint16_t type, uint16_t len, unsigned int n)
 static __rte_always_inline struct mtag *
 __mtag_get_fast(uint16_t type, uint16_t len, int flags)
 {
-	struct mtag **src;
+	struct rte_mempool_cache *cache;
 	struct mtag *t;
 	uint64_t hdr;
 
 	if (unlikely(flags != 0))
 		return NULL;
-	src = __mtag_take(type, len, 1);
-	if (unlikely(src == NULL))
+	cache = __mtag_take(type, len, 1);
+	if (unlikely(cache == NULL))
 		return NULL;
-	t = src[0];
+	t = (struct mtag *)cache->objs[cache->len];
 	hdr = __mtag_hdr_word(MTAG_ABI_COMPAT, type, len);
 	memcpy(&t->type, &hdr, sizeof(hdr));
 	return t;

@@ -599,15 +599,16 @@ mtag_get_bulk_slow(uint16_t type, uint16_t len, int flags, struct mtag **tags, u
 unsigned int
 mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
 {
-	struct mtag **src;
+	struct rte_mempool_cache *cache;
 
 	MTAG_DEBUG_SITE();
 	if (unlikely(flags != 0 || tags == NULL))
 		return mtag_get_bulk_slow(type, len, flags, tags, n);
-	src = __mtag_take(type, len, n);
-	if (unlikely(src == NULL))
+	cache = __mtag_take(type, len, n);
+	if (unlikely(cache == NULL))
 		return mtag_get_bulk_slow(type, len, flags, tags, n);
-	mtag_tags_take(tags, src, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
+	mtag_tags_take(tags, (struct mtag **)&cache->objs[cache->len], n,
+		       __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
 	return n;
 }
 
