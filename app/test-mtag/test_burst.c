@@ -4,7 +4,8 @@
 
 /* Burst and fused forms: get_bulk and add_burst (all or nothing), add,
  * prepend_burst, find_burst, delete_chain_burst; n = 0, 32, and bursts
- * larger than the lcore cache; the mempool cache used directly. */
+ * larger than the lcore cache; the lcore's tag cache, its refill and drain
+ * levels, and caches of every small size. */
 
 #include <stdlib.h>
 
@@ -413,81 +414,181 @@ test_add(void)
 	return TEST_SUCCESS;
 }
 
-/* The fast paths use the lcore's mempool cache directly (MTAG_CACHE_DIRECT
- * in mtag_priv.h): over long single-tag and burst sequences the pool's
- * free count, this lcore's cache and the library's counters must agree
- * with what DPDK itself reports, so that a DPDK whose cache behaves
- * otherwise fails here. */
+/* The calling lcore's cache of class cls (mtag_core.h), bound to this
+ * thread by a first call. */
+static struct mtag_cache *
+lcore_cache(unsigned int cls)
+{
+	mtag_free(mtag_get(MTAG_TYPE_GRE, 16, 0));
+	return RTE_PER_LCORE(mtag_lcore_self)->cache[cls];
+}
+
+/* Over long single-tag and burst sequences, the tags on the pool's ring,
+ * on this lcore's cache and in use always add up to the pool, the cache
+ * stays within its size, and the counters say what it holds. */
 static int
-test_mempool_cache_consistent(void)
+test_cache_consistent(void)
 {
 	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
-	struct rte_mempool_cache *cache;
+	struct mtag_cache *cache;
 	static void *data[BIG];
+	struct mtag_stats st;
 	unsigned int avail0, round, i, k, size;
 	struct mtag *t;
 
 	if (mp == NULL)
 		TEST_SKIP("no pool mtag_s0_c0 (tags on another socket)");
-	cache = rte_mempool_default_cache(mp, rte_lcore_id());
-	TEST_ASSERT_NOT_NULL(cache, "the main lcore has a cache");
-	avail0 = rte_mempool_avail_count(mp);
-	size = rte_mempool_avail_count(mp) + (unsigned int)test_tags_in_use();
+	cache = lcore_cache(0);
+	TEST_ASSERT(cache->size > 0, "the main lcore has a cache");
+	avail0 = rte_mempool_avail_count(mp) + cache->len;
+	size = avail0 + (unsigned int)test_tags_in_use();
+#define POOL_WHOLE(...)                                                                            \
+	do {                                                                                       \
+		TEST_ASSERT_EQ(rte_mempool_avail_count(mp) + cache->len + test_tags_in_use(),      \
+			       size, __VA_ARGS__);                                                 \
+		TEST_ASSERT_EQ(mtag_stats_get(&st), 0, "stats");                                   \
+		TEST_ASSERT_EQ(st.cls[0].cached, cache->len, __VA_ARGS__);                         \
+	} while (0)
 	for (round = 0; round < 64; round++) {
-		/* Single tags: get k, free k, across the cache's refill and flush. */
+		/* Single tags: get k, free k, across the cache's refill and drain. */
 		k = 1 + (round * 37) % BIG;
 		for (i = 0; i < k; i++)
 			tags[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
-		for (i = 0; i < k; i++) {
+		for (i = 0; i < k; i++)
 			TEST_ASSERT_NOT_NULL(tags[i], "round %u tag %u", round, i);
-			TEST_ASSERT(cache->len <= cache->flushthresh, "cache within its threshold");
-		}
-		TEST_ASSERT_EQ(rte_mempool_avail_count(mp) + test_tags_in_use(), size,
-			       "round %u: pool + in use", round);
+		TEST_ASSERT(cache->len <= cache->size, "cache within its size");
+		POOL_WHOLE("round %u: after get", round);
 		for (i = 0; i < k; i++)
 			mtag_free(tags[i]);
-		TEST_ASSERT(cache->len <= cache->flushthresh, "cache within its threshold");
+		TEST_ASSERT(cache->len <= cache->size, "cache within its size");
+		POOL_WHOLE("round %u: after free", round);
 		/* Bursts: add and delete. */
 		k = 1 + (round * 53) % BIG;
 		TEST_RUN(alloc_pkts(k));
 		TEST_ASSERT_EQ(mtag_add_burst(pkts, k, MTAG_TYPE_GRE, 16, 0, data), k, "add_burst");
-		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size - k, "round %u: after add", round);
+		POOL_WHOLE("round %u: after add", round);
 		t = mtag_first(pkts[k - 1]);
 		TEST_ASSERT(t != NULL && t->type == MTAG_TYPE_GRE, "tag intact");
 		mtag_pktmbuf_free_bulk(pkts, k);
-		TEST_ASSERT(cache->len <= cache->flushthresh, "cache within its threshold");
-		TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size, "round %u: all back", round);
+		TEST_ASSERT(cache->len <= cache->size, "cache within its size");
+		POOL_WHOLE("round %u: all back", round);
 	}
+#undef POOL_WHOLE
 	TEST_ASSERT_EQ(test_tags_in_use(), 0, "counters agree");
-	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), avail0, "pool whole");
 	/* A pool's object handed out twice would show as a duplicate here. */
 	TEST_RUN(bulk_ok(BIG, 16));
 	return TEST_SUCCESS;
 }
 
+/* The levels the guide documents: a take the cache cannot serve leaves it
+ * three quarters full, a put it has no room for leaves it a quarter full
+ * (with the put on top); a take larger than the cache takes the cache's
+ * tags and the rest from the pool. */
+static int
+test_cache_levels(void)
+{
+	struct mtag_cache *cache = lcore_cache(0);
+	const unsigned int size = cache->size, low = size / 4, high = size - size / 4;
+	unsigned int held = 0;
+
+	TEST_ASSERT(size >= 8, "a cache of %u", size);
+	/* Empty the cache, then one more take refills it. */
+	while (cache->len > 0)
+		TEST_ASSERT_NOT_NULL(tags[held++] = mtag_get(MTAG_TYPE_GRE, 16, 0), "take");
+	TEST_ASSERT_NOT_NULL(tags[held++] = mtag_get(MTAG_TYPE_GRE, 16, 0), "take");
+	TEST_ASSERT_EQ(cache->len, high, "after a refill for one tag");
+	/* A take of 32 with too few on the cache. */
+	while (cache->len >= 32)
+		TEST_ASSERT_NOT_NULL(tags[held++] = mtag_get(MTAG_TYPE_GRE, 16, 0), "take");
+	TEST_ASSERT_EQ(mtag_get_bulk(MTAG_TYPE_GRE, 16, 0, &tags[held], 32), 32, "bulk");
+	held += 32;
+	TEST_ASSERT_EQ(cache->len, high, "after a refill for 32");
+	/* Fill the cache, then one more put drains it. */
+	while (cache->len < size)
+		mtag_free(tags[--held]);
+	mtag_free(tags[--held]);
+	TEST_ASSERT_EQ(cache->len, low, "after a drain for one tag");
+	while (held > 0)
+		mtag_free(tags[--held]);
+	/* More than the cache holds: the cache's tags, then the pool's. */
+	TEST_ASSERT(cache->len > 0, "tags on the cache");
+	TEST_ASSERT_EQ(mtag_get_bulk(MTAG_TYPE_GRE, 16, 0, tags, size + 1), size + 1,
+		       "bulk larger than the cache");
+	TEST_ASSERT_EQ(cache->len, 0, "the cache's tags went first");
+	for (held = 0; held < size + 1; held++)
+		mtag_free(tags[held]);
+	TEST_ASSERT(cache->len <= size, "within its size");
+	return TEST_SUCCESS;
+}
+
+/* Caches of 1 to 9 tags (DPDK 26.07's mempool hands one object out twice
+ * with a cache of 3): random takes and puts of 1 to 8 tags, single and
+ * bulk, never hand out a tag that is in use, and the pool ends whole. */
+static int
+test_cache_small_sizes(void)
+{
+	struct mtag_conf conf = {.pool_size = 255};
+	static struct mtag *held[255];
+	unsigned int size, op, nb, k, i, j;
+	uint8_t *d;
+
+	srand(7);
+	for (size = 1; size <= 9; size++) {
+		conf.cache_size = size;
+		TEST_RUN(test_lib_reinit(&conf));
+		TEST_ASSERT_EQ(lcore_cache(0)->size, size, "cache of %u", size);
+		nb = 0;
+		for (op = 0; op < 2000; op++) {
+			k = 1 + rand() % 8;
+			if (rand() % 2 && nb + k <= RTE_DIM(held)) {
+				if (k == 1)
+					held[nb] = mtag_get(MTAG_TYPE_GRE, 16, 0);
+				else if (mtag_get_bulk(MTAG_TYPE_GRE, 16, 0, &held[nb], k) != k)
+					held[nb] = NULL;
+				TEST_ASSERT_NOT_NULL(held[nb], "cache %u op %u: take %u", size, op,
+						     k);
+				for (i = nb; i < nb + k; i++)
+					memset(mtag_data(held[i]), (uint8_t)i, 16);
+				nb += k;
+			} else {
+				for (; k > 0 && nb > 0; k--)
+					mtag_free(held[--nb]);
+			}
+			for (i = 0; i < nb; i++) {
+				d = mtag_data(held[i]);
+				for (j = 0; j < 16; j++)
+					TEST_ASSERT_EQ(d[j], (uint8_t)i,
+						       "cache %u op %u: tag %u handed out twice",
+						       size, op, i);
+			}
+		}
+		while (nb > 0)
+			mtag_free(held[--nb]);
+	}
+	return test_lib_reinit(NULL);
+}
+
 /* mtag_delete_chain_burst() pushes a packet's only tag onto the cache
  * without a test of room while the cache has room for the whole rest of
- * the burst: with the cache 0 to 48 slots short of its flush threshold, and
- * every packet carrying one tag, or every fourth (from the fourth on) two,
- * every tag must still go back once and the cache stay within its
- * threshold. */
+ * the burst: with the cache 0 to 48 slots short of full, and every packet
+ * carrying one tag, or every fourth (from the fourth on) two, every tag
+ * must still go back once and the cache stay within its size. */
 static int
 test_delete_burst_cache_near_full(void)
 {
 	const unsigned int nb = 32, spare = 500;
 	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
-	struct rte_mempool_cache *cache;
+	struct mtag_cache *cache;
 	unsigned int size, short_by, i, j, target, twos;
 	static void *data[BIG];
 
 	if (mp == NULL)
 		TEST_SKIP("no pool mtag_s0_c0 (tags on another socket)");
-	cache = rte_mempool_default_cache(mp, rte_lcore_id());
-	TEST_ASSERT_NOT_NULL(cache, "the main lcore has a cache");
-	size = rte_mempool_avail_count(mp) + (unsigned int)test_tags_in_use();
+	cache = lcore_cache(0);
+	size = rte_mempool_avail_count(mp) + cache->len + (unsigned int)test_tags_in_use();
 	for (short_by = 0; short_by <= 48; short_by++)
 		for (twos = 0; twos <= 1; twos++) {
-			target = cache->flushthresh - short_by;
+			target = cache->size - short_by;
 			for (i = 0; i < spare; i++) {
 				tags[i] = mtag_get(MTAG_TYPE_GRE, 16, 0);
 				TEST_ASSERT_NOT_NULL(tags[i], "spare tag %u", i);
@@ -501,12 +602,10 @@ test_delete_burst_cache_near_full(void)
 			/* Free spares until the cache is where this round wants it. */
 			for (j = 0; j < spare && cache->len != target; j++)
 				mtag_free(tags[j]);
-			TEST_ASSERT_EQ(cache->len, target, "cache %u short of its threshold",
-				       short_by);
+			TEST_ASSERT_EQ(cache->len, target, "cache %u short of full", short_by);
 			mtag_delete_chain_burst(pkts, nb);
-			TEST_ASSERT(cache->len <= cache->flushthresh,
-				    "cache within its threshold (%u short, twos %u)", short_by,
-				    twos);
+			TEST_ASSERT(cache->len <= cache->size,
+				    "cache within its size (%u short, twos %u)", short_by, twos);
 			for (i = 0; i < nb; i++)
 				TEST_ASSERT(mtag_first(pkts[i]) == NULL, "packet %u untagged", i);
 			for (; j < spare; j++)
@@ -514,8 +613,8 @@ test_delete_burst_cache_near_full(void)
 			rte_pktmbuf_free_bulk(pkts, nb);
 			TEST_ASSERT_EQ(test_tags_in_use(), 0, "every tag back (%u short)",
 				       short_by);
-			TEST_ASSERT_EQ(rte_mempool_avail_count(mp), size, "pool whole (%u short)",
-				       short_by);
+			TEST_ASSERT_EQ(rte_mempool_avail_count(mp) + cache->len, size,
+				       "pool whole (%u short)", short_by);
 		}
 	/* A tag given back twice would be handed out twice here. */
 	TEST_RUN(bulk_ok(BIG, 16));
@@ -599,7 +698,9 @@ static const struct test_case burst_cases[] = {
 	{"add", test_add},
 	{"add_burst", test_add_burst},
 	{"add_burst_errors", test_add_burst_errors},
-	{"mempool_cache_consistent", test_mempool_cache_consistent},
+	{"cache_consistent", test_cache_consistent},
+	{"cache_levels", test_cache_levels},
+	{"cache_small_sizes", test_cache_small_sizes},
 	{"delete_burst_cache_near_full", test_delete_burst_cache_near_full},
 	{"delete_burst_mixed_runs", test_delete_burst_mixed_runs},
 	{"get_bulk", test_get_bulk},

@@ -319,12 +319,14 @@ test_registered_thread(void)
 	return TEST_SUCCESS;
 }
 
-/* A thread that gives up its lcore id no longer uses that lcore's mempool
- * cache, which the inline fast paths had taken it to: another thread may
- * register under the id and use the cache. */
+/* A thread that gives up its lcore id gives that lcore's cached tags back
+ * to the pool and no longer uses its cache, which the inline fast paths had
+ * taken it to: another thread may register under the id and use it. */
 struct unregister_ctx {
 	int register_ret;
 	unsigned int lcore_id;
+	unsigned int cached; /* tags on the lcore's cache before unregister */
+	unsigned int left;   /* ... and after */
 	int took_from_cache; /* the cache's len moved under an unregistered add */
 	unsigned int bad;
 };
@@ -334,7 +336,7 @@ thread_unregister_body(void *arg)
 {
 	struct rte_mempool *mp = rte_mempool_lookup("mtag_s0_c0");
 	struct unregister_ctx *ctx = arg;
-	struct rte_mempool_cache *cache;
+	struct mtag_cache *cache;
 	struct rte_mbuf *m;
 	unsigned int i, before;
 
@@ -350,13 +352,15 @@ thread_unregister_body(void *arg)
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	cache = rte_mempool_default_cache(mp, ctx->lcore_id);
 	for (i = 0; i < 8; i++) { /* 16-byte tags: class 0, pool mtag_s0_c0 */
 		if (mtag_add(m, MTAG_TYPE_WIREGUARD, 16, 0) == NULL)
 			ctx->bad++;
 		mtag_delete_chain(m);
 	}
+	cache = RTE_PER_LCORE(mtag_lcore_self)->cache[0];
+	ctx->cached = cache->len;
 	rte_thread_unregister();
+	ctx->left = cache->len;
 	for (i = 0; i < 8; i++) {
 		before = cache->len;
 		if (mtag_add(m, MTAG_TYPE_WIREGUARD, 16, 0) == NULL)
@@ -384,6 +388,8 @@ test_unregistered_leaves_cache(void)
 	if (ctx.register_ret != 0)
 		TEST_SKIP("rte_thread_register: %s", strerror(-ctx.register_ret));
 	TEST_ASSERT_EQ(ctx.bad, 0, "tags had, found and freed");
+	TEST_ASSERT(ctx.cached > 0, "lcore %u cached tags", ctx.lcore_id);
+	TEST_ASSERT_EQ(ctx.left, 0, "lcore %u's cached tags back to the pool", ctx.lcore_id);
 	TEST_ASSERT_EQ(ctx.took_from_cache, 0, "lcore %u's cache left alone after unregister",
 		       ctx.lcore_id);
 	return TEST_SUCCESS;

@@ -138,12 +138,14 @@ check_stats(void)
 	TEST_ASSERT_EQ(json_number(top, "allocs"), st.allocs, "allocs");
 	TEST_ASSERT_EQ(json_number(top, "frees"), st.frees, "frees");
 	TEST_ASSERT_EQ(json_number(top, "alloc_fails"), st.alloc_fails, "alloc_fails");
+	TEST_ASSERT_EQ(json_number(top, "cached"), st.cached, "cached");
 	for (c = 0; c < st.nb_classes; c++) {
 		snprintf(name, sizeof(name), "class%u", c);
 		TEST_ASSERT_NOT_NULL(json_object(top, name, cls, sizeof(cls)), "%s", name);
 		TEST_ASSERT_EQ(json_number(cls, "len"), st.class_len[c], "%s len", name);
 		TEST_ASSERT_EQ(json_number(cls, "in_use"), st.cls[c].in_use, "%s in_use", name);
 		TEST_ASSERT_EQ(json_number(cls, "allocs"), st.cls[c].allocs, "%s allocs", name);
+		TEST_ASSERT_EQ(json_number(cls, "cached"), st.cls[c].cached, "%s cached", name);
 		TEST_ASSERT_EQ(json_number(cls, "bytes_per_tag"), mtag_pool_bytes_per_tag(c),
 			       "%s bytes_per_tag", name);
 	}

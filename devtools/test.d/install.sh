@@ -105,7 +105,7 @@ public_functions()
 	{
 		sed -n 's/^[[:space:]]*\(mtag_[a-z0-9_]*\);$/\1/p' lib/mtag/version.map.in
 		sed -n 's/^\(mtag_[a-z0-9_]*\)(.*/\1/p' lib/mtag/mtag.h
-	} | grep -vE '^mtag_(debug_|chain_of$|is_tagged$|dynfield_offset$|dynflag_mask$|class_of_len$|type_known$)' |
+	} | grep -vE '^mtag_(debug_|chain_of$|is_tagged$|dynfield_offset$|dynflag_mask$|tables$)' |
 		sort -u
 }
 

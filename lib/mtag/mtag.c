@@ -135,27 +135,44 @@ static int
 mtag_init_primary(const struct mtag_conf *conf)
 {
 	const struct rte_memzone *mz;
+	struct mtag_conf_eff eff;
+	struct mtag_shared *sh;
+	size_t size;
 	int ret;
 
+	mtag_conf_resolve(conf, &eff);
+	size = sizeof(*sh) +
+	       (size_t)MTAG_LCORE_SLOTS * eff.nb_classes * mtag_cache_bytes(eff.cache_size);
 	mz = rte_memzone_lookup(MTAG_SHARED_MZ);
+	if (mz != NULL && mz->len < size) {
+		rte_memzone_free(mz);
+		mz = NULL;
+	}
 	if (mz == NULL)
-		mz = rte_memzone_reserve(MTAG_SHARED_MZ, sizeof(struct mtag_shared), SOCKET_ID_ANY,
-					 0);
+		mz = rte_memzone_reserve(MTAG_SHARED_MZ, size, SOCKET_ID_ANY, 0);
 	if (mz == NULL) {
-		MTAG_LOG(ERR, "cannot reserve %s: %s", MTAG_SHARED_MZ, rte_strerror(rte_errno));
+		MTAG_LOG(ERR, "cannot reserve %s (%zu KiB): %s", MTAG_SHARED_MZ, size / 1024,
+			 rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	memset(mz->addr, 0, sizeof(struct mtag_shared));
+	sh = mz->addr;
+	memset(sh, 0, size);
+	sh->nb_classes = eff.nb_classes;
+	sh->pool_size = eff.pool_size;
+	sh->cache_size = eff.cache_size;
+	memcpy(sh->class_len, eff.class_len, sizeof(eff.class_len));
+	memcpy(sh->pool_ops, eff.pool_ops, sizeof(eff.pool_ops));
 	mtag_state.mz = mz;
-	mtag_state.shared = mz->addr;
-	mtag_registry_init(mtag_state.shared);
-	ret = mtag_pools_init(conf);
+	mtag_state.shared = sh;
+	mtag_registry_init(sh);
+	mtag_caches_init(sh);
+	ret = mtag_pools_init();
 	if (ret != 0) {
 		rte_memzone_free(mz);
 		memset(&mtag_state, 0, sizeof(mtag_state));
 		return ret;
 	}
-	mtag_state.shared->magic = MTAG_SHARED_MAGIC;
+	sh->magic = MTAG_SHARED_MAGIC;
 	return 0;
 }
 
@@ -191,14 +208,14 @@ mtag_lib_init(const struct mtag_conf *conf)
 	ret = mtag_register_dyn();
 	if (ret != 0)
 		return ret;
-	ret = mtag_views_init();
+	ret = mtag_lcores_callback();
 	if (ret != 0)
 		return ret;
 	mtag_state.primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
 	ret = mtag_state.primary ? mtag_init_primary(conf) : mtag_init_secondary();
 	if (ret != 0)
 		return ret;
-	mtag_views_reset();
+	mtag_lcores_init();
 	MTAG_LOG(INFO, "%s: %u size classes up to %u bytes, %u tags each, cache %u",
 		 mtag_state.primary ? "primary" : "secondary", mtag_state.shared->nb_classes,
 		 mtag_state.max_len, mtag_state.shared->pool_size, mtag_state.shared->cache_size);
@@ -218,6 +235,9 @@ mtag_lib_fini(void)
 			MTAG_LOG(ERR, "fini: %" PRIu64 " tags still in use", in_use);
 			return -EBUSY;
 		}
+	}
+	mtag_lcores_fini();
+	if (mtag_state.primary) {
 		mtag_state.shared->magic = 0;
 		mtag_pools_fini();
 		rte_memzone_free(mtag_state.mz);
@@ -226,7 +246,6 @@ mtag_lib_fini(void)
 	 * them) and mbufs keep their flag: the refusal above while tags are in
 	 * use is what makes sure no chain outlives the pools. */
 	memset(&mtag_state, 0, sizeof(mtag_state));
-	memset(mtag_type_known, 0, sizeof(mtag_type_known));
-	mtag_views_reset();
+	memset(mtag_tables.type_known, 0, sizeof(mtag_tables.type_known));
 	return 0;
 }

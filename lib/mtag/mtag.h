@@ -128,6 +128,7 @@ struct mtag_class_stats {
 	uint64_t allocs;      /**< Tags allocated. */
 	uint64_t frees;	      /**< Tags freed. */
 	uint64_t alloc_fails; /**< Tags asked for and not had (pool empty). */
+	uint64_t cached;      /**< Free tags held in the lcores' caches. */
 };
 
 /** Statistics of mtag_stats_get(). */
@@ -137,6 +138,7 @@ struct mtag_stats {
 	uint64_t frees;			    /**< Tags freed, all pools. */
 	uint64_t alloc_fails;		    /**< Tags asked for and not had, all pools. */
 	uint64_t debug_errors;		    /**< Misuses caught by a -Dmtag_debug=true build. */
+	uint64_t cached;		    /**< Free tags held in the lcores' caches, all pools. */
 	uint32_t nb_classes;		    /**< Entries used in @c class_len and @c cls. */
 	uint16_t class_len[MTAG_CLASS_MAX]; /**< Payload size of each class. */
 	struct mtag_class_stats cls[MTAG_CLASS_MAX]; /**< The same counters per class. */
@@ -235,6 +237,7 @@ int mtag_type_set_destructor(uint16_t type, void (*fn)(struct mtag *t));
 int mtag_type_set_copier(uint16_t type, int (*fn)(struct mtag *dst, const struct mtag *src));
 
 #include "mtag_core.h"
+#include "mtag_pvt.h"
 
 /* ------------------------------------------------------------------ tags */
 
@@ -255,12 +258,7 @@ int mtag_type_set_copier(uint16_t type, int (*fn)(struct mtag *dst, const struct
 static __rte_always_inline struct mtag *
 mtag_get(uint16_t type, uint16_t len, int flags)
 {
-	struct mtag *t = __mtag_get_fast(type, len, flags);
-
-	if (unlikely(t == NULL))
-		return __mtag_get(type, len, flags);
-	t->next = NULL;
-	return t;
+	return __mtag_do_get(type, len, flags);
 }
 
 /**
@@ -453,13 +451,7 @@ void mtag_delete(struct rte_mbuf *m, struct mtag *t);
 static __rte_always_inline void
 mtag_delete_chain(struct rte_mbuf *m)
 {
-	const uint64_t flag = mtag_dynflag_mask;
-
-	if (m == NULL || !(m->ol_flags & flag))
-		return;
-	/* A packet's only tag, the common case, without a call. */
-	if (unlikely(!__mtag_delete_chain_fast(m, flag)))
-		__mtag_delete_chain(m);
+	__mtag_do_delete_chain(m);
 }
 
 /**
@@ -548,7 +540,7 @@ uint16_t mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, stru
 static __rte_always_inline void
 mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 {
-	__mtag_delete_chain_burst_inline(pkts, n, true);
+	__mtag_do_delete_chain_burst(pkts, n, true);
 }
 
 /* ----------------------------------------------------------- fused forms */
@@ -573,15 +565,7 @@ mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 static __rte_always_inline void *
 mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
 {
-	struct mtag *t;
-
-	if (unlikely(m == NULL))
-		return __mtag_add(m, type, len, flags);
-	t = __mtag_get_fast(type, len, flags);
-	if (unlikely(t == NULL))
-		return __mtag_add(m, type, len, flags);
-	__mtag_link(m, t, MTAG_SUMMARY_BIT(type), mtag_dynflag_mask, mtag_dynfield_offset);
-	return t + 1;
+	return __mtag_do_add(m, type, len, flags);
 }
 
 /**
@@ -610,23 +594,7 @@ static __rte_always_inline unsigned int
 mtag_add_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, uint16_t len, int flags,
 	       void **data)
 {
-	struct rte_mempool_cache *cache;
-	unsigned int i;
-
-	/* The common case in one pass, without a call: a burst the calling
-	 * lcore's cache can give, no flags. The tags are used where they lie
-	 * on top of the cache, taken and counted first, so that the loop has
-	 * the registers to itself; a NULL packet gives them back. */
-	if (unlikely(flags != 0 || pkts == NULL || data == NULL))
-		return __mtag_add_burst(pkts, n, type, len, flags, data);
-	cache = __mtag_take(type, len, n);
-	if (unlikely(cache == NULL))
-		return __mtag_add_burst(pkts, n, type, len, flags, data);
-	i = __mtag_attach_new(pkts, (struct mtag **)&cache->objs[cache->len], data, n,
-			      __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), MTAG_SUMMARY_BIT(type));
-	if (unlikely(i != n))
-		return __mtag_add_burst_refused(cache, pkts, i, n, type, len);
-	return n;
+	return __mtag_do_add_burst(pkts, n, type, len, flags, data);
 }
 
 /* ------------------------------------------------------ packet lifecycle */

@@ -62,7 +62,7 @@ mtag_list_release(struct mtag *t)
 #ifdef MTAG_DEBUG
 		mtag_dbg(t)->owner = NULL;
 #endif
-		mtag_tag_release(t);
+		mtag_tags_release(&t, 1);
 		return;
 	}
 	mtag_batch_add(v, &nb, t);
@@ -85,6 +85,7 @@ mtag_chain_detach_at(struct rte_mbuf *m, uint64_t flag, int off)
 	}
 #endif
 	m->ol_flags &= ~flag;
+	RTE_ASSERT(RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head != NULL); /* (6) */
 	return RTE_MBUF_DYNFIELD(m, off, struct mtag_chain *)->head;
 }
 
@@ -148,7 +149,7 @@ void
 mtag_delete(struct rte_mbuf *m, struct mtag *t)
 {
 	if (mtag_chain_unlink(m, t) == 0)
-		mtag_tag_release(t);
+		mtag_tags_release(&t, 1);
 }
 
 /* The inline mtag_delete_chain() has tried the fast path for a packet's
@@ -209,10 +210,10 @@ mtag_move(struct rte_mbuf *to, struct rte_mbuf *from)
 	mtag_chain_attach(to, head, summary);
 }
 
-/* mtag_delete_chain_burst() where its fast path does not apply: any thread,
- * destructors, several sockets, the debug build. */
+/* The inline mtag_delete_chain_burst() has put what it could onto the
+ * lcore's cache: the rest, of any kind, comes here. */
 void
-mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n)
+__mtag_delete_chain_burst(struct rte_mbuf **pkts, uint16_t n)
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
@@ -220,6 +221,8 @@ mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n)
 	unsigned int nb = 0;
 	uint16_t i;
 
+	if (pkts == NULL)
+		return;
 	for (i = 0; i < n; i++)
 		if (pkts[i] != NULL)
 			mtag_batch_add(v, &nb, mtag_chain_detach_at(pkts[i], flag, off));

@@ -33,7 +33,7 @@ mtag_tx_strip_cb(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t
 	RTE_SET_USED(queue);
 	RTE_SET_USED(arg);
 	/* A TX burst holds no NULL: the PMD dereferences every entry. */
-	__mtag_delete_chain_burst_inline(pkts, nb_pkts, false);
+	__mtag_do_delete_chain_burst(pkts, nb_pkts, false);
 	return nb_pkts;
 }
 

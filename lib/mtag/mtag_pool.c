@@ -2,10 +2,11 @@
  * Copyright(c) 2026 The mtag authors
  */
 
-/* Tag memory: one rte_mempool per (NUMA socket, size class), with per-lcore
- * caches, so that get and put on the owning lcore take no lock and no atomic.
- * A tag goes back to the pool it came from (rte_mempool_from_obj), so tags
- * may be freed on any lcore or thread. */
+/* Tag memory: one rte_mempool per (NUMA socket, size class), behind the
+ * lcores' own caches (mtag_cache.c), so that get and put on the owning lcore
+ * take no lock and no atomic; and the general bodies of getting, freeing
+ * and copying tags. A tag goes back to the pool it came from, so tags may
+ * be freed on any lcore or thread. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,11 +49,12 @@ mtag_class_table(void)
 	for (len = 0; len <= UINT16_MAX; len++) {
 		while (cls < sh->nb_classes && len > sh->class_len[cls])
 			cls++;
-		mtag_class_of_len[len] = cls < sh->nb_classes ? cls : MTAG_CLASS_MAX;
+		mtag_tables.class_of_len[len] = cls < sh->nb_classes ? cls : MTAG_CLASS_MAX;
 	}
 }
 
-/* rte_mempool_create() with the configured mempool driver. */
+/* rte_mempool_create() with the configured mempool driver, and no mempool
+ * cache: the lcores' caches are mtag's. */
 static struct rte_mempool *
 mtag_mempool_create(const char *name, unsigned int elt, int socket, unsigned int flags)
 {
@@ -61,9 +63,9 @@ mtag_mempool_create(const char *name, unsigned int elt, int socket, unsigned int
 	int ret;
 
 	if (sh->pool_ops[0] == '\0')
-		return rte_mempool_create(name, sh->pool_size, elt, sh->cache_size, 0, NULL, NULL,
-					  NULL, NULL, socket, flags);
-	mp = rte_mempool_create_empty(name, sh->pool_size, elt, sh->cache_size, 0, socket, flags);
+		return rte_mempool_create(name, sh->pool_size, elt, 0, 0, NULL, NULL, NULL, NULL,
+					  socket, flags);
+	mp = rte_mempool_create_empty(name, sh->pool_size, elt, 0, 0, socket, flags);
 	if (mp == NULL)
 		return NULL;
 	ret = rte_mempool_set_ops_byname(mp, sh->pool_ops, NULL);
@@ -104,11 +106,8 @@ mtag_pool_create(unsigned int socket, unsigned int cls)
 						 RTE_MEMPOOL_F_NO_CACHE_ALIGN);
 	}
 	if (mp == NULL)
-		MTAG_LOG(ERR,
-			 "cannot create pool %s: %u tags of %u bytes (%" PRIu64 " KiB) with a "
-			 "cache of %u per lcore: %s",
+		MTAG_LOG(ERR, "cannot create pool %s: %u tags of %u bytes (%" PRIu64 " KiB): %s",
 			 name, sh->pool_size, elt, (uint64_t)sh->pool_size * elt / 1024,
-			 sh->cache_size,
 			 rte_errno == ENOENT || rte_errno == 0
 				 ? "no memory for its ring or objects (EAL memory too small?)"
 				 : rte_strerror(rte_errno));
@@ -140,25 +139,18 @@ mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *sh)
 	cache = conf != NULL && conf->cache_size != 0 ? conf->cache_size : MTAG_DEFAULT_CACHE_SIZE;
 	if (cache == UINT32_MAX)
 		cache = 0;
-	/* rte_mempool refuses a cache that could hold most of the pool. */
-	cache = RTE_MIN(cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE);
+	/* No lcore's cache holds most of the pool (as rte_mempool's rule). */
+	cache = RTE_MIN(cache, (uint32_t)MTAG_CACHE_MAX_SIZE);
 	cache = RTE_MIN(cache, (uint32_t)(sh->pool_size / 1.5));
 	sh->cache_size = cache;
 }
 
 int
-mtag_pools_init(const struct mtag_conf *conf)
+mtag_pools_init(void)
 {
 	bool used[MTAG_MAX_SOCKETS];
 	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
-	struct mtag_conf_eff eff;
 
-	mtag_conf_resolve(conf, &eff);
-	mtag_state.shared->nb_classes = eff.nb_classes;
-	mtag_state.shared->pool_size = eff.pool_size;
-	mtag_state.shared->cache_size = eff.cache_size;
-	memcpy(mtag_state.shared->class_len, eff.class_len, sizeof(eff.class_len));
-	memcpy(mtag_state.shared->pool_ops, eff.pool_ops, sizeof(eff.pool_ops));
 	mtag_class_table();
 	mtag_sockets_used(used);
 	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
@@ -221,106 +213,7 @@ mtag_pools_fini(void)
 		}
 }
 
-uint64_t mtag_gen;
-RTE_DEFINE_PER_LCORE(struct mtag_thread, mtag_thread);
-uint8_t mtag_class_of_len[UINT16_MAX + 1];
-uint8_t mtag_type_known[UINT16_MAX + 1];
-
-/* The cache of struct mtag_fp where the inline path must not go: nothing
- * to take, no room to put. */
-static struct rte_mempool_cache mtag_cache_none;
-static struct mtag_fp mtag_fp_none = {
-	.get = {[0 ... MTAG_CLASS_MAX] = &mtag_cache_none},
-	.put = {[0 ... MTAG_CLASS_MAX] = &mtag_cache_none},
-};
-static struct mtag_fp mtag_fp[RTE_MAX_LCORE];
-RTE_DEFINE_PER_LCORE(struct mtag_fp *, mtag_lcore_fp) = &mtag_fp_none;
-
-/* Only the caches are replaced, one pointer store each: an lcore reading its
- * view meanwhile sees its own cache or the empty one, never a NULL. */
-void
-mtag_views_reset(void)
-{
-	struct rte_mempool_cache *const none = &mtag_cache_none;
-	unsigned int lcore, c;
-
-	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
-		for (c = 0; c <= MTAG_CLASS_MAX; c++) {
-			__atomic_store_n(&mtag_fp[lcore].get[c], none, __ATOMIC_RELAXED);
-			__atomic_store_n(&mtag_fp[lcore].put[c], none, __ATOMIC_RELAXED);
-		}
-	mtag_gen++;
-}
-
-/* A thread giving up its lcore id (rte_thread_unregister()) may not use
- * that lcore's caches any more; called on that thread. */
-static void
-mtag_lcore_uninit(unsigned int lcore_id, void *arg)
-{
-	RTE_SET_USED(lcore_id);
-	RTE_SET_USED(arg);
-	RTE_PER_LCORE(mtag_lcore_fp) = &mtag_fp_none;
-}
-
-int
-mtag_views_init(void)
-{
-	static void *handle; /* once per process, kept: fini leaves no view */
-
-	if (handle == NULL)
-		handle = rte_lcore_callback_register("mtag", NULL, mtag_lcore_uninit, NULL);
-	return handle != NULL ? 0 : -ENOMEM;
-}
-
-/* The inline fast paths' view of the calling thread's lcore, from its own
- * view: the same caches (none in a debug build, which checks every tag),
- * puts only where the thread's may go straight onto the cache. */
-static struct mtag_fp *
-mtag_fp_fill(const struct mtag_thread *th)
-{
-	struct mtag_fp *fp = &mtag_fp[th->lcore];
-	unsigned int c;
-
-	*fp = mtag_fp_none;
-	for (c = 0; c < MTAG_CLASS_MAX; c++) {
-		if (th->cache[c] == NULL)
-			continue;
-		if (!MTAG_DEBUG_BUILD)
-			fp->get[c] = th->cache[c];
-		if (th->fast_put)
-			fp->put[c] = th->cache[c];
-	}
-	fp->allocs = th->st->allocs;
-	fp->frees = th->st->frees;
-	fp->type_in_use = th->st->type_in_use;
-	return fp;
-}
-
-/* Pools of the calling thread's socket; non-EAL threads and sockets without
- * pools use the first socket that has them. */
-struct mtag_thread *
-mtag_thread_refresh(void)
-{
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
-	unsigned int s = rte_socket_id(), lcore = rte_lcore_id(), c;
-
-	if (s >= MTAG_MAX_SOCKETS || mtag_state.pool[s][0] == NULL)
-		s = mtag_state.default_socket;
-	th->lcore = lcore;
-	th->shared_slot = lcore >= RTE_MAX_LCORE;
-	th->st = &mtag_state.shared->stats[th->shared_slot ? RTE_MAX_LCORE : lcore];
-	for (c = 0; c < MTAG_CLASS_MAX; c++) {
-		th->pool[c] = mtag_state.pool[s][c];
-		th->cache[c] = th->pool[c] != NULL && MTAG_CACHE_DIRECT
-				       ? rte_mempool_default_cache(th->pool[c], lcore)
-				       : NULL;
-	}
-	th->fast_put = !MTAG_DEBUG_BUILD && th->cache[0] != NULL && mtag_state.single_socket &&
-		       !mtag_state.have_dtor;
-	th->gen = mtag_gen;
-	RTE_PER_LCORE(mtag_lcore_fp) = th->shared_slot ? &mtag_fp_none : mtag_fp_fill(th);
-	return th;
-}
+struct mtag_tables mtag_tables;
 
 /* Pool a tag came from. With pools on one socket only, its length says it,
  * without reading the mempool header in front of the tag. */
@@ -328,7 +221,7 @@ static inline struct rte_mempool *
 mtag_pool_of_tag(struct mtag *t)
 {
 	if (likely(mtag_state.single_socket))
-		return mtag_state.pool[mtag_state.default_socket][mtag_class_of_len[t->len]];
+		return mtag_state.pool[mtag_state.default_socket][mtag_tables.class_of_len[t->len]];
 	return rte_mempool_from_obj(mtag_to_elt(t));
 }
 
@@ -337,65 +230,8 @@ static inline bool
 mtag_tag_in_pool(struct mtag *t, const struct rte_mempool *mp, unsigned int cls)
 {
 	if (likely(mtag_state.single_socket))
-		return mtag_class_of_len[t->len] == cls;
+		return mtag_tables.class_of_len[t->len] == cls;
 	return rte_mempool_from_obj(mtag_to_elt(t)) == mp;
-}
-
-/* n tags of class cls through the public mempool call (which refills the
- * cache from the ring, or takes from the ring without a cache). */
-int
-mtag_tags_get(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
-{
-	struct rte_mempool *mp = th->pool[cls];
-
-	if (unlikely(rte_mempool_generic_get(mp, (void **)tags, n,
-					     rte_mempool_default_cache(mp, th->lcore)) != 0)) {
-		mtag_count(&th->st->fails[cls], n, th->shared_slot);
-		return -ENOMEM;
-	}
-	mtag_count(&th->st->allocs[cls], n, th->shared_slot);
-	mtag_debug_mark_live(tags, n);
-	return 0;
-}
-
-/* One tag straight from the calling lcore's cache, the common case; an
- * empty cache or a thread without one takes the public call. */
-static __rte_always_inline struct mtag *
-mtag_tag_get1(struct mtag_thread *th, unsigned int cls)
-{
-	struct rte_mempool_cache *cache = th->cache[cls];
-	struct mtag *t;
-
-	if (unlikely(cache == NULL || cache->len == 0))
-		return mtag_tags_get(th, cls, &t, 1) == 0 ? t : NULL;
-	t = cache->objs[--cache->len];
-	th->st->allocs[cls]++; /* a thread with a cache has its own slot */
-	mtag_debug_mark_live(&t, 1);
-	return t;
-}
-
-/* Back to its pool, no destructor: into the calling lcore's cache while it
- * has room (as rte_mempool_put() would, without inlining its flush). */
-static void
-mtag_tag_put(struct mtag *t)
-{
-	struct mtag_thread *th = mtag_thread_self();
-	unsigned int cls = mtag_class_of_len[t->len];
-	struct rte_mempool_cache *cache = th->cache[cls];
-	void *elt = mtag_to_elt(t);
-
-#ifdef MTAG_DEBUG
-	mtag_dbg(t)->magic = MTAG_MAGIC_FREE;
-#endif
-	mtag_count_type(th, t->type, -1);
-	if (likely(cache != NULL && cache->len < cache->flushthresh) &&
-	    likely(mtag_state.single_socket || rte_mempool_from_obj(elt) == th->pool[cls])) {
-		cache->objs[cache->len++] = elt;
-		th->st->frees[cls]++;
-		return;
-	}
-	mtag_count(&th->st->frees[cls], 1, th->shared_slot);
-	rte_mempool_put(mtag_pool_of_tag(t), elt);
 }
 
 static inline void
@@ -410,152 +246,45 @@ mtag_tag_dtor(struct mtag *t)
 }
 
 void
-mtag_tag_release(struct mtag *t)
+mtag_tags_put(struct mtag_lcore *lc, struct mtag **tags, unsigned int n)
 {
-	mtag_tag_dtor(t);
-	mtag_tag_put(t);
+	struct rte_mempool *mp;
+	unsigned int start, i, cls;
+
+	/* Each run of tags from one pool goes back in one call. */
+	for (start = 0; start < n; start = i) {
+		mp = mtag_pool_of_tag(tags[start]);
+		cls = mtag_tables.class_of_len[tags[start]->len];
+		for (i = start + 1; i < n; i++)
+			if (!mtag_tag_in_pool(tags[i], mp, cls))
+				break;
+		mtag_cache_give(lc, cls, mp, tags + start, i - start);
+	}
 }
 
 void
 mtag_tags_release(struct mtag **tags, unsigned int n)
 {
-	struct mtag_thread *th = mtag_thread_self();
-	unsigned int i;
+	struct mtag_lcore *lc = mtag_lcore_get();
+	unsigned int start, i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		mtag_tag_dtor(tags[i]);
-		mtag_count_type(th, tags[i]->type, -1);
-	}
-	mtag_tags_put(tags, n);
-}
-
-void
-mtag_tags_put(struct mtag **tags, unsigned int n)
-{
-	/* Without the debug prefix a tag is its pool element; with it, elements
-	 * overwrite their tags in place (tags[] is the caller's scratch). */
-	void **elts = (void **)tags;
-	struct mtag_thread *th = mtag_thread_self();
-	struct rte_mempool *mp;
-	unsigned int start, i, cls;
-
-	/* Each run of tags from one pool goes back in one call, and is counted
-	 * once: per-tag puts serialise on the cache length and the counter. */
+	/* Counted by runs of one type: a counter written per tag would wait
+	 * for its own previous write. */
 	for (start = 0; start < n; start = i) {
-		mp = mtag_pool_of_tag(tags[start]);
-		cls = mtag_class_of_len[tags[start]->len];
 		for (i = start + 1; i < n; i++)
-			if (!mtag_tag_in_pool(tags[i], mp, cls))
+			if (tags[i]->type != tags[start]->type)
 				break;
-#ifdef MTAG_DEBUG
-		for (unsigned int j = start; j < i; j++) {
-			mtag_dbg(tags[j])->magic = MTAG_MAGIC_FREE;
-			elts[j] = mtag_to_elt(tags[j]);
-		}
-#endif
-		mtag_count(&th->st->frees[cls], i - start, th->shared_slot);
-		rte_mempool_put_bulk(mp, elts + start, i - start);
+		mtag_count_type(lc, tags[start]->type, -(int64_t)(i - start));
 	}
+	mtag_tags_put(lc, tags, n);
 }
 
-/* The general path of a one-tag allocation: any thread, any build. */
-static __rte_noinline struct mtag *
-mtag_alloc_slow(uint32_t cookie, uint16_t type, uint16_t len, int flags)
-{
-	struct mtag_thread *th;
-	struct mtag *t;
-
-	if (unlikely(!mtag_args_valid(cookie, type, len))) {
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	th = mtag_thread_self();
-	t = mtag_tag_get1(th, mtag_class_of_len[len]);
-	if (unlikely(t == NULL)) {
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	mtag_hdr_init(t, __mtag_hdr_word(cookie, type, len), flags);
-	mtag_count_type(th, type, 1);
-	return t;
-}
-
-/* The fast path of a one-tag allocation: a release build, a thread whose
- * view of the pools is current and whose cache has a tag, no MTAG_ZERO.
- * NULL when it does not apply. It makes no call, so that its callers need
- * not save registers. */
-static __rte_always_inline struct mtag *
-mtag_alloc_fast(uint32_t cookie, uint16_t type, uint16_t len, int flags)
-{
-	struct rte_mempool_cache *cache;
-	struct mtag_thread *th;
-	unsigned int cls;
-	struct mtag *t;
-
-	if (MTAG_DEBUG_BUILD)
-		return NULL;
-	th = &RTE_PER_LCORE(mtag_thread);
-	if (unlikely(flags != 0 || !mtag_args_valid(cookie, type, len) || th->gen != mtag_gen ||
-		     th->lcore != rte_lcore_id()))
-		return NULL;
-	cls = mtag_class_of_len[len];
-	cache = th->cache[cls];
-	if (unlikely(cache == NULL || cache->len == 0))
-		return NULL;
-	t = cache->objs[--cache->len];
-	th->st->allocs[cls]++;
-	th->st->type_in_use[MTAG_TYPE_SLOT(type)]++;
-	mtag_hdr_init(t, __mtag_hdr_word(cookie, type, len), 0);
-	return t;
-}
-
-struct mtag *
-mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
-{
-	struct mtag *t = mtag_alloc_fast(cookie, type, len, flags);
-
-	MTAG_DEBUG_SITE();
-	return likely(t != NULL) ? t : mtag_alloc_slow(cookie, type, len, flags);
-}
-
-/* The inline mtag_get() has tried its fast path, the same as
- * mtag_alloc_fast()'s: what comes here takes the general one. */
-struct mtag *
-__mtag_get(uint16_t type, uint16_t len, int flags)
-{
-	MTAG_DEBUG_SITE();
-	return mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
-}
-
-/* The scalar fused form lives with the allocator it uses; the burst one is
- * in mtag_burst.c. The inline mtag_add() has tried the fast path. */
-void *
-__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
-{
-	struct mtag *t;
-
-	MTAG_DEBUG_SITE();
-	if (unlikely(m == NULL)) {
-		rte_errno = EINVAL;
-		return NULL;
-	}
-#ifdef MTAG_DEBUG
-	if (mtag_debug_check_chain(m) != 0) {
-		rte_errno = EINVAL;
-		return NULL;
-	}
-#endif
-	t = mtag_alloc_slow(MTAG_ABI_COMPAT, type, len, flags);
-	if (unlikely(t == NULL))
-		return NULL;
-	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
-	return t + 1;
-}
-
-/* Header of each of n new tags, taken from src (which may be the top of
- * the cache) into tags. The index runs from -n up to 0, as in mtag_burst.c. */
+/* Headers of n new tags, taken from src (which may be the top of the
+ * cache) into tags. The index runs from -n up to 0, as in mtag_pvt.h. */
 static __rte_always_inline void
-mtag_tags_take(struct mtag **tags, struct mtag **src, unsigned int n, uint64_t hdr, int flags)
+mtag_tags_init(struct mtag **tags, struct mtag **src, unsigned int n, uint64_t hdr, int flags)
 {
 	struct mtag **const tags_end = tags + n, **const src_end = src + n;
 	const __mtag_head16_t head = {0, hdr};
@@ -564,51 +293,90 @@ mtag_tags_take(struct mtag **tags, struct mtag **src, unsigned int n, uint64_t h
 
 	for (i = -(intptr_t)n; i != 0; i++) {
 		t = src_end[i];
-		tags_end[i] = t; /* out of the cache before anything else uses it */
+		tags_end[i] = t;
 		__mtag_head_init(t, head);
 		if (unlikely(flags & MTAG_ZERO))
 			memset(t + 1, 0, t->len);
 	}
 }
 
+/* n new tags into tags[], counted under their type: the general body of
+ * every allocation. */
 static __rte_noinline unsigned int
-mtag_get_bulk_slow(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
+mtag_tags_new(uint32_t cookie, uint16_t type, uint16_t len, int flags, struct mtag **tags,
+	      unsigned int n)
 {
-	struct mtag_thread *th;
+	struct mtag_lcore *lc;
 	struct mtag **src;
 
-	if (unlikely(tags == NULL || !mtag_args_valid(MTAG_ABI_COMPAT, type, len))) {
+	if (unlikely(tags == NULL || !mtag_args_valid(cookie, type, len))) {
 		rte_errno = EINVAL;
 		return 0;
 	}
 	if (n == 0)
 		return 0;
-	th = mtag_thread_self();
-	src = mtag_tags_borrow(th, mtag_class_of_len[len], tags, n);
+	lc = mtag_lcore_get();
+	src = mtag_cache_take(lc, mtag_tables.class_of_len[len], tags, n);
 	if (unlikely(src == NULL)) {
 		rte_errno = ENOMEM;
 		return 0;
 	}
-	mtag_tags_take(tags, src, n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), flags);
-	mtag_count_type(th, type, n);
+	mtag_tags_init(tags, src, n, __mtag_hdr_word(cookie, type, len), flags);
+	mtag_count_type(lc, type, n);
 	return n;
 }
 
-/* The common case on the lcore's cache (__mtag_take()); no MTAG_ZERO, whose
- * memset() calls would cost every call saved registers. */
+struct mtag *
+mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	MTAG_DEBUG_SITE();
+	return mtag_tags_new(cookie, type, len, flags, &t, 1) == 1 ? t : NULL;
+}
+
+/* The inline mtag_get() has tried the lcore's cache. */
+struct mtag *
+__mtag_get(uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	MTAG_DEBUG_SITE();
+	return mtag_tags_new(MTAG_ABI_COMPAT, type, len, flags, &t, 1) == 1 ? t : NULL;
+}
+
+/* The scalar fused form lives with the allocator it uses; the burst one is
+ * in mtag_burst.c. The inline mtag_add() has tried the lcore's cache. */
+void *
+__mtag_add(struct rte_mbuf *m, uint16_t type, uint16_t len, int flags)
+{
+	struct mtag *t;
+
+	MTAG_DEBUG_SITE();
+	if (unlikely(m == NULL || mtag_debug_refused(m))) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (mtag_tags_new(MTAG_ABI_COMPAT, type, len, flags, &t, 1) != 1)
+		return NULL;
+	__mtag_prepend(m, t, mtag_dynflag_mask, mtag_dynfield_offset);
+	return t + 1;
+}
+
+/* The common case off the lcore's cache, without a call; no MTAG_ZERO,
+ * whose memset() calls would cost every call saved registers. */
 unsigned int
 mtag_get_bulk(uint16_t type, uint16_t len, int flags, struct mtag **tags, unsigned int n)
 {
-	struct rte_mempool_cache *cache;
+	struct mtag_cache *c;
 
 	MTAG_DEBUG_SITE();
 	if (unlikely(flags != 0 || tags == NULL))
-		return mtag_get_bulk_slow(type, len, flags, tags, n);
-	cache = __mtag_take(type, len, n);
-	if (unlikely(cache == NULL))
-		return mtag_get_bulk_slow(type, len, flags, tags, n);
-	mtag_tags_take(tags, (struct mtag **)&cache->objs[cache->len], n,
-		       __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
+		return mtag_tags_new(MTAG_ABI_COMPAT, type, len, flags, tags, n);
+	c = __mtag_take(type, len, n);
+	if (unlikely(c == NULL))
+		return mtag_tags_new(MTAG_ABI_COMPAT, type, len, flags, tags, n);
+	mtag_tags_init(tags, &c->objs[c->len], n, __mtag_hdr_word(MTAG_ABI_COMPAT, type, len), 0);
 	return n;
 }
 
@@ -623,36 +391,37 @@ mtag_free(struct mtag *t)
 	if (mtag_debug_check_free(t) != 0)
 		return;
 #endif
-	mtag_tag_release(t);
+	mtag_tags_release(&t, 1);
 }
 
 /* Copy of one tag with the copier run; NULL and *err set on failure. */
 struct mtag *
 mtag_tag_copy(const struct mtag *src, int nomem, int *err)
 {
-	struct mtag_thread *th = mtag_thread_self();
-	struct mtag *t;
+	struct mtag_lcore *lc = mtag_lcore_get();
+	struct mtag *t, **got;
 	mtag_copier_t fn;
 	int ret;
 
-	t = mtag_tag_get1(th, mtag_class_of_len[src->len]);
-	if (unlikely(t == NULL)) {
+	got = mtag_cache_take(lc, mtag_tables.class_of_len[src->len], &t, 1);
+	if (unlikely(got == NULL)) {
 		*err = nomem;
 		return NULL;
 	}
+	t = *got;
 	memcpy(t, src, sizeof(*t) + src->len);
 	t->next = NULL;
-	mtag_count_type(th, t->type, 1);
 	fn = src->cookie == MTAG_ABI_COMPAT ? mtag_state.copier[src->type] : NULL;
 	if (fn != NULL) {
 		ret = fn(t, src);
 		if (ret < 0) {
 			/* The copy holds no reference: no destructor. */
-			mtag_tag_put(t);
+			mtag_tags_put(lc, &t, 1);
 			*err = ret;
 			return NULL;
 		}
 	}
+	mtag_count_type(lc, t->type, 1);
 	return t;
 }
 
@@ -660,7 +429,7 @@ struct mtag *
 mtag_copy(const struct mtag *t, int flags)
 {
 	struct mtag *c;
-	int err;
+	int err = -ENOMEM;
 
 	RTE_SET_USED(flags);
 	MTAG_DEBUG_SITE();
@@ -677,14 +446,16 @@ mtag_copy(const struct mtag *t, int flags)
 uint64_t
 mtag_in_use(void)
 {
-	const struct mtag_shared *sh = mtag_state.shared;
+	struct mtag_shared *sh = mtag_state.shared;
+	const struct mtag_cache *c;
 	uint64_t allocs = 0, frees = 0;
-	unsigned int i, c;
+	unsigned int slot, cls;
 
-	for (i = 0; i < MTAG_STATS_SLOTS; i++)
-		for (c = 0; c < sh->nb_classes; c++) {
-			allocs += __atomic_load_n(&sh->stats[i].allocs[c], __ATOMIC_RELAXED);
-			frees += __atomic_load_n(&sh->stats[i].frees[c], __ATOMIC_RELAXED);
+	for (slot = 0; slot < MTAG_LCORE_SLOTS; slot++)
+		for (cls = 0; cls < sh->nb_classes; cls++) {
+			c = mtag_cache_of(sh, slot, cls);
+			allocs += __atomic_load_n(&c->allocs, __ATOMIC_RELAXED);
+			frees += __atomic_load_n(&c->frees, __ATOMIC_RELAXED);
 		}
 	return allocs - frees;
 }
@@ -694,10 +465,10 @@ mtag_type_in_use(uint16_t type)
 {
 	const struct mtag_shared *sh = mtag_state.shared;
 	int64_t n = 0;
-	unsigned int i;
+	unsigned int slot;
 
-	for (i = 0; i < MTAG_STATS_SLOTS; i++)
-		n += __atomic_load_n(&sh->stats[i].type_in_use[MTAG_TYPE_SLOT(type)],
+	for (slot = 0; slot < MTAG_LCORE_SLOTS; slot++)
+		n += __atomic_load_n(&sh->type_in_use[slot][MTAG_TYPE_SLOT(type)],
 				     __ATOMIC_RELAXED);
 	return n;
 }

@@ -44,35 +44,11 @@ extern int mtag_logtype;
 
 #define MTAG_DEFAULT_POOL_SIZE 16383 /* 2^n - 1 fills the pool's ring exactly */
 #define MTAG_DEFAULT_CACHE_SIZE 256
+#define MTAG_CACHE_MAX_SIZE 512
 
-/* The fast paths use an lcore's mempool cache directly (objs[], len,
- * flushthresh), as rte_mempool_generic_get/put do inline, without their
- * refill and flush code: a get pops from the top while len > 0, a put pushes
- * while len < flushthresh, anything else goes through the public calls.
- * Checked against DPDK 22.11, 23.11, 24.11 and 25.11, whose caches behave so;
- * with any other DPDK mtag uses the public calls only. The unit test
- * burst.mempool_cache_consistent fails when a DPDK behaves otherwise. */
-#if RTE_VERSION >= RTE_VERSION_NUM(22, 11, 0, 0) && RTE_VERSION < RTE_VERSION_NUM(26, 0, 0, 0)
-#define MTAG_CACHE_DIRECT 1
-#else
-#define MTAG_CACHE_DIRECT 0
-#endif
-
-/* In-use counters by type (MTAG_TYPE_SLOT(), mtag_core.h): tags with a
- * FreeBSD cookie count under their type id modulo MTAG_TYPE_MAX. */
-
-/* Counters of one lcore, written only by that lcore; the last slot is shared
- * by all non-EAL threads and written with atomics. A tag freed on another
- * lcore than its own makes type_in_use negative there: only the sum over
- * slots means anything. */
-struct mtag_lcore_stats {
-	uint64_t allocs[MTAG_CLASS_MAX];
-	uint64_t frees[MTAG_CLASS_MAX];
-	uint64_t fails[MTAG_CLASS_MAX];
-	int64_t type_in_use[MTAG_TYPE_MAX];
-} __rte_cache_aligned;
-
-#define MTAG_STATS_SLOTS (RTE_MAX_LCORE + 1)
+/* Per-lcore state, slot RTE_MAX_LCORE being the one all unregistered
+ * threads share (no cache; counters written with atomics). */
+#define MTAG_LCORE_SLOTS (RTE_MAX_LCORE + 1)
 
 /* What a struct mtag_conf comes to, defaults filled in. */
 struct mtag_conf_eff {
@@ -94,8 +70,31 @@ struct mtag_shared {
 	rte_spinlock_t lock;			 /* type registration */
 	uint64_t debug_errors;
 	char type_name[MTAG_TYPE_MAX][MTAG_TYPE_NAMESIZE]; /* "" = free id */
-	struct mtag_lcore_stats stats[MTAG_STATS_SLOTS];
+	/* Tags in use per type, per lcore slot. Tags with a FreeBSD cookie
+	 * count under their type id modulo MTAG_TYPE_MAX; a tag freed on
+	 * another lcore than its own makes a slot negative: only the sum over
+	 * slots means anything. */
+	int64_t type_in_use[MTAG_LCORE_SLOTS][MTAG_TYPE_MAX] __rte_cache_aligned;
+	/* The caches, cache_bytes each, slot by slot, class by class
+	 * (mtag_cache_of()). */
+	size_t cache_bytes;
+	uint8_t caches[] __rte_cache_aligned;
 };
+
+/* The inline paths index the caches' stack with len and take the tags
+ * right after the cache's header (mtag_pvt.h (2), (3)). */
+_Static_assert(offsetof(struct mtag_cache, objs) % sizeof(void *) == 0 &&
+		       sizeof(struct mtag_cache) <= RTE_CACHE_LINE_SIZE,
+	       "struct mtag_cache: its header and first tags in one line");
+_Static_assert(MTAG_CACHE_MAX_SIZE <= UINT32_MAX / 2, "a cache's len and size fit uint32_t");
+
+/* Lcore slot's cache of a class, in the shared zone. */
+static inline struct mtag_cache *
+mtag_cache_of(struct mtag_shared *sh, unsigned int slot, unsigned int cls)
+{
+	return (struct mtag_cache *)&sh
+		->caches[(slot * (size_t)sh->nb_classes + cls) * sh->cache_bytes];
+}
 
 typedef void (*mtag_dtor_t)(struct mtag *t);
 typedef int (*mtag_copier_t)(struct mtag *dst, const struct mtag *src);
@@ -116,47 +115,36 @@ struct mtag_state {
 
 extern struct mtag_state mtag_state;
 
-/* Bumped by every mtag_lib_init(), never reset: a thread's cached view of
- * the pools (struct mtag_thread) is stale when its gen differs. */
-extern uint64_t mtag_gen;
+/* mtag_cache.c: the lcores' state and caches. mtag_lcore_gen changes with
+ * every init and fini, which fill and empty every slot's state. */
+extern uint64_t mtag_lcore_gen;
+size_t mtag_cache_bytes(uint32_t cache_size);
+void mtag_caches_init(struct mtag_shared *sh);
+void mtag_lcores_init(void);
+void mtag_lcores_fini(void);
+void mtag_lcores_set_puts(void);
+int mtag_lcores_callback(void);
+struct mtag_lcore *mtag_lcore_bind(void);
 
-/* The calling thread's pools, their caches and its counter slot, found once
- * per thread: rte_socket_id() and rte_mempool_default_cache() cost too much
- * for every tag. Filled again after mtag_lib_init(), or when the thread's
- * lcore id changes (rte_thread_register/unregister). */
-struct mtag_thread {
-	uint64_t gen;		  /* mtag_gen it was filled for; 0: never */
-	unsigned int lcore;	  /* rte_lcore_id() it was filled for */
-	unsigned int shared_slot; /* st is the non-EAL slot: count with atomics */
-	/* Puts may go straight onto the cache: the thread has one, the pools
-	 * are on one socket (a tag's class names its pool), no destructor is
-	 * set, and this is not a debug build. */
-	bool fast_put;
-	struct mtag_lcore_stats *st;
-	struct rte_mempool *pool[MTAG_CLASS_MAX];
-	/* NULL for every class when the thread has no cache (an unregistered
-	 * non-EAL thread, or cache_size UINT32_MAX). */
-	struct rte_mempool_cache *cache[MTAG_CLASS_MAX];
-};
-
-RTE_DECLARE_PER_LCORE(struct mtag_thread, mtag_thread);
-struct mtag_thread *mtag_thread_refresh(void);
-/* Every thread's view and every lcore's struct mtag_fp are stale: after
- * init, fini, or a change of whether puts may skip destructors. */
-void mtag_views_reset(void);
-/* Once per process, before any view is filled: a thread that gives up its
- * lcore id leaves that lcore's struct mtag_fp. */
-int mtag_views_init(void);
-
-static __rte_always_inline struct mtag_thread *
-mtag_thread_self(void)
+/* The calling thread's state, bound to it at its first call after init or
+ * after its lcore id changed (rte_thread_register/unregister). */
+static __rte_always_inline struct mtag_lcore *
+mtag_lcore_get(void)
 {
-	struct mtag_thread *th = &RTE_PER_LCORE(mtag_thread);
+	struct mtag_lcore *lc = RTE_PER_LCORE(mtag_lcore_self);
 
-	if (likely(th->gen == mtag_gen && th->lcore == rte_lcore_id()))
-		return th;
-	return mtag_thread_refresh();
+	if (likely(lc->gen == mtag_lcore_gen && lc->lcore_id == rte_lcore_id()))
+		return lc;
+	return mtag_lcore_bind();
 }
+
+/* n tags of class cls for the calling lcore, counted: where they lie. */
+struct mtag **mtag_cache_take(struct mtag_lcore *lc, unsigned int cls, struct mtag **tags,
+			      unsigned int n);
+/* n tags of class cls, from pool mp, back to the calling lcore's cache or
+ * to mp, counted; tags[] may be overwritten. */
+void mtag_cache_give(struct mtag_lcore *lc, unsigned int cls, struct rte_mempool *mp,
+		     struct mtag **tags, unsigned int n);
 
 /* Pool element: [debug prefix] struct mtag, data. */
 #ifdef MTAG_DEBUG
@@ -199,34 +187,34 @@ mtag_from_elt(void *elt)
 }
 
 /* Whether a type id is registered. The answer is remembered for the inline
- * get (mtag_type_known): a type another process registered becomes known
- * to this one at its first out-of-line use. Written once, as the lcores
- * read it on every get. */
+ * get (mtag_tables.type_known): a type another process registered becomes
+ * known to this one at its first out-of-line use. Written once, as the
+ * lcores read it on every get. */
 static inline bool
 mtag_type_valid(uint16_t type)
 {
 	if (type >= MTAG_TYPE_MAX || mtag_state.shared->type_name[type][0] == '\0')
 		return false;
-	if (unlikely(!mtag_type_known[type]))
-		mtag_type_known[type] = 1;
+	if (unlikely(!mtag_tables.type_known[type]))
+		mtag_tables.type_known[type] = 1;
 	return true;
 }
 
-static inline void
-mtag_count(uint64_t *counter, uint64_t n, unsigned int shared_slot)
+/* Whether a get of len bytes of a type with a cookie is valid. */
+static inline bool
+mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
 {
-	if (likely(!shared_slot))
-		*counter += n;
-	else
-		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+	if (unlikely(mtag_state.shared == NULL || len > mtag_state.max_len))
+		return false;
+	return cookie != MTAG_ABI_COMPAT || mtag_type_valid(type);
 }
 
 static inline void
-mtag_count_type(struct mtag_thread *th, uint16_t type, int64_t n)
+mtag_count_type(const struct mtag_lcore *lc, uint16_t type, int64_t n)
 {
-	int64_t *counter = &th->st->type_in_use[MTAG_TYPE_SLOT(type)];
+	int64_t *counter = &lc->type_in_use[MTAG_TYPE_SLOT(type)];
 
-	if (likely(!th->shared_slot))
+	if (likely(!lc->shared))
 		*counter += n;
 	else
 		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
@@ -241,12 +229,13 @@ mtag_hdr_init(struct mtag *t, uint64_t hdr, int flags)
 		memset(t + 1, 0, t->len);
 }
 
+/* A debug build marks each tag it hands out live, with where and when,
+ * and each it takes back free. */
 static inline void
 mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 {
 #ifdef MTAG_DEBUG
 	for (unsigned int i = 0; i < n; i++) {
-		tags[i] = mtag_from_elt(tags[i]);
 		mtag_dbg(tags[i])->magic = MTAG_MAGIC_LIVE;
 		mtag_dbg(tags[i])->owner = NULL;
 		mtag_dbg(tags[i])->site = RTE_PER_LCORE(mtag_debug_site);
@@ -258,56 +247,39 @@ mtag_debug_mark_live(struct mtag **tags, unsigned int n)
 #endif
 }
 
+static inline void
+mtag_debug_mark_free(struct mtag **tags, unsigned int n)
+{
+#ifdef MTAG_DEBUG
+	for (unsigned int i = 0; i < n; i++)
+		mtag_dbg(tags[i])->magic = MTAG_MAGIC_FREE;
+#else
+	RTE_SET_USED(tags);
+	RTE_SET_USED(n);
+#endif
+}
+
 /* mtag_pool.c */
 void mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *eff);
-int mtag_pools_init(const struct mtag_conf *conf);
+int mtag_pools_init(void);
 int mtag_pools_attach(void);
 void mtag_pools_fini(void);
-int mtag_tags_get(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n);
-void mtag_tag_release(struct mtag *t);
+/* Run the types' destructors and give the tags back; tags[] may be
+ * overwritten. */
 void mtag_tags_release(struct mtag **tags, unsigned int n);
-void mtag_tags_put(struct mtag **tags, unsigned int n);
+/* Give tags back without destructors (their types' counts are the
+ * caller's); tags[] may be overwritten. */
+void mtag_tags_put(struct mtag_lcore *lc, struct mtag **tags, unsigned int n);
 /* A copy of src with its copier run; NULL with *err = nomem when tags run out
  * or the copier's return. */
 struct mtag *mtag_tag_copy(const struct mtag *src, int nomem, int *err);
 uint64_t mtag_in_use(void);
 int64_t mtag_type_in_use(uint16_t type);
 
-/* n tags of class cls, counted, where they are: on the top of the calling
- * lcore's cache, which gives them up (the caller uses them before its next
- * get or put on this thread), or else copied into tags[] by the public
- * mempool call. NULL when the pool has too few. */
-static __rte_always_inline struct mtag **
-mtag_tags_borrow(struct mtag_thread *th, unsigned int cls, struct mtag **tags, unsigned int n)
-{
-	struct rte_mempool_cache *cache;
-
-	/* The debug build marks tags live on the way out: the public path (a
-	 * test of its own, or the cache would be read for nothing). */
-	if (MTAG_DEBUG_BUILD)
-		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
-	cache = th->cache[cls];
-	if (unlikely(cache == NULL || cache->len < n))
-		return mtag_tags_get(th, cls, tags, n) == 0 ? tags : NULL;
-	cache->len -= n;
-	th->st->allocs[cls] += n; /* a thread with a cache has its own slot */
-	return (struct mtag **)&cache->objs[cache->len];
-}
-
-/* Whether a get of len bytes of a type with a cookie is valid. */
-static inline bool
-mtag_args_valid(uint32_t cookie, uint16_t type, uint16_t len)
-{
-	if (unlikely(mtag_state.shared == NULL || len > mtag_state.max_len))
-		return false;
-	return cookie != MTAG_ABI_COMPAT || mtag_type_valid(type);
-}
-
 /* mtag_chain.c */
 uint64_t mtag_chain_summary(const struct mtag *t);
 /* mtag_copy_chain() reporting tags running out as nomem. */
 int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from, int nomem);
-void mtag_delete_chain_burst_slow(struct rte_mbuf **pkts, uint16_t n);
 
 /* mtag_registry.c */
 void mtag_registry_init(struct mtag_shared *sh);

@@ -135,7 +135,7 @@ mtag_type_set_destructor(uint16_t type, void (*fn)(struct mtag *t))
 	for (i = 0; i < MTAG_TYPE_MAX; i++)
 		if (mtag_state.dtor[i] != NULL)
 			mtag_state.have_dtor = true;
-	mtag_views_reset(); /* whether puts may skip destructors */
+	mtag_lcores_set_puts();
 	return 0;
 }
 

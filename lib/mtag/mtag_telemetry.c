@@ -15,8 +15,8 @@
 int
 mtag_stats_get(struct mtag_stats *s)
 {
-	const struct mtag_shared *sh = mtag_state.shared;
-	const struct mtag_lcore_stats *ls;
+	struct mtag_shared *sh = mtag_state.shared;
+	const struct mtag_cache *lc;
 	struct mtag_class_stats *cs;
 	unsigned int i, c;
 
@@ -30,17 +30,19 @@ mtag_stats_get(struct mtag_stats *s)
 	for (c = 0; c < sh->nb_classes; c++) {
 		s->class_len[c] = sh->class_len[c];
 		cs = &s->cls[c];
-		for (i = 0; i < MTAG_STATS_SLOTS; i++) {
-			ls = &sh->stats[i];
-			cs->allocs += __atomic_load_n(&ls->allocs[c], __ATOMIC_RELAXED);
-			cs->frees += __atomic_load_n(&ls->frees[c], __ATOMIC_RELAXED);
-			cs->alloc_fails += __atomic_load_n(&ls->fails[c], __ATOMIC_RELAXED);
+		for (i = 0; i < MTAG_LCORE_SLOTS; i++) {
+			lc = mtag_cache_of(sh, i, c);
+			cs->allocs += __atomic_load_n(&lc->allocs, __ATOMIC_RELAXED);
+			cs->frees += __atomic_load_n(&lc->frees, __ATOMIC_RELAXED);
+			cs->alloc_fails += __atomic_load_n(&lc->fails, __ATOMIC_RELAXED);
+			cs->cached += __atomic_load_n(&lc->len, __ATOMIC_RELAXED);
 		}
 		/* Counters are read one after the other while lcores run. */
 		cs->in_use = cs->allocs > cs->frees ? cs->allocs - cs->frees : 0;
 		s->allocs += cs->allocs;
 		s->frees += cs->frees;
 		s->alloc_fails += cs->alloc_fails;
+		s->cached += cs->cached;
 		s->in_use += cs->in_use;
 	}
 	return 0;
@@ -109,6 +111,7 @@ mtag_tel_counters(struct rte_tel_data *d, const struct mtag_class_stats *cs)
 	mtag_tel_add_u64(d, "allocs", cs->allocs);
 	mtag_tel_add_u64(d, "frees", cs->frees);
 	mtag_tel_add_u64(d, "alloc_fails", cs->alloc_fails);
+	mtag_tel_add_u64(d, "cached", cs->cached);
 }
 
 static int
@@ -128,7 +131,7 @@ mtag_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		return 0;
 	}
 	rte_tel_data_add_dict_int(d, "initialized", 1);
-	total = (struct mtag_class_stats){s.in_use, s.allocs, s.frees, s.alloc_fails};
+	total = (struct mtag_class_stats){s.in_use, s.allocs, s.frees, s.alloc_fails, s.cached};
 	mtag_tel_counters(d, &total);
 	mtag_tel_add_u64(d, "debug_errors", s.debug_errors);
 	for (c = 0; c < s.nb_classes; c++) {

@@ -266,6 +266,21 @@ primary(const char *prefix, const char *huge_dir)
 	mtag_stats_get(&s);
 	TEST_ASSERT(s.in_use == 2 * NB_BACK, "%" PRIu64 " tags in use after the secondary, not %u",
 		    s.in_use, 2 * NB_BACK);
+	/* The secondary's fini gave its lcore's cached tags back: the rest
+	 * are on this lcore's cache, the pools' rings, or in use. */
+	for (i = 0; i < s.nb_classes; i++) {
+		const struct mtag_cache *c = RTE_PER_LCORE(mtag_lcore_self)->cache[i];
+		char name[RTE_MEMPOOL_NAMESIZE];
+		struct rte_mempool *tp;
+
+		snprintf(name, sizeof(name), "mtag_s0_c%u", i);
+		tp = rte_mempool_lookup(name);
+		TEST_ASSERT(s.cls[i].cached == c->len, "class %u: %" PRIu64 " cached, %u here", i,
+			    s.cls[i].cached, c->len);
+		TEST_ASSERT(tp == NULL ||
+				    rte_mempool_avail_count(tp) + c->len + s.cls[i].in_use == tp->size,
+			    "class %u: tags missing from pool %s", i, name);
+	}
 	while ((n = rte_ring_dequeue_burst(back, (void **)pkts, RTE_DIM(pkts), NULL)) > 0) {
 		for (i = 0; i < n; i++) {
 			ret = check_pkt(pkts[i], r->secondary_type);
