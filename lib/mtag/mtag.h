@@ -382,7 +382,8 @@ mtag_next(const struct rte_mbuf *m, const struct mtag *t)
 static __rte_always_inline struct mtag *
 mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start)
 {
-	return __mtag_locate(m, cookie, type, start, mtag_dynflag_mask, mtag_dynfield_offset);
+	return __mtag_locate(m, cookie, type, start, mtag_dynflag_mask, mtag_dynfield_offset,
+			     false);
 }
 
 /**

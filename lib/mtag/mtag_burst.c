@@ -40,46 +40,18 @@ mtag_find_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t type, struct mtag *
 {
 	const uint64_t flag = mtag_dynflag_mask;
 	const int off = mtag_dynfield_offset;
-	const uint64_t bit = MTAG_SUMMARY_BIT(type);
-	const uint64_t key = __mtag_hdr_word(MTAG_ABI_COMPAT, type, 0);
 	struct rte_mbuf **pkts_end;
 	struct mtag **out_end;
-	const struct mtag_chain *c;
-	struct rte_mbuf *m;
-	struct mtag *t;
 	uint16_t found = 0;
+	struct mtag *t;
 	intptr_t i;
 
 	if (pkts == NULL || out == NULL)
 		return 0;
 	pkts_end = pkts + n;
 	out_end = out + n;
-	/* The newest tag is compared first, type and cookie as one word: on a
-	 * hit there, the common case, the summary is not read at all. This is
-	 * __mtag_locate()'s search, laid out for a hit where that one is laid
-	 * out for an untagged miss: through it this loop is 3 instructions per
-	 * packet longer. */
 	for (i = -(intptr_t)n; i != 0; i++) {
-		m = pkts_end[i];
-		t = NULL;
-		if (likely(m != NULL) && (m->ol_flags & flag)) {
-			c = RTE_MBUF_DYNFIELD(m, off, const struct mtag_chain *);
-#ifdef MTAG_DEBUG
-			if (mtag_debug_check_chain(m) != 0)
-				goto next;
-#endif
-			t = c->head;
-			if (unlikely(__mtag_key_of(t) != key)) {
-				t = NULL;
-				if (c->summary & bit)
-					for (t = c->head->next; t != NULL; t = t->next)
-						if (__mtag_key_of(t) == key)
-							break;
-			}
-		}
-#ifdef MTAG_DEBUG
-	next:
-#endif
+		t = __mtag_locate(pkts_end[i], MTAG_ABI_COMPAT, type, NULL, flag, off, true);
 		out_end[i] = t;
 		found += t != NULL;
 	}

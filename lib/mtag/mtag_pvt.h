@@ -271,20 +271,24 @@ __mtag_do_get(uint16_t type, uint16_t len, int flags)
  *   mtag_dynflag_mask.
  * @param off
  *   mtag_dynfield_offset.
+ * @param tagged
+ *   A constant: whether the code is to be laid out for a tagged packet
+ *   (a burst search, which expects hits) or for an untagged one (a scalar
+ *   search, whose common case is a miss on a fresh packet).
  * @return
  *   The first matching tag after @p start, or NULL.
  */
 static __rte_always_inline struct mtag *
 __mtag_locate(const struct rte_mbuf *m, uint32_t cookie, uint16_t type, const struct mtag *start,
-	      uint64_t flag, int off)
+	      uint64_t flag, int off, const bool tagged)
 {
 	const uint64_t key = __mtag_hdr_word(cookie, type, 0);
 	const struct mtag_chain *c;
 	struct mtag *t;
 
-	/* A miss on an untagged packet costs the ol_flags test; it is laid
-	 * out as the straight path, so that in a loop it takes no branch. */
-	if (m == NULL || likely(!(m->ol_flags & flag)))
+	/* Laid out as the caller expects, so that its loop takes no branch
+	 * in the common case: an untagged miss or a tagged packet. */
+	if (m == NULL || __builtin_expect(!(m->ol_flags & flag), !tagged))
 		return NULL;
 	c = RTE_MBUF_DYNFIELD(m, off, const struct mtag_chain *);
 	if (start == NULL) {
