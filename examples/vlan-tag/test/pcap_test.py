@@ -312,10 +312,18 @@ def main():
                      and all(re.search(r"type 1[12] \(vlan(_insert)?\) len 4 cookie 0 tpid 0x",
                                        body) for _, body in dumps),
                      f"--dump-tags 2 printed two frames' VLAN tags: {dumps}")
-        ck.check("VLAN insert software" in out, "start-up log shows software insertion")
-        ck.check(st_or_none(out, 0).get("sw_insert") == len(tx[0]) and
-                 st_or_none(out, 0).get("hw_insert") == 0,
-                 "every frame to the trunk had its VLANs inserted in software")
+        # net_pcap offers VLAN insertion from DPDK 26.07 on: the trunk then
+        # takes one VLAN in "hardware" and deeper stacks in software.
+        hw = re.search(r"trunk, VLAN strip \w+, VLAN insert (hardware|software)", out)
+        ck.check(hw is not None, "start-up log names the trunk's VLAN insertion")
+        ins = st_or_none(out, 0)
+        if hw is not None and hw.group(1) == "software":
+            ck.check(ins.get("sw_insert") == len(tx[0]) and ins.get("hw_insert") == 0,
+                     "every frame to the trunk had its VLANs inserted in software")
+        else:
+            ck.check(ins.get("sw_insert", 0) + ins.get("hw_insert", 0) == len(tx[0]) and
+                     ins.get("hw_insert", 0) > 0,
+                     f"every frame to the trunk had its VLANs inserted: {ins}")
         st = vtlib.final_stats(out)
         if not ck.check(st is not None, "final statistics printed"):
             ck.done()
