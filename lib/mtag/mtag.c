@@ -189,7 +189,7 @@ mtag_init_secondary(void)
 	}
 	mtag_state.mz = mz;
 	mtag_state.shared = mz->addr;
-	ret = mtag_pools_attach();
+	ret = mtag_pools_init();
 	if (ret != 0)
 		memset(&mtag_state, 0, sizeof(mtag_state));
 	return ret;

@@ -216,7 +216,6 @@ mtag_lcores_init(void)
 							      : &mtag_cache_empty;
 		lc->lcore_id = slot < RTE_MAX_LCORE ? slot : LCORE_ID_ANY;
 		lc->shared = slot == RTE_MAX_LCORE;
-		lc->used = false;
 		memcpy(lc->pool,
 		       mtag_socket_pools(lc->shared ? mtag_state.default_socket
 						    : rte_lcore_to_socket_id(slot)),

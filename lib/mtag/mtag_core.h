@@ -76,7 +76,7 @@ struct mtag_lcore {
 	unsigned int lcore_id;
 	/** Shared by unregistered threads: counters are written with atomics. */
 	bool shared;
-	/** This process has used it since init: its fini gives the cache back. */
+	/** A thread of this process has used it: its fini gives the caches back. */
 	bool used;
 	/** The pools of the thread's socket, which the caches draw from. */
 	struct rte_mempool *pool[MTAG_CLASS_MAX];

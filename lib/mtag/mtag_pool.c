@@ -18,28 +18,6 @@
 static const uint16_t mtag_default_class_len[] = {16, 64, 256};
 
 static void
-mtag_pool_name(char *buf, size_t sz, unsigned int socket, unsigned int cls)
-{
-	snprintf(buf, sz, "mtag_s%u_c%u", socket, cls);
-}
-
-/* Sockets that have an lcore, the only ones that allocate tags. */
-static void
-mtag_sockets_used(bool used[MTAG_MAX_SOCKETS])
-{
-	unsigned int lcore, s;
-
-	memset(used, 0, sizeof(bool) * MTAG_MAX_SOCKETS);
-	RTE_LCORE_FOREACH(lcore)
-	{
-		s = rte_lcore_to_socket_id(lcore);
-		used[s < MTAG_MAX_SOCKETS ? s : 0] = true;
-	}
-	s = rte_socket_id();
-	used[s < MTAG_MAX_SOCKETS ? s : 0] = true;
-}
-
-static void
 mtag_class_table(void)
 {
 	const struct mtag_shared *sh = mtag_state.shared;
@@ -53,61 +31,61 @@ mtag_class_table(void)
 	}
 }
 
-/* rte_mempool_create() with the configured mempool driver, and no mempool
- * cache: the lcores' caches are mtag's. */
+/* A pool of tags of class cls on a socket, with the configured mempool
+ * driver (rte_mempool_create()'s own by default) and no mempool cache: the
+ * lcores' caches are mtag's. Tags never reach a device: no IOVA, and
+ * 8-byte alignment is enough, which keeps a 16-byte-payload tag at 56
+ * bytes with its header. */
 static struct rte_mempool *
-mtag_mempool_create(const char *name, unsigned int elt, int socket, unsigned int flags)
+mtag_mempool_create(const char *name, unsigned int cls, int socket)
 {
 	const struct mtag_shared *sh = mtag_state.shared;
+	const unsigned int elt = MTAG_PREFIX + sizeof(struct mtag) + sh->class_len[cls];
 	struct rte_mempool *mp;
 	int ret;
 
-	if (sh->pool_ops[0] == '\0')
-		return rte_mempool_create(name, sh->pool_size, elt, 0, 0, NULL, NULL, NULL, NULL,
-					  socket, flags);
-	mp = rte_mempool_create_empty(name, sh->pool_size, elt, 0, 0, socket, flags);
+	mp = rte_mempool_create_empty(name, sh->pool_size, elt, 0, 0, socket,
+				      RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
 	if (mp == NULL)
 		return NULL;
-	ret = rte_mempool_set_ops_byname(mp, sh->pool_ops, NULL);
+	ret = rte_mempool_set_ops_byname(mp, sh->pool_ops[0] ? sh->pool_ops : "ring_mp_mc", NULL);
 	if (ret != 0) {
 		MTAG_LOG(ERR, "pool %s: no mempool driver \"%s\"", name, sh->pool_ops);
-		rte_mempool_free(mp);
-		rte_errno = EINVAL;
-		return NULL;
+		ret = -EINVAL;
+	} else {
+		ret = rte_mempool_populate_default(mp);
+		if (ret >= 0 && (unsigned int)ret != sh->pool_size)
+			ret = -ENOMEM;
 	}
-	ret = rte_mempool_populate_default(mp);
-	if (ret < 0 || (unsigned int)ret != sh->pool_size) {
+	if (ret < 0) {
 		rte_mempool_free(mp);
-		rte_errno = ret < 0 ? -ret : ENOMEM;
+		rte_errno = -ret;
 		return NULL;
 	}
 	return mp;
 }
 
+/* The pool of class cls on a socket, created (primary) or found. */
 static struct rte_mempool *
-mtag_pool_create(unsigned int socket, unsigned int cls)
+mtag_pool_open(unsigned int socket, unsigned int cls)
 {
 	const struct mtag_shared *sh = mtag_state.shared;
 	char name[RTE_MEMPOOL_NAMESIZE];
-	unsigned int elt = MTAG_PREFIX + sizeof(struct mtag) + sh->class_len[cls];
 	struct rte_mempool *mp;
 
-	/* Tags never reach a device: no IOVA, and 8-byte alignment is enough,
-	 * which keeps a 16-byte-payload tag at 56 bytes with its header. */
-	mtag_pool_name(name, sizeof(name), socket, cls);
-	mp = mtag_mempool_create(name, elt, (int)socket,
-				 RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	snprintf(name, sizeof(name), "mtag_s%u_c%u", socket, cls);
+	if (!mtag_state.primary)
+		return rte_mempool_lookup(name);
+	mp = mtag_mempool_create(name, cls, (int)socket);
 	if (mp == NULL && rte_errno == ENOMEM) {
 		/* Tags on another socket cost every access a remote line. */
 		MTAG_LOG(NOTICE, "pool %s: no memory on socket %u, taking any socket's", name,
 			 socket);
-		mp = mtag_mempool_create(name, elt, SOCKET_ID_ANY,
-					 RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-						 RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+		mp = mtag_mempool_create(name, cls, SOCKET_ID_ANY);
 	}
 	if (mp == NULL)
-		MTAG_LOG(ERR, "cannot create pool %s: %u tags of %u bytes (%" PRIu64 " KiB): %s",
-			 name, sh->pool_size, elt, (uint64_t)sh->pool_size * elt / 1024,
+		MTAG_LOG(ERR, "cannot create pool %s: %u tags of %u bytes: %s", name, sh->pool_size,
+			 (unsigned int)(MTAG_PREFIX + sizeof(struct mtag)) + sh->class_len[cls],
 			 rte_errno == ENOENT || rte_errno == 0
 				 ? "no memory for its ring or objects (EAL memory too small?)"
 				 : rte_strerror(rte_errno));
@@ -145,46 +123,27 @@ mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *sh)
 	sh->cache_size = cache;
 }
 
+/* The pools of every socket that has an lcore (the only ones that allocate
+ * tags) or, in a secondary process, every socket the primary made them on. */
 int
 mtag_pools_init(void)
 {
-	bool used[MTAG_MAX_SOCKETS];
-	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
+	unsigned int s, c, lcore, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
+	bool used[MTAG_MAX_SOCKETS] = {false};
 
 	mtag_class_table();
-	mtag_sockets_used(used);
+	RTE_LCORE_FOREACH(lcore)
+	used[RTE_MIN(rte_lcore_to_socket_id(lcore), MTAG_MAX_SOCKETS - 1u)] = true;
+	used[RTE_MIN(rte_socket_id(), MTAG_MAX_SOCKETS - 1u)] = true;
 	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
-		if (!used[s])
+		if (mtag_state.primary && !used[s])
 			continue;
 		for (c = 0; c < mtag_state.shared->nb_classes; c++) {
-			mtag_state.pool[s][c] = mtag_pool_create(s, c);
-			if (mtag_state.pool[s][c] == NULL) {
-				int err = rte_errno == EINVAL ? -EINVAL : -ENOMEM;
-
+			mtag_state.pool[s][c] = mtag_pool_open(s, c);
+			if (mtag_state.pool[s][c] == NULL && mtag_state.primary) {
 				mtag_pools_fini();
-				return err;
+				return rte_errno == EINVAL ? -EINVAL : -ENOMEM;
 			}
-		}
-		if (first == MTAG_MAX_SOCKETS)
-			first = s;
-		nb_sockets++;
-	}
-	mtag_state.default_socket = first;
-	mtag_state.single_socket = nb_sockets == 1;
-	return 0;
-}
-
-int
-mtag_pools_attach(void)
-{
-	char name[RTE_MEMPOOL_NAMESIZE];
-	unsigned int s, c, first = MTAG_MAX_SOCKETS, nb_sockets = 0;
-
-	mtag_class_table();
-	for (s = 0; s < MTAG_MAX_SOCKETS; s++) {
-		for (c = 0; c < mtag_state.shared->nb_classes; c++) {
-			mtag_pool_name(name, sizeof(name), s, c);
-			mtag_state.pool[s][c] = rte_mempool_lookup(name);
 		}
 		if (mtag_state.pool[s][0] == NULL)
 			continue;

@@ -167,11 +167,9 @@ mtag_dbg(const struct mtag *t)
 {
 	return (struct mtag_debug_hdr *)((uintptr_t)t - MTAG_PREFIX);
 }
-#define MTAG_DEBUG_BUILD 1
 #else
 #define MTAG_DEBUG_SITE() ((void)0)
 #define MTAG_PREFIX 0
-#define MTAG_DEBUG_BUILD 0
 #endif
 
 static inline void *
@@ -220,15 +218,6 @@ mtag_count_type(const struct mtag_lcore *lc, uint16_t type, int64_t n)
 		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
-static inline void
-mtag_hdr_init(struct mtag *t, uint64_t hdr, int flags)
-{
-	t->next = NULL;
-	memcpy(&t->type, &hdr, sizeof(hdr));
-	if (unlikely(flags & MTAG_ZERO))
-		memset(t + 1, 0, t->len);
-}
-
 /* A debug build marks each tag it hands out live, with where and when,
  * and each it takes back free. */
 static inline void
@@ -262,7 +251,6 @@ mtag_debug_mark_free(struct mtag **tags, unsigned int n)
 /* mtag_pool.c */
 void mtag_conf_resolve(const struct mtag_conf *conf, struct mtag_conf_eff *eff);
 int mtag_pools_init(void);
-int mtag_pools_attach(void);
 void mtag_pools_fini(void);
 /* Run the types' destructors and give the tags back; tags[] may be
  * overwritten. */
