@@ -277,8 +277,8 @@ primary(const char *prefix, const char *huge_dir)
 		tp = rte_mempool_lookup(name);
 		TEST_ASSERT(s.cls[i].cached == c->len, "class %u: %" PRIu64 " cached, %u here", i,
 			    s.cls[i].cached, c->len);
-		TEST_ASSERT(tp == NULL ||
-				    rte_mempool_avail_count(tp) + c->len + s.cls[i].in_use == tp->size,
+		TEST_ASSERT(tp == NULL || rte_mempool_avail_count(tp) + c->len + s.cls[i].in_use ==
+						  tp->size,
 			    "class %u: tags missing from pool %s", i, name);
 	}
 	while ((n = rte_ring_dequeue_burst(back, (void **)pkts, RTE_DIM(pkts), NULL)) > 0) {
