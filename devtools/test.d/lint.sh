@@ -3,8 +3,9 @@
 # Copyright(c) 2026 The mtag authors
 #
 # Lint gate: every C and C++ source of the project is as clang-format
-# (.clang-format) writes it, and clang-tidy (.clang-tidy: its suppressions
-# say why) finds nothing in lib/, release and debug builds alike.
+# (.clang-format) writes it, clang-tidy (.clang-tidy: its suppressions say
+# why) finds nothing in lib/, release and debug builds alike, and the commit
+# subjects are in DPDK's form (devtools/check-git-log.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -54,6 +55,10 @@ tidy build
 result "clang-tidy lib/ (release)" $?
 tidy build-lint-debug -Dmtag_debug=true
 result "clang-tidy lib/ (debug build)" $?
+
+# Commit subjects since the check came in: DPDK's "area: summary", <= 60.
+devtools/check-git-log.sh
+result "commit subjects (devtools/check-git-log.sh)" $?
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
