@@ -71,10 +71,11 @@ fi
 
 # Summary and chart data. The figures of the spec (section 5) are ratios of
 # bodies measured in this same run.
-/usr/bin/python3 - "$out" "$(uptime | sed 's/.*load average: //')" <<'PY'
+/usr/bin/python3 - "$out" "$(uptime | sed 's/.*load average: //')" \
+	"$(git describe --always --dirty 2>/dev/null || echo unknown)" <<'PY'
 import json, statistics, sys
 
-out, load = sys.argv[1], sys.argv[2]
+out, load, rev = sys.argv[1], sys.argv[2], sys.argv[3]
 doc = json.load(open(f"{out}/bench.json"))
 try:
     instr = {k.removesuffix("/burst:32"): v["instr_per_pkt"]
@@ -173,6 +174,8 @@ with open(f"{out}/summary.md", "w") as f:
     f.write(f"# mtag burst benchmark\n\n")
     f.write(f"- CPU: {ctx.get('mtag_cpu')}, {ctx.get('mtag_lcores')} lcores; "
             f"date {ctx.get('date')}; load average at the end {load}\n")
+    f.write(f"- {ctx.get('mtag_dpdk')}; compiler {ctx.get('mtag_compiler')}; mtag "
+            f"{rev}\n")
     f.write(f"- TSC {int(ctx.get('mtag_tsc_hz', 0)) / 1e9:.2f} GHz; core cycles per TSC "
             f"tick {ctx.get('mtag_core_per_tsc_at_start')} at start (dependent-add "
             f"calibration, redone around every run)\n")

@@ -16,6 +16,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
+#include <rte_version.h>
 
 #include "perf_priv.h"
 
@@ -230,6 +231,8 @@ perf_context_init(void)
 	perf_cpu_name(cpu, sizeof(cpu));
 	perf_context_add("mtag_cpu", "%s", cpu);
 	perf_context_add("mtag_lcores", "%u", rte_lcore_count());
+	perf_context_add("mtag_dpdk", "%s", rte_version());
+	perf_context_add("mtag_compiler", "%s", __VERSION__);
 	perf_context_add("mtag_tsc_hz", "%" PRIu64, rte_get_tsc_hz());
 	perf_context_add("mtag_core_per_tsc_at_start", "%.3f", perf_core_per_tsc());
 	perf_context_add("mtag_rdtsc_overhead_ticks", "%" PRIu64, perf_env.rdtsc_overhead);
