@@ -267,14 +267,16 @@ mtag_lcore_bind(void)
 	struct rte_mempool **pools = mtag_socket_pools(rte_socket_id());
 
 	RTE_ASSERT(mtag_state.shared != NULL && lc->gen == mtag_lcore_gen);
+	RTE_PER_LCORE(mtag_lcore_self) = lc;
+	if (lc->shared) /* no cache, and many threads at once */
+		return lc;
 	/* A registered thread on another socket than the lcore id's last
 	 * holder: the cache keeps one pool's tags (2). */
-	if (!lc->shared && lc->pool[0] != pools[0]) {
+	if (lc->pool[0] != pools[0]) {
 		mtag_lcore_drain(lc);
 		memcpy(lc->pool, pools, sizeof(lc->pool));
 	}
 	lc->used = true;
-	RTE_PER_LCORE(mtag_lcore_self) = lc;
 	return lc;
 }
 
