@@ -236,10 +236,27 @@ int mtag_type_set_destructor(uint16_t type, void (*fn)(struct mtag *t));
  */
 int mtag_type_set_copier(uint16_t type, int (*fn)(struct mtag *dst, const struct mtag *src));
 
+/* ------------------------------------------------------------------ tags */
+
+/**
+ * Allocate a tag with a FreeBSD cookie (m_tag_alloc()).
+ *
+ * @param cookie
+ *   Module cookie; MTAG_ABI_COMPAT for an OpenBSD-style tag.
+ * @param type
+ *   Type id. With a cookie other than MTAG_ABI_COMPAT the type is the
+ *   module's own and need not be registered.
+ * @param len
+ *   Bytes of data.
+ * @param flags
+ *   0 or MTAG_ZERO.
+ * @return
+ *   As mtag_get().
+ */
+struct mtag *mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags);
+
 #include "mtag_core.h"
 #include "mtag_pvt.h"
-
-/* ------------------------------------------------------------------ tags */
 
 /**
  * Allocate a tag with cookie MTAG_ABI_COMPAT, from the pool of the calling
@@ -260,23 +277,6 @@ mtag_get(uint16_t type, uint16_t len, int flags)
 {
 	return __mtag_do_get(type, len, flags);
 }
-
-/**
- * Allocate a tag with a FreeBSD cookie (m_tag_alloc()).
- *
- * @param cookie
- *   Module cookie; MTAG_ABI_COMPAT for an OpenBSD-style tag.
- * @param type
- *   Type id. With a cookie other than MTAG_ABI_COMPAT the type is the
- *   module's own and need not be registered.
- * @param len
- *   Bytes of data.
- * @param flags
- *   0 or MTAG_ZERO.
- * @return
- *   As mtag_get().
- */
-struct mtag *mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags);
 
 /**
  * Free a tag that is on no chain. Its type's destructor runs first.

@@ -103,20 +103,6 @@ extern struct mtag_tables mtag_tables;
 #define MTAG_SUMMARY_BIT(type) (UINT64_C(1) << ((type)&63))
 
 /**
- * @internal The out-of-line body of mtag_get(), for every case.
- *
- * @param type
- *   Type id.
- * @param len
- *   Bytes of data.
- * @param flags
- *   Flags of mtag_get().
- * @return
- *   As mtag_get().
- */
-struct mtag *__mtag_get(uint16_t type, uint16_t len, int flags);
-
-/**
  * @internal The out-of-line body of mtag_add(), for every case.
  *
  * @param m

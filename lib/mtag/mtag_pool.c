@@ -285,6 +285,8 @@ mtag_tags_new(uint32_t cookie, uint16_t type, uint16_t len, int flags, struct mt
 	return n;
 }
 
+/* Also the out-of-line body of the inline mtag_get(), which has tried the
+ * lcore's cache. */
 struct mtag *
 mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 {
@@ -292,16 +294,6 @@ mtag_alloc(uint32_t cookie, uint16_t type, uint16_t len, int flags)
 
 	MTAG_DEBUG_SITE();
 	return mtag_tags_new(cookie, type, len, flags, &t, 1) == 1 ? t : NULL;
-}
-
-/* The inline mtag_get() has tried the lcore's cache. */
-struct mtag *
-__mtag_get(uint16_t type, uint16_t len, int flags)
-{
-	struct mtag *t;
-
-	MTAG_DEBUG_SITE();
-	return mtag_tags_new(MTAG_ABI_COMPAT, type, len, flags, &t, 1) == 1 ? t : NULL;
 }
 
 /* The scalar fused form lives with the allocator it uses; the burst one is

@@ -249,7 +249,7 @@ __mtag_do_get(uint16_t type, uint16_t len, int flags)
 	struct mtag *t = __mtag_get_fast(type, len, flags);
 
 	if (unlikely(t == NULL))
-		return __mtag_get(type, len, flags);
+		return mtag_alloc(MTAG_ABI_COMPAT, type, len, flags);
 	t->next = NULL;
 	return t;
 }
