@@ -269,6 +269,14 @@ uint64_t mtag_chain_summary(const struct mtag *t);
 /* mtag_copy_chain() reporting tags running out as nomem. */
 int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from, int nomem);
 
+/* mtag_telemetry.c: one tag in mtag_dump()'s words, without the index
+ * (type id and name, len, cookie, the predefined payloads decoded, the first
+ * MTAG_TAG_TEXT_BYTES of the others in hex), cut to size; returns its length.
+ * No text is longer than MTAG_TAG_TEXT_MAX - 1. */
+#define MTAG_TAG_TEXT_BYTES 32
+#define MTAG_TAG_TEXT_MAX 180 /* 72 for the header's words, 105 for the data's */
+size_t mtag_tag_format(char *buf, size_t size, const struct mtag *t);
+
 /* mtag_registry.c */
 void mtag_registry_init(struct mtag_shared *sh);
 

@@ -2,8 +2,9 @@
  * Copyright(c) 2026 The mtag authors
  */
 
-/* Observability: counters, mtag_dump(), and the telemetry commands
- * /mtag/stats and /mtag/types (tags in use per type). */
+/* Observability: counters, mtag_dump() and the words it uses for a tag
+ * (mtag_tag_format(), which capture writes into packet comments too), and
+ * the telemetry commands /mtag/stats and /mtag/types (tags in use per type). */
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,43 +49,65 @@ mtag_stats_get(struct mtag_stats *s)
 	return 0;
 }
 
-/* Payload of a predefined type decoded, or the first bytes in hex. */
-static void
-mtag_dump_data(FILE *f, const struct mtag *t)
+/* The end of a text of n bytes after snprintf() added len to it, cut at
+ * size (snprintf's own cut). */
+static inline size_t
+mtag_text_end(size_t n, int len, size_t size)
+{
+	return len < 0 ? n : RTE_MIN(n + (size_t)len, size - 1);
+}
+
+/* Append to buf, of size bytes, holding a text of n bytes. */
+#define mtag_text_add(buf, size, n, ...)                                                           \
+	((n) = mtag_text_end((n), snprintf((buf) + (n), (size) - (n), __VA_ARGS__), (size)))
+
+size_t
+mtag_tag_format(char *buf, size_t size, const struct mtag *t)
 {
 	const uint8_t *d = (const uint8_t *)(t + 1);
+	const char *name = NULL;
 	struct mtag_ipsec ipsec;
 	struct mtag_vlan vlan;
 	unsigned int i;
+	size_t n = 0;
 
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (t->cookie == MTAG_ABI_COMPAT && mtag_state.shared != NULL && mtag_type_valid(t->type))
+		name = mtag_state.shared->type_name[t->type];
+	mtag_text_add(buf, size, n, "type %u (%s) len %u cookie %u", t->type,
+		      name != NULL ? name : "?", t->len, t->cookie);
+	/* The payload of a predefined type decoded, or the first bytes in hex. */
 	if (t->cookie == MTAG_ABI_COMPAT &&
 	    (t->type == MTAG_TYPE_VLAN || t->type == MTAG_TYPE_VLAN_INSERT) &&
 	    t->len >= sizeof(vlan)) {
 		memcpy(&vlan, d, sizeof(vlan));
-		fprintf(f, " tpid 0x%04x pcp %u dei %u vid %u", vlan.tpid, vlan.tci >> 13,
-			(vlan.tci >> 12) & 1, vlan.tci & 0xfff);
-		return;
+		mtag_text_add(buf, size, n, " tpid 0x%04x pcp %u dei %u vid %u", vlan.tpid,
+			      vlan.tci >> 13, (vlan.tci >> 12) & 1, vlan.tci & 0xfff);
+		return n;
 	}
 	if (t->cookie == MTAG_ABI_COMPAT &&
 	    (t->type == MTAG_TYPE_IPSEC_IN_DONE || t->type == MTAG_TYPE_IPSEC_OUT_DONE) &&
 	    t->len >= sizeof(ipsec)) {
 		memcpy(&ipsec, d, sizeof(ipsec));
-		fprintf(f, " sa %u spi 0x%08x", ipsec.sa_id, ipsec.spi);
-		return;
+		mtag_text_add(buf, size, n, " sa %u spi 0x%08x", ipsec.sa_id, ipsec.spi);
+		return n;
 	}
 	if (t->len > 0)
-		fprintf(f, " data");
-	for (i = 0; i < t->len && i < 32; i++)
-		fprintf(f, " %02x", d[i]);
-	if (t->len > 32)
-		fprintf(f, " ...");
+		mtag_text_add(buf, size, n, " data");
+	for (i = 0; i < t->len && i < MTAG_TAG_TEXT_BYTES; i++)
+		mtag_text_add(buf, size, n, " %02x", d[i]);
+	if (t->len > MTAG_TAG_TEXT_BYTES)
+		mtag_text_add(buf, size, n, " ...");
+	return n;
 }
 
 void
 mtag_dump(FILE *f, const struct rte_mbuf *m)
 {
+	char text[MTAG_TAG_TEXT_MAX];
 	const struct mtag *t;
-	const char *name;
 	unsigned int n = 0;
 
 	if (f == NULL || m == NULL)
@@ -93,14 +116,8 @@ mtag_dump(FILE *f, const struct rte_mbuf *m)
 		n++;
 	fprintf(f, "mtag: mbuf %p, %u tag%s\n", (const void *)m, n, n == 1 ? "" : "s");
 	for (t = mtag_first(m), n = 0; t != NULL; t = t->next, n++) {
-		name = t->cookie == MTAG_ABI_COMPAT && mtag_state.shared != NULL &&
-				       mtag_type_valid(t->type)
-			       ? mtag_state.shared->type_name[t->type]
-			       : NULL;
-		fprintf(f, "  %u: type %u (%s) len %u cookie %u", n, t->type,
-			name != NULL ? name : "?", t->len, t->cookie);
-		mtag_dump_data(f, t);
-		fputc('\n', f);
+		mtag_tag_format(text, sizeof(text), t);
+		fprintf(f, "  %u: %s\n", n, text);
 	}
 }
 
