@@ -13,6 +13,10 @@
 
 #include <rte_eal.h>
 
+#include <rte_ethdev.h>
+
+#include <mtag_capture.h>
+
 #include "test.h"
 
 #define REPLY_MAX 65536
@@ -369,6 +373,45 @@ test_leaks_by_site(void)
 	return TEST_SUCCESS;
 }
 
+/* /mtag/capture: each open capture's file and counters. */
+static int
+test_capture(void)
+{
+	struct mtag_capture_conf conf = {.ring_size = 2};
+	struct rte_mbuf *pkts[3];
+	struct mtag_capture *cap;
+	char top[REPLY_MAX], entry[1024], name[16];
+	const char *key;
+	uint16_t port;
+	int i;
+
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_null0", &port) == 0, "net_null0");
+	TEST_ASSERT(rte_pktmbuf_alloc_bulk(test_mbuf_pool(), pkts, 3) == 0, "mbufs");
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_NOT_NULL(rte_pktmbuf_append(pkts[i], 60), "data");
+	cap = mtag_capture_open("/dev/null", &conf);
+	TEST_ASSERT_NOT_NULL(cap, "open");
+	TEST_ASSERT_EQ(mtag_capture_burst(cap, port, 0, pkts, 3, RTE_PCAPNG_DIRECTION_IN), 2,
+		       "burst");
+	TEST_ASSERT_EQ(mtag_capture_flush(cap), 2, "flush");
+	TEST_RUN(query("/mtag/capture"));
+	TEST_ASSERT_EQ(mtag_capture_close(cap), 0, "close");
+	rte_pktmbuf_free_bulk(pkts, 3);
+	TEST_ASSERT_NOT_NULL(json_object(reply, "/mtag/capture", top, sizeof(top)), "%s", reply);
+	TEST_ASSERT_NOT_NULL(strstr(top, "\"path\":\"/dev/null\""), "%s", top);
+	key = strstr(top, "\"capture");
+	TEST_ASSERT(key != NULL && sscanf(key + 1, "%15[^\"]", name) == 1, "%s", top);
+	TEST_ASSERT_NOT_NULL(json_object(top, name, entry, sizeof(entry)), "%s", top);
+	TEST_ASSERT_EQ(json_number(entry, "captured"), 2, "%s", entry);
+	TEST_ASSERT_EQ(json_number(entry, "dropped"), 1, "%s", entry);
+	TEST_ASSERT_EQ(json_number(entry, "written"), 2, "%s", entry);
+	TEST_ASSERT_EQ(json_number(entry, "lost"), 0, "%s", entry);
+	/* Closed: no longer listed. */
+	TEST_RUN(query("/mtag/capture"));
+	TEST_ASSERT(strstr(reply, "/dev/null") == NULL, "%s", reply);
+	return TEST_SUCCESS;
+}
+
 static int
 test_listed(void)
 {
@@ -404,6 +447,7 @@ static const struct test_case telemetry_cases[] = {
 	{"types_in_use", test_types_in_use},
 	{"dump", test_dump},
 	{"leaks_by_site", test_leaks_by_site},
+	{"capture", test_capture},
 	{"listed", test_listed},
 	{"uninitialised", test_uninitialised},
 	{NULL, NULL},

@@ -72,7 +72,7 @@ installed_files()
 {
 	local f missing=0
 
-	for f in include/mtag/mtag.h include/mtag/mtag_ethdev.h \
+	for f in include/mtag/mtag.h include/mtag/mtag_ethdev.h include/mtag/mtag_capture.h \
 		include/mtag/mtag_build_config.h share/man/man3/mtag.3 \
 		share/man/man3/mtag_find.3 share/doc/mtag/guide.md; do
 		[ -f "$prefix/$f" ] || { echo "missing $prefix/$f"; missing=1; }
@@ -104,7 +104,7 @@ public_functions()
 {
 	{
 		sed -n 's/^[[:space:]]*\(mtag_[a-z0-9_]*\);$/\1/p' lib/mtag/version.map.in
-		sed -n 's/^\(mtag_[a-z0-9_]*\)(.*/\1/p' lib/mtag/mtag.h
+		sed -n 's/^\(mtag_[a-z0-9_]*\)(.*/\1/p' lib/mtag/mtag.h lib/mtag/mtag_capture.h
 	} | grep -vE '^mtag_(debug_|chain_of$|is_tagged$|dynfield_offset$|dynflag_mask$|tables$)' |
 		sort -u
 }
@@ -169,7 +169,7 @@ fi
 # A C++ program can include the headers.
 cxx_include()
 {
-	printf '#include <mtag.h>\n#include <mtag_ethdev.h>\nint main(void) { return mtag_first(nullptr) != nullptr; }\n' \
+	printf '#include <mtag.h>\n#include <mtag_ethdev.h>\n#include <mtag_capture.h>\nint main(void) { return mtag_first(nullptr) != nullptr; }\n' \
 		>"$work/cxx.cc"
 	c++ -std=c++17 -Wall -Werror $(pkg-config --cflags libmtag) -c "$work/cxx.cc" \
 		-o "$work/cxx.o"

@@ -33,6 +33,7 @@
 #include <rte_mempool.h>
 
 #include <mtag.h>
+#include <mtag_capture.h>
 #include <mtag_ethdev.h>
 
 static unsigned int passed, failed;
@@ -189,6 +190,39 @@ smoke_bursts(void)
 		mtag_free(tags[--n]);
 }
 
+/* A capture of a tagged burst to a file. */
+static void
+smoke_capture(void)
+{
+	struct mtag_capture_conf conf = {.filter = MTAG_CAPTURE_TAGGED, .snaplen = 128};
+	char path[] = "/tmp/mtag-outside-XXXXXX";
+	struct mtag_capture_stats st;
+	struct rte_mbuf *pkts[BURST];
+	struct mtag_capture *cap;
+	unsigned int i;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	cap = mtag_capture_open(path, &conf);
+	CHECK(cap != NULL);
+	CHECK(rte_pktmbuf_alloc_bulk(mbufs, pkts, BURST) == 0);
+	for (i = 0; i < BURST; i++) {
+		rte_pktmbuf_append(pkts[i], 60);
+		if (i % 2 == 0)
+			mtag_add(pkts[i], MTAG_TYPE_VLAN, sizeof(struct mtag_vlan), MTAG_ZERO);
+	}
+	CHECK(mtag_capture_burst(cap, 0, 0, pkts, BURST, RTE_PCAPNG_DIRECTION_IN) == BURST / 2);
+	CHECK(mtag_capture_flush(cap) == BURST / 2);
+	CHECK(mtag_capture_stats_get(cap, &st) == 0 && st.written == BURST / 2);
+	CHECK(mtag_capture_close(cap) == 0);
+	mtag_pktmbuf_free_bulk(pkts, BURST);
+	unlink(path);
+}
+
 /* The TX strip on a port that frees what it sends. */
 static void
 smoke_ethdev(void)
@@ -259,6 +293,7 @@ main(int argc, char **argv)
 	smoke_types_and_tags();
 	smoke_chains();
 	smoke_bursts();
+	smoke_capture();
 	smoke_ethdev();
 
 	CHECK(mtag_stats_get(&s) == 0 && s.allocs == s.frees && s.alloc_fails > 0);

@@ -27,6 +27,7 @@
 #include <rte_mempool.h>
 
 #include <mtag.h>
+#include <mtag_capture.h>
 
 #include "fuzz_common.h"
 
@@ -71,6 +72,16 @@ struct ref_model {
 	uint64_t debug_errors;
 	uint8_t fill; /* data pattern of the next non-zeroed tag */
 };
+
+/* Captures to /dev/null, one per filter, with rings small enough to fill. */
+#define NB_CAPS 3
+#define CAP_RING 8
+struct ref_cap {
+	struct mtag_capture *cap;
+	enum mtag_capture_filter filter;
+	uint64_t in_ring, captured, dropped, written;
+};
+static struct ref_cap caps[NB_CAPS];
 
 static struct rte_mempool *mbuf_pool;
 static int type_a, type_b, type_c;
@@ -946,6 +957,53 @@ op_nulls(struct cursor *c)
 	return TEST_SUCCESS;
 }
 
+/* A burst of the packets (some slots empty) handed to a capture, or its
+ * ring written out: the filter keeps what the model says, the ring takes
+ * what fits, the rest is counted as dropped; no tag moves (check_all()). */
+static int
+op_capture(struct cursor *c)
+{
+	struct ref_cap *rc = &caps[u8(c) % NB_CAPS];
+	struct rte_mbuf *pkts[NB_PKTS];
+	struct mtag_capture_stats st;
+	unsigned int i, kept = 0, fit;
+	uint8_t mask = u8(c);
+	int ret;
+
+	if (mask & 0x80) {
+		ret = mtag_capture_flush(rc->cap);
+		TEST_ASSERT(ret == (int)rc->in_ring, "flush wrote %d, ring had %" PRIu64, ret,
+			    rc->in_ring);
+		rc->written += rc->in_ring;
+		rc->in_ring = 0;
+	} else {
+		for (i = 0; i < NB_PKTS; i++) {
+			pkts[i] = mask & (1u << i) ? M.pkt[i].m : NULL;
+			if (pkts[i] == NULL)
+				continue;
+			if (rc->filter == MTAG_CAPTURE_ALL ||
+			    (rc->filter == MTAG_CAPTURE_TAGGED && M.pkt[i].n > 0) ||
+			    (rc->filter == MTAG_CAPTURE_TYPE &&
+			     model_find(&M.pkt[i], MTAG_ABI_COMPAT, (uint16_t)type_a, -1) != NULL))
+				kept++;
+		}
+		fit = RTE_MIN(kept, CAP_RING - rc->in_ring);
+		ret = mtag_capture_burst(rc->cap, 0, 0, pkts, NB_PKTS, RTE_PCAPNG_DIRECTION_IN);
+		TEST_ASSERT(ret == (int)fit, "filter %d: %d captured, model %u of %u kept",
+			    rc->filter, ret, fit, kept);
+		rc->in_ring += fit;
+		rc->captured += fit;
+		rc->dropped += kept - fit;
+	}
+	TEST_ASSERT(mtag_capture_stats_get(rc->cap, &st) == 0, "capture stats");
+	TEST_ASSERT(st.captured == rc->captured && st.dropped == rc->dropped &&
+			    st.written == rc->written && st.lost == 0,
+		    "capture stats %" PRIu64 "/%" PRIu64 "/%" PRIu64 ", model %" PRIu64 "/%" PRIu64
+		    "/%" PRIu64,
+		    st.captured, st.dropped, st.written, rc->captured, rc->dropped, rc->written);
+	return TEST_SUCCESS;
+}
+
 enum {
 	OP_PKT_ALLOC,
 	OP_GET,
@@ -973,6 +1031,7 @@ enum {
 	OP_NULLS,
 	OP_ADD,
 	OP_ADD_BURST,
+	OP_CAPTURE,
 	NB_OPS
 };
 
@@ -990,6 +1049,7 @@ static const char *const op_names[NB_OPS] = {
 	"pkt_free",	"pkt_free_bulk",
 	"write",	"nulls",
 	"add",		"add_burst",
+	"capture",
 };
 
 static uint64_t op_runs[NB_OPS];
@@ -1080,6 +1140,9 @@ run_op(struct cursor *c, unsigned int op)
 	case OP_NULLS:
 		TEST_RUN(op_nulls(c));
 		break;
+	case OP_CAPTURE:
+		TEST_RUN(op_capture(c));
+		break;
 	default:
 		break;
 	}
@@ -1152,6 +1215,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	mtag_type_set_destructor(type_a, dtor_count);
 	mtag_type_set_destructor(type_b, dtor_count);
 	mtag_type_set_copier(type_b, copier_b);
+	for (i = 0; i < NB_CAPS; i++) {
+		struct mtag_capture_conf cc = {
+			.filter = (enum mtag_capture_filter)i,
+			.type = (uint16_t)type_a,
+			.ring_size = CAP_RING,
+		};
+
+		caps[i].filter = cc.filter;
+		caps[i].cap = mtag_capture_open("/dev/null", &cc);
+		if (caps[i].cap == NULL) {
+			fprintf(stderr, "capture: %s\n", rte_strerror(rte_errno));
+			exit(1);
+		}
+	}
 	return 0;
 }
 
