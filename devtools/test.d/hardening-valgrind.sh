@@ -31,7 +31,7 @@ tests=$(meson test -C "$bdir" --list --no-rebuild 2>/dev/null |
 # shellcheck disable=SC2086
 meson test -C "$bdir" --no-rebuild --num-processes 1 --print-errorlogs \
 	--timeout-multiplier 10 \
-	--wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	--wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$PWD/devtools/test.d/valgrind.supp" \
 	$tests
 meson_counts "$bdir" testlog-valgrind
 echo "$mp passed, $mf failed, $ms skipped"
