@@ -10,6 +10,11 @@
  * With two net_ring vdevs (each TX loops back to its own RX) the demo makes
  * its own traffic: it sends packets into port 0, forwards them to port 1, and
  * reads port 1 back to check that every packet left untagged.
+ *
+ *   dpdk-tag-demo <EAL args> [-- --capture FILE]
+ *
+ * --capture writes every packet sent on port 1 to FILE (pcapng) with its tag
+ * in the comment: tshark -r FILE -T fields -e frame.number -e frame.comment
  */
 
 #include <inttypes.h>
@@ -24,6 +29,7 @@
 #include <rte_mbuf_dyn.h>
 
 #include <mtag.h>
+#include <mtag_capture.h>
 #include <mtag_ethdev.h>
 
 #define BURST 32
@@ -141,17 +147,22 @@ check_wire(uint16_t port, struct demo_counts *c)
 int
 main(int argc, char **argv)
 {
+	struct mtag_capture *cap = NULL; /* NULL: no capture, one test per burst */
 	struct rte_mbuf *pkts[BURST];
 	struct demo_counts c = {0};
 	struct rte_mempool *mp;
 	struct mtag_stats st;
 	uint64_t deadline;
 	uint16_t n, sent;
-	int type, ret;
+	int type, ret, cap_ret = 0;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "EAL init failed\n");
+	argc -= ret;
+	argv += ret;
+	if (argc != 1 && (argc != 3 || strcmp(argv[1], "--capture") != 0))
+		rte_exit(EXIT_FAILURE, "usage: dpdk-tag-demo <EAL args> [-- --capture FILE]\n");
 	if (rte_eth_dev_count_avail() < 2)
 		rte_exit(EXIT_FAILURE, "need two ports (e.g. --vdev net_ring0 --vdev net_ring1)\n");
 	ret = mtag_lib_init(NULL);
@@ -166,6 +177,12 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "mbuf pool: %s\n", rte_strerror(rte_errno));
 	if (port_init(0, mp) != 0 || port_init(1, mp) != 0)
 		rte_exit(EXIT_FAILURE, "port init failed\n");
+	if (argc == 3) {
+		cap = mtag_capture_open(argv[2], NULL); /* every packet handed over */
+		if (cap == NULL)
+			rte_exit(EXIT_FAILURE, "capture %s: %s\n", argv[2],
+				 rte_strerror(rte_errno));
+	}
 
 	printf("tag-demo: type 'rx_meta' = %d, %zu-byte tags\n", type, sizeof(struct rx_meta));
 	deadline = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
@@ -174,12 +191,25 @@ main(int argc, char **argv)
 		inject(0, mp, &c);
 		n = rx_and_tag(0, type, pkts, &c);
 		stage(type, pkts, n, &c);
+		mtag_capture_burst(cap, 1, 0, pkts, n, RTE_PCAPNG_DIRECTION_OUT);
 		sent = rte_eth_tx_burst(1, 0, pkts, n);
 		mtag_pktmbuf_free_bulk(pkts + sent, n - sent);
 		c.forwarded += sent;
 		check_wire(1, &c);
+		if (cap != NULL)
+			mtag_capture_flush(cap); /* this loop is the demo's control thread too */
 	}
 	check_wire(1, &c);
+	if (cap != NULL) {
+		struct mtag_capture_stats cs = {0};
+
+		cap_ret = mtag_capture_flush(cap);
+		mtag_capture_stats_get(cap, &cs);
+		if (mtag_capture_close(cap) != 0 || cap_ret < 0 || cs.written != cs.captured)
+			cap_ret = -EIO;
+		printf("capture %s: %" PRIu64 " packets written, %" PRIu64 " dropped\n", argv[2],
+		       cs.written, cs.dropped);
+	}
 
 	mtag_stats_get(&st);
 	printf("sent %" PRIu64 ", tags attached %" PRIu64 ", found %" PRIu64 ", forwarded %" PRIu64
@@ -193,7 +223,7 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(0);
 	rte_eth_dev_stop(1);
 	ret = c.sent == NB_PKTS && c.found == c.sent && c.untagged_out == c.sent &&
-			      c.tagged_out == 0 && st.in_use == 0
+			      c.tagged_out == 0 && st.in_use == 0 && cap_ret >= 0
 		      ? EXIT_SUCCESS
 		      : EXIT_FAILURE;
 	printf("%s\n", ret == EXIT_SUCCESS ? "OK: every tag found, stripped before TX, none left"
