@@ -39,6 +39,8 @@
 #define MTAG_CAPTURE_HEAD_LEN 24
 #define MTAG_CAPTURE_INDEX_LEN 16
 #define MTAG_CAPTURE_MORE_LEN 24
+#define MTAG_CAPTURE_COMMENT_BUF                                                                   \
+	(MTAG_CAPTURE_COMMENT_MAX + MTAG_CAPTURE_INDEX_LEN + MTAG_TAG_TEXT_MAX)
 /* How long the writing thread sleeps when the ring is empty. */
 #define MTAG_CAPTURE_THREAD_NS 1000000
 
@@ -164,15 +166,14 @@ mtag_pcapng_add_port(rte_pcapng_t *pc, uint16_t port)
 /* ------------------------------------------------------------- the comment */
 
 /* A packet's tags on one line, newest first, in mtag_dump()'s words, at
- * most MTAG_CAPTURE_COMMENT_MAX bytes; returns its length. */
+ * most MTAG_CAPTURE_COMMENT_MAX bytes, into buf of MTAG_CAPTURE_COMMENT_BUF
+ * (a tag is written before it is known to fit); returns its length. */
 static size_t
 mtag_capture_comment(const struct rte_mbuf *m, char *buf)
 {
-	const size_t size = MTAG_CAPTURE_COMMENT_MAX + 1;
-	char text[MTAG_TAG_TEXT_MAX];
 	const struct mtag *t;
 	unsigned int nb = 0, i;
-	size_t n, len;
+	char *p = buf, *start;
 
 	/* The 5 newest tags always fit (mtag_capture.h). */
 	RTE_BUILD_BUG_ON(MTAG_CAPTURE_HEAD_LEN +
@@ -181,20 +182,27 @@ mtag_capture_comment(const struct rte_mbuf *m, char *buf)
 			 MTAG_CAPTURE_COMMENT_MAX);
 	for (t = mtag_first(m); t != NULL; t = t->next)
 		nb++;
-	n = (size_t)snprintf(buf, size, "mtag: %u tag%s", nb, nb == 1 ? "" : "s");
+	p = mtag_text_str(p, "mtag: ");
+	p = mtag_text_u32(p, nb);
+	p = nb == 1 ? mtag_text_str(p, " tag") : mtag_text_str(p, " tags");
 	for (t = mtag_first(m), i = 0; t != NULL; t = t->next, i++) {
-		len = mtag_tag_format(text, sizeof(text), t);
-		/* Room for this tag, and for the note of those left out if
-		 * more follow. */
-		if (n + MTAG_CAPTURE_INDEX_LEN + len +
-			    (t->next != NULL ? MTAG_CAPTURE_MORE_LEN : 0) >
+		start = p;
+		p = mtag_text_str(p, "; ");
+		p = mtag_text_u32(p, i);
+		p = mtag_text_str(p, ": ");
+		p += mtag_tag_format(p, MTAG_TAG_TEXT_MAX, t);
+		/* Keep this tag if it leaves room for the note of those left
+		 * out, when more follow. */
+		if ((size_t)(p - buf) + (t->next != NULL ? MTAG_CAPTURE_MORE_LEN : 0) >
 		    MTAG_CAPTURE_COMMENT_MAX) {
-			n += (size_t)snprintf(buf + n, size - n, "; ... %u more", nb - i);
+			p = mtag_text_str(start, "; ... ");
+			p = mtag_text_u32(p, nb - i);
+			p = mtag_text_str(p, " more");
 			break;
 		}
-		n += (size_t)snprintf(buf + n, size - n, "; %u: %s", i, text);
 	}
-	return n;
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 /* ------------------------------------------------------------- the lcores */
@@ -254,7 +262,7 @@ __mtag_capture_burst(struct mtag_capture *cap, uint16_t port, uint16_t queue,
 {
 	/* Set in full for clang-tidy, which cannot follow what is set. */
 	struct rte_mbuf *sel[MTAG_CAPTURE_BURST], *copies[MTAG_CAPTURE_BURST] = {NULL};
-	char comment[MTAG_CAPTURE_COMMENT_MAX + 1];
+	char comment[MTAG_CAPTURE_COMMENT_BUF];
 	unsigned int i = 0, j, k, want, taken, room, c, e;
 	uint64_t captured = 0, dropped = 0;
 	size_t len;

@@ -277,6 +277,56 @@ int mtag_chain_copy(struct rte_mbuf *to, const struct rte_mbuf *from, int nomem)
 #define MTAG_TAG_TEXT_MAX 180 /* 72 for the header's words, 105 for the data's */
 size_t mtag_tag_format(char *buf, size_t size, const struct mtag *t);
 
+/* Writing text without snprintf(), for the words of tags: each writes at p
+ * without a NUL and returns the end. The caller has the room. */
+static inline char *
+mtag_text_mem(char *p, const char *s, size_t len)
+{
+	memcpy(p, s, len);
+	return p + len;
+}
+
+#define mtag_text_str(p, lit) mtag_text_mem((p), (lit), sizeof(lit) - 1)
+
+/* v in decimal: at most 10 characters. */
+static inline char *
+mtag_text_u32(char *p, uint32_t v)
+{
+	char digits[10];
+	unsigned int n = 0;
+
+	/* Most numbers in tags are small: counts, indexes, lengths, ids. */
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100) {
+		p[0] = (char)('0' + v / 10);
+		p[1] = (char)('0' + v % 10);
+		return p + 2;
+	}
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* The low nb_digits hex digits of v, lower case, leading zeros. */
+static inline char *
+mtag_text_hex(char *p, uint32_t v, unsigned int nb_digits)
+{
+	unsigned int i;
+
+	for (i = nb_digits; i > 0; i--) {
+		p[i - 1] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	}
+	return p + nb_digits;
+}
+
 /* mtag_registry.c */
 void mtag_registry_init(struct mtag_shared *sh);
 

@@ -49,58 +49,95 @@ mtag_stats_get(struct mtag_stats *s)
 	return 0;
 }
 
-/* The end of a text of n bytes after snprintf() added len to it, cut at
- * size (snprintf's own cut). */
-static inline size_t
-mtag_text_end(size_t n, int len, size_t size)
-{
-	return len < 0 ? n : RTE_MIN(n + (size_t)len, size - 1);
-}
+/* Each byte's two hex digits, for the payloads written out in hex. */
+static const char mtag_hex_byte[256][2] = {
+#define MTAG_HEX_ROW(h)                                                                            \
+	{h, '0'}, {h, '1'}, {h, '2'}, {h, '3'}, {h, '4'}, {h, '5'}, {h, '6'}, {h, '7'}, {h, '8'},  \
+		{h, '9'}, {h, 'a'}, {h, 'b'}, {h, 'c'}, {h, 'd'}, {h, 'e'},                        \
+	{                                                                                          \
+		h, 'f'                                                                             \
+	}
+	MTAG_HEX_ROW('0'), MTAG_HEX_ROW('1'), MTAG_HEX_ROW('2'), MTAG_HEX_ROW('3'),
+	MTAG_HEX_ROW('4'), MTAG_HEX_ROW('5'), MTAG_HEX_ROW('6'), MTAG_HEX_ROW('7'),
+	MTAG_HEX_ROW('8'), MTAG_HEX_ROW('9'), MTAG_HEX_ROW('a'), MTAG_HEX_ROW('b'),
+	MTAG_HEX_ROW('c'), MTAG_HEX_ROW('d'), MTAG_HEX_ROW('e'), MTAG_HEX_ROW('f'),
+#undef MTAG_HEX_ROW
+};
 
-/* Append to buf, of size bytes, holding a text of n bytes. */
-#define mtag_text_add(buf, size, n, ...)                                                           \
-	((n) = mtag_text_end((n), snprintf((buf) + (n), (size) - (n), __VA_ARGS__), (size)))
-
-size_t
-mtag_tag_format(char *buf, size_t size, const struct mtag *t)
+/* The words of a tag into p, which has MTAG_TAG_TEXT_MAX bytes; returns
+ * the end (no NUL). Written out rather than with snprintf(): capture runs it
+ * for every packet, and snprintf() costs about ten times more. */
+static char *
+mtag_tag_words(char *p, const struct mtag *t)
 {
 	const uint8_t *d = (const uint8_t *)(t + 1);
-	const char *name = NULL;
+	const char *name = "?";
 	struct mtag_ipsec ipsec;
 	struct mtag_vlan vlan;
-	unsigned int i;
-	size_t n = 0;
+	unsigned int i, n;
 
-	if (size == 0)
-		return 0;
-	buf[0] = '\0';
 	if (t->cookie == MTAG_ABI_COMPAT && mtag_state.shared != NULL && mtag_type_valid(t->type))
 		name = mtag_state.shared->type_name[t->type];
-	mtag_text_add(buf, size, n, "type %u (%s) len %u cookie %u", t->type,
-		      name != NULL ? name : "?", t->len, t->cookie);
+	p = mtag_text_str(p, "type ");
+	p = mtag_text_u32(p, t->type);
+	p = mtag_text_str(p, " (");
+	p = mtag_text_mem(p, name, strnlen(name, MTAG_TYPE_NAMESIZE - 1));
+	p = mtag_text_str(p, ") len ");
+	p = mtag_text_u32(p, t->len);
+	p = mtag_text_str(p, " cookie ");
+	p = mtag_text_u32(p, t->cookie);
 	/* The payload of a predefined type decoded, or the first bytes in hex. */
 	if (t->cookie == MTAG_ABI_COMPAT &&
 	    (t->type == MTAG_TYPE_VLAN || t->type == MTAG_TYPE_VLAN_INSERT) &&
 	    t->len >= sizeof(vlan)) {
 		memcpy(&vlan, d, sizeof(vlan));
-		mtag_text_add(buf, size, n, " tpid 0x%04x pcp %u dei %u vid %u", vlan.tpid,
-			      vlan.tci >> 13, (vlan.tci >> 12) & 1, vlan.tci & 0xfff);
-		return n;
+		p = mtag_text_str(p, " tpid 0x");
+		p = mtag_text_hex(p, vlan.tpid, 4);
+		p = mtag_text_str(p, " pcp ");
+		p = mtag_text_u32(p, vlan.tci >> 13);
+		p = mtag_text_str(p, " dei ");
+		p = mtag_text_u32(p, (vlan.tci >> 12) & 1);
+		p = mtag_text_str(p, " vid ");
+		return mtag_text_u32(p, vlan.tci & 0xfff);
 	}
 	if (t->cookie == MTAG_ABI_COMPAT &&
 	    (t->type == MTAG_TYPE_IPSEC_IN_DONE || t->type == MTAG_TYPE_IPSEC_OUT_DONE) &&
 	    t->len >= sizeof(ipsec)) {
 		memcpy(&ipsec, d, sizeof(ipsec));
-		mtag_text_add(buf, size, n, " sa %u spi 0x%08x", ipsec.sa_id, ipsec.spi);
-		return n;
+		p = mtag_text_str(p, " sa ");
+		p = mtag_text_u32(p, ipsec.sa_id);
+		p = mtag_text_str(p, " spi 0x");
+		return mtag_text_hex(p, ipsec.spi, 8);
 	}
 	if (t->len > 0)
-		mtag_text_add(buf, size, n, " data");
-	for (i = 0; i < t->len && i < MTAG_TAG_TEXT_BYTES; i++)
-		mtag_text_add(buf, size, n, " %02x", d[i]);
+		p = mtag_text_str(p, " data");
+	n = RTE_MIN(t->len, MTAG_TAG_TEXT_BYTES);
+	for (i = 0; i < n; i++, p += 3) {
+		p[0] = ' ';
+		memcpy(p + 1, mtag_hex_byte[d[i]], 2);
+	}
 	if (t->len > MTAG_TAG_TEXT_BYTES)
-		mtag_text_add(buf, size, n, " ...");
-	return n;
+		p = mtag_text_str(p, " ...");
+	return p;
+}
+
+size_t
+mtag_tag_format(char *buf, size_t size, const struct mtag *t)
+{
+	char text[MTAG_TAG_TEXT_MAX];
+	size_t len;
+
+	if (size >= MTAG_TAG_TEXT_MAX) {
+		len = (size_t)(mtag_tag_words(buf, t) - buf);
+		buf[len] = '\0';
+		return len;
+	}
+	if (size == 0)
+		return 0;
+	len = RTE_MIN((size_t)(mtag_tag_words(text, t) - text), size - 1);
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return len;
 }
 
 void
