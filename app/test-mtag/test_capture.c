@@ -9,7 +9,9 @@
  * mtag_dump()'s words. A full ring drops and counts; the limit stops; bad
  * arguments and failing writes give an error and lose no tag and no mbuf. */
 
+#define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -690,6 +692,33 @@ test_write_fails(void)
 	return copies_all_back();
 }
 
+/* CPUs of the capture's writing thread (named "mtag-cap<slot>"); 0 when
+ * none was found. */
+static int
+writer_cpus(cpu_set_t *set)
+{
+	DIR *d = opendir("/proc/self/task");
+	char f[300], comm[32];
+	struct dirent *e;
+	int found = 0;
+	FILE *c;
+
+	while (d != NULL && !found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "/proc/self/task/%s/comm", e->d_name);
+		c = fopen(f, "r");
+		if (c == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), c) != NULL && strncmp(comm, "mtag-cap", 8) == 0)
+			found = sched_getaffinity(atoi(e->d_name), sizeof(*set), set) == 0;
+		fclose(c);
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
 /* A capture with its own thread writes without being asked. */
 static int
 test_thread(void)
@@ -697,9 +726,11 @@ test_thread(void)
 	struct mtag_capture_conf conf = {.flags = MTAG_CAPTURE_THREAD, .ring_size = 64};
 	struct mtag_capture_stats st = {0};
 	struct rte_mbuf *pkts[16];
+	cpu_set_t cpus, main_cpus;
 	struct mtag_capture *cap;
 	uint64_t deadline, sent = 0;
 	unsigned int i, r;
+	int named;
 
 	for (i = 0; i < 16; i++) {
 		TEST_ASSERT_NOT_NULL(pkts[i] = make_pkt(128, (uint8_t)i), "packet");
@@ -707,6 +738,11 @@ test_thread(void)
 	}
 	cap = mtag_capture_open(path, &conf);
 	TEST_ASSERT_NOT_NULL(cap, "open");
+	/* Not on the calling lcore's CPU alone, behind its busy loop (asserted
+	 * once the capture is closed). */
+	main_cpus = rte_lcore_cpuset(rte_lcore_id());
+	for (r = 0; r < 1000 && !(named = writer_cpus(&cpus)); r++)
+		rte_delay_us_sleep(1000); /* it names itself when it runs */
 	for (r = 0; r < 6; r++) {
 		sent += (uint64_t)mtag_capture_burst(cap, port_b, 0, pkts, 16,
 						     RTE_PCAPNG_DIRECTION_OUT);
@@ -723,6 +759,9 @@ test_thread(void)
 	TEST_ASSERT(st.captured == sent && st.written == sent && sent > 64,
 		    "written %" PRIu64 " of %" PRIu64, st.written, sent);
 	TEST_ASSERT_EQ(mtag_capture_close(cap), 0, "close");
+	TEST_ASSERT(named, "the writing thread, by name");
+	TEST_ASSERT(sysconf(_SC_NPROCESSORS_ONLN) == 1 || !CPU_EQUAL(&cpus, &main_cpus),
+		    "writer on the main lcore's CPUs only");
 	TEST_RUN(read_capture(path));
 	TEST_ASSERT_EQ(nb_got, sent, "blocks");
 	TEST_ASSERT(strstr(got[nb_got - 1].comment, "(ipsec_out_done)") != NULL, "comment");

@@ -14,6 +14,7 @@
  * Captures live in a table of this process, so that a closed one is still
  * recognised as such; a new capture takes the slot closed longest ago. */
 
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -362,6 +363,11 @@ mtag_capture_thread(void *arg)
 {
 	const struct timespec pause = {.tv_nsec = MTAG_CAPTURE_THREAD_NS};
 	struct mtag_capture *cap = arg;
+	char name[16];
+
+	/* Named from inside: its creator may not know its id yet (Valgrind). */
+	snprintf(name, sizeof(name), "mtag-cap%u", (unsigned int)(cap - mtag_captures));
+	pthread_setname_np(pthread_self(), name);
 
 	while (!__atomic_load_n(&cap->stop, __ATOMIC_ACQUIRE)) {
 		if (rte_ring_empty(cap->ring)) {
@@ -373,6 +379,44 @@ mtag_capture_thread(void *arg)
 		rte_spinlock_unlock(&cap->write_lock);
 	}
 	return NULL;
+}
+
+/* Start the writing thread on the CPUs no lcore runs on, as DPDK's control
+ * threads do (or on any CPU when the lcores have them all), not on the
+ * calling lcore's: it would wait there behind a busy-polling loop. */
+static int
+mtag_capture_thread_start(struct mtag_capture *cap)
+{
+	long nb_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	rte_cpuset_t cpus, all, lcore_cpus;
+	unsigned int lcore;
+	pthread_attr_t attr;
+	int cpu, ret;
+
+	CPU_ZERO(&cpus);
+	for (cpu = 0; cpu < nb_cpus && cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &cpus);
+	all = cpus;
+	RTE_LCORE_FOREACH(lcore)
+	{
+		lcore_cpus = rte_lcore_cpuset(lcore);
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+			if (CPU_ISSET(cpu, &lcore_cpus))
+				CPU_CLR(cpu, &cpus);
+	}
+	if (CPU_COUNT(&cpus) == 0)
+		cpus = all;
+	ret = pthread_attr_init(&attr);
+	if (ret != 0)
+		return -ret;
+	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	ret = pthread_create(&cap->thread, &attr, mtag_capture_thread, cap);
+	if (ret != 0) /* CPUs this process may not use: the default affinity then */
+		ret = pthread_create(&cap->thread, NULL, mtag_capture_thread, cap);
+	pthread_attr_destroy(&attr);
+	if (ret != 0)
+		return -ret;
+	return 0;
 }
 
 /* ------------------------------------------------------- open and close */
@@ -474,10 +518,10 @@ mtag_capture_start(struct mtag_capture *cap, const char *path, int *fd)
 		cap->in_file[port] = true;
 	}
 	if (cap->has_thread) {
-		ret = pthread_create(&cap->thread, NULL, mtag_capture_thread, cap);
+		ret = mtag_capture_thread_start(cap);
 		if (ret != 0) {
 			cap->has_thread = false;
-			return -ret;
+			return ret;
 		}
 	}
 	return 0;
