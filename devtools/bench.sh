@@ -165,6 +165,17 @@ target("forwarder with ~100 cycles of work per packet, 1 tag / no tags",
        f"no tags {fmt(w0, 1)} Mpps ({fmt(c('fwd_work/no_tags/burst:32'))} cyc/pkt), raw "
        f"dynfield {fmt(fig('fwd_work/raw_dynfield/burst:32', 'Mpps'), 1)}, 1 tag {fmt(w1, 1)}",
        lambda v: v >= 0.92, ">= 0.92")
+b1, boff = fig("fwd_null/1_tag/burst:32", "Mpps"), fig("fwd_null/1_tag_capture_off/burst:32", "Mpps")
+i1, ioff = instr.get("fwd_null/1_tag"), instr.get("fwd_null/1_tag_capture_off")
+target("capture off: fwd_null 1 tag with mtag_capture_burst() of a NULL capture / without",
+       boff / b1 if b1 and boff else None, "of pps",
+       f"capture on, every packet: {ins('fwd_null/1_tag_capture_all')} instr, "
+       f"{fmt(fig('fwd_null/1_tag_capture_all/burst:32', 'Mpps'), 1)} Mpps; one packet in 32 "
+       f"(type filter): {ins('fwd_null/1_tag_capture_1in32')} instr, "
+       f"{fmt(fig('fwd_null/1_tag_capture_1in32/burst:32', 'Mpps'), 1)} Mpps",
+       lambda v: True, "<= +1 instr",
+       "n/a" if i1 is None or ioff is None else f"+{ioff - i1:.1f} over no call",
+       None if i1 is None or ioff is None else ioff - i1 <= 1)
 mem = ctx.get("mtag_pool_bytes_per_tag_len16")
 target("pool memory per 16-byte-payload tag", float(mem) if mem else None, "bytes",
        ", ".join(f"len {k.rsplit('len', 1)[1]}: {v} B" for k, v in ctx.items()

@@ -12,6 +12,12 @@
  * TTL and IPv4 checksum, a flow hash, a checksum over the frame) to (a), (b)
  * and (d), as a NIC forwarder would do.
  *
+ * The capture bodies are (b) with mtag_capture_burst() before TX: off (the
+ * capture pointer NULL, as a forwarder has it until capture is turned on),
+ * every packet, and a type filter that one packet of each burst passes (a
+ * second tag on it); the on bodies write the ring to /dev/null after each
+ * burst, so that their figure includes the writer's work.
+ *
  * Untagged runs use a port pair without the strip callback, so that they do
  * not pay for it. net_null ports: null0 -> null1 plain, null2 -> null3 with
  * strip (RX allocates, TX frees). net_ring ports loop onto themselves
@@ -26,6 +32,7 @@
 #include <rte_jhash.h>
 #include <rte_mbuf_dyn.h>
 
+#include <mtag_capture.h>
 #include <mtag_ethdev.h>
 
 #include "perf_priv.h"
@@ -50,7 +57,14 @@ static struct {
 static bool perf_port_started[RTE_MAX_ETHPORTS];
 
 enum perf_fwd_mode { FWD_NONE = 0, FWD_1_TAG = 1, FWD_4_TAGS = 4, FWD_RAW = 8 };
-#define PERF_FWD_WORK 0x100 /* arg flag: per-packet work */
+#define PERF_FWD_WORK 0x100    /* arg flag: per-packet work */
+#define PERF_FWD_CAP_OFF 0x200 /* arg flag: mtag_capture_burst(), capture off */
+#define PERF_FWD_CAP_ALL 0x400 /* ... capture of every packet */
+#define PERF_FWD_CAP_1IN 0x800 /* ... capture of one packet per burst */
+#define PERF_FWD_CAP (PERF_FWD_CAP_OFF | PERF_FWD_CAP_ALL | PERF_FWD_CAP_1IN)
+
+/* The capture of the capture bodies; NULL while off, as in a forwarder. */
+static struct mtag_capture *perf_fwd_cap;
 
 static int
 perf_port_start(uint16_t port)
@@ -156,6 +170,35 @@ perf_fwd_setup(struct perf_ctx *c)
 	return 0;
 }
 
+static int
+perf_fwd_cap_setup(struct perf_ctx *c)
+{
+	struct mtag_capture_conf conf = {.filter = MTAG_CAPTURE_ALL};
+	int ret = perf_fwd_setup(c);
+
+	if (ret != 0 || (c->body->arg & PERF_FWD_CAP_OFF))
+		return ret;
+	if (c->body->arg & PERF_FWD_CAP_1IN) {
+		conf.filter = MTAG_CAPTURE_TYPE;
+		conf.type = perf_env.type[1];
+	}
+	perf_fwd_cap = mtag_capture_open("/dev/null", &conf);
+	if (perf_fwd_cap == NULL) {
+		perf_set_skip("cannot open a capture to /dev/null");
+		return -rte_errno;
+	}
+	return 0;
+}
+
+static void
+perf_fwd_cap_teardown(struct perf_ctx *c)
+{
+	RTE_SET_USED(c);
+	if (perf_fwd_cap != NULL)
+		mtag_capture_close(perf_fwd_cap);
+	perf_fwd_cap = NULL;
+}
+
 /* What a small IPv4 forwarder does to each packet, ~100 core cycles: its
  * result goes into the frame so that none of it can be left out. */
 static inline void
@@ -184,6 +227,7 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 {
 	const unsigned int pair = (c->body->arg & 0xff) / 16, mode = c->body->arg % 16;
 	const bool work = c->body->arg & PERF_FWD_WORK;
+	const unsigned int cap = c->body->arg & PERF_FWD_CAP;
 	const uint16_t rx = perf_fwd[pair].rx, tx = perf_fwd[pair].tx;
 	const int raw = perf_env.spare_off;
 	struct rte_mbuf **pkts = c->pkts_v;
@@ -199,6 +243,8 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 			continue;
 		if (mode == FWD_1_TAG) {
 			mtag_add_burst(pkts, nb, perf_env.type[0], PERF_TAG_LEN, 0, c->data);
+			if (cap & PERF_FWD_CAP_1IN)
+				mtag_add(pkts[0], perf_env.type[1], PERF_TAG_LEN, 0);
 		} else if (mode == FWD_4_TAGS) {
 			for (k = 0; k < mode; k++)
 				if (mtag_add_burst(pkts, nb, perf_env.type[k], PERF_TAG_LEN, 0,
@@ -221,6 +267,11 @@ perf_fwd_run(struct perf_ctx *c, uint64_t iters)
 			}
 		} else if (mode != FWD_NONE) {
 			hits += mtag_find_burst(pkts, nb, perf_env.type[0], (struct mtag **)c->out);
+		}
+		if (cap) {
+			mtag_capture_burst(perf_fwd_cap, tx, 0, pkts, nb, RTE_PCAPNG_DIRECTION_OUT);
+			if (cap != PERF_FWD_CAP_OFF)
+				mtag_capture_flush(perf_fwd_cap);
 		}
 		sent = rte_eth_tx_burst(tx, 0, pkts, nb);
 		if (unlikely(sent < nb))
@@ -267,7 +318,29 @@ PERF_FWD_BODY(b_workr, "fwd_work/raw_dynfield", "the same, 16 bytes in a dynfiel
 PERF_FWD_BODY(b_work1, "fwd_work/1_tag", "the same, 1 tag on RX, found, stripped on TX",
 	      PERF_FWD_WORK | (FWD_NULL_STRIP * 16 + FWD_1_TAG), PERF_HITS_ALL);
 
+#define PERF_FWD_CAP_BODY(id, nm, cmt, a)                                                          \
+	static const struct perf_body id = {                                                       \
+		.name = nm,                                                                        \
+		.comment = cmt,                                                                    \
+		.flags = 0,                                                                        \
+		.expect = PERF_HITS_ALL,                                                           \
+		.arg = a,                                                                          \
+		.setup = perf_fwd_cap_setup,                                                       \
+		.run = perf_fwd_run,                                                               \
+		.teardown = perf_fwd_cap_teardown,                                                 \
+	}
+
+PERF_FWD_CAP_BODY(b_cap_off, "fwd_null/1_tag_capture_off",
+		  "1_tag with mtag_capture_burst() before TX, the capture NULL",
+		  PERF_FWD_CAP_OFF | (FWD_NULL_STRIP * 16 + FWD_1_TAG));
+PERF_FWD_CAP_BODY(b_cap_all, "fwd_null/1_tag_capture_all",
+		  "1_tag, every packet captured, written to /dev/null each burst",
+		  PERF_FWD_CAP_ALL | (FWD_NULL_STRIP * 16 + FWD_1_TAG));
+PERF_FWD_CAP_BODY(b_cap_1in, "fwd_null/1_tag_capture_1in32",
+		  "1_tag, a second type on 1 packet per burst, captured by a type filter",
+		  PERF_FWD_CAP_1IN | (FWD_NULL_STRIP * 16 + FWD_1_TAG));
+
 const struct perf_body *const perf_bodies_fwd[] = {
-	&b_null0, &b_nullr, &b_null1, &b_null4, &b_ring0, &b_ringr,
-	&b_ring1, &b_ring4, &b_work0, &b_workr, &b_work1, NULL,
+	&b_null0, &b_nullr, &b_null1, &b_null4,	  &b_ring0,   &b_ringr,	  &b_ring1, &b_ring4,
+	&b_work0, &b_workr, &b_work1, &b_cap_off, &b_cap_all, &b_cap_1in, NULL,
 };
