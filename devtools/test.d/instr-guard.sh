@@ -16,7 +16,7 @@ if ! command -v valgrind >/dev/null || [ ! -x build/app/test-mtag/perf/dpdk-test
 fi
 MTAG_BENCH_OUT=$(mktemp -d) devtools/instr.sh --check cycle/burst/burst:32 \
 	cycle/add_burst/burst:32 cycle/scalar/burst:32 cycle/add_scalar/burst:32 \
-	fwd_null/1_tag/burst:32
+	fwd_null/1_tag/burst:32 fwd_null/1_tag_capture_off/burst:32
 if [ $? -eq 0 ]; then
 	echo "1 passed, 0 failed"
 else
