@@ -29,6 +29,8 @@
 struct vt_fwd vt_fwd;
 volatile bool vt_force_quit;
 volatile bool vt_rx_done;
+struct mtag_capture *vt_capture;
+uint16_t vt_drop_type[VT_DROP_MAX];
 
 /* Busy time of a burst beyond which the benchmark ignores it (about 20 us). */
 #define VT_BURST_CYCLES_MAX 50000
@@ -132,11 +134,36 @@ lookup_tags(const struct rte_mbuf *m)
 	return n == 0 ? -1 : lookup(vid, n);
 }
 
+/* --capture: dropped frames, each with a tag that names the reason on top
+ * of the tags it has (when the pool is dry, without it). */
+static __rte_noinline void
+capture_drops(const struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t n, uint16_t port,
+	      enum vt_drop why, enum rte_pcapng_direction dir)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		mtag_add(pkts[i], vt_drop_type[why], 0, 0);
+	mtag_capture_burst(vt_capture, port, lc->queue, pkts, n, dir);
+}
+
 static inline void
 drop(struct lcore_ctx *lc, struct rte_mbuf *m, uint16_t port, enum vt_drop why)
 {
 	lc->st->port[port].drop[why]++;
+	if (unlikely(vt_capture != NULL))
+		capture_drops(lc, &m, 1, port, why, RTE_PCAPNG_DIRECTION_IN);
 	mtag_pktmbuf_free(m);
+}
+
+/* Frames a TX queue or ring did not take. */
+static inline void
+drop_tx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	lc->st->port[port].drop[VT_DROP_TX_FULL] += n;
+	if (unlikely(vt_capture != NULL))
+		capture_drops(lc, pkts, n, port, VT_DROP_TX_FULL, RTE_PCAPNG_DIRECTION_OUT);
+	mtag_pktmbuf_free_bulk(pkts, n);
 }
 
 static const enum vt_drop frame_drop[] = {
@@ -330,6 +357,7 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 		const struct mtag_vlan *hdr;
 		uint16_t prio = 0;
 		unsigned int n, d;
+		int why;
 
 		if (store == VT_STORE_TAG) {
 			struct mtag_vlan inner_first[VT_VLAN_MAX];
@@ -366,8 +394,12 @@ trunk_tx_stage(struct lcore_ctx *lc, struct out_buf *o, enum vt_store store)
 			for (d = 0; d < n; d++)
 				buf[d].tci = VT_TCI_VID(buf[d].tci) | VT_TCI_PRIO(prio);
 		/* Counted there: inserted, too big or no room. */
-		if (unlikely(vt_vlan_tx(&lc->st->port[vt_fwd.trunk], m, hdr, n, vt_fwd.trunk_insert,
-					vt_fwd.conf.stpid, vt_fwd.mtu[vt_fwd.trunk]) != 0)) {
+		why = vt_vlan_tx(&lc->st->port[vt_fwd.trunk], m, hdr, n, vt_fwd.trunk_insert,
+				 vt_fwd.conf.stpid, vt_fwd.mtu[vt_fwd.trunk]);
+		if (unlikely(why != 0)) {
+			if (unlikely(vt_capture != NULL))
+				capture_drops(lc, &m, 1, vt_fwd.trunk, (enum vt_drop)why,
+					      RTE_PCAPNG_DIRECTION_OUT);
 			mtag_pktmbuf_free(m);
 			continue;
 		}
@@ -385,10 +417,8 @@ tx_port(struct lcore_ctx *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t sent = rte_eth_tx_burst(port, lc->queue, pkts, n);
 
 	lc->st->port[port].tx += sent;
-	if (unlikely(sent < n)) {
-		lc->st->port[port].drop[VT_DROP_TX_FULL] += n - sent;
-		mtag_pktmbuf_free_bulk(&pkts[sent], n - sent);
-	}
+	if (unlikely(sent < n))
+		drop_tx(lc, &pkts[sent], n - sent, port);
 }
 
 uint64_t vt_dump_tags;
@@ -425,14 +455,15 @@ flush(struct lcore_ctx *lc, enum vt_store store)
 		o->n = 0;
 		if (unlikely(vt_dump_tags != 0))
 			dump_tags(o->pkts, n, port);
+		/* Reminders still on: the trunk's TX stage has not run. */
+		mtag_capture_burst(vt_capture, port, lc->queue, o->pkts, n,
+				   RTE_PCAPNG_DIRECTION_OUT);
 		if (lc->pipeline) {
 			unsigned int q = rte_ring_sp_enqueue_burst(vt_fwd.ring[port],
 								   (void **)o->pkts, n, NULL);
 
-			if (unlikely(q < n)) {
-				lc->st->port[port].drop[VT_DROP_TX_FULL] += n - q;
-				mtag_pktmbuf_free_bulk(&o->pkts[q], n - q);
-			}
+			if (unlikely(q < n))
+				drop_tx(lc, &o->pkts[q], n - q, port);
 			continue;
 		}
 		if (port == vt_fwd.trunk) {

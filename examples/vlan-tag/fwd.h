@@ -19,6 +19,7 @@
 #include <rte_ring.h>
 
 #include <mtag.h>
+#include <mtag_capture.h>
 
 #include "conf.h"
 #include "stats.h"
@@ -52,6 +53,14 @@ extern volatile bool vt_force_quit;
 extern volatile bool vt_rx_done;
 /** --dump-tags: frames whose tags are still to be printed (mtag_dump()). */
 extern uint64_t vt_dump_tags;
+/**
+ * --capture: frames about to leave, with their VLAN records and insert
+ * reminders, and dropped frames, with a tag of type "vt_drop/<reason>"
+ * (vt_drop_type[]) on top of theirs. NULL: no capture.
+ */
+extern struct mtag_capture *vt_capture;
+/** --capture: the type that names each drop reason. */
+extern uint16_t vt_drop_type[VT_DROP_MAX];
 
 /**
  * Build the lookup tables from a configuration.

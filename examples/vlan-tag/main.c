@@ -55,6 +55,7 @@ struct app_opts {
 	unsigned int duration; /* seconds, 0: until a signal (--duration 0 is refused) */
 	unsigned int inject;
 	unsigned int pkt_size;
+	const char *capture;   /* --capture FILE, or NULL */
 	struct mtag_conf tags; /* zero: library defaults */
 };
 
@@ -78,7 +79,9 @@ usage(const char *prog)
 	       "                        the rings, bursts and deepest VLAN stack)\n"
 	       "  --tag-cache N         per-lcore tag cache (0: none)\n"
 	       "  --dump-tags N         print the tags of the first N frames forwarded\n"
-	       "                        (mtag_dump), before their TX stage\n",
+	       "                        (mtag_dump), before their TX stage\n"
+	       "  --capture FILE        write frames about to leave, with their VLAN tags,\n"
+	       "                        and dropped frames, with the reason, to FILE (pcapng)\n",
 	       prog);
 }
 
@@ -115,6 +118,7 @@ parse_args(int argc, char **argv, struct app_opts *o)
 		OPT_TAG_POOL,
 		OPT_TAG_CACHE,
 		OPT_DUMP_TAGS,
+		OPT_CAPTURE,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'},
@@ -130,6 +134,7 @@ parse_args(int argc, char **argv, struct app_opts *o)
 		{"tag-pool", required_argument, NULL, OPT_TAG_POOL},
 		{"tag-cache", required_argument, NULL, OPT_TAG_CACHE},
 		{"dump-tags", required_argument, NULL, OPT_DUMP_TAGS},
+		{"capture", required_argument, NULL, OPT_CAPTURE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -188,6 +193,9 @@ parse_args(int argc, char **argv, struct app_opts *o)
 			vt_dump_tags = n;
 			break;
 		}
+		case OPT_CAPTURE:
+			o->capture = optarg;
+			break;
 		case OPT_TAG_CACHE:
 			/* The library reads 0 as its default and UINT32_MAX as no cache. */
 			bad |= parse_num("tag-cache", optarg, 0, 512, &o->tags.cache_size);
@@ -227,6 +235,50 @@ signal_handler(int signum)
 {
 	if (signum == SIGINT || signum == SIGTERM)
 		vt_force_quit = true;
+}
+
+/*
+ * --capture: a type per drop reason, "vt_drop/<reason>", that the forwarder
+ * puts on a dropped frame before capturing it, and a capture of every frame
+ * handed to it (the forwarder hands those about to leave and its drops),
+ * written by the library's thread.
+ */
+static struct mtag_capture *
+capture_open(const char *path)
+{
+	struct mtag_capture_conf cc = {.filter = MTAG_CAPTURE_ALL, .flags = MTAG_CAPTURE_THREAD};
+	char name[MTAG_TYPE_NAMESIZE];
+	struct mtag_capture *cap;
+	unsigned int d;
+	int type;
+
+	for (d = 0; d < VT_DROP_MAX; d++) {
+		snprintf(name, sizeof(name), "vt_drop/%s", vt_drop_names[d]);
+		type = mtag_type_register(name);
+		if (type < 0)
+			rte_exit(EXIT_FAILURE, "type %s: %s\n", name, rte_strerror(-type));
+		vt_drop_type[d] = (uint16_t)type;
+	}
+	cap = mtag_capture_open(path, &cc);
+	if (cap == NULL)
+		rte_exit(EXIT_FAILURE, "capture %s: %s\n", path, rte_strerror(rte_errno));
+	printf("capture: %s (tshark -r %s -T fields -e frame.interface_id -e frame.comment)\n",
+	       path, path);
+	return cap;
+}
+
+static int
+capture_close(struct mtag_capture *cap, const char *path)
+{
+	struct mtag_capture_stats cs = {0};
+	int ret;
+
+	mtag_capture_flush(cap);
+	mtag_capture_stats_get(cap, &cs);
+	ret = mtag_capture_close(cap);
+	printf("capture %s: %" PRIu64 " frames written, %" PRIu64 " dropped (ring full)%s%s\n",
+	       path, cs.written, cs.dropped, ret != 0 ? ", " : "", ret != 0 ? strerror(-ret) : "");
+	return ret;
 }
 
 /* Every error names the file and the line that declared the port. */
@@ -454,6 +506,8 @@ main(int argc, char **argv)
 				rte_exit(EXIT_FAILURE, "cannot create ring %s\n", name);
 		}
 	}
+	if (opts.capture != NULL)
+		vt_capture = capture_open(opts.capture);
 	if (opts.inject != 0) {
 		ret = vt_bench_inject(mp, opts.inject, opts.pkt_size);
 		printf("injected %d frames on port %u\n", ret, vt_fwd.trunk);
@@ -470,6 +524,9 @@ main(int argc, char **argv)
 		ret = EXIT_SUCCESS;
 	}
 	rte_eal_mp_wait_lcore();
+	if (vt_capture != NULL && capture_close(vt_capture, opts.capture) != 0)
+		ret = EXIT_FAILURE;
+	vt_capture = NULL;
 
 	for (i = 0; i < vt_fwd.nb_ports; i++) {
 		uint16_t port = vt_fwd.ports[i];

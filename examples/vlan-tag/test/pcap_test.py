@@ -221,6 +221,46 @@ def tshark_fields(path):
     return out
 
 
+def check_capture(ck, path, tx, drops):
+    """--capture: tshark reads every frame sent, with its VLAN tags, and every drop, with
+    its reason, from the pcapng file."""
+    if not ck.check(shutil.which("tshark") is not None, "tshark installed (capture check)"):
+        return
+    cmd = ["tshark", "-r", path, "-T", "fields", "-E", "separator=/t", "-e",
+           "frame.interface_id", "-e", "frame.packet_flags_direction", "-e", "frame.comment"]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+    ck.check(p.returncode == 0, f"tshark reads the capture (exit {p.returncode})")
+    sent = {q: [] for q in range(4)}
+    dropped = {q: {} for q in range(4)}
+    bad = []
+    for line in p.stdout.decode().splitlines():
+        ifid, direction, comment = (line.split("\t") + ["", ""])[:3]
+        q = int(ifid)
+        why = re.search(r"; 0: type \d+ \(vt_drop/(\w+)\) len 0 cookie 0", comment)
+        if why:
+            dropped[q][why.group(1)] = dropped[q].get(why.group(1), 0) + 1
+            continue
+        # Newest first: the innermost VLAN first. Outermost first, as INSERT.
+        kind = "vlan_insert" if q == 0 else "vlan"
+        got = [int(v) for v in re.findall(
+            rf"\({kind}\) len 4 cookie 0 tpid 0x[0-9a-f]{{4}} pcp \d dei \d vid (\d+)",
+            comment) if v != "0"][::-1]
+        if int(direction, 0) != 2 or not comment.startswith("mtag: "):
+            bad.append(line)
+        sent[q].append(tuple(got))
+    ck.check(not bad, f"frames sent are outbound, with their tags: {bad[:3]}")
+    want = collections.Counter(tuple(vids(INSERT[p])) for p in INSERT
+                               for fr in tx[0] if vids(stack_of(fr)) == vids(INSERT[p]))
+    ck.check(collections.Counter(sent[0]) == want,
+             f"captured to the trunk, insert reminders by VLAN stack: "
+             f"{collections.Counter(sent[0])} == {want}")
+    for q in range(1, 4):
+        ck.check(sent[q] == [tuple(vids(INSERT[q]))] * len(tx[q]),
+                 f"captured to port {q}: {len(sent[q])} frames with VLAN records "
+                 f"{set(sent[q])}, {len(tx[q])} expected with {vids(INSERT[q])}")
+    ck.check(dropped == drops, f"captured drops by port and reason {dropped} == {drops}")
+
+
 def fields_of(t):
     return (str(t & 0xFFF), str(t >> 13), str((t >> 12) & 1))
 
@@ -251,6 +291,8 @@ def main():
     ap.add_argument("--mtu", action="store_true", help="port mtu lines: too_big on both sides")
     ap.add_argument("--queues", type=int, default=1,
                     help="forwarding lcores, each with its own queue of every port")
+    ap.add_argument("--capture", action="store_true",
+                    help="--capture: the frames and drops, with their tags, read by tshark")
     ap.add_argument("--timeout", type=int, default=60)
     opts = ap.parse_args()
     if opts.generate:
@@ -259,6 +301,7 @@ def main():
     if not opts.app:
         ap.error("--app or --generate is required")
     ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else "") +
+                       (" capture" if opts.capture else "") +
                        (" exhaust" if opts.exhaust else "") + (" mtu" if opts.mtu else "") +
                        (f" {opts.queues} queues" if opts.queues > 1 else ""))
     nq = opts.queues
@@ -299,6 +342,8 @@ def main():
             args += ["--dump-tags", "2"]
         if opts.exhaust:
             args += ["--tag-pool", "40", "--tag-cache", "0"]
+        if opts.capture:
+            args += ["--capture", os.path.join(work, "cap.pcapng")]
         rc, out = vtlib.run_app(opts.app, eal, args, opts.timeout)
         print(out)
         ck.check(rc == 0, f"application exit status {rc}")
@@ -328,6 +373,10 @@ def main():
         if not ck.check(st is not None, "final statistics printed"):
             ck.done()
         ck.check(st.get("leaks") == (0, 0), f"no mbuf or tag leak: {st.get('leaks')}")
+        if opts.capture:
+            ck.check(re.search(r"capture \S+: \d+ frames written, 0 dropped", out) is not None,
+                     "capture closed, nothing dropped")
+            check_capture(ck, os.path.join(work, "cap.pcapng"), tx, drops)
 
         if nq > 1:
             # Queues and lcores interleave: the same frames, in no set order.
