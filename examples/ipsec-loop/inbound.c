@@ -60,7 +60,8 @@ policy_in(struct ipl_lcore *lc, struct rte_mbuf **pol, uint16_t n, struct rte_mb
 					st->policy_wrong_sa++;
 				else
 					st->policy_unprotected++;
-				ipl_drop(m);
+				ipl_drop_captured(lc, m,
+						  any ? IPL_CAP_WRONG_SA : IPL_CAP_UNPROTECTED);
 				continue;
 			}
 		}

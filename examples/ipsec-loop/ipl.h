@@ -22,6 +22,7 @@
 #include <rte_version.h>
 
 #include <mtag.h>
+#include <mtag_capture.h>
 
 #include "conf.h"
 #include "stats.h"
@@ -204,6 +205,27 @@ void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
 		    struct rte_mbuf *m);
 void ipl_tx_flush(struct ipl_lcore *lc);
 void ipl_drop(struct rte_mbuf *m);
+
+/* capture.c: --capture FILE */
+/** Why a captured packet was dropped: the type "ipl_drop/<reason>" it gets. */
+enum ipl_cap_reason { IPL_CAP_LOOP, IPL_CAP_UNPROTECTED, IPL_CAP_WRONG_SA, IPL_CAP_MAX };
+/** The capture of dropped packets; NULL without --capture. */
+extern struct mtag_capture *ipl_capture;
+/** Register the reasons' types and open the capture (at most @p limit packets, 0: all). */
+int ipl_capture_open(const char *path, uint64_t limit);
+/** Write what is left and close; 0 or a negative errno. */
+int ipl_capture_close(void);
+/** Capture a packet about to be dropped, under a tag naming the reason. */
+void ipl_capture_drop(const struct ipl_lcore *lc, struct rte_mbuf *m, enum ipl_cap_reason why);
+
+/** Drop a packet; with --capture, capture it first with the reason. */
+static inline void
+ipl_drop_captured(struct ipl_lcore *lc, struct rte_mbuf *m, enum ipl_cap_reason why)
+{
+	if (unlikely(ipl_capture != NULL))
+		ipl_capture_drop(lc, m, why);
+	ipl_drop(m);
+}
 
 /* tunnel.c: RFC 4301 5.1.2 and RFC 6040 header rules of a tunnel */
 /**

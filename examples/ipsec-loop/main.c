@@ -41,6 +41,8 @@ int ipl_scratch_offset = -1;
 static volatile bool force_quit;
 static const char *conf_path;
 static const char *stats_file;
+static const char *capture_path;   /* --capture */
+static uint64_t capture_limit;	   /* --capture-limit, 0: none */
 static double duration;		   /* seconds, 0 = until a signal */
 static unsigned int interval = 10; /* seconds between stats, 0 = at exit only */
 static unsigned int nb_mbufs;	   /* 0: derived from ports, queues and descriptors */
@@ -68,7 +70,10 @@ usage(const char *prog)
 	       "  --stats-file FILE      write the final counters as JSON\n"
 	       "  --mbufs N              mbuf pool size (default: from ports, queues, lcores)\n"
 	       "  --tags N               tags per size class (default: as many as mbufs)\n"
-	       "  --crypto-ops N         crypto op pool size (default %u)\n",
+	       "  --crypto-ops N         crypto op pool size (default %u)\n"
+	       "  --capture FILE         write packets dropped as loops or by inbound policy,\n"
+	       "                         with their tags, to FILE (pcapng)\n"
+	       "  --capture-limit N      at most N packets in it (default: no limit)\n",
 	       prog, prog, IPL_PASSES_DEFAULT, IPL_COPS_DEFAULT);
 }
 
@@ -86,6 +91,8 @@ parse_args(int argc, char **argv)
 		{"mbufs", required_argument, NULL, 'M'},
 		{"tags", required_argument, NULL, 'G'},
 		{"crypto-ops", required_argument, NULL, 'C'},
+		{"capture", required_argument, NULL, 'W'},
+		{"capture-limit", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -127,6 +134,15 @@ parse_args(int argc, char **argv)
 			break;
 		case 'S':
 			stats_file = optarg;
+			break;
+		case 'W':
+			capture_path = optarg;
+			break;
+		case 'N':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1)
+				return -1;
+			capture_limit = v;
 			break;
 		case 'M':
 		case 'G':
@@ -351,6 +367,11 @@ main(int argc, char **argv)
 	signal(SIGTERM, signal_handler);
 
 	rc = app_init();
+	if (rc == 0 && capture_path != NULL) {
+		rc = ipl_capture_open(capture_path, capture_limit);
+		if (rc != 0)
+			printf("capture %s: %s\n", capture_path, rte_strerror(-rc));
+	}
 	if (rc != 0) {
 		printf("initialisation failed: %s\n", strerror(-rc));
 		force_quit = true;
@@ -367,6 +388,8 @@ main(int argc, char **argv)
 		lcore_main(&ipl.lc[0]);
 		rte_eal_mp_wait_lcore();
 	}
+	if (ipl_capture_close() != 0 && rc == 0)
+		rc = -EIO;
 	ret = app_fini();
 	if (rc != 0 && ret == 0)
 		ret = 1;

@@ -63,7 +63,7 @@ loop_caught(struct ipl_lcore *lc, struct rte_mbuf *m)
 	if (ipl.conf.loop_action == IPL_LOOP_PORT)
 		ipl_tx_enqueue(lc, ipl.conf.loop_port, NULL, m);
 	else
-		ipl_drop(m);
+		ipl_drop_captured(lc, m, IPL_CAP_LOOP);
 }
 
 /* Room in front for the tunnel header (and Ethernet on TX): nested tunnels outgrow the
