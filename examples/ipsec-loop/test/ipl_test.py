@@ -15,6 +15,7 @@ usage: ipl_test.py CASE --bin PATH --source DIR
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -1184,6 +1185,73 @@ def case_e2e6(tmp):
     return e2e(tmp, 6, "ping6 through an IPv6 tunnel")
 
 
+def capture_read(path):
+    """(comment, packet) of each block of a --capture file, tshark for the comments."""
+    if shutil.which("tshark") is None:
+        return None
+    p = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "frame.comment"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
+    check(p.returncode == 0, "tshark reads %s" % path)
+    return list(zip(p.stdout.splitlines(), read_pcap(path)))
+
+
+def case_capture(tmp):
+    """--capture: loop and inbound-policy drops in a pcapng file, with the tags that decided."""
+    if shutil.which("tshark") is None:
+        print("SKIP: no tshark")
+        return SKIP
+    # Loops: the IPSEC_OUT_DONE record of SA 1 (SPI 1001) caught each one.
+    n = 20
+    path = os.path.join(tmp, "loop.pcapng")
+    r = Run(tmp, loop_conf("drop"), [inner_pkts(n), []], extra=["--capture", path])
+    got = capture_read(path)
+    want = (r"mtag: 2 tags; 0: type \d+ \(ipl_drop/loop\) len 0 cookie 0; 1: type 2 "
+            r"\(ipsec_out_done\) len 8 cookie 0 sa 1 spi 0x000003e9")
+    check(r.st.get("loops") == n and len(got) == n and
+          all(re.fullmatch(want, c) for c, _ in got),
+          "loop drops: %d of %d captured, each under its OUT_DONE record: %s"
+          % (len(got), n, got[0][0] if got else None))
+    check(all(ESP in pkt for _, pkt in got), "loop drops: the packets as caught, ESP")
+
+    # Inbound policy: cleartext that should be protected, and SA 4's where SA 3 is wanted.
+    conf = ports_conf() + (
+        "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
+        "sa in 4 spi 4001 tunnel 192.0.2.2 192.0.2.1 %s\n"
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
+        "sp in any any discard\n"
+        "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words("aes-128-gcm"),
+                                         ipl_sa.conf_words("aes-128-cbc-sha256"))
+    s4 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 4001, "192.0.2.2", "192.0.2.1")
+    unprot = inner_pkts(6, src="10.2.0.", dst="10.1.0.")
+    wrong_clear = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=1)
+    wrong = [Ether() / s4.encrypt(IP(ip_bytes(p)), seq_num=i + 1)
+             for i, p in enumerate(wrong_clear)]
+    path = os.path.join(tmp, "policy.pcapng")
+    r = Run(tmp, conf, [[], unprot + wrong + inner_pkts(2, src="10.9.0.", dst="10.1.0.")],
+            extra=["--capture", path])
+    got = capture_read(path)
+    unp = [(c, pkt) for c, pkt in got if "(ipl_drop/unprotected)" in c]
+    wsa = [(c, pkt) for c, pkt in got if "(ipl_drop/wrong_sa)" in c]
+    check(len(got) == 10 and len(unp) == 6 and len(wsa) == 4,
+          "policy drops: %d captured (%d unprotected, %d wrong SA), the discards not"
+          % (len(got), len(unp), len(wsa)))
+    check(all(re.fullmatch(r"mtag: 1 tag; 0: type \d+ \(ipl_drop/unprotected\) len 0 cookie 0", c)
+              for c, _ in unp), "unprotected: no IN_DONE record, the verdict only")
+    check(all(re.fullmatch(r"mtag: 2 tags; 0: type \d+ \(ipl_drop/wrong_sa\) len 0 cookie 0; "
+                           r"1: type 1 \(ipsec_in_done\) len 8 cookie 0 sa 4 spi 0x00000fa1", c)
+              for c, _ in wsa), "wrong SA: the IN_DONE record of SA 4 that the policy read")
+    check([ip_bytes(pkt) for _, pkt in unp] == [fwd(p) for p in unprot] and
+          [ip_bytes(pkt) for _, pkt in wsa] == [fwd(p) for p in wrong_clear],
+          "policy drops: the inner packets as the policy saw them, byte for byte")
+
+    # --capture-limit.
+    path = os.path.join(tmp, "limit.pcapng")
+    Run(tmp, loop_conf("drop"), [inner_pkts(n), []],
+        extra=["--capture", path, "--capture-limit", "5"])
+    check(len(capture_read(path)) == 5, "--capture-limit 5: 5 packets")
+    return 0
+
+
 CASES = {
     "config": case_config,
     "golden-out": case_golden_out,
@@ -1203,6 +1271,7 @@ CASES = {
     "lcores": case_lcores,
     "e2e": case_e2e,
     "e2e6": case_e2e6,
+    "capture": case_capture,
 }
 
 
