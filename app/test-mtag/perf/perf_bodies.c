@@ -629,9 +629,11 @@ PERF_BODY(b_cycas, "cycle/add_scalar", "add + find + delete_chain, one packet at
 PERF_BODY(b_cycs, "cycle/scalar", "get + prepend + find + delete_chain, one packet at a time",
 	  PERF_F_BURSTS, PERF_HITS_ALL, 0, perf_setup_pkts, perf_run_cycle_scalar);
 
-const struct perf_body *const perf_bodies_prim[] = {
+static const struct perf_body *const perf_bodies_prim[] = {
 	&b_empty, &b_raw,  &b_miss0, &b_bmiss0, &b_miss1, &b_miss2, &b_miss3, &b_miss4,
 	&b_coll4, &b_hit1, &b_hit4,  &b_get,	&b_getb,  &b_free,  &b_prep,  &b_prepb,
 	&b_del1,  &b_del4, &b_dc1,   &b_dcb1,	&b_dcb4,  &b_cc1,   &b_cc4,   &b_cl0,
 	&b_cl4,	  &b_cyc,  &b_cycs,  &b_cyca,	&b_cycas, NULL,
 };
+
+const struct perf_group perf_group_prim = {.bodies = perf_bodies_prim};

@@ -280,9 +280,6 @@ perf_env_init(void)
 	}
 	perf_env.worker = rte_get_next_lcore(-1, 1, 0);
 	perf_env.rdtsc_overhead = perf_rdtsc_overhead();
-	ret = perf_fwd_init();
-	if (ret < 0)
-		return ret;
 	perf_context_init();
 	return 0;
 }
@@ -290,29 +287,8 @@ perf_env_init(void)
 void
 perf_env_fini(void)
 {
-	perf_fwd_fini();
-	perf_naive_fini();
 	rte_mempool_free(perf_env.mbuf_pool);
 	perf_env.mbuf_pool = NULL;
-}
-
-static const struct perf_body *const *const perf_tables[] = {
-	perf_bodies_prim,
-	perf_bodies_naive,
-	perf_bodies_pipeline,
-	perf_bodies_fwd,
-};
-
-const struct perf_body *
-perf_body_at(unsigned int i)
-{
-	unsigned int t, j;
-
-	for (t = 0; t < RTE_DIM(perf_tables); t++)
-		for (j = 0; perf_tables[t][j] != NULL; j++)
-			if (i-- == 0)
-				return perf_tables[t][j];
-	return NULL;
 }
 
 unsigned int

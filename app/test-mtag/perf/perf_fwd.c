@@ -103,7 +103,7 @@ perf_ring_seed(uint16_t port)
 	return sent > 0 ? 0 : -ENOSPC;
 }
 
-int
+static int
 perf_fwd_init(void)
 {
 	unsigned int p;
@@ -133,7 +133,7 @@ perf_fwd_init(void)
 	return 0;
 }
 
-void
+static void
 perf_fwd_fini(void)
 {
 	struct rte_mbuf *pkts[PERF_BURST_MAX];
@@ -340,7 +340,13 @@ PERF_FWD_CAP_BODY(b_cap_1in, "fwd_null/1_tag_capture_1in32",
 		  "1_tag, a second type on 1 packet per burst, captured by a type filter",
 		  PERF_FWD_CAP_1IN | (FWD_NULL_STRIP * 16 + FWD_1_TAG));
 
-const struct perf_body *const perf_bodies_fwd[] = {
+static const struct perf_body *const perf_bodies_fwd[] = {
 	&b_null0, &b_nullr, &b_null1, &b_null4,	  &b_ring0,   &b_ringr,	  &b_ring1, &b_ring4,
 	&b_work0, &b_workr, &b_work1, &b_cap_off, &b_cap_all, &b_cap_1in, NULL,
+};
+
+const struct perf_group perf_group_fwd = {
+	.bodies = perf_bodies_fwd,
+	.init = perf_fwd_init,
+	.fini = perf_fwd_fini,
 };

@@ -27,6 +27,52 @@
 
 #include "perf_priv.h"
 
+/* Every body file's group, in the order the bodies are listed and run. */
+static const struct perf_group *const perf_groups[] = {
+	&perf_group_prim,
+	&perf_group_naive,
+	&perf_group_pipeline,
+	&perf_group_fwd,
+};
+
+const struct perf_body *
+perf_body_at(unsigned int i)
+{
+	const struct perf_body *const *b;
+	unsigned int g;
+
+	for (g = 0; g < RTE_DIM(perf_groups); g++)
+		for (b = perf_groups[g]->bodies; *b != NULL; b++)
+			if (i-- == 0)
+				return *b;
+	return NULL;
+}
+
+/* The benchmark's environment, then each group's. */
+static int
+perf_setup(void)
+{
+	unsigned int g;
+	int ret;
+
+	ret = perf_env_init();
+	for (g = 0; ret == 0 && g < RTE_DIM(perf_groups); g++)
+		if (perf_groups[g]->init != NULL)
+			ret = perf_groups[g]->init();
+	return ret;
+}
+
+static void
+perf_teardown(void)
+{
+	unsigned int g;
+
+	for (g = RTE_DIM(perf_groups); g-- > 0;)
+		if (perf_groups[g]->fini != NULL)
+			perf_groups[g]->fini();
+	perf_env_fini();
+}
+
 static char perf_rundir[] = "/tmp/mtag-perf.XXXXXX";
 static bool perf_own_rundir;
 
@@ -87,7 +133,7 @@ main(int argc, char **argv)
 
 	ret = mtag_lib_init(NULL);
 	if (ret == 0)
-		ret = perf_env_init();
+		ret = perf_setup();
 	if (ret != 0) {
 		fprintf(stderr, "perf: set-up failed: %s\n", strerror(-ret));
 		status = 1;
@@ -102,7 +148,7 @@ main(int argc, char **argv)
 		status = perf_shim_run(argc, argv);
 
 out:
-	perf_env_fini();
+	perf_teardown();
 	if (perf_tags_in_use() != 0) {
 		fprintf(stderr, "perf: %" PRIu64 " tags still in use\n", perf_tags_in_use());
 		status = 1;

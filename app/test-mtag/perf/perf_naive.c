@@ -213,15 +213,20 @@ static const struct perf_body b_naive_nocache = {
 	.teardown = naive_teardown,
 };
 
-void
+static void
 perf_naive_fini(void)
 {
 	rte_mempool_free(naive_pool);
 	naive_pool = NULL;
 }
 
-const struct perf_body *const perf_bodies_naive[] = {
+static const struct perf_body *const perf_bodies_naive[] = {
 	&b_naive_malloc,
 	&b_naive_nocache,
 	NULL,
+};
+
+const struct perf_group perf_group_naive = {
+	.bodies = perf_bodies_naive,
+	.fini = perf_naive_fini,
 };

@@ -212,6 +212,8 @@ PERF_PIPE_BODY(b_pipe2n, "pipeline/2_lcores_no_tags",
 	       "the 2-lcore pipeline without tags: mbufs alone crossing lcores", PERF_F_2LCORE,
 	       PERF_HITS_NONE, PERF_PIPE_2LCORES | PERF_PIPE_NO_TAGS, perf_pipe_run_2lcore);
 
-const struct perf_body *const perf_bodies_pipeline[] = {
+static const struct perf_body *const perf_bodies_pipeline[] = {
 	&b_pipe1, &b_pipe2, &b_pipe1n, &b_pipe2n, NULL,
 };
+
+const struct perf_group perf_group_pipeline = {.bodies = perf_bodies_pipeline};

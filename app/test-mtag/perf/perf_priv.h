@@ -73,18 +73,19 @@ void perf_set_skip(const char *reason);
 int perf_pkts_alloc(struct rte_mbuf **v, unsigned int n);
 void perf_context_add(const char *key, const char *fmt, ...) __rte_format_printf(2, 3);
 
-/* Body tables of each file. */
-extern const struct perf_body *const perf_bodies_prim[];
-extern const struct perf_body *const perf_bodies_naive[];
-extern const struct perf_body *const perf_bodies_pipeline[];
-extern const struct perf_body *const perf_bodies_fwd[];
+/* The bodies of one file, with what they need set up once, before any of
+ * them runs (ports, pools), and torn down after the last: perf_main.c lists
+ * the groups, so that no body file depends on another. */
+struct perf_group {
+	const struct perf_body *const *bodies; /* NULL-terminated */
+	int (*init)(void);		       /* NULL: nothing; 0 or -errno */
+	void (*fini)(void);		       /* NULL: nothing */
+};
 
-/* perf_fwd.c: ports are set up once, before any body runs. */
-int perf_fwd_init(void);
-void perf_fwd_fini(void);
-
-/* perf_naive.c */
-void perf_naive_fini(void);
+extern const struct perf_group perf_group_prim;
+extern const struct perf_group perf_group_naive;
+extern const struct perf_group perf_group_pipeline;
+extern const struct perf_group perf_group_fwd;
 
 /* perf_check.c: every body, untimed; 0 when all of them passed. */
 int perf_check_run(void);
