@@ -399,7 +399,7 @@ check_leaks(struct rte_mempool *mp)
  * Tags that can be on packets at once: what the pipeline's rings hold and,
  * per forwarding lcore, an RX burst and its output, each packet with its
  * deepest VLAN stack and a priority tag's record; and what every lcore's
- * pool cache may keep (up to 1.5 times its size).
+ * tag cache may keep (up to its size).
  */
 static uint32_t
 tag_pool_size(const struct app_opts *o, unsigned int nb_ports, unsigned int depth)
@@ -409,9 +409,105 @@ tag_pool_size(const struct app_opts *o, unsigned int nb_ports, unsigned int dept
 	uint64_t cache = o->tags.cache_size == 0	    ? TAG_CACHE_DEFAULT
 			 : o->tags.cache_size == UINT32_MAX ? 0
 							    : o->tags.cache_size;
-	uint64_t n = pkts * (depth + 1) + workers * cache * 3 / 2;
+	uint64_t n = pkts * (depth + 1) + workers * cache;
 
 	return (uint32_t)RTE_MIN(RTE_MAX(n, (uint64_t)TAG_POOL_DEFAULT), (uint64_t)1 << 24);
+}
+
+/* Set every port up (l2fwd's port_init() for each), with its MTU from the
+ * configuration, and the TX rings of a pipeline: exits, naming the line of
+ * the configuration, on a port that cannot have what it asks for. */
+static void
+vt_ports_init(const struct app_opts *o, const struct vt_conf *conf, struct rte_mempool *mp,
+	      unsigned int depth)
+{
+	char err[512];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vt_fwd.nb_ports; i++) {
+		uint16_t port = vt_fwd.ports[i];
+		const struct vt_port_opt *po = vt_conf_port_opt(conf, port);
+		struct vt_port_setup ps = {
+			.trunk = port == vt_fwd.trunk,
+			.offload = o->offload,
+			.stpid = conf->stpid,
+			.nb_queues = vt_fwd.nb_queues,
+		};
+		char name[RTE_RING_NAMESIZE];
+
+		if (po != NULL) {
+			ps.mtu = po->mtu;
+			ps.mtu_given = true;
+		} else if (ps.trunk) {
+			/* A full 1500-byte payload under the deepest stack configured. */
+			ps.mtu = RTE_ETHER_MTU + 4 * depth;
+		}
+		ret = vt_port_init(port, mp, &ps, err, sizeof(err));
+		if (ret != 0) {
+			/* The line of the MTU refused, or of the port's declaration. */
+			unsigned int line = ps.mtu_failed && po != NULL ? po->line
+					    : ps.trunk			? conf->trunk_line
+						       : vt_conf_access_of(conf, port)->line;
+
+			if (ret == -ERANGE)
+				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", o->conf_file, line,
+					 err);
+			rte_exit(EXIT_FAILURE, "%s: line %u: %s (%s)\n", o->conf_file, line, err,
+				 rte_strerror(-ret));
+		}
+		vt_fwd.mtu[port] = ps.mtu_out;
+		vt_fwd.rx_flags[port] = (uint8_t)ps.rx_flags;
+		if (port == vt_fwd.trunk)
+			vt_fwd.trunk_insert = ps.ins;
+		if (o->pipeline) {
+			snprintf(name, sizeof(name), "vt_tx_%u", port);
+			vt_fwd.ring[port] = rte_ring_create(name, RING_SIZE, rte_socket_id(),
+							    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (vt_fwd.ring[port] == NULL)
+				rte_exit(EXIT_FAILURE, "cannot create ring %s\n", name);
+		}
+	}
+}
+
+/* Free what the TX rings and the ports still hold, then stop the ports. */
+static void
+vt_ports_close(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vt_fwd.nb_ports; i++) {
+		uint16_t port = vt_fwd.ports[i];
+		void *pkt = NULL;
+
+		if (vt_fwd.ring[port] != NULL) {
+			while (rte_ring_dequeue(vt_fwd.ring[port], &pkt) == 0)
+				mtag_pktmbuf_free(pkt);
+			rte_ring_free(vt_fwd.ring[port]);
+		}
+		vt_port_drain(port, vt_fwd.nb_queues);
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+}
+
+/* The mbuf pool: every queue's descriptors and a burst in hand, the
+ * pipeline's rings, the lcores' caches, and the frames --inject sends. */
+static struct rte_mempool *
+mbuf_pool_create(const struct app_opts *o)
+{
+	unsigned int nb_mbufs;
+	struct rte_mempool *mp;
+
+	nb_mbufs = vt_fwd.nb_ports *
+			   (vt_fwd.nb_queues * NB_MBUF_PER_QUEUE + (o->pipeline ? RING_SIZE : 0)) +
+		   rte_lcore_count() * (MBUF_CACHE * 3 / 2 + 2 * VT_BURST) + NB_MBUF_SLACK +
+		   o->inject;
+	mp = rte_pktmbuf_pool_create("vt_mbufs", nb_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
+	if (mp == NULL)
+		rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+	return mp;
 }
 
 int
@@ -420,7 +516,7 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	struct app_opts opts;
 	struct vt_conf conf;
-	unsigned int nb_mbufs, depth;
+	unsigned int depth;
 	char err[512];
 	unsigned int i;
 	int ret;
@@ -454,58 +550,9 @@ main(int argc, char **argv)
 		printf("telemetry commands not registered: %s\n", rte_strerror(-ret));
 	vt_fwd.store = opts.store;
 
-	nb_mbufs = vt_fwd.nb_ports * (vt_fwd.nb_queues * NB_MBUF_PER_QUEUE +
-				      (opts.pipeline ? RING_SIZE : 0)) +
-		   rte_lcore_count() * (MBUF_CACHE * 3 / 2 + 2 * VT_BURST) + NB_MBUF_SLACK +
-		   opts.inject;
-	mp = rte_pktmbuf_pool_create("vt_mbufs", nb_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				     rte_socket_id());
-	if (mp == NULL)
-		rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+	mp = mbuf_pool_create(&opts);
 
-	for (i = 0; i < vt_fwd.nb_ports; i++) {
-		uint16_t port = vt_fwd.ports[i];
-		const struct vt_port_opt *po = vt_conf_port_opt(&conf, port);
-		struct vt_port_setup ps = {
-			.trunk = port == vt_fwd.trunk,
-			.offload = opts.offload,
-			.stpid = conf.stpid,
-			.nb_queues = vt_fwd.nb_queues,
-		};
-		char name[RTE_RING_NAMESIZE];
-
-		if (po != NULL) {
-			ps.mtu = po->mtu;
-			ps.mtu_given = true;
-		} else if (ps.trunk) {
-			/* A full 1500-byte payload under the deepest stack configured. */
-			ps.mtu = RTE_ETHER_MTU + 4 * depth;
-		}
-		ret = vt_port_init(port, mp, &ps, err, sizeof(err));
-		if (ret != 0) {
-			/* The line of the MTU refused, or of the port's declaration. */
-			unsigned int line = ps.mtu_failed && po != NULL ? po->line
-					    : ps.trunk			? conf.trunk_line
-						       : vt_conf_access_of(&conf, port)->line;
-
-			if (ret == -ERANGE)
-				rte_exit(EXIT_FAILURE, "%s: line %u: %s\n", opts.conf_file, line,
-					 err);
-			rte_exit(EXIT_FAILURE, "%s: line %u: %s (%s)\n", opts.conf_file, line, err,
-				 rte_strerror(-ret));
-		}
-		vt_fwd.mtu[port] = ps.mtu_out;
-		vt_fwd.rx_flags[port] = (uint8_t)ps.rx_flags;
-		if (port == vt_fwd.trunk)
-			vt_fwd.trunk_insert = ps.ins;
-		if (opts.pipeline) {
-			snprintf(name, sizeof(name), "vt_tx_%u", port);
-			vt_fwd.ring[port] = rte_ring_create(name, RING_SIZE, rte_socket_id(),
-							    RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (vt_fwd.ring[port] == NULL)
-				rte_exit(EXIT_FAILURE, "cannot create ring %s\n", name);
-		}
-	}
+	vt_ports_init(&opts, &conf, mp, depth);
 	if (opts.capture != NULL)
 		vt_capture = capture_open(opts.capture);
 	if (opts.inject != 0) {
@@ -528,19 +575,7 @@ main(int argc, char **argv)
 		ret = EXIT_FAILURE;
 	vt_capture = NULL;
 
-	for (i = 0; i < vt_fwd.nb_ports; i++) {
-		uint16_t port = vt_fwd.ports[i];
-		void *pkt = NULL;
-
-		if (vt_fwd.ring[port] != NULL) {
-			while (rte_ring_dequeue(vt_fwd.ring[port], &pkt) == 0)
-				mtag_pktmbuf_free(pkt);
-			rte_ring_free(vt_fwd.ring[port]);
-		}
-		vt_port_drain(port, vt_fwd.nb_queues);
-		rte_eth_dev_stop(port);
-		rte_eth_dev_close(port);
-	}
+	vt_ports_close();
 	printf("\nfinal statistics:\n");
 	vt_stats_print(stdout, &conf);
 	if (opts.alternate_ms != 0 && vt_bench_report(stdout) != 0)
