@@ -115,18 +115,23 @@ lookup_tags(const struct rte_mbuf *m)
 {
 	uint16_t vid[VT_VLAN_MAX];
 	unsigned int n = 0;
+	bool newest = true;
 	struct mtag *t;
 
-	/* Every VLAN record, newest (outermost) first, in one loop over the chain. */
+	/* Every VLAN record, newest (innermost) first, in one loop over the chain. */
 	for (t = mtag_first(m); t != NULL; t = mtag_next(m, t)) {
 		uint16_t v;
 
 		if (t->type != MTAG_TYPE_VLAN || t->cookie != MTAG_ABI_COMPAT)
 			continue;
-		/* VID 0 is the record of a priority tag, which names no VLAN. */
+		/* VID 0 in the newest record is a priority tag's (record_prio()), which names no
+		 * VLAN; further out it is a VLAN header's, looked up as --store local does. */
 		v = VT_TCI_VID(((const struct mtag_vlan *)mtag_data(t))->tci);
-		if (v == 0)
+		if (v == 0 && newest) {
+			newest = false;
 			continue;
+		}
+		newest = false;
 		if (n == VT_VLAN_MAX)
 			return -1;
 		vid[n++] = v;

@@ -97,6 +97,9 @@ def scenario():
     trunk_in(untagged(15, 100, seed=1), [(C, tci(100)), (C, tci(0, 3))], 1)
     trunk_in(untagged(16, 100, seed=2), [(S, tci(10)), (C, tci(200)), (C, tci(0, 7, 1))], 2)
     trunk_drop(tag(untagged(28), [(C, tci(0, 5))]), "untagged")
+    # A priority tag followed by a VLAN header is no priority tag: a VID 0 in the stack.
+    trunk_drop(tag(untagged(32), [(C, tci(0)), (C, tci(100))]), "unknown_vlan")
+    trunk_drop(tag(untagged(33), [(S, tci(10)), (C, tci(0)), (C, tci(200))]), "unknown_vlan")
 
     # Access to trunk.
     # (1514 from port 3 needs the trunk's default MTU, 1500 + 4 per tag of the deepest stack.)
