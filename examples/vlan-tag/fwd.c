@@ -283,12 +283,14 @@ trunk_rx(struct lcore_ctx *lc, struct rte_mbuf **pkts, uint16_t nb, enum vt_stor
 			drop(lc, m, trunk, VT_DROP_UNKNOWN_VLAN);
 			continue;
 		}
+		/* Counted as sent to the port, as to_trunk is: a frame too big for it is then
+		 * counted on the port, as the trunk's TX stage counts its own. */
+		lc->st->vlan[idx].to_access++;
 		port = vt_fwd.conf.access[idx].port;
 		if (unlikely(too_big(m, port))) {
 			drop(lc, m, port, VT_DROP_TOO_BIG);
 			continue;
 		}
-		lc->st->vlan[idx].to_access++;
 		o = &lc->out[port];
 		o->pkts[o->n++] = m;
 	}

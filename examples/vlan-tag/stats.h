@@ -54,8 +54,10 @@ struct vt_port_stats {
 
 /** Counters of one access port's VLAN stack. */
 struct vt_vlan_stats {
-	uint64_t to_access; /**< Packets from the trunk sent to the access port's queue. */
-	uint64_t to_trunk;  /**< Packets from the access port sent to the trunk's queue. */
+	uint64_t to_access; /**< Packets from the trunk forwarded to the access port (TX drops in).
+			     */
+	uint64_t
+		to_trunk; /**< Packets from the access port forwarded to the trunk (TX drops in). */
 };
 
 /** Busy time of one direction (bursts with packets, not preempted). */
