@@ -230,10 +230,12 @@ parse_args(int argc, char **argv, struct app_opts *o)
 	return 0;
 }
 
+/* SIGHUP (a closed terminal or session) ends the run as SIGTERM does: there is no
+ * configuration to reload, and the statistics and the leak check still follow. */
 static void
 signal_handler(int signum)
 {
-	if (signum == SIGINT || signum == SIGTERM)
+	if (signum == SIGINT || signum == SIGTERM || signum == SIGHUP)
 		vt_force_quit = true;
 }
 
@@ -523,6 +525,7 @@ main(int argc, char **argv)
 
 	signal(SIGINT, signal_handler);
 	signal(SIGTERM, signal_handler);
+	signal(SIGHUP, signal_handler);
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)

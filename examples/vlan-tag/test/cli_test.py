@@ -14,8 +14,11 @@ nothing is forwarded.
 import argparse
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vtlib  # noqa: E402
@@ -131,6 +134,23 @@ def main():
                  "two lcores: every port with two RSS queues, the second lcore on queue 1")
         st = vtlib.final_stats(out) or {}
         ck.check(st.get("leaks") == (0, 0), f"no leak: {st.get('leaks')}")
+        # SIGHUP (a closed terminal) stops it as SIGTERM does: statistics, leak check, 0.
+        rundir = tempfile.mkdtemp(prefix="vt-run-", dir=work)
+        eal = vtlib.eal_args(f"vtclihup{os.getpid()}") + ["--lcores", "0@0,1@0"]
+        eal += [a for i in range(3) for a in ("--vdev", f"net_null{i}")]
+        p = subprocess.Popen([opts.app] + eal + ["--", "-f", good, "-T", "0"],
+                             env=dict(os.environ, RUNTIME_DIRECTORY=rundir),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGHUP)
+        try:
+            out = p.communicate(timeout=20)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out = p.communicate()[0].decode(errors="replace") + "\n[timeout]"
+        st = vtlib.final_stats(out) or {}
+        ck.check(p.returncode == 0 and st.get("leaks") == (0, 0),
+                 f"SIGHUP: exit {p.returncode}, final statistics and leak check {st.get('leaks')}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ck.done()
