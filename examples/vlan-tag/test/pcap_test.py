@@ -11,11 +11,11 @@ TPID, payload), tshark must decode the same VLAN fields, and the drop and
 forwarding counters must match. net_pcap offers no VLAN offload, so this
 covers the software strip and insert paths.
 
---mtu adds "port <id> mtu" lines and frames on either side of them (too_big);
---queues 2 runs two forwarding lcores on two queues of every port (one
-rx_pcap and tx_pcap per queue, the input split between them): the output
-must be the same multiset of frames as with one lcore, the counters the
-same sums.
+One scenario per run, named on the command line (golden by default): golden,
+pipeline, mtu (port mtu lines, too_big on both sides), queues (two forwarding
+lcores on two queues of every port: the same multiset of frames, the same
+counter sums), capture (the pcapng file read back by tshark), exhaust (a tag
+pool too small for a burst).
 """
 
 import argparse
@@ -283,19 +283,199 @@ def generate(work):
     print(f"wrote {work}/vlan-tag.conf, in[0-3].pcap, expected[0-3].pcap")
 
 
+def run(ck, app, work, conf, rx, lcores, args, nq=1, timeout=60):
+    """Write the configuration and each port's input (nq rx_pcap files a port,
+    the frames dealt out in turn), run the application on net_pcap ports until
+    its input is consumed, and return what it printed."""
+    with open(os.path.join(work, "vlan-tag.conf"), "w") as f:
+        f.write(conf)
+    eal = vtlib.eal_args(f"vtpcap{os.getpid()}") + lcores
+    for p in range(4):
+        if nq == 1:
+            vtlib.write_pcap(os.path.join(work, f"in{p}.pcap"), rx[p])
+            eal += ["--vdev", f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
+            continue
+        dev = f"net_pcap{p}"
+        for q in range(nq):
+            vtlib.write_pcap(os.path.join(work, f"in{p}q{q}.pcap"), rx[p][q::nq])
+            dev += f",rx_pcap={work}/in{p}q{q}.pcap"
+        for q in range(nq):
+            dev += f",tx_pcap={work}/out{p}q{q}.pcap"
+        eal += ["--vdev", dev]
+    args = ["-f", os.path.join(work, "vlan-tag.conf"), "-T", "0", "--idle-exit", "1500"] + args
+    rc, out = vtlib.run_app(app, eal, args, timeout)
+    print(out)
+    ck.check(rc == 0, f"application exit status {rc}")
+    return out
+
+
+def check_dump_tags(ck, out):
+    """--dump-tags 2: two frames' VLAN tags printed in mtag_dump()'s words."""
+    dumps = re.findall(r"frame for port \d+: mtag: mbuf \S+, (\d+) tags?\n((?:  \d+: .*\n)*)",
+                       out)
+    ck.check(len(dumps) == 2 and all(int(n) == len(body.splitlines()) for n, body in dumps)
+             and all(re.search(r"type 1[12] \(vlan(_insert)?\) len 4 cookie 0 tpid 0x",
+                               body) for _, body in dumps),
+             f"--dump-tags 2 printed two frames' VLAN tags: {dumps}")
+
+
+def check_insertion(ck, out, tx):
+    """Every frame to the trunk had its VLANs inserted, by the path the log names
+    (net_pcap offers VLAN insertion from DPDK 26.07 on: the trunk then takes one
+    VLAN in "hardware" and deeper stacks in software)."""
+    hw = re.search(r"trunk, VLAN strip \w+, VLAN insert (hardware|software)", out)
+    ck.check(hw is not None, "start-up log names the trunk's VLAN insertion")
+    ins = st_or_none(out, 0)
+    if hw is not None and hw.group(1) == "software":
+        ck.check(ins.get("sw_insert") == len(tx[0]) and ins.get("hw_insert") == 0,
+                 "every frame to the trunk had its VLANs inserted in software")
+    else:
+        ck.check(ins.get("sw_insert", 0) + ins.get("hw_insert", 0) == len(tx[0]) and
+                 ins.get("hw_insert", 0) > 0,
+                 f"every frame to the trunk had its VLANs inserted: {ins}")
+
+
+def trunk_output(ck, work, tx, nq):
+    """The trunk's output frames; with several queues, the access ports' outputs too
+    must hold the expected frames, in any order, and every lcore sent on the trunk."""
+    if nq == 1:
+        return vtlib.read_pcap(os.path.join(work, "out0.pcap"))
+    got0 = None
+    for p in range(4):
+        per_q = [vtlib.read_pcap(os.path.join(work, f"out{p}q{q}.pcap")) for q in range(nq)]
+        got = [fr for fq in per_q for fr in fq]
+        same = collections.Counter(got) == collections.Counter(tx[p])
+        ck.check(same, f"port {p}: {len(got)} frames out, {len(tx[p])} expected, "
+                 f"same multiset {same}")
+        if p == 0:
+            ck.check(all(per_q), "every lcore sent on its own trunk TX queue: "
+                     f"{[len(fq) for fq in per_q]}")
+            got0 = got
+    vtlib.write_pcap(os.path.join(work, "out0.pcap"), got0)  # for tshark
+    return got0
+
+
+def check_forwarding(ck, work, out, rx, tx, drops, nq=1):
+    """What every forwarding scenario must show: the insertion path, no leak, the
+    output frames byte for byte (per source on the trunk), tshark's reading of the
+    trunk's VLAN fields, and the port and VLAN counters."""
+    check_insertion(ck, out, tx)
+    st = vtlib.final_stats(out)
+    if not ck.check(st is not None, "final statistics printed"):
+        ck.done()
+    ck.check(st.get("leaks") == (0, 0), f"no mbuf or tag leak: {st.get('leaks')}")
+    got = trunk_output(ck, work, tx, nq)
+    if nq == 1:
+        for p in range(1, 4):
+            out_p = vtlib.read_pcap(os.path.join(work, f"out{p}.pcap"))
+            ck.check(out_p == tx[p], f"port {p}: {len(out_p)} frames out, {len(tx[p])} "
+                     f"expected, byte-exact {out_p == tx[p]}")
+        # Access ports are polled in turn: order holds per source, not across.
+        for p in range(1, 4):
+            mine = [fr for fr in got if vids(stack_of(fr)) == vids(INSERT[p])]
+            want = [fr for fr in tx[0] if vids(stack_of(fr)) == vids(INSERT[p])]
+            ck.check(mine == want, f"trunk out, from port {p}: {len(mine)} frames, "
+                     f"{len(want)} expected, byte-exact {mine == want}")
+    ck.check(len(got) == len(tx[0]), f"trunk out: {len(got)} frames, {len(tx[0])} expected")
+
+    # An independent decoder agrees on VID, PCP and DEI.
+    fields = tshark_fields(os.path.join(work, "out0.pcap"))
+    if fields is not None:
+        ok = len(fields) == len(got)
+        for fr, (ctag, stag) in zip(got, fields):
+            hdr = stack_of(fr)
+            ok &= bool(hdr) and ctag == fields_of(hdr[-1][1])
+            if hdr and hdr[0][0] == S:
+                ok &= stag == fields_of(hdr[0][1])
+        ck.check(ok, "tshark decodes the trunk output's VID, PCP and DEI as expected")
+
+    for p in range(4):
+        ps = st.get(("port", p), {})
+        ck.check(ps.get("rx") == len(rx[p]), f"port {p} rx {ps.get('rx')} == {len(rx[p])}")
+        ck.check(ps.get("tx") == len(tx[p]), f"port {p} tx {ps.get('tx')} == {len(tx[p])}")
+        dr = {k: v for k, v in ps.items() if k not in ("rx", "tx", "hw_insert", "sw_insert")}
+        ck.check(dr == drops[p], f"port {p} drops {dr} == {drops[p]}")
+    for name, p in (("100", 1), ("10/200", 2), ("10/20/30", 3)):
+        vs = st.get(("vlan", name), {})
+        # Both count what was sent towards the port, the TX port's drops included.
+        ck.check(vs.get("to_access") == len(tx[p]) + drops[p].get("too_big", 0) and
+                 vs.get("to_trunk") == len(rx[p]) - sum(
+                     v for k, v in drops[p].items() if k not in TX_DROPS),
+                 f"vlan {name} counters {vs}")
+
+
+# The scenarios, one per meson test: each runs the application once and checks
+# what it is about.
+ONE_LCORE = ["-l", "0,1"]
+
+
+def golden(ck, app, work, timeout):
+    """The golden scenario on one forwarding lcore, two frames' tags dumped."""
+    rx, tx, drops = scenario()
+    out = run(ck, app, work, CONF, rx, ONE_LCORE, ["--dump-tags", "2"], timeout=timeout)
+    check_dump_tags(ck, out)
+    check_forwarding(ck, work, out, rx, tx, drops)
+
+
+def pipeline(ck, app, work, timeout):
+    """The same through --pipeline: RX on one lcore, TX on another."""
+    rx, tx, drops = scenario()
+    out = run(ck, app, work, CONF, rx, ["--lcores", "0@0,1@1,2@0"], ["--pipeline"],
+              timeout=timeout)
+    check_forwarding(ck, work, out, rx, tx, drops)
+
+
+def mtu(ck, app, work, timeout):
+    """Port mtu lines: frames on either side of them, too_big on both sides."""
+    rx, tx, drops = scenario_mtu()
+    out = run(ck, app, work, CONF_MTU, rx, ONE_LCORE, ["--dump-tags", "2"], timeout=timeout)
+    check_dump_tags(ck, out)
+    check_forwarding(ck, work, out, rx, tx, drops)
+
+
+def queues(ck, app, work, timeout, nq=2):
+    """nq forwarding lcores, each on its own queue of every port: the same frames
+    in some order, the same counter sums."""
+    rx, tx, drops = scenario()
+    lcores = ["--lcores", ",".join(["0@0"] + [f"{q + 1}@{q % 2}" for q in range(nq)])]
+    out = run(ck, app, work, CONF, rx, lcores, [], nq=nq, timeout=timeout)
+    check_forwarding(ck, work, out, rx, tx, drops, nq)
+
+
+def capture(ck, app, work, timeout):
+    """--capture: every frame sent, with its tags, and every drop, with its reason,
+    read back by tshark. Software VLAN strip: a PMD's strip (net_pcap's from DPDK
+    26.07) leaves a cut frame too short for rte_pcapng_copy() to put its VLAN
+    header back, and the capture counts it as dropped instead of writing it."""
+    rx, tx, drops = scenario()
+    cap = os.path.join(work, "cap.pcapng")
+    out = run(ck, app, work, CONF, rx, ONE_LCORE,
+              ["--dump-tags", "2", "--capture", cap, "--no-offload"], timeout=timeout)
+    check_dump_tags(ck, out)
+    check_forwarding(ck, work, out, rx, tx, drops)
+    ck.check(re.search(r"capture \S+: \d+ frames written, 0 dropped", out) is not None,
+             "capture closed, nothing dropped")
+    check_capture(ck, cap, tx, drops)
+
+
+def exhaust(ck, app, work, timeout):
+    """A tag pool too small for a burst: no_tag drops, the rest intact, no leak."""
+    rx, tx = scenario_exhaust()
+    out = run(ck, app, work, CONF, rx, ONE_LCORE,
+              ["--dump-tags", "2", "--tag-pool", "40", "--tag-cache", "0"], timeout=timeout)
+    check_exhaust(ck, work, out, tx, len(rx[0]))
+
+
+SCENARIOS = {"golden": golden, "pipeline": pipeline, "mtu": mtu, "queues": queues,
+             "capture": capture, "exhaust": exhaust}
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("scenario", nargs="?", choices=sorted(SCENARIOS), default="golden")
     ap.add_argument("--app")
     ap.add_argument("--generate", metavar="DIR",
                     help="only write the inputs, configuration and expected outputs to DIR")
-    ap.add_argument("--pipeline", action="store_true")
-    ap.add_argument("--exhaust", action="store_true",
-                    help="a tag pool too small for a burst: drops, no leak")
-    ap.add_argument("--mtu", action="store_true", help="port mtu lines: too_big on both sides")
-    ap.add_argument("--queues", type=int, default=1,
-                    help="forwarding lcores, each with its own queue of every port")
-    ap.add_argument("--capture", action="store_true",
-                    help="--capture: the frames and drops, with their tags, read by tshark")
     ap.add_argument("--timeout", type=int, default=60)
     opts = ap.parse_args()
     if opts.generate:
@@ -303,142 +483,10 @@ def main():
         return
     if not opts.app:
         ap.error("--app or --generate is required")
-    ck = vtlib.Checker("pcap" + (" pipeline" if opts.pipeline else "") +
-                       (" capture" if opts.capture else "") +
-                       (" exhaust" if opts.exhaust else "") + (" mtu" if opts.mtu else "") +
-                       (f" {opts.queues} queues" if opts.queues > 1 else ""))
-    nq = opts.queues
-
+    ck = vtlib.Checker(f"pcap {opts.scenario}")
     work = tempfile.mkdtemp(prefix="vt-pcap-")
     try:
-        if opts.exhaust:
-            rx, tx = scenario_exhaust()
-        elif opts.mtu:
-            rx, tx, drops = scenario_mtu()
-        else:
-            rx, tx, drops = scenario()
-        with open(os.path.join(work, "vlan-tag.conf"), "w") as f:
-            f.write(CONF_MTU if opts.mtu else CONF)
-        eal = vtlib.eal_args(f"vtpcap{os.getpid()}")
-        for p in range(4):
-            if nq == 1:
-                vtlib.write_pcap(os.path.join(work, f"in{p}.pcap"), rx[p])
-                eal += ["--vdev",
-                        f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
-                continue
-            # One rx_pcap and one tx_pcap per queue; the input dealt out in turn.
-            dev = f"net_pcap{p}"
-            for q in range(nq):
-                vtlib.write_pcap(os.path.join(work, f"in{p}q{q}.pcap"), rx[p][q::nq])
-                dev += f",rx_pcap={work}/in{p}q{q}.pcap"
-            for q in range(nq):
-                dev += f",tx_pcap={work}/out{p}q{q}.pcap"
-            eal += ["--vdev", dev]
-        args = ["-f", os.path.join(work, "vlan-tag.conf"), "-T", "0", "--idle-exit", "1500"]
-        if opts.pipeline:
-            eal += ["--lcores", "0@0,1@1,2@0"]
-            args.append("--pipeline")
-        elif nq > 1:
-            eal += ["--lcores", ",".join(["0@0"] + [f"{q + 1}@{q % 2}" for q in range(nq)])]
-        else:
-            eal += ["-l", "0,1"]
-            args += ["--dump-tags", "2"]
-        if opts.exhaust:
-            args += ["--tag-pool", "40", "--tag-cache", "0"]
-        if opts.capture:
-            # Software VLAN strip: a PMD's strip (net_pcap's from DPDK 26.07) leaves a cut
-            # frame too short for rte_pcapng_copy() to put its VLAN header back, and
-            # the capture counts it as dropped instead of writing it.
-            args += ["--capture", os.path.join(work, "cap.pcapng"), "--no-offload"]
-        rc, out = vtlib.run_app(opts.app, eal, args, opts.timeout)
-        print(out)
-        ck.check(rc == 0, f"application exit status {rc}")
-        if opts.exhaust:
-            check_exhaust(ck, work, out, tx, len(rx[0]))
-            ck.done()
-        if nq == 1 and not opts.pipeline:
-            dumps = re.findall(r"frame for port \d+: mtag: mbuf \S+, (\d+) tags?\n((?:  \d+: .*\n)*)",
-                               out)
-            ck.check(len(dumps) == 2 and all(int(n) == len(body.splitlines()) for n, body in dumps)
-                     and all(re.search(r"type 1[12] \(vlan(_insert)?\) len 4 cookie 0 tpid 0x",
-                                       body) for _, body in dumps),
-                     f"--dump-tags 2 printed two frames' VLAN tags: {dumps}")
-        # net_pcap offers VLAN insertion from DPDK 26.07 on: the trunk then
-        # takes one VLAN in "hardware" and deeper stacks in software.
-        hw = re.search(r"trunk, VLAN strip \w+, VLAN insert (hardware|software)", out)
-        ck.check(hw is not None, "start-up log names the trunk's VLAN insertion")
-        ins = st_or_none(out, 0)
-        if hw is not None and hw.group(1) == "software":
-            ck.check(ins.get("sw_insert") == len(tx[0]) and ins.get("hw_insert") == 0,
-                     "every frame to the trunk had its VLANs inserted in software")
-        else:
-            ck.check(ins.get("sw_insert", 0) + ins.get("hw_insert", 0) == len(tx[0]) and
-                     ins.get("hw_insert", 0) > 0,
-                     f"every frame to the trunk had its VLANs inserted: {ins}")
-        st = vtlib.final_stats(out)
-        if not ck.check(st is not None, "final statistics printed"):
-            ck.done()
-        ck.check(st.get("leaks") == (0, 0), f"no mbuf or tag leak: {st.get('leaks')}")
-        if opts.capture:
-            ck.check(re.search(r"capture \S+: \d+ frames written, 0 dropped", out) is not None,
-                     "capture closed, nothing dropped")
-            check_capture(ck, os.path.join(work, "cap.pcapng"), tx, drops)
-
-        if nq > 1:
-            # Queues and lcores interleave: the same frames, in no set order.
-            for p in range(4):
-                per_q = [vtlib.read_pcap(os.path.join(work, f"out{p}q{q}.pcap"))
-                         for q in range(nq)]
-                got = [fr for fq in per_q for fr in fq]
-                same = collections.Counter(got) == collections.Counter(tx[p])
-                ck.check(same, f"port {p}: {len(got)} frames out, {len(tx[p])} expected, "
-                         f"same multiset {same}")
-                if p == 0:
-                    ck.check(all(per_q), "every lcore sent on its own trunk TX queue: "
-                             f"{[len(fq) for fq in per_q]}")
-                    # For tshark below.
-                    vtlib.write_pcap(os.path.join(work, "out0.pcap"), got)
-        # Output frames, byte for byte.
-        for p in range(1, 4 if nq == 1 else 1):
-            got = vtlib.read_pcap(os.path.join(work, f"out{p}.pcap"))
-            ck.check(got == tx[p], f"port {p}: {len(got)} frames out, {len(tx[p])} expected, "
-                     f"byte-exact {got == tx[p]}")
-        got = vtlib.read_pcap(os.path.join(work, "out0.pcap"))
-        # Access ports are polled in turn: order holds per source (per queue), not across.
-        for p in range(1, 4):
-            mine = [fr for fr in got if vids(stack_of(fr)) == vids(INSERT[p])]
-            want = [fr for fr in tx[0] if vids(stack_of(fr)) == vids(INSERT[p])]
-            if nq > 1:
-                continue
-            ck.check(mine == want, f"trunk out, from port {p}: {len(mine)} frames, "
-                     f"{len(want)} expected, byte-exact {mine == want}")
-        ck.check(len(got) == len(tx[0]), f"trunk out: {len(got)} frames, {len(tx[0])} expected")
-
-        # An independent decoder agrees on VID, PCP and DEI.
-        fields = tshark_fields(os.path.join(work, "out0.pcap"))
-        if fields is not None:
-            ok = len(fields) == len(got)
-            for fr, (ctag, stag) in zip(got, fields):
-                hdr = stack_of(fr)
-                ok &= bool(hdr) and ctag == fields_of(hdr[-1][1])
-                if hdr and hdr[0][0] == S:
-                    ok &= stag == fields_of(hdr[0][1])
-            ck.check(ok, "tshark decodes the trunk output's VID, PCP and DEI as expected")
-
-        # Counters.
-        for p in range(4):
-            ps = st.get(("port", p), {})
-            ck.check(ps.get("rx") == len(rx[p]), f"port {p} rx {ps.get('rx')} == {len(rx[p])}")
-            ck.check(ps.get("tx") == len(tx[p]), f"port {p} tx {ps.get('tx')} == {len(tx[p])}")
-            dr = {k: v for k, v in ps.items() if k not in ("rx", "tx", "hw_insert", "sw_insert")}
-            ck.check(dr == drops[p], f"port {p} drops {dr} == {drops[p]}")
-        for name, p in (("100", 1), ("10/200", 2), ("10/20/30", 3)):
-            vs = st.get(("vlan", name), {})
-            # Both count what was sent towards the port, the TX port's drops included.
-            ck.check(vs.get("to_access") == len(tx[p]) + drops[p].get("too_big", 0) and
-                     vs.get("to_trunk") == len(rx[p]) - sum(
-                         v for k, v in drops[p].items() if k not in TX_DROPS),
-                     f"vlan {name} counters {vs}")
+        SCENARIOS[opts.scenario](ck, opts.app, work, opts.timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ck.done()
