@@ -249,8 +249,9 @@ int ipl_tun_inner_fill(struct rte_mbuf *m);
 /**
  * Outbound, before encryption: whether m (inner IP, l3 at the start) still fits the MTU
  * of sa's port once encrypted. One that does not is dropped (no fragmentation); with DF
- * the sender gets ICMP "fragmentation needed", an IPv6 sender ICMPv6 "packet too big"
- * (when the tunnel is IPv6: its address is the source), with the inner MTU that fits
+ * the sender gets ICMP "fragmentation needed" (when the tunnel is IPv4), an IPv6 sender
+ * ICMPv6 "packet too big" (when the tunnel is IPv6): the tunnel address is the source,
+ * and over a tunnel of the other family there is none to send from; with the inner MTU that fits
  * (RFC 1191, RFC 8201, RFC 4301 8.2), sent by route like any packet.
  */
 bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);

@@ -208,7 +208,8 @@ icmp_send(struct ipl_lcore *lc, struct rte_mbuf *r, uint16_t l3_len)
 		ipl_drop(again[0]);
 }
 
-/* ICMP "fragmentation needed" (RFC 792, RFC 1191) for m, from the SA's tunnel address.
+/* ICMP "fragmentation needed" (RFC 792, RFC 1191) for m, from the SA's tunnel address
+ * (an IPv4 one: over an IPv6 tunnel there is no address of ours to send it from).
  * Out of line, as icmp6_too_big(): inlined, they made ipl_tun_fits() save six registers
  * per packet (gcc 12: 35 instructions where 22 do). */
 static __rte_noinline void
@@ -220,6 +221,8 @@ icmp_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mbu
 	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *r;
 
+	if (ipl.conf.sa[sa->id].src.family != IPL_AF_INET)
+		return;
 	ip = icmp_alloc(lc, sizeof(*ip) + sizeof(*icmp) + quote, &r);
 	if (ip == NULL)
 		return;

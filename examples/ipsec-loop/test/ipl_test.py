@@ -889,10 +889,18 @@ def case_mtu(tmp):
         ip = IPv6(src="fd01::7", dst="fd02:0:0:1::7", fl=i) / UDP(sport=1000 + i, dport=9) / \
             Raw(b"m" * (size - 48))
         return ETH6 / IPv6(bytes(ip))
-    inside = [pkt6(fit6, 1), pkt6(fit6 + 1, 2)]
+    # IPv4 with DF in the IPv6 tunnel (SA 5): too big, and no IPv4 address of ours there
+    ip4in6 = Ether() / IP(bytes(IP(src="10.1.0.7", dst="10.2.1.7", id=3, flags="DF") /
+                                UDP(sport=1003, dport=9) / Raw(b"m" * (fit6 + 1 - 28))))
+    inside = [pkt6(fit6, 1), pkt6(fit6 + 1, 2), ip4in6]
     r = Run(tmp, conf, [inside, []])
     check([len(bytes(p[IPv6])) for p in r.sent(1)] == [1400],
           "IPv6: the one that fits leaves, exactly 1400 bytes")
+    icmp4 = [p for p in r.sent(0) if ICMP in p]
+    check(icmp4 == [] and r.st.get("too_big") == 2,
+          "IPv4 in an IPv6 tunnel, too big with DF: dropped and counted (too_big %s of 2), no "
+          "ICMP from an address that is not ours: %s" % (r.st.get("too_big"),
+                                                         [p[IP].src for p in icmp4]))
     icmp = [p for p in r.sent(0) if ICMPv6PacketTooBig in p]
     ok = False
     if len(icmp) == 1:
