@@ -48,10 +48,12 @@ static unsigned int interval = 10; /* seconds between stats, 0 = at exit only */
 static unsigned int nb_mbufs;	   /* 0: derived from ports, queues and descriptors */
 static unsigned int nb_tags;	   /* 0: as many as mbufs */
 
+/* SIGHUP too: a closed terminal or session ends the run as SIGTERM does, with the stats
+ * and the leak check (there is no configuration to reload). */
 static void
 signal_handler(int sig)
 {
-	if (sig == SIGINT || sig == SIGTERM)
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 		force_quit = true;
 }
 
@@ -66,7 +68,8 @@ usage(const char *prog)
 	       "                         'protect' inbound policies NOT enforced (insecure)\n"
 	       "  --max-passes N         hard limit on passes through a stage (default %u)\n"
 	       "  --stats-interval S     print stats every S seconds, 0: at exit (default 10)\n"
-	       "  --duration S           stop after S seconds (default: at SIGINT/SIGTERM)\n"
+	       "  --duration S           stop after S seconds (default: at SIGINT, SIGTERM, "
+	       "SIGHUP)\n"
 	       "  --stats-file FILE      write the final counters as JSON\n"
 	       "  --mbufs N              mbuf pool size (default: from ports, queues, lcores)\n"
 	       "  --tags N               tags per size class (default: as many as mbufs)\n"
@@ -365,6 +368,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, signal_handler);
 	signal(SIGTERM, signal_handler);
+	signal(SIGHUP, signal_handler);
 
 	rc = app_init();
 	if (rc == 0 && capture_path != NULL) {
