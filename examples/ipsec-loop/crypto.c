@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <rte_cryptodev.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
@@ -303,6 +304,7 @@ ipl_crypto_fini(void)
 	uint8_t dev, nb_dev = rte_cryptodev_count();
 	unsigned int i;
 
+	ipl_crypto_drain();
 	for (i = 0; i < IPL_MAX_SA; i++) {
 		struct ipl_sa *s = &ipl.sa[i];
 
@@ -323,17 +325,44 @@ ipl_crypto_fini(void)
 	rte_mempool_free(ipl.sess_pool);
 }
 
+/* Ops of earlier bursts given up while in the device come back among this burst's: free
+ * them (counted when given up) and keep done[0 .. n) to this burst's own, cur[0 .. nb_cur). */
+static __rte_noinline uint16_t
+drop_stale(struct ipl_lcore *lc, struct rte_crypto_op **cur, uint16_t nb_cur,
+	   struct rte_crypto_op **done, uint16_t n)
+{
+	uint16_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nb_cur && cur[j] != done[i]; j++)
+			;
+		if (j < nb_cur) {
+			done[k++] = done[i];
+			continue;
+		}
+		mtag_pktmbuf_free(done[i]->sym->m_src);
+		rte_crypto_op_free(done[i]);
+		lc->cop_lost--;
+	}
+	return k;
+}
+
 /*
  * Run n <= IPL_BURST packets of one SA through the crypto device. On return
- * m[0 .. ret) are done, the others failed (counted in res, see struct
- * ipl_crypto_res for where each kind is) and must be freed.
+ * m[0 .. ret) are done, m[ret .. res->end) failed (see struct ipl_crypto_res for
+ * where each kind is) and must be freed.
+ *
+ * Software devices complete on dequeue: the poll ends when every op is back. A device
+ * that neither takes nor returns an op for IPL_CRYPTO_WAIT_MS, or a signal while it
+ * does not, ends it sooner: the ops not back are given up.
  */
 uint16_t
 ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
 	       struct ipl_crypto_res *res)
 {
 	struct rte_crypto_op *cop[IPL_BURST], *done[IPL_BURST];
-	uint16_t k, sent = 0, got = 0, i, nb_op = n;
+	uint16_t k, sent = 0, got = 0, e, d, i, nb_op = n, held;
+	uint64_t stall = 0, now;
 
 	memset(res, 0, sizeof(*res));
 	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
@@ -345,6 +374,7 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 			nb_op /= 2;
 		res->no_op = n - nb_op;
 		lc->st.no_crypto_op += n - nb_op;
+		res->end = n;
 		if (nb_op == 0)
 			return 0;
 	}
@@ -353,25 +383,90 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 	for (i = k; i < nb_op; i++)
 		rte_crypto_op_free(cop[i]);
 
-	/* Software devices complete on dequeue: poll until every op is back. */
 	while (got < k) {
-		if (sent < k)
-			sent += rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop + sent,
-							    k - sent);
-		got += rte_cryptodev_dequeue_burst(sa->cdev, lc->qid, done + got, sent - got);
+		e = 0;
+		if (sent < k) {
+			e = rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop + sent, k - sent);
+			sent += e;
+		}
+		d = rte_cryptodev_dequeue_burst(sa->cdev, lc->qid, done + got, sent - got);
+		if (unlikely(lc->cop_lost != 0) && d != 0)
+			d = drop_stale(lc, cop, sent, done + got, d);
+		got += d;
+		if (likely(e + d != 0)) {
+			stall = 0;
+			continue;
+		}
+		/* Nothing taken, nothing returned: wait, but not for ever, nor past a signal. */
+		now = rte_get_timer_cycles();
+		if (stall == 0)
+			stall = now;
+		else if (ipl_force_quit ||
+			 now - stall > rte_get_timer_hz() / 1000 * IPL_CRYPTO_WAIT_MS)
+			break;
 	}
-	for (i = 0; i < k; i++) {
+	for (i = 0; i < got; i++) {
 		m[i] = done[i]->sym->m_src;
-		if (done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS) {
+		if (unlikely(done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
 			/* rte_ipsec_pkt_process() refuses packets flagged so. */
 			m[i]->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
-			res->crypto_fail++;
+			if (done[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
+				res->auth_fail++;
+			else
+				res->dev_fail++;
 		}
 		rte_crypto_op_free(done[i]);
 	}
-	i = rte_ipsec_pkt_process(&sa->ss, m, k);
-	res->proc_fail = k - i;
+	if (unlikely(res->dev_fail != 0)) {
+		lc->st.crypto_error += res->dev_fail;
+		lc->st.sa[sa->id].crypto_errors += res->dev_fail;
+	}
+	res->end = n;
+	if (unlikely(got < k)) {
+		/* Given up. What the device never took is ours again, in m[] behind the done
+		 * ones; what it holds is freed when it returns it (drop_stale(), or at exit). */
+		held = k - sent;
+		res->timeout = k - got;
+		lc->st.crypto_timeout += k - got;
+		lc->cop_lost += sent - got;
+		memmove(m + got + held, m + k, (n - k) * sizeof(*m));
+		for (i = 0; i < held; i++) {
+			m[got + i] = cop[sent + i]->sym->m_src;
+			rte_crypto_op_free(cop[sent + i]);
+		}
+		res->end = n - (sent - got);
+	}
+	i = rte_ipsec_pkt_process(&sa->ss, m, got);
+	res->proc_fail = got - i;
 	return i;
+}
+
+void
+ipl_crypto_drain(void)
+{
+	struct rte_crypto_op *done[IPL_BURST];
+	uint8_t dev, nb_dev = rte_cryptodev_count();
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * IPL_CRYPTO_WAIT_MS;
+	unsigned int l;
+	uint16_t i, d;
+
+	for (l = 0; l < ipl.nb_lcores; l++) {
+		struct ipl_lcore *lc = &ipl.lc[l];
+
+		while (lc->cop_lost != 0 && rte_get_timer_cycles() < end) {
+			for (dev = 0; dev < nb_dev; dev++) {
+				d = rte_cryptodev_dequeue_burst(dev, lc->qid, done, IPL_BURST);
+				for (i = 0; i < d; i++) {
+					mtag_pktmbuf_free(done[i]->sym->m_src);
+					rte_crypto_op_free(done[i]);
+				}
+				lc->cop_lost -= RTE_MIN(lc->cop_lost, (uint32_t)d);
+			}
+		}
+		if (lc->cop_lost != 0)
+			printf("lcore %u: %u crypto ops still in a crypto device\n", l,
+			       lc->cop_lost);
+	}
 }
 
 uint16_t

@@ -127,13 +127,14 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		ipl_tun_inner_save(m[i]);
 	}
 	g = ipl_crypto_run(lc, sa, m, n, &res);
-	/* m[g .. k): refused after crypto; then the window's refusals, then no crypto op. */
+	/* m[g .. k): refused after crypto; then the ones given up, the window's refusals,
+	 * no crypto op. The device's failures are counted by their kind: ICV failures here,
+	 * device errors (and time-outs, no_op) by ipl_crypto_run(). */
 	k = g + res.proc_fail;
 	for (i = g; i < k; i++) {
-		if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) {
-			sst->icv_fail++;
-			lc->st.icv_fail++;
-		} else if (trailer_bad(m[i])) {
+		if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)
+			continue;
+		if (trailer_bad(m[i])) {
 			sst->errors++;
 			lc->st.ipsec_error++;
 		} else {
@@ -141,9 +142,11 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 			lc->st.replay++;
 		}
 	}
+	sst->icv_fail += res.auth_fail;
+	lc->st.icv_fail += res.auth_fail;
 	sst->replay += res.prep_fail;
 	lc->st.replay += res.prep_fail;
-	for (i = g; i < n; i++)
+	for (i = g; i < res.end; i++)
 		ipl_drop(m[i]);
 	for (i = 0; i < g; i++)
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);

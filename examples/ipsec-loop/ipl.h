@@ -44,6 +44,8 @@
 #define IPL_TXBUF 64
 /** Crypto ops: every lcore has at most a burst in the device at a time. */
 #define IPL_COPS_DEFAULT 8191
+/** How long a burst waits for a crypto device that neither takes nor returns ops. */
+#define IPL_CRYPTO_WAIT_MS 100
 /** NAT traversal: ESP in UDP to and from this port (RFC 3948). */
 #define IPL_NATT_PORT 4500
 
@@ -101,8 +103,9 @@ struct ipl_lcore {
 	uint16_t nb_tx[IPL_MAX_PORTS];
 	struct rte_mbuf *tx[IPL_MAX_PORTS][IPL_TXBUF];
 	struct ipl_stats st;
-	double cpu_s;  /**< CPU time the lcore's thread used while forwarding. */
-	double wall_s; /**< Wall-clock time it forwarded. */
+	uint32_t cop_lost; /**< Ops given up while in a crypto device (crypto_timeout). */
+	double cpu_s;	   /**< CPU time the lcore's thread used while forwarding. */
+	double wall_s;	   /**< Wall-clock time it forwarded. */
 } __rte_cache_aligned;
 
 /** Application state. */
@@ -126,6 +129,8 @@ struct ipl_app {
 };
 
 extern struct ipl_app ipl;
+/** Set by SIGINT, SIGTERM, SIGHUP or --duration: every loop returns. */
+extern volatile bool ipl_force_quit;
 
 /* spd.c */
 /** Build the lookup tables (rte_acl, rte_lpm, rte_lpm6, rte_hash) from ipl.conf. */
@@ -157,16 +162,24 @@ void ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **
 int ipl_crypto_init(unsigned int nb_qp);
 void ipl_crypto_fini(void);
 /**
- * Outcome of ipl_crypto_run() on m[0 .. n) returning g: m[0 .. g) done,
- * m[g .. g + proc_fail) refused after crypto (crypto_fail of them by the device, flagged
- * RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), then prep_fail refused before crypto, then no_op
- * without a crypto op (counted in no_crypto_op once each).
+ * Outcome of ipl_crypto_run() on m[0 .. n) returning g: m[0 .. g) done, and the caller's
+ * to drop m[g .. end): first proc_fail refused after crypto (auth_fail and dev_fail of
+ * them failed in the device, flagged RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), then those the
+ * device never took (given up, of timeout), then prep_fail refused before crypto, then
+ * no_op without a crypto op. Given up while in the device, the rest of timeout are not
+ * in m[]: they are freed when the device returns them, or at exit.
+ * Counted there: no_op (no_crypto_op), timeout (crypto_timeout), dev_fail (crypto_error
+ * and the SA's crypto_errors); the others are the caller's to count.
  */
 struct ipl_crypto_res {
-	uint16_t prep_fail;   /**< Refused by rte_ipsec before crypto (replay; seq used up). */
-	uint16_t crypto_fail; /**< Failed in the crypto device (ICV). */
-	uint16_t proc_fail;   /**< Refused after crypto (trailer, replay), ICV failures included. */
-	uint16_t no_op;	      /**< No crypto op left in the pool. */
+	uint16_t end;	    /**< m[g .. end) failed, the caller's to drop. */
+	uint16_t prep_fail; /**< Refused by rte_ipsec before crypto (replay; seq used up). */
+	uint16_t auth_fail; /**< Failed authentication in the device (ICV). */
+	uint16_t dev_fail;  /**< Failed in the device otherwise (a device error). */
+	uint16_t
+		proc_fail; /**< Refused after crypto (trailer, replay), device failures included. */
+	uint16_t timeout;  /**< Given up: not taken or not returned within IPL_CRYPTO_WAIT_MS. */
+	uint16_t no_op;	   /**< No crypto op left in the pool. */
 };
 /**
  * Record on each of m[0 .. n) that @p sa processes it: a @p type tag
@@ -182,6 +195,8 @@ uint16_t ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t t
 		       struct rte_mbuf **m, uint16_t n);
 uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
 			uint16_t n, struct ipl_crypto_res *res);
+/** At exit: take back (and free) what the crypto devices still hold of given-up ops. */
+void ipl_crypto_drain(void);
 
 /* port.c */
 /** mbufs the ports and lcores can hold at once: the default pool size. */

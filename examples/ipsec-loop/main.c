@@ -38,7 +38,7 @@
 struct ipl_app ipl;
 int ipl_scratch_offset = -1;
 
-static volatile bool force_quit;
+volatile bool ipl_force_quit;
 static const char *conf_path;
 static const char *stats_file;
 static const char *capture_path;   /* --capture */
@@ -54,7 +54,7 @@ static void
 signal_handler(int sig)
 {
 	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
-		force_quit = true;
+		ipl_force_quit = true;
 }
 
 static void
@@ -182,7 +182,7 @@ lcore_main(void *arg)
 		if (ipl.conf.port[i].role != IPL_PORT_UNUSED)
 			ports[nb_ports++] = i;
 
-	while (!force_quit) {
+	while (!ipl_force_quit) {
 		for (i = 0; i < nb_ports; i++) {
 			uint16_t p = ports[i];
 
@@ -205,7 +205,7 @@ lcore_main(void *arg)
 			uint64_t now = rte_get_timer_cycles();
 
 			if (duration > 0 && now >= end)
-				force_quit = true;
+				ipl_force_quit = true;
 			if (interval > 0 && now >= next_print) {
 				ipl_stats_sum(&sum);
 				ipl_stats_print(stdout, &sum);
@@ -378,7 +378,7 @@ main(int argc, char **argv)
 	}
 	if (rc != 0) {
 		printf("initialisation failed: %s\n", strerror(-rc));
-		force_quit = true;
+		ipl_force_quit = true;
 	} else {
 		printf("dpdk-ipsec-loop: %u lcores, loop detection %s%s\n", ipl.nb_lcores,
 		       ipl.loop_detect ? "on" : "off",

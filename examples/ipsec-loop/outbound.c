@@ -108,10 +108,11 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	if (k == 0)
 		return;
 	g = ipl_crypto_run(lc, sa, m, k, &res);
-	failed = k - g - res.no_op; /* no_op is counted already */
+	/* rte_ipsec's refusals; the device's failures, time-outs and no_op are counted. */
+	failed = res.prep_fail + res.proc_fail - res.dev_fail - res.auth_fail;
 	sst->errors += failed;
 	lc->st.ipsec_error += failed;
-	for (i = g; i < k; i++)
+	for (i = g; i < res.end; i++)
 		ipl_drop(m[i]);
 	for (i = 0; i < g; i++) {
 		ipl_tun_outer_fill(m[i], sa);

@@ -64,6 +64,7 @@ ipl_stats_sum(struct ipl_stats *sum)
 			sum->sa[i].icv_fail += s->sa[i].icv_fail;
 			sum->sa[i].replay += s->sa[i].replay;
 			sum->sa[i].errors += s->sa[i].errors;
+			sum->sa[i].crypto_errors += s->sa[i].crypto_errors;
 		}
 	}
 	sum->max_growth = growth; /* a maximum, not a sum */
@@ -92,11 +93,14 @@ ipl_stats_print(FILE *f, const struct ipl_stats *s)
 		s->unknown_spi, s->bad_tunnel_src);
 	fprintf(f,
 		"ESP: ICV failures %" PRIu64 ", replays %" PRIu64 ", other errors %" PRIu64
-		"; no route %" PRIu64 ", wrong family for the SA %" PRIu64 ", TTL exceeded %" PRIu64
+		"; crypto device: errors %" PRIu64 ", given up %" PRIu64 "\n",
+		s->icv_fail, s->replay, s->ipsec_error, s->crypto_error, s->crypto_timeout);
+	fprintf(f,
+		"no route %" PRIu64 ", wrong family for the SA %" PRIu64 ", TTL exceeded %" PRIu64
 		", ECN CE over not-ECT %" PRIu64 ", too big %" PRIu64 " (ICMP sent %" PRIu64
 		"), out of memory %" PRIu64 ", no tag %" PRIu64 ", no crypto op %" PRIu64 "\n",
-		s->icv_fail, s->replay, s->ipsec_error, s->no_route, s->sa_family, s->ttl_exceeded,
-		s->ecn_drop, s->too_big, s->icmp_too_big, s->no_mem, s->no_tag, s->no_crypto_op);
+		s->no_route, s->sa_family, s->ttl_exceeded, s->ecn_drop, s->too_big,
+		s->icmp_too_big, s->no_mem, s->no_tag, s->no_crypto_op);
 	fprintf(f, "times encrypted per packet leaving outbound:");
 	for (i = 0; i < IPL_HIST; i++)
 		if (s->enc_hist[i] != 0)
@@ -114,10 +118,11 @@ ipl_stats_print(FILE *f, const struct ipl_stats *s)
 			fprintf(f,
 				"SA %u (%s, spi %u): packets %" PRIu64 " bytes %" PRIu64
 				" ICV failures %" PRIu64 " replays %" PRIu64 " errors %" PRIu64
-				"\n",
+				" crypto errors %" PRIu64 "\n",
 				i, ipl.conf.sa[i].dir == IPL_DIR_OUT ? "out" : "in",
 				ipl.conf.sa[i].spi, s->sa[i].pkts, s->sa[i].bytes,
-				s->sa[i].icv_fail, s->sa[i].replay, s->sa[i].errors);
+				s->sa[i].icv_fail, s->sa[i].replay, s->sa[i].errors,
+				s->sa[i].crypto_errors);
 	fflush(f);
 }
 
@@ -164,9 +169,9 @@ ipl_stats_write_json(const char *path, const struct ipl_stats *s, uint64_t tags_
 		fprintf(f,
 			"%s\"%u\": {\"pkts\": %" PRIu64 ", \"bytes\": %" PRIu64
 			", \"icv_fail\": %" PRIu64 ", \"replay\": %" PRIu64 ", \"errors\": %" PRIu64
-			"}",
+			", \"crypto_errors\": %" PRIu64 "}",
 			sep, i, s->sa[i].pkts, s->sa[i].bytes, s->sa[i].icv_fail, s->sa[i].replay,
-			s->sa[i].errors);
+			s->sa[i].errors, s->sa[i].crypto_errors);
 		sep = ", ";
 	}
 	fprintf(f, "}\n}\n");

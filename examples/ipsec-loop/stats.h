@@ -25,6 +25,7 @@ struct ipl_sa_stats {
 	uint64_t replay; /**< Refused by the anti-replay window. */
 	uint64_t errors; /**< Other rte_ipsec refusals: bad trailer after a good ICV, sequence
 			  *   numbers used up. */
+	uint64_t crypto_errors; /**< Ops the crypto device failed (not authentication). */
 };
 
 /*
@@ -55,11 +56,13 @@ struct ipl_sa_stats {
 	X(unknown_spi)                                                                             \
 	X(bad_tunnel_src)                                                                          \
 	X(icv_fail)                                                                                \
+	X(crypto_error)                                                                            \
 	X(replay)                                                                                  \
 	X(ipsec_error)                                                                             \
 	X(no_mem)                                                                                  \
 	X(no_tag)                                                                                  \
 	X(no_crypto_op)                                                                            \
+	X(crypto_timeout)                                                                          \
 	X(max_growth)
 
 struct ipl_stats {

@@ -750,10 +750,64 @@ def case_faults(tmp):
     check("300 mbufs" in r.out and r.st.get("encrypted", 0) > 0,
           "--mbufs 300: runs, %s encrypted" % r.st.get("encrypted"))
 
+    crypto_faults(tmp, clear)
+
     # SIGHUP (a closed terminal) ends the run as SIGTERM does: stats, leak check, exit 0
     r = Run(tmp, golden_conf("aes-128-gcm"), [clear[:20], []], stop=(signal.SIGHUP, 0.3))
     check(r.rc == 0 and r.st.get("encrypted") == 20,
           "SIGHUP: stats written (encrypted %s of 20), rc %d" % (r.st.get("encrypted"), r.rc))
+
+
+def crypto_faults(tmp, clear):
+    """A crypto device that stops taking ops, one that holds them for a while, one that
+    fails some (test/fault_cdev.c): bounded waits, each op given up counted once and its
+    packet freed, SIGTERM within a second; device errors apart from ICV failures."""
+    if not ARGS.fault_lib or "null" in ARGS.crypto:
+        print("(no fault library: crypto device faults skipped)")
+        return
+    pre = {"LD_PRELOAD": ARGS.fault_lib}
+    n = len(clear)
+    conf = golden_conf("aes-128-gcm")
+    # The device takes 100 ops, then none: every later burst is given up after a bounded
+    # wait, and SIGTERM ends the run at once.
+    r = Run(tmp, conf, [clear, []], stop=(signal.SIGTERM, 0.8),
+            env=dict(pre, IPL_FAULT_ENQ_STOP="100"))
+    st = r.st
+    check(r.stop_s is not None and r.stop_s < 1.0,
+          "device stopped: the example ends %.2f s after SIGTERM (under 1 s)" % r.stop_s)
+    check(st.get("encrypted") == 100 and st.get("crypto_timeout", 0) > 0 and
+          st.get("ipsec_error") == 0 and st.get("crypto_error") == 0,
+          "device stopped after 100 ops: %s encrypted, %s given up and counted "
+          "(crypto_timeout), no other error" % (st.get("encrypted"), st.get("crypto_timeout")))
+    # The device keeps what it finishes after 64 ops for 300 ms, then gives it back: the
+    # bursts waiting on it are given up, the ops come back later and are freed then.
+    r = Run(tmp, conf, [clear, []], duration=1.5,
+            env=dict(pre, IPL_FAULT_DEQ_HOLD="64,300"))
+    st = r.st
+    check(st.get("crypto_timeout", 0) > 0 and
+          st.get("encrypted", 0) + st.get("crypto_timeout", 0) == n and
+          len(r.sent(1)) == st.get("encrypted"),
+          "device held ops 300 ms: %s encrypted, %s given up, %d in all, each once"
+          % (st.get("encrypted"), st.get("crypto_timeout"), n))
+    # Every 4th op fails in the device (RTE_CRYPTO_OP_STATUS_ERROR): a device error, not
+    # an ICV failure; inbound and outbound.
+    back = inner_pkts(40, src="10.2.0.", dst="10.1.0.", seed=3)
+    sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
+    esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+    r = Run(tmp, conf, [[], esp], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
+    st = r.st
+    sa2 = st.get("sa", {}).get("2", {})
+    check(st.get("crypto_error") == 10 and st.get("icv_fail") == 0 and
+          sa2.get("crypto_errors") == 10 and sa2.get("icv_fail") == 0 and
+          st.get("decrypted") == 30 and len(r.sent(0)) == 30,
+          "inbound device errors: crypto_error %s (10), icv_fail %s (0), SA %s"
+          % (st.get("crypto_error"), st.get("icv_fail"), sa2))
+    r = Run(tmp, conf, [clear[:40], []], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
+    st = r.st
+    check(st.get("crypto_error") == 10 and st.get("ipsec_error") == 0 and
+          st.get("encrypted") == 30 and len(r.sent(1)) == 30,
+          "outbound device errors: crypto_error %s (10), ipsec_error %s (0)"
+          % (st.get("crypto_error"), st.get("ipsec_error")))
 
 
 def case_esn(tmp):
@@ -1324,6 +1378,7 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--crypto", help="default: aesni_mb, else openssl, as the EAL creates them")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--fault-lib", help="test/fault_cdev.c built: crypto device faults")
     ARGS = ap.parse_args()
     ARGS.crypto = ARGS.crypto or crypto_probe.pick(ARGS.bin)
     if ARGS.crypto is None:
