@@ -104,6 +104,7 @@ struct ipl_lcore {
 	struct rte_mbuf *tx[IPL_MAX_PORTS][IPL_TXBUF];
 	struct ipl_stats st;
 	uint32_t cop_lost; /**< Ops given up while in a crypto device (crypto_timeout). */
+	uint16_t ip_id;	   /**< Next outer IPv4 identification (RFC 6864), lcores apart. */
 	double cpu_s;	   /**< CPU time the lcore's thread used while forwarding. */
 	double wall_s;	   /**< Wall-clock time it forwarded. */
 } __rte_cache_aligned;
@@ -251,8 +252,8 @@ uint16_t ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st);
 /** Before encryption: keep the inner TOS and DF bit in the scratch of @p m. */
 void ipl_tun_outer_save(struct rte_mbuf *m);
 /** After encryption: outer DSCP and ECN copied from the inner (RFC 6040 normal mode), DF
- * per the SA, outer IPv4 checksum. */
-void ipl_tun_outer_fill(struct rte_mbuf *m, const struct ipl_sa *sa);
+ * per the SA, an outer IPv4 identification of its own (RFC 6864), outer IPv4 checksum. */
+void ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa);
 /** Before decryption: keep the outer TOS. */
 void ipl_tun_inner_save(struct rte_mbuf *m);
 /**

@@ -248,6 +248,8 @@ app_init(void)
 	RTE_LCORE_FOREACH(lcore)
 	{
 		ipl.lc[idx].qid = idx;
+		/* Identifications of their own: every lcore counts apart. */
+		ipl.lc[idx].ip_id = idx;
 		idx++;
 	}
 	ipl.nb_lcores = idx;

@@ -115,7 +115,7 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	for (i = g; i < res.end; i++)
 		ipl_drop(m[i]);
 	for (i = 0; i < g; i++) {
-		ipl_tun_outer_fill(m[i], sa);
+		ipl_tun_outer_fill(lc, m[i], sa);
 		ipl_scratch(m[i])->passes++;
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 	}

@@ -106,7 +106,7 @@ ipl_tun_outer_save(struct rte_mbuf *m)
 }
 
 void
-ipl_tun_outer_fill(struct rte_mbuf *m, const struct ipl_sa *sa)
+ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa)
 {
 	void *h = rte_pktmbuf_mtod(m, void *);
 	const struct ipl_scratch *s = ipl_scratch(m);
@@ -118,7 +118,11 @@ ipl_tun_outer_fill(struct rte_mbuf *m, const struct ipl_sa *sa)
 		return;
 	df = sa->df == IPL_DF_SET || (sa->df == IPL_DF_COPY && s->df);
 	ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
-	/* rte_ipsec fills length and id of the outer header, not its checksum. */
+	/* rte_ipsec (22.11) leaves the template's identification: one per packet, as its
+	 * fragments must not be taken for another's (RFC 6864). */
+	ip->packet_id = rte_cpu_to_be_16(lc->ip_id);
+	lc->ip_id += ipl.nb_lcores;
+	/* rte_ipsec fills the length of the outer header, not its checksum. */
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }

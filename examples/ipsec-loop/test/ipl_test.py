@@ -1111,6 +1111,12 @@ def case_ipv6(tmp):
                   "%s %s out: %d of %d, outer header right %s, scapy decrypts all to the "
                   "originals (%d)" % (alg, name, len(got), n, outer_ok,
                                       sum(a == b for a, b in zip(dec, want))))
+        # SAs 1 and 3 share their tunnel endpoints: the outer identification of each packet
+        # is its own (RFC 6864), not the SA's sequence number
+        ids = [p[IP].id for p in sent if IP in p and p[IP].dst == "192.0.2.2"]
+        check(len(ids) == 2 * n and len(set(ids)) == len(ids),
+              "%s: outer IPv4 identifications of two SAs between the same endpoints: %d "
+              "different of %d" % (alg, len(set(ids)), len(ids)))
         back_out = sorted(inner_of(p) for p in r.sent(0))
         check(back_out == sorted(want_in), "%s: scapy's ESP of the four kinds decrypted, "
               "%d of %d to the originals" % (alg, len(back_out), len(want_in)))
