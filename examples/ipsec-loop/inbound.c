@@ -12,6 +12,7 @@
  */
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
@@ -198,6 +199,23 @@ is_udp(const struct rte_mbuf *m)
 	return (ip->version_ihl >> 4) == 4 && ip->next_proto_id == IPPROTO_UDP;
 }
 
+/*
+ * A fragment: one addressed to a tunnel endpoint of ours is reassembled (the whole
+ * packet returned once it is complete, else NULL); any other is returned as it is, for
+ * its policy (which names no ports, RFC 4301 7.1).
+ */
+static __rte_noinline struct rte_mbuf *
+fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now)
+{
+	if (!ipl_frag_for_us(m))
+		return m;
+	if (*now == 0) {
+		*now = rte_get_timer_cycles();
+		ipl_frag_expire(lc, *now); /* first: the table then holds no stale entry */
+	}
+	return ipl_reassemble(lc, m, *now);
+}
+
 static void
 inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -208,6 +226,7 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 	struct ipl_stats *st = &lc->st;
 	uint16_t i, j, nb_next, nb_dec, nb_esp, nb_pol, nb_out = 0;
 	unsigned int pass;
+	uint64_t now = 0;
 
 	for (pass = 0; n > 0; pass++) {
 		next = buf[pass & 1];
@@ -216,10 +235,17 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		nb_esp = 0;
 		nb_pol = 0;
 		for (i = 0; i < n; i++) {
-			if (is_esp(cur[i]))
-				esp[nb_esp++] = cur[i];
+			struct rte_mbuf *m = cur[i];
+
+			if (unlikely(ipl_is_fragment(m))) {
+				m = fragment_in(lc, m, &now);
+				if (m == NULL)
+					continue;
+			}
+			if (is_esp(m))
+				esp[nb_esp++] = m;
 			else
-				pol[nb_pol++] = cur[i];
+				pol[nb_pol++] = m;
 		}
 		if (nb_esp > 0)
 			ipl_sa_inbound_bulk(esp, nb_esp, esp_sa, cls);
@@ -275,6 +301,7 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		cur = next;
 		n = nb_next;
 	}
+	ipl_frag_burst_end(lc);
 	/* Decrypted traffic routed into outbound processing (a hairpin). */
 	if (nb_out > 0)
 		ipl_outbound(lc, out, nb_out);

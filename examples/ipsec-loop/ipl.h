@@ -16,6 +16,7 @@
 
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_ipsec.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
@@ -48,6 +49,12 @@
 #define IPL_CRYPTO_WAIT_MS 100
 /** NAT traversal: ESP in UDP to and from this port (RFC 3948). */
 #define IPL_NATT_PORT 4500
+/** Reassembly: packets put together at a time per lcore (table entries, --frag-table). */
+#define IPL_FRAG_TABLE_DEFAULT 1024
+/** Reassembly: how long the fragments of a packet wait for the others (--frag-ttl). */
+#define IPL_FRAG_TTL_MS_DEFAULT 2000
+/** Reassembled packets (one contiguous mbuf each) that an lcore can hold at a time. */
+#define IPL_REASS_MBUFS 512
 
 /** Per-packet scratch, an mbuf dynamic field of the example's own. */
 struct ipl_scratch {
@@ -105,8 +112,11 @@ struct ipl_lcore {
 	struct ipl_stats st;
 	uint32_t cop_lost; /**< Ops given up while in a crypto device (crypto_timeout). */
 	uint16_t ip_id;	   /**< Next outer IPv4 identification (RFC 6864), lcores apart. */
-	double cpu_s;	   /**< CPU time the lcore's thread used while forwarding. */
-	double wall_s;	   /**< Wall-clock time it forwarded. */
+	uint32_t ip6_id;   /**< Next IPv6 fragment identification, lcores apart. */
+	struct rte_ip_frag_tbl *frag_tbl; /**< Reassembly (NULL: --no-reassemble). */
+	struct rte_ip_frag_death_row dr;  /**< Fragments rte_ip_frag gave up, to free. */
+	double cpu_s;			  /**< CPU time the lcore's thread used while forwarding. */
+	double wall_s;			  /**< Wall-clock time it forwarded. */
 } __rte_cache_aligned;
 
 /** Application state. */
@@ -121,7 +131,12 @@ struct ipl_app {
 	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */
 	bool natt;    /**< Some inbound SA takes ESP in UDP. */
 	unsigned int max_passes;
+	bool fragment;	 /**< Fragment what exceeds a port's MTU (see frag.c). */
+	bool reassemble; /**< Reassemble the fragments addressed to our tunnel endpoints. */
+	unsigned int frag_table;
+	unsigned int frag_ttl_ms;
 	struct rte_mempool *mbuf_pool;
+	struct rte_mempool *big_pool; /**< Reassembled packets, contiguous. */
 	struct rte_mempool *cop_pool;
 	unsigned int nb_cops;
 	struct rte_mempool *sess_pool;
@@ -155,6 +170,9 @@ enum ipl_esp_class {
 	IPL_ESP_SHORT,	     /**< For one of our tunnel addresses, too short for an SPI. */
 	IPL_ESP_TRANSIT,     /**< Not for us: forwarded like any packet. */
 };
+/** Whether an address (4 or 16 bytes, network order, of family 4 or 6) is one of our tunnel
+ * endpoints. */
+bool ipl_addr_is_local(uint8_t family, const uint8_t *addr);
 /** Classify ESP packets m[0 .. n) (n <= IPL_BURST): cls[i], and sa[i] for IPL_ESP_SA. */
 void ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
 			 enum ipl_esp_class *cls);
@@ -222,6 +240,48 @@ void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
 void ipl_tx_flush(struct ipl_lcore *lc);
 void ipl_drop(struct rte_mbuf *m);
 
+/* frag.c: fragmentation and reassembly (rte_ip_frag) */
+int ipl_frag_init(void);
+/** Free the reassembly tables (and the fragments they hold). */
+void ipl_frag_fini(void);
+/** Free the pool of reassembled packets (once the ports gave theirs back). */
+void ipl_frag_pool_free(void);
+/** Drop (and count) the fragments that waited longer than --frag-ttl. */
+void ipl_frag_expire(struct ipl_lcore *lc, uint64_t now);
+/** Whether the fragment m is addressed to one of our tunnel endpoints. */
+bool ipl_frag_for_us(const struct rte_mbuf *m);
+/**
+ * Take the fragment m (IP header validated, l3 at the start) into the lcore's reassembly
+ * table at time @p now (timer cycles): the whole packet, contiguous, when m completes one;
+ * otherwise NULL (m kept, or dropped and counted).
+ */
+struct rte_mbuf *ipl_reassemble(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t now);
+/** Free what the lcore's reassembly gave up during a burst. */
+static inline void
+ipl_frag_burst_end(struct ipl_lcore *lc)
+{
+	if (unlikely(lc->dr.cnt != 0))
+		rte_ip_frag_free_death_row(&lc->dr, 0);
+}
+/**
+ * m exceeds the MTU of @p port: fragmented onto it (IPv4 without DF; the IPv6 header of
+ * our own ESP packet of a DF-clear IPv4 packet), or dropped and counted (too_big).
+ */
+void ipl_tx_fragment(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
+		     struct rte_mbuf *m);
+
+/** Whether m is a fragment (IPv4 MF or offset, IPv6 fragment header). */
+static __rte_always_inline bool
+ipl_is_fragment(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	if ((ip->version_ihl >> 4) == 6)
+		return ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_FRAGMENT;
+	return (ip->fragment_offset &
+		rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+}
+
 /* capture.c: --capture FILE */
 /** Why a captured packet was dropped: the type "ipl_drop/<reason>" it gets. */
 enum ipl_cap_reason { IPL_CAP_LOOP, IPL_CAP_UNPROTECTED, IPL_CAP_WRONG_SA, IPL_CAP_MAX };
@@ -263,12 +323,15 @@ void ipl_tun_inner_save(struct rte_mbuf *m);
 int ipl_tun_inner_fill(struct rte_mbuf *m);
 
 /**
- * Outbound, before encryption: whether m (inner IP, l3 at the start) still fits the MTU
- * of sa's port once encrypted. One that does not is dropped (no fragmentation); with DF
- * the sender gets ICMP "fragmentation needed" (when the tunnel is IPv4), an IPv6 sender
- * ICMPv6 "packet too big" (when the tunnel is IPv6): the tunnel address is the source,
- * and over a tunnel of the other family there is none to send from; with the inner MTU that fits
- * (RFC 1191, RFC 8201, RFC 4301 8.2), sent by route like any packet.
+ * Outbound, before encryption: whether m (inner IP, l3 at the start) is to be encrypted,
+ * fitting the MTU of sa's port once encrypted or not. An IPv4 packet without DF that does
+ * not fit is, when the outer header may be fragmented (its DF clear: not 'df set', or an
+ * IPv6 tunnel): its ESP packet is fragmented on TX (post-encapsulation fragmentation).
+ * The others that do not fit are dropped; with DF the sender gets ICMP "fragmentation
+ * needed" (when the tunnel is IPv4), an IPv6 sender ICMPv6 "packet too big" (when the
+ * tunnel is IPv6): the tunnel address is the source, and over a tunnel of the other
+ * family there is none to send from; with the inner MTU that fits (RFC 1191, RFC 8201,
+ * RFC 4301 8.2), sent by route like any packet.
  */
 bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
 

@@ -74,10 +74,15 @@ usage(const char *prog)
 	       "  --mbufs N              mbuf pool size (default: from ports, queues, lcores)\n"
 	       "  --tags N               tags per size class (default: as many as mbufs)\n"
 	       "  --crypto-ops N         crypto op pool size (default %u)\n"
+	       "  --no-fragment          drop what exceeds a port's MTU, never fragment it\n"
+	       "  --no-reassemble        drop the fragments addressed to our tunnel endpoints\n"
+	       "  --frag-table N         packets reassembled at a time per lcore (default %u)\n"
+	       "  --frag-ttl MS          how long fragments wait for the rest (default %u)\n"
 	       "  --capture FILE         write packets dropped as loops or by inbound policy,\n"
 	       "                         with their tags, to FILE (pcapng)\n"
 	       "  --capture-limit N      at most N packets in it (default: no limit)\n",
-	       prog, prog, IPL_PASSES_DEFAULT, IPL_COPS_DEFAULT);
+	       prog, prog, IPL_PASSES_DEFAULT, IPL_COPS_DEFAULT, IPL_FRAG_TABLE_DEFAULT,
+	       IPL_FRAG_TTL_MS_DEFAULT);
 }
 
 static int
@@ -94,6 +99,10 @@ parse_args(int argc, char **argv)
 		{"mbufs", required_argument, NULL, 'M'},
 		{"tags", required_argument, NULL, 'G'},
 		{"crypto-ops", required_argument, NULL, 'C'},
+		{"no-fragment", no_argument, NULL, 'F'},
+		{"no-reassemble", no_argument, NULL, 'R'},
+		{"frag-table", required_argument, NULL, 'B'},
+		{"frag-ttl", required_argument, NULL, 'E'},
 		{"capture", required_argument, NULL, 'W'},
 		{"capture-limit", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
@@ -106,6 +115,10 @@ parse_args(int argc, char **argv)
 	ipl.loop_detect = true;
 	ipl.max_passes = IPL_PASSES_DEFAULT;
 	ipl.nb_cops = IPL_COPS_DEFAULT;
+	ipl.fragment = true;
+	ipl.reassemble = true;
+	ipl.frag_table = IPL_FRAG_TABLE_DEFAULT;
+	ipl.frag_ttl_ms = IPL_FRAG_TTL_MS_DEFAULT;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -137,6 +150,19 @@ parse_args(int argc, char **argv)
 			break;
 		case 'S':
 			stats_file = optarg;
+			break;
+		case 'F':
+			ipl.fragment = false;
+			break;
+		case 'R':
+			ipl.reassemble = false;
+			break;
+		case 'B':
+		case 'E':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > (c == 'B' ? 1L << 20 : 3600000L))
+				return -1;
+			*(c == 'B' ? &ipl.frag_table : &ipl.frag_ttl_ms) = v;
 			break;
 		case 'W':
 			capture_path = optarg;
@@ -172,6 +198,8 @@ lcore_main(void *arg)
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t next_print = start + interval * hz;
 	uint64_t end = start + (uint64_t)(duration * hz);
+	uint64_t next_expire = start + hz / 10;
+	unsigned int polls = 0;
 	struct ipl_stats sum;
 	struct timespec cpu0, cpu1;
 
@@ -198,6 +226,15 @@ lcore_main(void *arg)
 				ipl_inbound(lc, pkts, n);
 		}
 		ipl_tx_flush(lc);
+		/* Fragments that waited too long go, with no new one to find them (10 Hz). */
+		if (unlikely(++polls % 1024 == 0) && lc->frag_tbl != NULL) {
+			uint64_t now = rte_get_timer_cycles();
+
+			if (now >= next_expire) {
+				ipl_frag_expire(lc, now);
+				next_expire = now + hz / 10;
+			}
+		}
 		if (!main_lcore)
 			continue;
 		/* The main lcore forwards too, and keeps time. */
@@ -250,6 +287,7 @@ app_init(void)
 		ipl.lc[idx].qid = idx;
 		/* Identifications of their own: every lcore counts apart. */
 		ipl.lc[idx].ip_id = idx;
+		ipl.lc[idx].ip6_id = idx;
 		idx++;
 	}
 	ipl.nb_lcores = idx;
@@ -274,6 +312,9 @@ app_init(void)
 						mbuf_buf_size(), rte_socket_id());
 	if (ipl.mbuf_pool == NULL)
 		return -ENOMEM;
+	rc = ipl_frag_init();
+	if (rc != 0)
+		return rc;
 	rc = ipl_crypto_init(ipl.nb_lcores);
 	if (rc != 0)
 		return rc;
@@ -301,9 +342,11 @@ app_fini(void)
 	ipl_stats_sum(&sum);
 	ipl_ports_fini();
 	ipl_crypto_fini();
+	ipl_frag_fini();
 	ipl_spd_fini();
 	mtag_stats_get(&ts);
 	mbufs = ipl.mbuf_pool != NULL ? rte_mempool_in_use_count(ipl.mbuf_pool) : 0;
+	mbufs += ipl.big_pool != NULL ? rte_mempool_in_use_count(ipl.big_pool) : 0;
 	ipl_stats_print(stdout, &sum);
 	printf("leak check: tags in use %" PRIu64 ", mbufs in use %" PRIu64 "\n", ts.in_use, mbufs);
 	if (stats_file != NULL && ipl_stats_write_json(stats_file, &sum, ts.in_use, mbufs) != 0)
@@ -313,6 +356,7 @@ app_fini(void)
 	if (ts.in_use != 0 || mbufs != 0)
 		rc = 3;
 	rte_mempool_free(ipl.mbuf_pool);
+	ipl_frag_pool_free();
 	if (rc == 0)
 		mtag_lib_fini();
 	return rc;

@@ -172,7 +172,8 @@ ipl_drop(struct rte_mbuf *m)
 }
 
 /* Whether an IPv6 next header is an extension header (RFC 8200 4, RFC 7045): those are
- * dropped and counted, not walked (selectors and ESP need the upper layer at 40). */
+ * dropped and counted, not walked (selectors and ESP need the upper layer at 40), but for
+ * a fragment header right after the IPv6 header with the upper layer after it. */
 static inline bool
 ip6_ext(uint8_t nh)
 {
@@ -218,12 +219,21 @@ ip6_check(struct rte_mbuf *m, struct ipl_stats *st)
 		st->truncated++;
 		return -1;
 	}
-	if (ip6_ext(ip6->proto)) {
-		if (ip6->proto == 44)
-			st->fragment++;
-		else
+	if (unlikely(ip6_ext(ip6->proto))) {
+		const uint8_t *fh = (const uint8_t *)(ip6 + 1);
+
+		if (ip6->proto != IPPROTO_FRAGMENT) {
 			st->ip_options++;
-		return -1;
+			return -1;
+		}
+		if (rte_pktmbuf_data_len(m) < sizeof(*ip6) + 8) {
+			st->truncated++;
+			return -1;
+		}
+		if (ip6_ext(fh[0])) {
+			st->ip_options++;
+			return -1;
+		}
 	}
 	tot = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
 	if (tot > rte_pktmbuf_pkt_len(m)) {
@@ -269,12 +279,8 @@ ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 		st->bad_csum++;
 		return -1;
 	}
-	if (ip->fragment_offset &
-	    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
-		/* No reassembly here: selectors and ESP need whole packets. */
-		st->fragment++;
-		return -1;
-	}
+	/* Fragments are let in: those for our tunnel endpoints are reassembled (frag.c), the
+	 * others meet their policy one by one (it names no ports). */
 	return ip_trim(m, tot, sizeof(*ip), st);
 }
 
@@ -365,6 +371,10 @@ ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, stru
 	const struct ipl_port_conf *pc = &ipl.conf.port[port];
 	struct rte_ether_hdr *eth;
 
+	if (unlikely(rte_pktmbuf_pkt_len(m) > pc->mtu)) {
+		ipl_tx_fragment(lc, port, dst_mac, m);
+		return;
+	}
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
 	if (eth == NULL) {
 		lc->st.no_mem++;

@@ -362,10 +362,24 @@ ipl_spd_fini(void)
 	memset(&tab, 0, sizeof(tab));
 }
 
+/* An IPv6 fragment's selectors: its header with the upper-layer protocol of its fragment
+ * header (each fragment meets the policy: no policy here names ports, RFC 4301 7.1). */
+static const uint8_t *
+frag6_selectors(const struct rte_mbuf *m, uint8_t *copy)
+{
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	memcpy(copy, h, sizeof(struct rte_ipv6_hdr));
+	if (rte_pktmbuf_data_len(m) > sizeof(struct rte_ipv6_hdr))
+		copy[offsetof(struct rte_ipv6_hdr, proto)] = h[sizeof(struct rte_ipv6_hdr)];
+	return copy;
+}
+
 void
 ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n, const struct ipl_sp_conf **sp)
 {
 	const uint8_t *data[2][IPL_BURST];
+	uint8_t frag6[IPL_BURST][sizeof(struct rte_ipv6_hdr)];
 	uint32_t res[IPL_BURST];
 	uint16_t idx[2][IPL_BURST], nb[2] = {0, 0}, i, f;
 
@@ -374,6 +388,8 @@ ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n, const struct
 		const uint8_t *h = rte_pktmbuf_mtod(m[i], const uint8_t *);
 
 		f = (h[0] >> 4) == 6;
+		if (unlikely(f && h[6] == IPPROTO_FRAGMENT))
+			h = frag6_selectors(m[i], frag6[i]);
 		data[f][nb[f]] = h;
 		idx[f][nb[f]++] = i;
 	}
@@ -409,6 +425,19 @@ ipl_route_lookup6(const uint8_t dst[16])
 	if (tab.lpm6 == NULL || rte_lpm6_lookup(tab.lpm6, IPL_LPM6_KEY(dst), &hop) != 0)
 		return NULL;
 	return &ipl.conf.route[hop];
+}
+
+bool
+ipl_addr_is_local(uint8_t family, const uint8_t *addr)
+{
+	uint8_t key[16];
+
+	if (family == IPL_AF_INET6)
+		return rte_hash_lookup(tab.local_hash, addr) >= 0;
+	memset(key, 0, 10);
+	key[10] = key[11] = 0xff;
+	memcpy(key + 12, addr, 4);
+	return rte_hash_lookup(tab.local_hash, key) >= 0;
 }
 
 /* Key of an ESP packet: its SPI and destination; false if it has no room for the SPI. */

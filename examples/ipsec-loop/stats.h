@@ -50,6 +50,11 @@ struct ipl_sa_stats {
 	X(non_ip)                                                                                  \
 	X(ip_options)                                                                              \
 	X(fragment)                                                                                \
+	X(reassembled)                                                                             \
+	X(frag_timeout)                                                                            \
+	X(frag_table_full)                                                                         \
+	X(frag_bad)                                                                                \
+	X(fragmented)                                                                              \
 	X(bad_csum)                                                                                \
 	X(truncated)                                                                               \
 	X(esp_bad_len)                                                                             \

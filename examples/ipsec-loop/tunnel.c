@@ -291,8 +291,14 @@ ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
 
 	if (sa->mtu == 0 || len <= inner_max(sa))
 		return true;
-	lc->st.too_big++;
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	/* Encrypted, then its ESP packet fragmented to the MTU (frag.c), when the outer
+	 * header leaves without DF. */
+	if (ipl.fragment && !is_v6(ip) &&
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) == 0 &&
+	    (sa->df != IPL_DF_SET || ipl.conf.sa[sa->id].src.family == IPL_AF_INET6))
+		return true;
+	lc->st.too_big++;
 	if (is_v6(ip))
 		icmp6_too_big(lc, sa, m, RTE_MAX(inner_max(sa), 1280u));
 	else if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
