@@ -3,8 +3,14 @@
 # Copyright(c) 2026 The mtag authors
 #
 # End to end: a Linux host pings a host behind the tunnel through
-# dpdk-ipsec-loop on net_af_packet ports; the far end is a scapy ESP peer
-# (esp_peer.py). FAMILY 4 is IPv4 in IPv4, 6 is IPv6 in IPv6 (ping -6).
+# dpdk-ipsec-loop on net_pcap ports on the veth interfaces; the far end is a
+# scapy ESP peer (esp_peer.py). FAMILY 4 is IPv4 in IPv4, 6 is IPv6 in IPv6
+# (ping -6). Then 3000-byte pings: the host's fragments cross the tunnel one
+# by one, the reply comes back fragmented (IPv4: one ESP packet fragmented,
+# reassembled by the example, its inner packet fragmented again onto the
+# inside; IPv6: inner fragments, each in its own ESP packet). net_pcap, not
+# net_af_packet: the kernel reassembles IPv4 fragments for an af_packet
+# socket (PACKET_FANOUT_FLAG_DEFRAG) and the PMD cuts frames at 2048 bytes.
 #
 #   [ns A: host 10.1.0.2 | fd01::2] hA==gA [ns G: dpdk-ipsec-loop] gB==hB [ns B: esp_peer.py]
 #
@@ -94,7 +100,8 @@ ip netns exec "$nsB" /usr/bin/python3 "$here/esp_peer.py" --family "$fam" --ifac
 peer=$!
 ip netns exec "$nsG" env RUNTIME_DIRECTORY="$dir/rt" "$bin" -l 0 --no-huge -m 256 --no-pci \
 	--no-shconf --file-prefix "ipl_e2e$t$id" --log-level '*:warning' \
-	--vdev "net_af_packet0,iface=gA$id" --vdev "net_af_packet1,iface=gB$id" --vdev "$crypto" \
+	--vdev "net_pcap0,rx_iface_in=gA$id,tx_iface=gA$id" \
+	--vdev "net_pcap1,rx_iface_in=gB$id,tx_iface=gB$id" --vdev "$crypto" \
 	-- -f "$dir/ipl.conf" --stats-interval 0 --stats-file "$dir/stats.json" > "$dir/app.log" 2>&1 &
 app=$!
 for _ in $(seq 300); do
@@ -106,13 +113,29 @@ done
 # Until 3 replies, whatever was lost while things settled; at most 20 s.
 ip netns exec "$nsA" ping "-$fam" -c 3 -i 0.2 -w 20 "$target"
 ping_rc=$?
+# 3000 bytes, fragmented by the host (IPv4 without DF). Over IPv6 the host first learns
+# the tunnel's MTU from our "packet too big" (ping stops at it: one ping for that).
+big_opt=
+if [ "$fam" = 4 ]; then
+	big_opt="-M dont"
+else
+	ip netns exec "$nsA" ping -6 -s 3000 -c 1 -w 2 "$target" > /dev/null
+fi
+ip netns exec "$nsA" ping "-$fam" $big_opt -s 3000 -c 2 -i 0.3 -w 20 "$target"
+big_rc=$?
 kill -TERM "$app"
 wait "$app"
 app_rc=$?
 app=
 cat "$dir/app.log" "$dir/peer.log"
-read -r enc dec < <(/usr/bin/python3 -c "
-import json; s = json.load(open('$dir/stats.json')); print(s['encrypted'], s['decrypted'])" \
-	2>/dev/null || echo "0 0")
-echo "e2e$t $alg: ping -$fam rc $ping_rc, example rc $app_rc, encrypted $enc, decrypted $dec"
-[ "$ping_rc" -eq 0 ] && [ "$app_rc" -eq 0 ] && [ "$enc" -ge 3 ] && [ "$dec" -ge 3 ]
+read -r enc dec reass frag < <(/usr/bin/python3 -c "
+import json; s = json.load(open('$dir/stats.json'))
+print(s['encrypted'], s['decrypted'], s['reassembled'], s['fragmented'])" \
+	2>/dev/null || echo "0 0 0 0")
+echo "e2e$t $alg: ping -$fam rc $ping_rc, 3000 bytes rc $big_rc, example rc $app_rc," \
+	"encrypted $enc, decrypted $dec, reassembled $reass, fragmented $frag"
+# IPv4: the replies' ESP reassembled here, their inner packets fragmented onto the inside.
+want_frag=0
+[ "$fam" = 4 ] && want_frag=2
+[ "$ping_rc" -eq 0 ] && [ "$big_rc" -eq 0 ] && [ "$app_rc" -eq 0 ] && [ "$enc" -ge 3 ] &&
+	[ "$dec" -ge 3 ] && [ "$reass" -ge "$want_frag" ] && [ "$frag" -ge "$want_frag" ]
