@@ -3,331 +3,94 @@
  */
 
 /*
- * Configuration parser. One statement per line, words separated by blanks,
- * '#' starts a comment. The grammar is in README.md. Kept free of DPDK so
- * that it can be fuzzed on a buffer.
+ * Configuration: the statements (port, sa, sp, route, loop) and the checks
+ * across them. The grammar is in README.md; words are parser.c's. Kept free
+ * of DPDK so that it can be fuzzed on a buffer.
  */
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
-
-#define LINE_MAX_LEN 512
-#define WORDS_MAX 32
+#include "parser.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_INT(a, b) ((a) > (b) ? (a) : (b))
 #define MIN_INT(a, b) ((a) < (b) ? (a) : (b))
 
-struct parser {
-	struct ipl_conf *c;
-	int line;
-	char *w[WORDS_MAX];
-	int n;
-	char *err;
-	size_t errlen;
-};
-
 static int
-fail(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (p->err == NULL || p->errlen == 0)
-		return -EINVAL;
-	k = snprintf(p->err, p->errlen, "line %d: ", p->line);
-	if (k < 0 || (size_t)k >= p->errlen)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(p->err + k, p->errlen - k, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int
-parse_u64(const char *s, uint64_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int
-parse_u32(const char *s, uint32_t max, uint32_t *v)
-{
-	uint64_t x;
-
-	if (parse_u64(s, &x) != 0 || x > max)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
-}
-
-static int
-parse_ip4(const char *s, uint32_t *addr)
-{
-	uint32_t a = 0, v;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		const char *start = s;
-
-		v = 0;
-		while (*s >= '0' && *s <= '9' && s - start < 3)
-			v = v * 10 + (uint32_t)(*s++ - '0');
-		if (s == start || v > 255)
-			return -1;
-		a = (a << 8) | v;
-		if (i < 3 && *s++ != '.')
-			return -1;
-	}
-	if (*s != '\0')
-		return -1;
-	*addr = a;
-	return 0;
-}
-
-/* a.b.c.d or an IPv6 address (RFC 4291 text forms, as inet_pton reads them). */
-static int
-parse_addr(const char *s, struct ipl_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (strchr(s, ':') == NULL) {
-		a->family = IPL_AF_INET;
-		return parse_ip4(s, &a->v4);
-	}
-	if (strlen(s) >= INET6_ADDRSTRLEN || inet_pton(AF_INET6, s, a->v6) != 1)
-		return -1;
-	a->family = IPL_AF_INET6;
-	return 0;
-}
-
-/* Clear the bits of a past len. */
-static void
-addr_mask(struct ipl_addr *a, unsigned int len)
-{
-	unsigned int i;
-
-	if (a->family == IPL_AF_INET) {
-		a->v4 = len == 0 ? 0 : a->v4 & (UINT32_MAX << (32 - len));
-		return;
-	}
-	for (i = 0; i < 16; i++) {
-		unsigned int bits = len > 8 * i ? len - 8 * i : 0;
-
-		if (bits < 8)
-			a->v6[i] &= (uint8_t)(0xff00 >> bits);
-	}
-}
-
-static int
-parse_prefix(const char *s, struct ipl_prefix *p)
-{
-	char buf[64];
-	char *slash;
-	uint32_t len;
-
-	memset(p, 0, sizeof(*p));
-	if (strcmp(s, "any") == 0)
-		return 0; /* IPL_AF_ANY, length 0 */
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if (parse_addr(buf, &p->a) != 0)
-		return -1;
-	len = p->a.family == IPL_AF_INET ? 32 : 128;
-	if (slash != NULL && parse_u32(slash + 1, len, &len) != 0)
-		return -1;
-	p->len = (uint8_t)len;
-	addr_mask(&p->a, len);
-	return 0;
-}
-
-int
-ipl_prefix_match(const struct ipl_prefix *p, const struct ipl_addr *addr)
-{
-	struct ipl_addr a;
-
-	if (p->a.family == IPL_AF_ANY)
-		return 1;
-	if (p->a.family != addr->family)
-		return 0;
-	a = *addr;
-	addr_mask(&a, p->len);
-	if (a.family == IPL_AF_INET)
-		return a.v4 == p->a.v4;
-	return memcmp(a.v6, p->a.v6, 16) == 0;
-}
-
-const struct ipl_route_conf *
-ipl_conf_route(const struct ipl_conf *c, const struct ipl_addr *dst)
-{
-	const struct ipl_route_conf *best = NULL;
-	unsigned int i;
-
-	for (i = 0; i < c->nb_routes; i++) {
-		const struct ipl_route_conf *r = &c->route[i];
-
-		if (ipl_prefix_match(&r->dst, dst) && (best == NULL || r->dst.len > best->dst.len))
-			best = r;
-	}
-	return best;
-}
-
-const char *
-ipl_addr_str(const struct ipl_addr *a, char *buf, size_t len)
-{
-	uint32_t v = a->v4;
-
-	if (a->family == IPL_AF_INET6) {
-		if (inet_ntop(AF_INET6, a->v6, buf, len) == NULL)
-			snprintf(buf, len, "?");
-	} else {
-		snprintf(buf, len, "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff,
-			 v & 0xff);
-	}
-	return buf;
-}
-
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Hex string (optional 0x, optional ':' between bytes) into at most max bytes. */
-static int
-parse_hex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi, lo;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	while (*s != '\0') {
-		if (*s == ':') {
-			s++;
-			continue;
-		}
-		hi = hexval(s[0]);
-		lo = hi < 0 ? -1 : hexval(s[1]);
-		if (lo < 0 || n >= max)
-			return -1;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-	}
-	return (int)n;
-}
-
-static int
-parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned int i;
-
-	if (strlen(s) != 17)
-		return -1;
-	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static int
-parse_dir(struct parser *p, const char *s, enum ipl_dir *d)
+parse_dir(struct ipl_parser *p, const char *s, enum ipl_dir *d)
 {
 	if (s != NULL && strcmp(s, "out") == 0)
 		*d = IPL_DIR_OUT;
 	else if (s != NULL && strcmp(s, "in") == 0)
 		*d = IPL_DIR_IN;
 	else
-		return fail(p, "expected 'in' or 'out', got '%s'", s != NULL ? s : "");
+		return ipl_parse_fail(p, "expected 'in' or 'out', got '%s'", s != NULL ? s : "");
 	return 0;
 }
 
 /* The start of an 'sa' or 'sp' line: at least min words, out|in the second. */
 static int
-stmt_head(struct parser *p, int min, const char *usage, enum ipl_dir *d)
+stmt_head(struct ipl_parser *p, int min, const char *usage, enum ipl_dir *d)
 {
 	if (p->n < min)
-		return fail(p, "usage: %s", usage);
+		return ipl_parse_fail(p, "usage: %s", usage);
 	return parse_dir(p, p->w[1], d);
 }
 
 /* port <id> inside|outside [peer <mac>] [mtu <n>] [name <eal-device>] */
 static int
-stmt_port(struct parser *p)
+stmt_port(struct ipl_parser *p)
 {
 	struct ipl_port_conf *pc;
 	uint32_t id;
 	int i;
 
-	if (p->n < 3 || parse_u32(p->w[1], IPL_MAX_PORTS - 1, &id) != 0)
-		return fail(p,
-			    "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>] "
-			    "[name <device>]",
-			    IPL_MAX_PORTS - 1);
+	if (p->n < 3 || ipl_parse_u32(p->w[1], IPL_MAX_PORTS - 1, &id) != 0)
+		return ipl_parse_fail(p,
+				      "usage: port <0..%d> inside|outside [peer <mac>] [mtu <n>] "
+				      "[name <device>]",
+				      IPL_MAX_PORTS - 1);
 	pc = &p->c->port[id];
 	if (pc->role != IPL_PORT_UNUSED)
-		return fail(p, "port %u declared twice", id);
+		return ipl_parse_fail(p, "port %u declared twice", id);
 	if (strcmp(p->w[2], "inside") == 0)
 		pc->role = IPL_PORT_INSIDE;
 	else if (strcmp(p->w[2], "outside") == 0)
 		pc->role = IPL_PORT_OUTSIDE;
 	else
-		return fail(p, "port role must be 'inside' or 'outside', got '%s'", p->w[2]);
+		return ipl_parse_fail(p, "port role must be 'inside' or 'outside', got '%s'",
+				      p->w[2]);
 	for (i = 3; i < p->n; i += 2) {
 		uint32_t v;
 
 		if (i + 1 >= p->n)
-			return fail(p, "'%s' needs a value", p->w[i]);
+			return ipl_parse_fail(p, "'%s' needs a value", p->w[i]);
 		if (strcmp(p->w[i], "peer") == 0) {
 			if (pc->has_peer)
-				return fail(p, "'peer' given twice");
-			if (parse_mac(p->w[i + 1], pc->peer_mac) != 0)
-				return fail(p, "bad MAC address '%s'", p->w[i + 1]);
+				return ipl_parse_fail(p, "'peer' given twice");
+			if (ipl_parse_mac(p->w[i + 1], pc->peer_mac) != 0)
+				return ipl_parse_fail(p, "bad MAC address '%s'", p->w[i + 1]);
 			pc->has_peer = 1;
 		} else if (strcmp(p->w[i], "name") == 0) {
 			if (pc->name[0] != '\0')
-				return fail(p, "'name' given twice");
+				return ipl_parse_fail(p, "'name' given twice");
 			if (strlen(p->w[i + 1]) >= sizeof(pc->name))
-				return fail(p, "device name longer than %zu characters",
-					    sizeof(pc->name) - 1);
+				return ipl_parse_fail(p, "device name longer than %zu characters",
+						      sizeof(pc->name) - 1);
 			strcpy(pc->name, p->w[i + 1]);
 		} else if (strcmp(p->w[i], "mtu") == 0) {
 			if (pc->mtu != 0)
-				return fail(p, "'mtu' given twice");
-			if (parse_u32(p->w[i + 1], IPL_MTU_MAX, &v) != 0 || v < IPL_MTU_MIN)
-				return fail(p, "mtu must be %d..%d", IPL_MTU_MIN, IPL_MTU_MAX);
+				return ipl_parse_fail(p, "'mtu' given twice");
+			if (ipl_parse_u32(p->w[i + 1], IPL_MTU_MAX, &v) != 0 || v < IPL_MTU_MIN)
+				return ipl_parse_fail(p, "mtu must be %d..%d", IPL_MTU_MIN,
+						      IPL_MTU_MAX);
 			pc->mtu = (uint16_t)v;
 		} else {
-			return fail(p, "unexpected '%s' in port", p->w[i]);
+			return ipl_parse_fail(p, "unexpected '%s' in port", p->w[i]);
 		}
 	}
 	if (pc->mtu == 0)
@@ -336,25 +99,27 @@ stmt_port(struct parser *p)
 }
 
 static int
-sa_check_keys(struct parser *p, const struct ipl_sa_conf *sa)
+sa_check_keys(struct ipl_parser *p, const struct ipl_sa_conf *sa)
 {
 	switch (sa->alg) {
 	case IPL_ALG_AES128_GCM:
 		if (sa->key_len != 16 || !sa->has_salt)
-			return fail(p, "aes-128-gcm needs a 16-byte key and a 4-byte salt");
+			return ipl_parse_fail(p,
+					      "aes-128-gcm needs a 16-byte key and a 4-byte salt");
 		if (sa->auth_key_len != 0)
-			return fail(p, "aes-128-gcm takes no auth-key");
+			return ipl_parse_fail(p, "aes-128-gcm takes no auth-key");
 		break;
 	case IPL_ALG_AES128_CBC_SHA256:
 		if (sa->key_len != 16 || sa->auth_key_len != 32)
-			return fail(p, "aes-128-cbc-sha256 needs a 16-byte key and a 32-byte "
-				       "auth-key");
+			return ipl_parse_fail(
+				p, "aes-128-cbc-sha256 needs a 16-byte key and a 32-byte "
+				   "auth-key");
 		if (sa->has_salt)
-			return fail(p, "aes-128-cbc-sha256 takes no salt");
+			return ipl_parse_fail(p, "aes-128-cbc-sha256 takes no salt");
 		break;
 	case IPL_ALG_NULL:
 		if (sa->key_len != 0 || sa->auth_key_len != 0 || sa->has_salt)
-			return fail(p, "null takes no key");
+			return ipl_parse_fail(p, "null takes no key");
 		break;
 	}
 	return 0;
@@ -367,7 +132,7 @@ enum sa_opt { OPT_KEY, OPT_AUTH_KEY, OPT_SALT, OPT_REPLAY, OPT_ESN, OPT_SEQ, OPT
  * [auth-key <hex>] [replay-window <n>] [esn] [seq <n>] [df copy|set|clear] [natt]
  */
 static int
-stmt_sa(struct parser *p)
+stmt_sa(struct ipl_parser *p)
 {
 	static const char *const opt_name[] = {"key", "auth-key", "salt", "replay-window",
 					       "esn", "seq",	  "df",	  "natt"};
@@ -382,18 +147,18 @@ stmt_sa(struct parser *p)
 	if (rc != 0)
 		return rc;
 	sa.replay_win = sa.dir == IPL_DIR_IN ? 64 : 0;
-	if (parse_u32(p->w[2], IPL_MAX_SA - 1, &id) != 0)
-		return fail(p, "SA id must be 0..%d, got '%s'", IPL_MAX_SA - 1, p->w[2]);
+	if (ipl_parse_u32(p->w[2], IPL_MAX_SA - 1, &id) != 0)
+		return ipl_parse_fail(p, "SA id must be 0..%d, got '%s'", IPL_MAX_SA - 1, p->w[2]);
 	if (p->c->sa[id].used)
-		return fail(p, "SA %u already defined on line %d", id, p->c->sa[id].line);
-	if (strcmp(p->w[3], "spi") != 0 || parse_u32(p->w[4], UINT32_MAX, &sa.spi) != 0 ||
+		return ipl_parse_fail(p, "SA %u already defined on line %d", id, p->c->sa[id].line);
+	if (strcmp(p->w[3], "spi") != 0 || ipl_parse_u32(p->w[4], UINT32_MAX, &sa.spi) != 0 ||
 	    sa.spi < 256)
-		return fail(p, "expected 'spi <256..4294967295>'");
-	if (strcmp(p->w[5], "tunnel") != 0 || parse_addr(p->w[6], &sa.src) != 0 ||
-	    parse_addr(p->w[7], &sa.dst) != 0)
-		return fail(p, "expected 'tunnel <src-ip> <dst-ip>'");
+		return ipl_parse_fail(p, "expected 'spi <256..4294967295>'");
+	if (strcmp(p->w[5], "tunnel") != 0 || ipl_parse_addr(p->w[6], &sa.src) != 0 ||
+	    ipl_parse_addr(p->w[7], &sa.dst) != 0)
+		return ipl_parse_fail(p, "expected 'tunnel <src-ip> <dst-ip>'");
 	if (sa.src.family != sa.dst.family)
-		return fail(p, "tunnel addresses of two families");
+		return ipl_parse_fail(p, "tunnel addresses of two families");
 	if (strcmp(p->w[8], "aes-128-gcm") == 0)
 		sa.alg = IPL_ALG_AES128_GCM;
 	else if (strcmp(p->w[8], "aes-128-cbc-sha256") == 0)
@@ -401,62 +166,64 @@ stmt_sa(struct parser *p)
 	else if (strcmp(p->w[8], "null") == 0)
 		sa.alg = IPL_ALG_NULL;
 	else
-		return fail(p, "unknown algorithm '%s' (aes-128-gcm, aes-128-cbc-sha256, null)",
-			    p->w[8]);
+		return ipl_parse_fail(
+			p, "unknown algorithm '%s' (aes-128-gcm, aes-128-cbc-sha256, null)",
+			p->w[8]);
 	for (i = 9; i < p->n; i += 2) {
 		for (o = 0; o < ARRAY_LEN(opt_name); o++)
 			if (strcmp(p->w[i], opt_name[o]) == 0)
 				break;
 		if (o == ARRAY_LEN(opt_name))
-			return fail(p, "unexpected '%s' in sa", p->w[i]);
+			return ipl_parse_fail(p, "unexpected '%s' in sa", p->w[i]);
 		if (seen & (1u << o))
-			return fail(p, "'%s' given twice", opt_name[o]);
+			return ipl_parse_fail(p, "'%s' given twice", opt_name[o]);
 		seen |= 1u << o;
 		if (o == OPT_ESN || o == OPT_NATT) {
 			if (o == OPT_ESN)
 				sa.esn = 1;
 			else if (sa.src.family != IPL_AF_INET)
-				return fail(p, "natt needs an IPv4 tunnel");
+				return ipl_parse_fail(p, "natt needs an IPv4 tunnel");
 			else
 				sa.natt = 1;
 			i--; /* a flag: no value */
 			continue;
 		}
 		if (i + 1 >= p->n)
-			return fail(p, "'%s' needs a value", p->w[i]);
+			return ipl_parse_fail(p, "'%s' needs a value", p->w[i]);
 		switch (o) {
 		case OPT_KEY:
-			k = parse_hex(p->w[i + 1], sa.key, sizeof(sa.key));
+			k = ipl_parse_hex(p->w[i + 1], sa.key, sizeof(sa.key));
 			if (k <= 0)
-				return fail(p, "bad key '%s'", p->w[i + 1]);
+				return ipl_parse_fail(p, "bad key '%s'", p->w[i + 1]);
 			sa.key_len = (uint8_t)k;
 			break;
 		case OPT_AUTH_KEY:
-			k = parse_hex(p->w[i + 1], sa.auth_key, sizeof(sa.auth_key));
+			k = ipl_parse_hex(p->w[i + 1], sa.auth_key, sizeof(sa.auth_key));
 			if (k <= 0)
-				return fail(p, "bad auth-key '%s'", p->w[i + 1]);
+				return ipl_parse_fail(p, "bad auth-key '%s'", p->w[i + 1]);
 			sa.auth_key_len = (uint8_t)k;
 			break;
 		case OPT_SALT:
-			if (parse_hex(p->w[i + 1], sa.salt, sizeof(sa.salt)) != 4)
-				return fail(p, "salt must be 4 bytes of hex, got '%s'",
-					    p->w[i + 1]);
+			if (ipl_parse_hex(p->w[i + 1], sa.salt, sizeof(sa.salt)) != 4)
+				return ipl_parse_fail(p, "salt must be 4 bytes of hex, got '%s'",
+						      p->w[i + 1]);
 			sa.has_salt = 1;
 			break;
 		case OPT_REPLAY:
 			if (sa.dir != IPL_DIR_IN)
-				return fail(p, "replay-window applies to inbound SAs only");
-			if (parse_u32(p->w[i + 1], 4096, &v) != 0)
-				return fail(p, "replay-window must be 0..4096");
+				return ipl_parse_fail(p,
+						      "replay-window applies to inbound SAs only");
+			if (ipl_parse_u32(p->w[i + 1], 4096, &v) != 0)
+				return ipl_parse_fail(p, "replay-window must be 0..4096");
 			sa.replay_win = v;
 			break;
 		case OPT_SEQ:
-			if (parse_u64(p->w[i + 1], &sa.seq) != 0)
-				return fail(p, "bad sequence number '%s'", p->w[i + 1]);
+			if (ipl_parse_u64(p->w[i + 1], &sa.seq) != 0)
+				return ipl_parse_fail(p, "bad sequence number '%s'", p->w[i + 1]);
 			break;
 		default: /* OPT_DF */
 			if (sa.dir != IPL_DIR_OUT)
-				return fail(p, "df applies to outbound SAs only");
+				return ipl_parse_fail(p, "df applies to outbound SAs only");
 			if (strcmp(p->w[i + 1], "copy") == 0)
 				sa.df = IPL_DF_COPY;
 			else if (strcmp(p->w[i + 1], "set") == 0)
@@ -464,12 +231,12 @@ stmt_sa(struct parser *p)
 			else if (strcmp(p->w[i + 1], "clear") == 0)
 				sa.df = IPL_DF_CLEAR;
 			else
-				return fail(p, "df must be copy, set or clear");
+				return ipl_parse_fail(p, "df must be copy, set or clear");
 			break;
 		}
 	}
 	if ((seen & (1u << OPT_SEQ)) && !sa.esn && sa.seq > UINT32_MAX)
-		return fail(p, "seq above 2^32 - 1 needs 'esn'");
+		return ipl_parse_fail(p, "seq above 2^32 - 1 needs 'esn'");
 	rc = sa_check_keys(p, &sa);
 	if (rc != 0)
 		return rc;
@@ -478,31 +245,10 @@ stmt_sa(struct parser *p)
 	return 0;
 }
 
-static int
-parse_proto(const char *s, uint8_t *proto)
-{
-	uint32_t v;
-
-	if (strcmp(s, "icmp") == 0)
-		*proto = 1;
-	else if (strcmp(s, "icmp6") == 0)
-		*proto = 58;
-	else if (strcmp(s, "tcp") == 0)
-		*proto = 6;
-	else if (strcmp(s, "udp") == 0)
-		*proto = 17;
-	else if (strcmp(s, "esp") == 0)
-		*proto = 50;
-	else if (parse_u32(s, 255, &v) == 0)
-		*proto = (uint8_t)v;
-	else
-		return -1;
-	return 0;
-}
-
 /* Room for one more element in a table of *cap (doubled when full). */
 static int
-grow(struct parser *p, void **tab, unsigned int *cap, unsigned int n, size_t size, unsigned int max)
+grow(struct ipl_parser *p, void **tab, unsigned int *cap, unsigned int n, size_t size,
+     unsigned int max)
 {
 	unsigned int ncap;
 	void *t;
@@ -525,7 +271,7 @@ grow(struct parser *p, void **tab, unsigned int *cap, unsigned int n, size_t siz
 
 /* sp out|in <src> <dst> [proto <p>] protect <sa> | bypass | discard */
 static int
-stmt_sp(struct parser *p)
+stmt_sp(struct ipl_parser *p)
 {
 	struct ipl_sp_conf sp = {.line = p->line};
 	int i, rc;
@@ -535,82 +281,84 @@ stmt_sp(struct parser *p)
 		       &sp.dir);
 	if (rc != 0)
 		return rc;
-	if (parse_prefix(p->w[2], &sp.src) != 0)
-		return fail(p, "bad source prefix '%s'", p->w[2]);
-	if (parse_prefix(p->w[3], &sp.dst) != 0)
-		return fail(p, "bad destination prefix '%s'", p->w[3]);
+	if (ipl_parse_prefix(p->w[2], &sp.src) != 0)
+		return ipl_parse_fail(p, "bad source prefix '%s'", p->w[2]);
+	if (ipl_parse_prefix(p->w[3], &sp.dst) != 0)
+		return ipl_parse_fail(p, "bad destination prefix '%s'", p->w[3]);
 	if (sp.src.a.family != IPL_AF_ANY && sp.dst.a.family != IPL_AF_ANY &&
 	    sp.src.a.family != sp.dst.a.family)
-		return fail(p, "source and destination of two families");
+		return ipl_parse_fail(p, "source and destination of two families");
 	i = 4;
 	if (strcmp(p->w[i], "proto") == 0) {
-		if (i + 1 >= p->n || parse_proto(p->w[i + 1], &sp.proto) != 0)
-			return fail(p, "bad protocol");
+		if (i + 1 >= p->n || ipl_parse_proto(p->w[i + 1], &sp.proto) != 0)
+			return ipl_parse_fail(p, "bad protocol");
 		i += 2;
 	}
 	if (i < p->n && strcmp(p->w[i], "protect") == 0 && i + 2 == p->n) {
 		sp.action = IPL_ACT_PROTECT;
-		if (parse_u32(p->w[i + 1], IPL_MAX_SA - 1, &sp.sa_id) != 0)
-			return fail(p, "bad SA id '%s'", p->w[i + 1]);
+		if (ipl_parse_u32(p->w[i + 1], IPL_MAX_SA - 1, &sp.sa_id) != 0)
+			return ipl_parse_fail(p, "bad SA id '%s'", p->w[i + 1]);
 	} else if (i + 1 == p->n && strcmp(p->w[i], "bypass") == 0) {
 		sp.action = IPL_ACT_BYPASS;
 	} else if (i + 1 == p->n && strcmp(p->w[i], "discard") == 0) {
 		sp.action = IPL_ACT_DISCARD;
 	} else {
-		return fail(p, "expected 'protect <sa>', 'bypass' or 'discard' at the end");
+		return ipl_parse_fail(p,
+				      "expected 'protect <sa>', 'bypass' or 'discard' at the end");
 	}
 	if (grow(p, (void **)&p->c->sp, &p->c->sp_cap, p->c->nb_sp, sizeof(sp), IPL_MAX_SP) != 0)
-		return fail(p, "more than %u policies (or out of memory)", IPL_MAX_SP);
+		return ipl_parse_fail(p, "more than %u policies (or out of memory)", IPL_MAX_SP);
 	p->c->sp[p->c->nb_sp++] = sp;
 	return 0;
 }
 
 /* route <prefix> port <n> [mac <mac>] | route <prefix> outbound */
 static int
-stmt_route(struct parser *p)
+stmt_route(struct ipl_parser *p)
 {
 	struct ipl_route_conf r = {.line = p->line};
 	uint32_t v;
 
-	if (p->n < 3 || parse_prefix(p->w[1], &r.dst) != 0)
-		return fail(p, "usage: route <prefix> port <n> [mac <mac>] | route <prefix> "
-			       "outbound");
+	if (p->n < 3 || ipl_parse_prefix(p->w[1], &r.dst) != 0)
+		return ipl_parse_fail(p,
+				      "usage: route <prefix> port <n> [mac <mac>] | route <prefix> "
+				      "outbound");
 	if (p->n == 3 && strcmp(p->w[2], "outbound") == 0) {
 		r.outbound = 1;
 	} else if ((p->n == 4 || p->n == 6) && strcmp(p->w[2], "port") == 0) {
-		if (parse_u32(p->w[3], IPL_MAX_PORTS - 1, &v) != 0)
-			return fail(p, "bad port '%s'", p->w[3]);
+		if (ipl_parse_u32(p->w[3], IPL_MAX_PORTS - 1, &v) != 0)
+			return ipl_parse_fail(p, "bad port '%s'", p->w[3]);
 		r.port = (uint16_t)v;
 		if (p->n == 6) {
-			if (strcmp(p->w[4], "mac") != 0 || parse_mac(p->w[5], r.mac) != 0)
-				return fail(p, "expected 'mac <xx:xx:xx:xx:xx:xx>'");
+			if (strcmp(p->w[4], "mac") != 0 || ipl_parse_mac(p->w[5], r.mac) != 0)
+				return ipl_parse_fail(p, "expected 'mac <xx:xx:xx:xx:xx:xx>'");
 			r.has_mac = 1;
 		}
 	} else {
-		return fail(p, "expected 'port <n> [mac <mac>]' or 'outbound'");
+		return ipl_parse_fail(p, "expected 'port <n> [mac <mac>]' or 'outbound'");
 	}
 	if (grow(p, (void **)&p->c->route, &p->c->route_cap, p->c->nb_routes, sizeof(r),
 		 IPL_MAX_ROUTES) != 0)
-		return fail(p, "more than %u routes (or out of memory)", IPL_MAX_ROUTES);
+		return ipl_parse_fail(p, "more than %u routes (or out of memory)", IPL_MAX_ROUTES);
 	p->c->route[p->c->nb_routes++] = r;
 	return 0;
 }
 
 /* loop drop | loop port <n> */
 static int
-stmt_loop(struct parser *p)
+stmt_loop(struct ipl_parser *p)
 {
 	uint32_t v;
 
 	if (p->n == 2 && strcmp(p->w[1], "drop") == 0) {
 		p->c->loop_action = IPL_LOOP_DROP;
 	} else if (p->n == 3 && strcmp(p->w[1], "port") == 0 &&
-		   parse_u32(p->w[2], IPL_MAX_PORTS - 1, &v) == 0) {
+		   ipl_parse_u32(p->w[2], IPL_MAX_PORTS - 1, &v) == 0) {
 		p->c->loop_action = IPL_LOOP_PORT;
 		p->c->loop_port = (uint16_t)v;
 		p->c->loop_line = p->line;
 	} else {
-		return fail(p, "usage: loop drop | loop port <n>");
+		return ipl_parse_fail(p, "usage: loop drop | loop port <n>");
 	}
 	return 0;
 }
@@ -656,7 +404,7 @@ route_cmp(const void *x, const void *y)
 /* The lookup tables (rte_lpm) hold one next hop per prefix: a prefix given twice is an
  * error, not a silent override. Sorted, so that 10^5 routes stay quick to check. */
 static int
-check_route_dups(struct parser *p)
+check_route_dups(struct ipl_parser *p)
 {
 	const struct ipl_conf *c = p->c;
 	const struct ipl_route_conf **v;
@@ -676,13 +424,13 @@ check_route_dups(struct parser *p)
 			if (j == i || c->route[j].dst.len != 0)
 				continue;
 			p->line = MAX_INT(r->line, c->route[j].line);
-			return fail(p, "route prefix already given on line %d",
-				    MIN_INT(r->line, c->route[j].line));
+			return ipl_parse_fail(p, "route prefix already given on line %d",
+					      MIN_INT(r->line, c->route[j].line));
 		}
 	}
 	v = malloc(c->nb_routes * sizeof(*v));
 	if (v == NULL)
-		return fail(p, "out of memory");
+		return ipl_parse_fail(p, "out of memory");
 	for (i = 0; i < c->nb_routes; i++)
 		v[i] = &c->route[i];
 	qsort(v, c->nb_routes, sizeof(*v), route_cmp);
@@ -690,7 +438,7 @@ check_route_dups(struct parser *p)
 		if (prefix_cmp(&v[i]->dst, &v[i - 1]->dst) != 0)
 			continue;
 		p->line = v[i]->line;
-		rc = fail(p, "route prefix already given on line %d", v[i - 1]->line);
+		rc = ipl_parse_fail(p, "route prefix already given on line %d", v[i - 1]->line);
 	}
 	free(v);
 	return rc;
@@ -698,7 +446,7 @@ check_route_dups(struct parser *p)
 
 /* References may point forward, so they are checked once the file is read. */
 static int
-check_refs(struct parser *p)
+check_refs(struct ipl_parser *p)
 {
 	const struct ipl_conf *c = p->c;
 	unsigned int i;
@@ -713,19 +461,21 @@ check_refs(struct parser *p)
 		if (sp->action != IPL_ACT_PROTECT)
 			continue;
 		if (!sa->used)
-			return fail(p, "policy names SA %u, which is not defined", sp->sa_id);
+			return ipl_parse_fail(p, "policy names SA %u, which is not defined",
+					      sp->sa_id);
 		if (sa->dir != sp->dir)
-			return fail(p, "policy 'sp %s' names SA %u, an %s SA",
-				    sp->dir == IPL_DIR_OUT ? "out" : "in", sp->sa_id,
-				    sa->dir == IPL_DIR_OUT ? "outbound" : "inbound");
+			return ipl_parse_fail(p, "policy 'sp %s' names SA %u, an %s SA",
+					      sp->dir == IPL_DIR_OUT ? "out" : "in", sp->sa_id,
+					      sa->dir == IPL_DIR_OUT ? "outbound" : "inbound");
 		af = sp->src.a.family != IPL_AF_ANY ? sp->src.a.family : sp->dst.a.family;
 		if (af == IPL_AF_ANY)
 			continue;
 		if (sa->inner != IPL_AF_ANY && sa->inner != af)
-			return fail(p,
-				    "SA %u would carry IPv4 and IPv6: rte_ipsec gives an SA "
-				    "one inner family, use one SA per family",
-				    sp->sa_id);
+			return ipl_parse_fail(
+				p,
+				"SA %u would carry IPv4 and IPv6: rte_ipsec gives an SA "
+				"one inner family, use one SA per family",
+				sp->sa_id);
 		sa->inner = af;
 	}
 	for (i = 0; i < IPL_MAX_SA; i++)
@@ -736,7 +486,8 @@ check_refs(struct parser *p)
 
 		p->line = r->line;
 		if (!r->outbound && c->port[r->port].role == IPL_PORT_UNUSED)
-			return fail(p, "route to port %u, which is not declared", r->port);
+			return ipl_parse_fail(p, "route to port %u, which is not declared",
+					      r->port);
 	}
 	rc = check_route_dups(p);
 	if (rc != 0)
@@ -748,12 +499,12 @@ check_refs(struct parser *p)
 		    ipl_conf_route(c, &c->sa[i].dst) != NULL)
 			continue;
 		p->line = c->sa[i].line;
-		return fail(p, "SA %u: no route to its tunnel destination %s", i,
-			    ipl_addr_str(&c->sa[i].dst, buf, sizeof(buf)));
+		return ipl_parse_fail(p, "SA %u: no route to its tunnel destination %s", i,
+				      ipl_addr_str(&c->sa[i].dst, buf, sizeof(buf)));
 	}
 	p->line = c->loop_line;
 	if (c->loop_action == IPL_LOOP_PORT && c->port[c->loop_port].role == IPL_PORT_UNUSED)
-		return fail(p, "loop port %u is not declared", c->loop_port);
+		return ipl_parse_fail(p, "loop port %u is not declared", c->loop_port);
 	for (i = 0; i < IPL_MAX_SA; i++) {
 		unsigned int j;
 
@@ -763,37 +514,19 @@ check_refs(struct parser *p)
 			if (c->sa[j].used && c->sa[j].dir == IPL_DIR_IN &&
 			    c->sa[j].spi == c->sa[i].spi && addr_eq(&c->sa[j].dst, &c->sa[i].dst)) {
 				p->line = c->sa[j].line;
-				return fail(p, "inbound SA %u has the SPI and destination of SA %u",
-					    j, i);
+				return ipl_parse_fail(
+					p, "inbound SA %u has the SPI and destination of SA %u", j,
+					i);
 			}
 		}
 	}
 	return 0;
 }
 
+/* One statement, its words in p->w. */
 static int
-parse_line(struct parser *p, char *s)
+statement(struct ipl_parser *p)
 {
-	char *hash = strchr(s, '#');
-
-	if (hash != NULL)
-		*hash = '\0';
-	p->n = 0;
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\r')
-			s++;
-		if (*s == '\0')
-			break;
-		if (p->n == WORDS_MAX)
-			return fail(p, "too many words");
-		p->w[p->n++] = s;
-		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\r')
-			s++;
-		if (*s != '\0')
-			*s++ = '\0';
-	}
-	if (p->n == 0)
-		return 0;
 	if (strcmp(p->w[0], "port") == 0)
 		return stmt_port(p);
 	if (strcmp(p->w[0], "sa") == 0)
@@ -804,15 +537,13 @@ parse_line(struct parser *p, char *s)
 		return stmt_route(p);
 	if (strcmp(p->w[0], "loop") == 0)
 		return stmt_loop(p);
-	return fail(p, "unknown statement '%s' (port, sa, sp, route, loop)", p->w[0]);
+	return ipl_parse_fail(p, "unknown statement '%s' (port, sa, sp, route, loop)", p->w[0]);
 }
 
 int
 ipl_conf_parse(struct ipl_conf *c, const char *buf, size_t len, char *err, size_t errlen)
 {
-	struct parser p = {.c = c, .err = err, .errlen = errlen};
-	char line[LINE_MAX_LEN];
-	size_t pos = 0;
+	struct ipl_parser p = {.c = c, .err = err, .errlen = errlen};
 	int rc;
 
 	if (c == NULL || (buf == NULL && len != 0))
@@ -820,27 +551,9 @@ ipl_conf_parse(struct ipl_conf *c, const char *buf, size_t len, char *err, size_
 	memset(c, 0, sizeof(*c));
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	while (pos < len) {
-		size_t end = pos;
-
-		while (end < len && buf[end] != '\n')
-			end++;
-		p.line++;
-		if (end - pos >= sizeof(line)) {
-			rc = fail(&p, "line longer than %d characters", LINE_MAX_LEN - 1);
-			goto fail;
-		}
-		if (memchr(buf + pos, '\0', end - pos) != NULL) {
-			rc = fail(&p, "NUL character");
-			goto fail;
-		}
-		memcpy(line, buf + pos, end - pos);
-		line[end - pos] = '\0';
-		rc = parse_line(&p, line);
-		if (rc != 0)
-			goto fail;
-		pos = end + 1;
-	}
+	rc = ipl_parse_text(&p, buf, len, statement);
+	if (rc != 0)
+		goto fail;
 	rc = check_refs(&p);
 	if (rc == 0)
 		return 0;
