@@ -163,6 +163,15 @@ const struct ipl_route_conf *ipl_route_lookup4(uint32_t dst);
 /** Route of an IPv6 destination (network order) or NULL. */
 const struct ipl_route_conf *ipl_route_lookup6(const uint8_t dst[16]);
 
+/**
+ * Route a packet: dropped and counted without a route, queued in again[] for
+ * another outbound pass, or its port route returned (NULL in the two others).
+ */
+const struct ipl_route_conf *ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m,
+					    struct rte_mbuf **again, uint16_t *nb_again);
+/** ipl_route_pick(), then TX on the route's port. */
+void ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
+	       uint16_t *nb_again);
 /** What an ESP packet is to us. */
 enum ipl_esp_class {
 	IPL_ESP_SA,	     /**< For one of our inbound SAs. */
@@ -226,15 +235,6 @@ int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
 int ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st);
 uint16_t ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st);
-/**
- * Route a packet: dropped and counted without a route, queued in again[] for
- * another outbound pass, or its port route returned (NULL in the two others).
- */
-const struct ipl_route_conf *ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m,
-					    struct rte_mbuf **again, uint16_t *nb_again);
-/** ipl_route_pick(), then TX on the route's port. */
-void ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
-	       uint16_t *nb_again);
 void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
 		    struct rte_mbuf *m);
 void ipl_tx_flush(struct ipl_lcore *lc);

@@ -3,8 +3,9 @@
  */
 
 /*
- * Ports: set-up, RX checks (Ethernet off, IPv4 header validated), routing
- * and TX (Ethernet on, buffered per port and lcore).
+ * Ports: set-up, RX checks (Ethernet off, IP header validated) and TX
+ * (Ethernet on, fragmented to the MTU where it may be, buffered per port and
+ * lcore).
  */
 
 #include <rte_byteorder.h>
@@ -318,37 +319,6 @@ ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
 		pkts[k++] = m;
 	}
 	return k;
-}
-
-const struct ipl_route_conf *
-ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
-	       uint16_t *nb_again)
-{
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct ipl_route_conf *r =
-		(ip->version_ihl >> 4) == 6
-			? ipl_route_lookup6(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->dst_addr))
-			: ipl_route_lookup4(rte_be_to_cpu_32(ip->dst_addr));
-
-	if (r == NULL) {
-		lc->st.no_route++;
-		ipl_drop(m);
-		return NULL;
-	}
-	if (r->outbound) {
-		again[(*nb_again)++] = m;
-		return NULL;
-	}
-	return r;
-}
-
-void
-ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
-{
-	const struct ipl_route_conf *r = ipl_route_pick(lc, m, again, nb_again);
-
-	if (r != NULL)
-		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
 }
 
 static void

@@ -7,7 +7,8 @@
  *   - security policies: rte_acl, one context per direction and family; the
  *     file order is kept as the rule priority, so that the first policy that
  *     matches wins (RFC 4301 4.4.1), whatever the number of policies;
- *   - routes: rte_lpm (IPv4) and rte_lpm6 (IPv6), longest prefix;
+ *   - routes: rte_lpm (IPv4) and rte_lpm6 (IPv6), longest prefix, and the
+ *     routing of a packet by them (to a port's TX, or into outbound again);
  *   - inbound SAs by (SPI, our tunnel address): rte_hash, looked up in bulk;
  *     our tunnel addresses: rte_hash too.
  * IPv4 addresses live in the hash keys as IPv4-mapped IPv6 addresses
@@ -438,6 +439,38 @@ ipl_addr_is_local(uint8_t family, const uint8_t *addr)
 	key[10] = key[11] = 0xff;
 	memcpy(key + 12, addr, 4);
 	return rte_hash_lookup(tab.local_hash, key) >= 0;
+}
+
+/* Routing: the route lookups above, then the port or another outbound pass. */
+const struct ipl_route_conf *
+ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
+	       uint16_t *nb_again)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct ipl_route_conf *r =
+		(ip->version_ihl >> 4) == 6
+			? ipl_route_lookup6(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->dst_addr))
+			: ipl_route_lookup4(rte_be_to_cpu_32(ip->dst_addr));
+
+	if (r == NULL) {
+		lc->st.no_route++;
+		ipl_drop(m);
+		return NULL;
+	}
+	if (r->outbound) {
+		again[(*nb_again)++] = m;
+		return NULL;
+	}
+	return r;
+}
+
+void
+ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
+{
+	const struct ipl_route_conf *r = ipl_route_pick(lc, m, again, nb_again);
+
+	if (r != NULL)
+		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
 }
 
 /* Key of an ESP packet: its SPI and destination; false if it has no room for the SPI. */
