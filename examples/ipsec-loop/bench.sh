@@ -4,12 +4,23 @@
 #
 # Mpps of dpdk-ipsec-loop, outbound and inbound, with loop detection on
 # (default), off (--no-loop-detect: tags made, not checked) and without any
-# IPsec tag (--bench-no-tags, the baseline), for crypto_null and AES-128-GCM
-# (crypto_aesni_mb). One lcore; traffic: 64-byte frames replayed without end
-# by net_pcap (infinite_rx), transmitted packets dropped by net_pcap.
-# Runs are interleaved and repeated; the median is reported. Rates are per
-# second of the forwarding thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so that
-# other processes sharing the cores do not count against it.
+# IPsec tag (--bench-no-tags, the baseline), beside DPDK's own
+# examples/ipsec-secgw (-l: its rte_ipsec path) on the same traffic, ports,
+# lcore and rate definition. One lcore; traffic: 64-byte frames replayed
+# without end by net_pcap (infinite_rx), transmitted packets dropped by
+# net_pcap. Rate: packets sent on the egress port per second (outbound: port 1,
+# inbound: port 0), read from /ethdev/stats over each program's telemetry
+# socket after a second of warm-up (test/bench_rate.py). Runs are interleaved
+# round by round; the median of each column is reported, and the median of the
+# per-round ratios ipsec-loop (detect on) / ipsec-secgw, which is what holds on
+# a machine whose speed moves between rounds.
+#
+# ipsec-secgw is built at bench time from the source Debian ships in dpdk-doc
+# (apt-get download, nothing installed, nothing kept), against the installed
+# libdpdk, with its demand for RX checksum offloads relaxed (net_pcap has
+# none). SECGW=/path/to/ipsec-secgw uses one built already; SECGW=none skips
+# the column. It is given the same policies, SAs (keys, replay window 0
+# inbound) and routes as ipsec-loop.
 #
 # RULES (default "10") lists table sizes: each run's configuration then has that many
 # policies per direction and that many routes (filler entries that the traffic never
@@ -17,12 +28,17 @@
 # RULES="10 1000 10000" shows whether the rate holds as the tables grow (rte_acl, rte_lpm).
 # FAMILIES (default "4 6") lists the tunnel families: 4 is IPv4 in IPv4 (64-byte frames),
 # 6 IPv6 in IPv6 (78-byte frames, the same payload), fillers of the same family.
+# CIPHERS (default "null aes-128-gcm aes-128-cbc-sha256") the algorithms; MODES (default
+# "on off notags secgw") the columns.
 #
 # HUGE=1 runs on hugepages (256 free 2 MiB pages mounted), as a NIC deployment does; the
 # default is 4 KiB pages (--no-huge), where every mbuf is a page of its own to the TLB.
 #
-# usage: [RULES="10 1000 10000"] [FAMILIES="4 6"] [HUGE=1] bench.sh [BUILD_DIR (default build)]
-#        [SECONDS per run (default 2)] [ROUNDS (default 3)]
+# usage: [RULES=...] [FAMILIES=...] [CIPHERS=...] [MODES=...] [HUGE=1] [SECGW=...]
+#        bench.sh [BUILD_DIR (default build)] [SECONDS per run (default 2)]
+#        [ROUNDS (default 3)]
+# A smoke round (checks that every column runs; its figures mean nothing):
+#        RULES=10 FAMILIES=4 CIPHERS=aes-128-gcm bench.sh build 0.5 1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -30,45 +46,107 @@ secs=${2:-2}
 rounds=${3:-3}
 rules=${RULES:-10}
 families=${FAMILIES:-4 6}
+ciphers=${CIPHERS:-null aes-128-gcm aes-128-cbc-sha256}
+modes=${MODES:-on off notags secgw}
 mem=(--no-huge -m 512)
 [ "${HUGE:-0}" = 0 ] || mem=(-m 512 --huge-unlink)
 bin=$build/examples/ipsec-loop/dpdk-ipsec-loop
 here=examples/ipsec-loop/test
+py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' \
 	> "$tmp/empty.pcap"
 
-run() { # alg crypto dir mode rules family
-	local alg=$1 crypto=$2 dir=$3 mode=$4 d=$tmp/$1 conf=$tmp/$1/bench$6-$5.conf extra=() in0 in1 key
-	local sfx=${6/4/}
+crypto_of() { # alg
+	case $1 in
+	null) echo crypto_null0 ;;
+	*) echo crypto_aesni_mb0 ;;
+	esac
+}
+
+# ipsec-secgw from dpdk-doc, built here; prints its path, or nothing.
+build_secgw() {
+	local d=$tmp/secgw
+	mkdir -p "$d" && cd "$d" || return 0
+	if ! apt-get download dpdk-doc > apt.log 2>&1; then
+		echo "ipsec-secgw: cannot download dpdk-doc ($(tail -1 apt.log))" >&2
+		cd - > /dev/null
+		return 0
+	fi
+	dpkg -x dpdk-doc_*.deb x
+	cp -r x/usr/share/dpdk/examples/ipsec-secgw src
+	# net_pcap offers no RX checksum offload: the ports ask for none. Room for the
+	# RULES routes (1024 at most in 22.11, 256 tbl8s).
+	sed -i 's/\.offloads = RTE_ETH_RX_OFFLOAD_CHECKSUM,/.offloads = 0,/' src/ipsec-secgw.c
+	sed -i 's/^#define RT_IPV\([46]\)_MAX_RULES\t1024/#define RT_IPV\1_MAX_RULES\t65536/;
+		s/number_tbl8s = RTE_LPM_TBL8_NUM_ENTRIES;/number_tbl8s = 1 << 15;/' src/rt.c
+	if make -C src > make.log 2>&1 && [ -x src/build/ipsec-secgw ]; then
+		echo "$d/src/build/ipsec-secgw"
+	else
+		echo "ipsec-secgw: build failed ($(tail -1 make.log))" >&2
+	fi
+	cd - > /dev/null
+}
+
+secgw=${SECGW:-}
+if [[ " $modes " == *" secgw "* ]]; then
+	[ -n "$secgw" ] || secgw=$(build_secgw)
+	if [ "$secgw" = none ] || [ -z "$secgw" ] || [ ! -x "$secgw" ]; then
+		echo "(no ipsec-secgw column)"
+		modes=${modes/secgw/}
+	fi
+fi
+
+nrun=0
+run() { # alg dir mode rules family
+	local alg=$1 dir=$2 mode=$3 nr=$4 fam=$5 d=$tmp/$1 extra=() in0 in1 port prefix
+	local sfx=${fam/4/}
+	nrun=$((nrun + 1))
+	prefix=iplb$$-$nrun
+	if [ "$dir" = out ]; then
+		in0="$d/out$sfx.pcap,infinite_rx=1" in1=$tmp/empty.pcap port=1
+	else
+		in0=$tmp/empty.pcap in1="$d/in$sfx.pcap,infinite_rx=1" port=0
+	fi
+	local eal=(-l 0 "${mem[@]}" --no-pci --file-prefix "$prefix" --log-level '*:error'
+		--vdev "net_pcap0,rx_pcap=$in0" --vdev "net_pcap1,rx_pcap=$in1"
+		--vdev "$(crypto_of "$alg")")
+	mkdir -p "$d/rt"
+	if [ "$mode" = secgw ]; then
+		$py "$here/bench_rate.py" "$d/rt" "$prefix" "$port" 1 "$secs" -- "$secgw" \
+			"${eal[@]}" -- -p 0x3 -P -u 0x2 --config="(0,0,0),(1,0,0)" \
+			-f "$d/secgw$fam-$nr.cfg" -l || exit 1
+		return
+	fi
 	case $mode in
 	off) extra=(--no-loop-detect) ;;
 	notags) extra=(--bench-no-tags) ;;
 	esac
-	if [ "$dir" = out ]; then
-		in0="$d/out$sfx.pcap,infinite_rx=1" in1=$tmp/empty.pcap key=encrypted
-	else
-		in0=$tmp/empty.pcap in1="$d/in$sfx.pcap,infinite_rx=1" key=decrypted
-	fi
-	mkdir -p "$d/rt"
-	RUNTIME_DIRECTORY=$d/rt "$bin" -l 0 "${mem[@]}" --no-pci --no-shconf \
-		--file-prefix "ipl-bench-$$" --log-level '*:error' \
-		--vdev "net_pcap0,rx_pcap=$in0" --vdev "net_pcap1,rx_pcap=$in1" --vdev "$crypto" \
-		-- -f "$conf" --duration "$secs" --stats-interval 0 \
-		--stats-file "$d/stats.json" "${extra[@]}" > "$d/log" 2>&1 ||
-		{ cat "$d/log"; exit 1; }
-	/usr/bin/python3 -c "import json; s = json.load(open('$d/stats.json'));
-print('%.3f' % (s['$key'] / s['lcore_cpu_s'] / 1e6))"
+	$py "$here/bench_rate.py" "$d/rt" "$prefix" "$port" 1 "$secs" -- "$bin" "${eal[@]}" \
+		-- -f "$d/bench$fam-$nr.conf" --stats-interval 0 "${extra[@]}" || exit 1
 }
 
-declare -A res
-for spec in "null crypto_null0" "aes-128-gcm crypto_aesni_mb0" "aes-128-cbc-sha256 crypto_aesni_mb0"; do
-	set -- $spec
-	alg=$1
+# secgw's words for an SA of alg
+secgw_alg() {
+	local key salt
+	key=$(echo 2b7e151628aed2a6abf7158809cf4f3c | sed 's/../&:/g; s/:$//')
+	salt=de:ad:be:ef
+	case $1 in
+	null) echo "cipher_algo null auth_algo null" ;;
+	aes-128-gcm) echo "aead_algo aes-128-gcm aead_key $key:$salt" ;;
+	aes-128-cbc-sha256)
+		echo "cipher_algo aes-128-cbc cipher_key $key auth_algo sha256-hmac auth_key" \
+			"$(seq -f %02g 0 31 | awk '{printf "%s%02x", (NR > 1 ? ":" : ""), $1}')"
+		;;
+	esac
+}
+
+for alg in $ciphers; do
 	mkdir -p "$tmp/$alg"
-	/usr/bin/python3 "$here/gen_traffic.py" bench "$alg" "$tmp/$alg"
-	words=$(PYTHONPATH=$here /usr/bin/python3 -c "import ipl_sa; print(ipl_sa.conf_words('$alg'))")
+	$py "$here/gen_traffic.py" bench "$alg" "$tmp/$alg"
+	words=$(PYTHONPATH=$here $py -c "import ipl_sa; print(ipl_sa.conf_words('$alg'))")
+	sw=$(secgw_alg "$alg")
 	for nr in $rules; do
 		{
 			cat <<CONF
@@ -111,20 +189,61 @@ route 2001:db8::2/128 port 1
 route fd01::/64 port 0
 CONF
 		} > "$tmp/$alg/bench6-$nr.conf"
+		# The same for ipsec-secgw: its priorities (higher wins) put the fillers first,
+		# as file order does for ipsec-loop; its replay window is 0 by default.
+		{
+			awk -v n="$nr" 'BEGIN { for (i = 0; i < n - 2; i++) {
+				a = sprintf("172.%d.%d.%d", 16 + int(i / 65536) % 16,
+					    int(i / 256) % 256, i % 256)
+				printf "sp ipv4 out esp discard pri %d src %s/32 dst 10.2.0.0/16 " \
+					"sport 0:65535 dport 0:65535\n", n + i, a
+				printf "sp ipv4 in esp discard pri %d src 10.2.0.0/16 dst %s/32 " \
+					"sport 0:65535 dport 0:65535\n", n + i, a
+				printf "rt ipv4 dst %s/32 port 1\n", a } }'
+			cat <<CONF
+sp ipv4 out esp protect 1001 pri 1 src 10.1.0.0/16 dst 10.2.0.0/16 sport 0:65535 dport 0:65535
+sp ipv4 in esp protect 2001 pri 1 src 10.2.0.0/16 dst 10.1.0.0/16 sport 0:65535 dport 0:65535
+sa out 1001 $sw mode ipv4-tunnel src 192.0.2.1 dst 192.0.2.2
+sa in 2001 $sw mode ipv4-tunnel src 192.0.2.2 dst 192.0.2.1
+rt ipv4 dst 192.0.2.2/32 port 1
+rt ipv4 dst 10.1.0.0/16 port 0
+CONF
+		} > "$tmp/$alg/secgw4-$nr.cfg"
+		{
+			awk -v n="$nr" 'BEGIN { for (i = 0; i < n - 2; i++) {
+				a = sprintf("fd0f:%x:%x:0:0:0:0:1", int(i / 256), i % 256)
+				printf "sp ipv6 out esp discard pri %d src %s/128 " \
+					"dst fd02:0:0:0:0:0:0:0/64 sport 0:65535 dport 0:65535\n", n + i, a
+				printf "sp ipv6 in esp discard pri %d src fd02:0:0:0:0:0:0:0/64 " \
+					"dst %s/128 sport 0:65535 dport 0:65535\n", n + i, a
+				printf "rt ipv6 dst %s/128 port 1\n", a } }'
+			cat <<CONF
+sp ipv6 out esp protect 1001 pri 1 src fd01:0:0:0:0:0:0:0/64 dst fd02:0:0:0:0:0:0:0/64 sport 0:65535 dport 0:65535
+sp ipv6 in esp protect 2001 pri 1 src fd02:0:0:0:0:0:0:0/64 dst fd01:0:0:0:0:0:0:0/64 sport 0:65535 dport 0:65535
+sa out 1001 $sw mode ipv6-tunnel src 2001:db8:0:0:0:0:0:1 dst 2001:db8:0:0:0:0:0:2
+sa in 2001 $sw mode ipv6-tunnel src 2001:db8:0:0:0:0:0:2 dst 2001:db8:0:0:0:0:0:1
+rt ipv6 dst 2001:db8:0:0:0:0:0:2/128 port 1
+rt ipv6 dst fd01:0:0:0:0:0:0:0/64 port 0
+CONF
+		} > "$tmp/$alg/secgw6-$nr.cfg"
 	done
 done
 
+declare -A res ratio
 for r in $(seq "$rounds"); do
 	for fam in $families; do
 		for nr in $rules; do
-			for spec in "null crypto_null0" "aes-128-gcm crypto_aesni_mb0" \
-				"aes-128-cbc-sha256 crypto_aesni_mb0"; do
-				set -- $spec
+			for alg in $ciphers; do
 				for dir in out in; do
-					for mode in on off notags; do
-						res[$fam,$nr,$1,$dir,$mode]+="$(run "$1" "$2" "$dir" \
+					for mode in $modes; do
+						res[$fam,$nr,$alg,$dir,$mode]+="$(run "$alg" "$dir" \
 							"$mode" "$nr" "$fam") "
 					done
+					if [[ " $modes " == *" secgw "* ]]; then
+						ratio[$fam,$nr,$alg,$dir]+="$(echo "${res[$fam,$nr,$alg,$dir,on]}" \
+							"${res[$fam,$nr,$alg,$dir,secgw]}" | awk '{
+							n = NF / 2; printf "%.3f", $n / $NF }') "
+					fi
 				done
 			done
 		done
@@ -132,22 +251,36 @@ for r in $(seq "$rounds"); do
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-4s %-6s %-20s %-4s %12s %12s %12s %10s %10s\n' fam rules cipher dir "detect on" \
-	"detect off" "no tags" "on/off" "on/notags"
+printf '%-4s %-6s %-20s %-4s' fam rules cipher dir
+for mode in $modes; do printf ' %12s' "$mode"; done
+printf ' %10s %10s' "on/off" "on/notags"
+[[ " $modes " == *" secgw "* ]] && printf ' %12s' "on/secgw"
+printf '\n'
 for fam in $families; do
 	for nr in $rules; do
-		for spec in null aes-128-gcm aes-128-cbc-sha256; do
+		for alg in $ciphers; do
 			for dir in out in; do
-				on=$(echo "${res[$fam,$nr,$spec,$dir,on]}" | median)
-				off=$(echo "${res[$fam,$nr,$spec,$dir,off]}" | median)
-				nt=$(echo "${res[$fam,$nr,$spec,$dir,notags]}" | median)
-				printf '%-4s %-6s %-20s %-4s %10s M %10s M %10s M %9.1f%% %9.1f%%\n' \
-					"IPv$fam" "$nr" "$spec" "$dir" "$on" "$off" "$nt" \
-					"$(echo "100 * $on / $off" | bc -l)" \
-					"$(echo "100 * $on / $nt" | bc -l)"
+				declare -A med=()
+				printf '%-4s %-6s %-20s %-4s' "IPv$fam" "$nr" "$alg" "$dir"
+				for mode in $modes; do
+					med[$mode]=$(echo "${res[$fam,$nr,$alg,$dir,$mode]}" | median)
+					printf ' %10s M' "${med[$mode]}"
+				done
+				if [ -n "${med[off]:-}" ] && [ -n "${med[on]:-}" ]; then
+					printf ' %9.1f%%' "$(echo "100 * ${med[on]} / ${med[off]}" | bc -l)"
+				else printf ' %10s' -; fi
+				if [ -n "${med[notags]:-}" ] && [ -n "${med[on]:-}" ]; then
+					printf ' %9.1f%%' "$(echo "100 * ${med[on]} / ${med[notags]}" | bc -l)"
+				else printf ' %10s' -; fi
+				if [[ " $modes " == *" secgw "* ]]; then
+					printf ' %11sx' "$(echo "${ratio[$fam,$nr,$alg,$dir]}" | median)"
+				fi
+				printf '\n'
 			done
 		done
 	done
 done
-echo "(Mpps per CPU-second of the forwarding lcore, median of $rounds runs of ${secs} s)"
+echo "(Mpps sent on the egress port, median of $rounds runs of ${secs} s after 1 s of" \
+	"warm-up; on/secgw: median of the per-round ratios)"
 for k in "${!res[@]}"; do echo "  $k: ${res[$k]}"; done | sort
+for k in "${!ratio[@]}"; do echo "  on/secgw $k: ${ratio[$k]}"; done | sort
