@@ -214,6 +214,7 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->spi = c->spi;
 	s->dir = c->dir;
 	s->local = c->dst;
+	s->local_be4 = c->dst.family == IPL_AF_INET ? rte_cpu_to_be_32(c->dst.v4) : 0;
 	s->remote = c->src;
 	s->df = c->df;
 	if (c->dir == IPL_DIR_OUT) {

@@ -248,7 +248,7 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				pol[nb_pol++] = m;
 		}
 		if (nb_esp > 0)
-			ipl_sa_inbound_bulk(esp, nb_esp, esp_sa, cls);
+			ipl_sa_inbound_bulk(lc, esp, nb_esp, esp_sa, cls);
 		for (i = 0; i < nb_esp; i++) {
 			struct rte_mbuf *m = esp[i];
 

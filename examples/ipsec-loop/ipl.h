@@ -90,6 +90,7 @@ struct ipl_sa {
 	uint32_t id;
 	uint32_t spi;		/**< Host order. */
 	struct ipl_addr local;	/**< Inbound: our tunnel address. */
+	rte_be32_t local_be4;	/**< The same, IPv4, in network order. */
 	struct ipl_addr remote; /**< Inbound: the peer's tunnel address, checked on input. */
 	uint16_t hdr_len;	/**< Outbound: tunnel IP + ESP header + IV. */
 	uint16_t iv_len;
@@ -104,10 +105,14 @@ struct ipl_sa {
 	enum ipl_dir dir;
 };
 
+/** Inbound SAs by SPI, the last seen per slot: most ESP packets skip the hash. */
+#define IPL_SA_CACHE 64
+
 /** Per-lcore state: queues, TX buffers, counters. */
 struct ipl_lcore {
 	uint16_t qid; /**< RX/TX queue on every port and queue pair on every crypto device. */
 	uint16_t nb_tx[IPL_MAX_PORTS];
+	const struct ipl_sa *sa_cache[IPL_SA_CACHE];
 	struct rte_mbuf *tx[IPL_MAX_PORTS][IPL_TXBUF];
 	struct ipl_stats st;
 	uint32_t cop_lost; /**< Ops given up while in a crypto device (crypto_timeout). */
@@ -183,8 +188,8 @@ enum ipl_esp_class {
  * endpoints. */
 bool ipl_addr_is_local(uint8_t family, const uint8_t *addr);
 /** Classify ESP packets m[0 .. n) (n <= IPL_BURST): cls[i], and sa[i] for IPL_ESP_SA. */
-void ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
-			 enum ipl_esp_class *cls);
+void ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n,
+			 const struct ipl_sa **sa, enum ipl_esp_class *cls);
 
 /* crypto.c */
 int ipl_crypto_init(unsigned int nb_qp);

@@ -503,8 +503,30 @@ esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
 	return true;
 }
 
+/* The SA of the last packet whose SPI fell in the same slot, if it is this one's: its SPI
+ * and our tunnel address, the key of the hash. */
+static __rte_always_inline const struct ipl_sa *
+sa_cached(const struct ipl_lcore *lc, const uint8_t *h, uint32_t spi)
+{
+	const struct ipl_sa *c = lc->sa_cache[spi & (IPL_SA_CACHE - 1)];
+
+	if (c == NULL || c->spi != spi)
+		return NULL;
+	if ((h[0] >> 4) == 6)
+		return c->local.family == IPL_AF_INET6 &&
+				       memcmp(c->local.v6,
+					      IPL_IP6(((const struct rte_ipv6_hdr *)h)->dst_addr),
+					      16) == 0
+			       ? c
+			       : NULL;
+	return c->local.family == IPL_AF_INET &&
+			       ((const struct rte_ipv4_hdr *)h)->dst_addr == c->local_be4
+		       ? c
+		       : NULL;
+}
+
 void
-ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
+ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
 		    enum ipl_esp_class *cls)
 {
 	struct sa_key keys[IPL_BURST];
@@ -516,24 +538,32 @@ ipl_sa_inbound_bulk(struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
 	uint16_t pos[IPL_BURST];
 
 	for (i = 0; i < n; i++) {
-		sa[i] = NULL;
 		if (!esp_key(m[i], &keys[i], &l3)) {
+			sa[i] = NULL;
 			cls[i] = rte_hash_lookup(tab.local_hash, keys[i].dst) >= 0
 					 ? IPL_ESP_SHORT
 					 : IPL_ESP_TRANSIT;
 			continue;
 		}
+		/* Most packets are of an SA seen just before: no hash. */
+		sa[i] = sa_cached(lc, rte_pktmbuf_mtod(m[i], const uint8_t *), keys[i].spi);
+		if (likely(sa[i] != NULL)) {
+			cls[i] = IPL_ESP_SA;
+			continue;
+		}
 		kp[k] = &keys[i];
 		pos[k++] = i;
 	}
-	if (k > 0)
-		rte_hash_lookup_bulk_data(tab.sa_hash, kp, k, &hits, data);
+	if (k == 0)
+		return;
+	rte_hash_lookup_bulk_data(tab.sa_hash, kp, k, &hits, data);
 	for (i = 0; i < k; i++) {
 		uint16_t j = pos[i];
 
 		if (hits & (1ULL << i)) {
 			sa[j] = data[i];
 			cls[j] = IPL_ESP_SA;
+			lc->sa_cache[sa[j]->spi & (IPL_SA_CACHE - 1)] = sa[j];
 		} else {
 			cls[j] = rte_hash_lookup(tab.local_hash, keys[j].dst) >= 0
 					 ? IPL_ESP_UNKNOWN_SPI

@@ -578,10 +578,20 @@ def case_inbound_checks(tmp):
         Ether() / s5.encrypt(IP(ip_bytes(c5[1])), seq_num=2),     # valid
         Ether() / s3.encrypt(IP(ip_bytes(c[5])), seq_num=1),      # a true replay
     ]
+    # The same SPI on two of our tunnel addresses: two SAs (the key is SPI and address),
+    # packets of both interleaved, over more than one burst (the SAs seen are cached)
+    conf += ("sa in 7 spi 3001 tunnel 192.0.2.2 192.0.2.9 %s\n"
+             "sp in 10.6.0.0/16 10.1.0.0/16 protect 7\n") % ipl_sa.conf_words("aes-128-gcm")
+    s7 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.9")
+    c7 = inner_pkts(20, src="10.6.0.", dst="10.1.0.", seed=10)
+    c3 = inner_pkts(20, src="10.2.0.", dst="10.1.0.", seed=11)
+    for i in range(20):
+        rx += [Ether() / s7.encrypt(IP(ip_bytes(c7[i])), seq_num=i + 1),
+               Ether() / s3.encrypt(IP(ip_bytes(c3[i])), seq_num=10 + i)]
     r = Run(tmp, conf, [[], rx])
     st = r.st
     expect = {"bad_tunnel_src": 2, "ipsec_error": 3, "replay": 1, "icv_fail": 0,
-              "decrypted": 2}
+              "decrypted": 42, "policy_wrong_sa": 0}
     for k, v in expect.items():
         check(st.get(k) == v, "%s: %s (expected %d)" % (k, st.get(k), v))
     sa = st.get("sa", {})
@@ -589,8 +599,8 @@ def case_inbound_checks(tmp):
           and sa.get("3", {}).get("replay") == 1 and sa.get("5", {}).get("replay") == 0,
           "bad trailers are SA errors, not replays: %s" % sa)
     out = r.sent(0)
-    check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in (c[0], c5[1])),
-          "only the 2 valid packets come out (%d)" % len(out))
+    check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in [c[0], c5[1]] + c3 + c7),
+          "only the 42 valid packets come out, each SA of SPI 3001 its own (%d)" % len(out))
 
 
 def lookup_conf(rnd, nb_sp, nb_routes):
