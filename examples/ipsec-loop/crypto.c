@@ -213,6 +213,17 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->id = id;
 	s->spi = c->spi;
 	s->dir = c->dir;
+	s->outer6 = c->src.family == IPL_AF_INET6;
+	if (!s->outer6) {
+		uint16_t w[sizeof(struct rte_ipv4_hdr) / 2];
+		unsigned int i;
+
+		memcpy(w, &tun, sizeof(w));
+		/* words 4 (TTL, protocol) and 6 to 9 (addresses): what rte_ipsec copies */
+		s->ck4 = w[4];
+		for (i = 6; i < 10; i++)
+			s->ck4 += w[i];
+	}
 	s->local = c->dst;
 	s->local_be4 = c->dst.family == IPL_AF_INET ? rte_cpu_to_be_32(c->dst.v4) : 0;
 	s->remote = c->src;

@@ -93,6 +93,9 @@ struct ipl_sa {
 	rte_be32_t local_be4;	/**< The same, IPv4, in network order. */
 	struct ipl_addr remote; /**< Inbound: the peer's tunnel address, checked on input. */
 	uint16_t hdr_len;	/**< Outbound: tunnel IP + ESP header + IV. */
+	bool outer6;		/**< The tunnel is IPv6. */
+	uint32_t ck4; /**< Outbound IPv4: sum of the template's TTL, protocol and addresses
+		       *   (16-bit words as read from memory), for the outer checksum. */
 	uint16_t iv_len;
 	uint16_t icv_len;
 	uint16_t pad_align;

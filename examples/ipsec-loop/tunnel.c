@@ -108,23 +108,32 @@ ipl_tun_outer_save(struct rte_mbuf *m)
 void
 ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa)
 {
-	void *h = rte_pktmbuf_mtod(m, void *);
 	const struct ipl_scratch *s = ipl_scratch(m);
-	struct rte_ipv4_hdr *ip = h;
+	struct rte_ipv4_hdr *ip;
+	const unaligned_uint16_t *w;
+	uint32_t sum;
 	bool df;
 
-	tos_set(h, s->tos); /* DSCP and ECN both copied: RFC 6040 normal mode */
-	if (is_v6(h))
+	if (sa->outer6) {
+		tos_set(rte_pktmbuf_mtod(m, void *), s->tos); /* RFC 6040 normal mode */
 		return;
+	}
+	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	ip->type_of_service = s->tos; /* DSCP and ECN both copied: RFC 6040 normal mode */
 	df = sa->df == IPL_DF_SET || (sa->df == IPL_DF_COPY && s->df);
 	ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
 	/* rte_ipsec (22.11) leaves the template's identification: one per packet, as its
 	 * fragments must not be taken for another's (RFC 6864). */
 	ip->packet_id = rte_cpu_to_be_16(lc->ip_id);
 	lc->ip_id += ipl.nb_lcores;
-	/* rte_ipsec fills the length of the outer header, not its checksum. */
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* rte_ipsec fills the length of the outer header, not its checksum: the words the
+	 * SA's template fixes (TTL and protocol, addresses) are summed once, in sa->ck4;
+	 * the first four words are this packet's. */
+	w = rte_pktmbuf_mtod(m, const unaligned_uint16_t *);
+	sum = sa->ck4 + w[0] + w[1] + w[2] + w[3];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->hdr_checksum = (uint16_t)~sum;
 }
 
 void

@@ -940,6 +940,8 @@ def case_tunnel(tmp):
               for i in range(len(dfs))]
     check(got_df == [False, True, True, True, False, False],
           "outer DF: copy, copy, set, set, clear, clear: %s" % got_df)
+    check(all(checksum(bytes(p[IP])[:20]) == 0 for p in r.sent(1)),
+          "outer IPv4 checksums right, whatever the TOS and DF")
     got_in = {p[IP].id: p[IP].tos & 3 for p in r.sent(0)}
     want = {i: e for i, e in want_in.items() if e is not None}
     check(got_in == want and st.get("ecn_drop") == 1,
