@@ -232,6 +232,7 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 		const struct ipl_route_conf *r = ipl_conf_route(&ipl.conf, &c->dst);
 
 		s->mtu = r != NULL && !r->outbound ? ipl.conf.port[r->port].mtu : 0;
+		s->route = r;
 	}
 	s->iv_len = c->alg == IPL_ALG_AES128_GCM ? 8 : c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;

@@ -104,6 +104,9 @@ struct ipl_sa {
 	bool natt;	/**< ESP in UDP, RFC 3948. */
 	uint16_t mtu;	/**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
 			 *   checked at this layer). */
+	/** Outbound: the route of its tunnel destination, where all its ESP packets go
+	 *  (routes do not change while running). */
+	const struct ipl_route_conf *route;
 	bool used;
 	enum ipl_dir dir;
 };

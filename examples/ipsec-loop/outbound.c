@@ -55,6 +55,22 @@ route_out(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uin
 	}
 }
 
+/* Route after encryption under sa: where sa's tunnel destination is routed, looked up
+ * once for the SA; another pass through the lookup when that is outbound (a bundle). */
+static __rte_always_inline void
+route_esp(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m,
+	  struct rte_mbuf **again, uint16_t *nb_again)
+{
+	const struct ipl_route_conf *r = sa->route;
+
+	if (unlikely(r == NULL || r->outbound)) {
+		route_out(lc, m, again, nb_again);
+		return;
+	}
+	account_exit(&lc->st, m);
+	ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
+}
+
 static void
 loop_caught(struct ipl_lcore *lc, struct rte_mbuf *m)
 {
@@ -122,7 +138,7 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	sst->pkts += g;
 	lc->st.encrypted += g;
 	for (i = 0; i < g; i++)
-		route_out(lc, m[i], again, nb_again);
+		route_esp(lc, sa, m[i], again, nb_again);
 }
 
 static void
