@@ -137,6 +137,11 @@ struct ipl_app {
 	const struct ipl_sa *sa_in[IPL_MAX_SA]; /**< The inbound SAs, for lookups by SPI. */
 	unsigned int nb_sa_in;
 	struct rte_ether_addr port_mac[IPL_MAX_PORTS];
+	/** What TX puts on each port's packets: Ethernet destination and source, MTU. */
+	struct ipl_port_tx {
+		uint8_t l2[2 * RTE_ETHER_ADDR_LEN];
+		uint16_t mtu;
+	} port_tx[IPL_MAX_PORTS];
 	bool port_started[IPL_MAX_PORTS];
 	bool loop_detect;
 	bool no_tags; /**< Benchmark baseline: no IPsec tags at all (insecure). */
@@ -246,10 +251,40 @@ int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
 int ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st);
 uint16_t ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st);
-void ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac,
-		    struct rte_mbuf *m);
+/** ipl_tx_enqueue() for a packet too big for the port, or without headroom. */
+void ipl_tx_slow(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m);
+/** Send what the lcore holds for @p port. */
+void ipl_tx_flush_port(struct ipl_lcore *lc, uint16_t port);
 void ipl_tx_flush(struct ipl_lcore *lc);
 void ipl_drop(struct rte_mbuf *m);
+
+/**
+ * Queue m (an IP packet, l3 at the start) for TX on @p port: Ethernet to @p dst_mac
+ * (NULL: the port's peer or broadcast) from the port; fragmented to the port's MTU or
+ * dropped when it exceeds it (ipl_tx_fragment()). Inline: every packet comes here.
+ */
+static inline void
+ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m)
+{
+	const struct ipl_port_tx *pt = &ipl.port_tx[port];
+	struct rte_ether_hdr *eth;
+
+	if (unlikely(rte_pktmbuf_pkt_len(m) > pt->mtu || rte_pktmbuf_headroom(m) < sizeof(*eth))) {
+		ipl_tx_slow(lc, port, dst_mac, m);
+		return;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	memcpy(eth, pt->l2, sizeof(pt->l2));
+	if (dst_mac != NULL)
+		memcpy(&eth->dst_addr, dst_mac, RTE_ETHER_ADDR_LEN);
+	eth->ether_type =
+		rte_cpu_to_be_16((*(const uint8_t *)(eth + 1) >> 4) == 6 ? RTE_ETHER_TYPE_IPV6
+									 : RTE_ETHER_TYPE_IPV4);
+	m->l2_len = sizeof(*eth);
+	if (unlikely(lc->nb_tx[port] == IPL_TXBUF))
+		ipl_tx_flush_port(lc, port);
+	lc->tx[port][lc->nb_tx[port]++] = m;
+}
 
 /* frag.c: fragmentation and reassembly (rte_ip_frag) */
 int ipl_frag_init(void);

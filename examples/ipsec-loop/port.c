@@ -132,6 +132,14 @@ ipl_ports_init(unsigned int nb_queues)
 		ipl.port_started[p] = true;
 		rte_eth_promiscuous_enable(p); /* not every virtual PMD has it */
 		rte_eth_macaddr_get(p, &ipl.port_mac[p]);
+		/* The Ethernet addresses of what it sends: its peer's (or broadcast), its own. */
+		if (ipl.conf.port[p].has_peer)
+			memcpy(ipl.port_tx[p].l2, ipl.conf.port[p].peer_mac, RTE_ETHER_ADDR_LEN);
+		else
+			memset(ipl.port_tx[p].l2, 0xff, RTE_ETHER_ADDR_LEN);
+		memcpy(ipl.port_tx[p].l2 + RTE_ETHER_ADDR_LEN, &ipl.port_mac[p],
+		       RTE_ETHER_ADDR_LEN);
+		ipl.port_tx[p].mtu = ipl.conf.port[p].mtu;
 	}
 	return 0;
 }
@@ -321,8 +329,8 @@ ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
 	return k;
 }
 
-static void
-tx_flush_port(struct ipl_lcore *lc, uint16_t port)
+void
+ipl_tx_flush_port(struct ipl_lcore *lc, uint16_t port)
 {
 	uint16_t n = lc->nb_tx[port], sent;
 
@@ -336,36 +344,14 @@ tx_flush_port(struct ipl_lcore *lc, uint16_t port)
 }
 
 void
-ipl_tx_enqueue(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m)
+ipl_tx_slow(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m)
 {
-	const struct ipl_port_conf *pc = &ipl.conf.port[port];
-	struct rte_ether_hdr *eth;
-
-	if (unlikely(rte_pktmbuf_pkt_len(m) > pc->mtu)) {
+	if (rte_pktmbuf_pkt_len(m) > ipl.port_tx[port].mtu) {
 		ipl_tx_fragment(lc, port, dst_mac, m);
 		return;
 	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
-	if (eth == NULL) {
-		lc->st.no_mem++;
-		ipl_drop(m);
-		return;
-	}
-	if (dst_mac == NULL)
-		dst_mac = pc->has_peer ? pc->peer_mac : NULL;
-	if (dst_mac != NULL)
-		memcpy(&eth->dst_addr, dst_mac, RTE_ETHER_ADDR_LEN);
-	else
-		memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&ipl.port_mac[port], &eth->src_addr);
-	eth->ether_type =
-		rte_cpu_to_be_16((*(const uint8_t *)(eth + 1) >> 4) == 6 ? RTE_ETHER_TYPE_IPV6
-									 : RTE_ETHER_TYPE_IPV4);
-	m->l2_len = sizeof(*eth);
-
-	if (lc->nb_tx[port] == IPL_TXBUF)
-		tx_flush_port(lc, port);
-	lc->tx[port][lc->nb_tx[port]++] = m;
+	lc->st.no_mem++; /* no headroom for Ethernet */
+	ipl_drop(m);
 }
 
 void
@@ -375,5 +361,5 @@ ipl_tx_flush(struct ipl_lcore *lc)
 
 	for (p = 0; p < IPL_MAX_PORTS; p++)
 		if (lc->nb_tx[p] != 0)
-			tx_flush_port(lc, p);
+			ipl_tx_flush_port(lc, p);
 }

@@ -320,6 +320,24 @@ def case_golden_out(tmp):
             same = sum(1 for a, b in zip(inner, clear) if bytes(a) == fwd(b))
             check(same == n, "%s: scapy decrypts all %d to the original packets (%d equal)"
                   % (alg, n, same))
+    l2_check(tmp)
+
+
+def l2_check(tmp):
+    """Ethernet on TX: a route's mac, else the port's peer, else broadcast."""
+    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside peer 02:00:00:00:00:77") \
+        .replace("route 192.0.2.2/32 port 1", "route 192.0.2.2/32 port 1 mac 02:00:00:00:00:99")
+    sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
+    back = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=3)
+    esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+    r = Run(tmp, conf, [inner_pkts(4), esp])
+    out, back_out = r.sent(1), r.sent(0)
+    check(len(out) == 4 and all(p[Ether].dst == "02:00:00:00:00:99" and p[Ether].type == 0x800
+                                for p in out) and
+          len(back_out) == 4 and all(p[Ether].dst == "02:00:00:00:00:77" for p in back_out) and
+          len({p[Ether].src for p in out + back_out}) == 2,
+          "Ethernet: the route's mac, the port's peer, each port's own source: %s"
+          % sorted({(p[Ether].src, p[Ether].dst) for p in out + back_out}))
 
 
 def case_golden_in(tmp):
