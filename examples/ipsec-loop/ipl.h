@@ -249,7 +249,43 @@ unsigned int ipl_mbufs_needed(unsigned int nb_lcores);
 void ipl_ports_print(void);
 int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
-int ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st);
+int ipl_ip_check_slow(struct rte_mbuf *m, struct ipl_stats *st);
+
+/* Whether 20 bytes of IPv4 header sum to 0xffff (RFC 1071): five 32-bit words summed and
+ * folded. */
+static __rte_always_inline bool
+ipl_ip4_cksum_ok(const void *ip)
+{
+	const unaligned_uint32_t *w = ip;
+	uint64_t sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/**
+ * Validate the IP header at the start of m: 0 when it may be processed (its length cut to
+ * the IP length, l2_len 0, l3_len set), else counted. Inline for the common case (IPv4
+ * without options, as long as the packet, checksum right); the others are
+ * ipl_ip_check_slow()'s.
+ */
+static __rte_always_inline int
+ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	if (likely(rte_pktmbuf_data_len(m) >= sizeof(*ip) && ip->version_ihl == RTE_IPV4_VHL_DEF &&
+		   rte_be_to_cpu_16(ip->total_length) == rte_pktmbuf_pkt_len(m) &&
+		   ipl_ip4_cksum_ok(ip))) {
+		m->l2_len = 0;
+		m->l3_len = sizeof(*ip);
+		return 0;
+	}
+	return ipl_ip_check_slow(m, st);
+}
 uint16_t ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st);
 /** ipl_tx_enqueue() for a packet too big for the port, or without headroom. */
 void ipl_tx_slow(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m);

@@ -252,9 +252,9 @@ ip6_check(struct rte_mbuf *m, struct ipl_stats *st)
 	return ip_trim(m, tot, sizeof(*ip6), st);
 }
 
-/* Validate the IP header at the start of m; 0 when it may be processed. */
+/* Every case of ipl_ip_check(), counted. */
 int
-ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
+ipl_ip_check_slow(struct rte_mbuf *m, struct ipl_stats *st)
 {
 	struct rte_ipv4_hdr *ip;
 	uint32_t tot;
