@@ -329,8 +329,8 @@ def l2_check(tmp):
         .replace("route 192.0.2.2/32 port 1", "route 192.0.2.2/32 port 1 mac 02:00:00:00:00:99")
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     back = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=3)
-    esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
-    r = Run(tmp, conf, [inner_pkts(4), esp])
+    esp = [ETH6 / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+    r = Run(tmp, conf, [[ETH6 / p[IP] for p in inner_pkts(4)], esp])
     out, back_out = r.sent(1), r.sent(0)
     check(len(out) == 4 and all(p[Ether].dst == "02:00:00:00:00:99" and p[Ether].type == 0x800
                                 for p in out) and
@@ -604,8 +604,8 @@ def case_inbound_checks(tmp):
     c7 = inner_pkts(20, src="10.6.0.", dst="10.1.0.", seed=10)
     c3 = inner_pkts(20, src="10.2.0.", dst="10.1.0.", seed=11)
     for i in range(20):
-        rx += [Ether() / s7.encrypt(IP(ip_bytes(c7[i])), seq_num=i + 1),
-               Ether() / s3.encrypt(IP(ip_bytes(c3[i])), seq_num=10 + i)]
+        rx += [ETH6 / s7.encrypt(IP(ip_bytes(c7[i])), seq_num=i + 1),
+               ETH6 / s3.encrypt(IP(ip_bytes(c3[i])), seq_num=10 + i)]
     r = Run(tmp, conf, [[], rx])
     st = r.st
     expect = {"bad_tunnel_src": 2, "ipsec_error": 3, "replay": 1, "icv_fail": 0,
@@ -1109,7 +1109,7 @@ def case_fragments(tmp):
     clear6 = udp6("fd01::5", "fd02::5", 3000, 31)
     f4 = fragment(clear4, fragsize=1200)
     f6 = fragment6(with_frag_hdr(clear6, UDP, 0x77), 1280)
-    inside = [Ether() / p for p in big4 + big46 + dfset + dfpkt + f4] + [ETH6 / p for p in f6]
+    inside = [ETH6 / p for p in big4 + big46 + dfset + dfpkt + f4] + [ETH6 / p for p in f6]
 
     # Inbound: scapy's ESP of 3000-byte packets, the ESP fragmented to 1400 (IPv4 and IPv6
     # outer), fragments of the packets interleaved; reassembled, decrypted, and the
@@ -1134,7 +1134,7 @@ def case_fragments(tmp):
     in6 = udp6("fd02::6", "fd01::6", 2500, 60)
     in6f = fragment6(with_frag_hdr(in6, UDP, 0x99), 1280)
     outside += [s8.encrypt(p, seq_num=i + 1) for i, p in enumerate(in6f)]
-    outside = [(ETH6 if isinstance(p, IPv6) else Ether()) / p for p in outside]
+    outside = [ETH6 / p for p in outside]
     r = Run(tmp, conf, [inside, outside])
     st = r.st
     out = r.sent(1)
@@ -1176,13 +1176,13 @@ def case_fragments(tmp):
                 dec.append(bytes(s1.decrypt(IP(bytes(p)))))
         except Exception as e:
             print("decrypt: %s" % e)
-    want = [fwd(Ether() / p) for p in big4]
+    want = [fwd(ETH6 / p) for p in big4]
     got_clear = defragment([IP(d) for d in dec if IP(d).flags.MF or IP(d).frag])
     whole_clear = [d for d in dec if not (IP(d).flags.MF or IP(d).frag)]
     check(sorted(whole_clear) == sorted(want),
           "scapy reassembles our ESP fragments and decrypts them to the originals (%d of %d)"
           % (sum(d in want for d in whole_clear), n))
-    check(len(got_clear) == 1 and bytes(got_clear[0]) == fwd(Ether() / clear4) and
+    check(len(got_clear) == 1 and bytes(got_clear[0]) == fwd(ETH6 / clear4) and
           len(dec) == n + len(f4),
           "cleartext IPv4 fragments encrypted one by one (%d ESP packets for %d), scapy puts "
           "the decrypted fragments together to the original" % (len(dec) - n, len(f4)))
@@ -1198,7 +1198,7 @@ def case_fragments(tmp):
         except Exception as e:
             print("decrypt6: %s" % e)
     check(len(frag_ids) == n and 0 not in frag_ids and
-          sorted(d5) == sorted(fwd(Ether() / p) for p in big46),
+          sorted(d5) == sorted(fwd(ETH6 / p) for p in big46),
           "IPv4 in IPv6: the outer IPv6 fragmented by us, fragment ids %s (none 0, one per "
           "packet), scapy decrypts all %d" % ([hex(x) for x in frag_ids], len(d5)))
     d7f = [IPv6(d) for d in d7]
@@ -1220,12 +1220,12 @@ def case_fragments(tmp):
     check(v4f and all(len(bytes(p)) <= 1500 for p in v4f),
           "decrypted 3000-byte packets fragmented onto the inside MTU: %d fragments" % len(v4f))
     re4 = sorted(bytes(p) for p in defragment(v4f) if not (p.flags.MF or p.frag))
-    want4 = sorted(fwd(Ether() / p) for p in back4)
+    want4 = sorted(fwd(ETH6 / p) for p in back4)
     check(re4 == want4,
           "scapy's fragmented ESP reassembled, decrypted, refragmented: %d of %d originals"
           % (sum(x in want4 for x in re4), n))
     whole_in = [bytes(p) for p in v4 if not (p.flags.MF or p.frag)]
-    check(whole_in == [fwd(Ether() / back46[0])],
+    check(whole_in == [fwd(ETH6 / back46[0])],
           "ESP fragmented over IPv6 reassembled and decrypted (%d)" % len(whole_in))
     six_in = [p[IPv6] for p in inner if IPv6 in p]
     ok6 = False
@@ -1244,7 +1244,7 @@ def case_fragments(tmp):
 
     # The table's bounds: 2 packets at a time, 300 ms: the first fragments of 3 packets
     # (the third finds no room), then nothing: the two wait out their time.
-    firsts = [Ether() / f[0] for f in frags[:3]]
+    firsts = [ETH6 / f[0] for f in frags[:3]]
     r = Run(tmp, conf, [[], firsts], extra=["--frag-table", "2", "--frag-ttl", "300"])
     st = r.st
     check(st.get("frag_table_full") == 1 and st.get("frag_timeout") == 2 and
@@ -1252,7 +1252,7 @@ def case_fragments(tmp):
           "--frag-table 2: table full %s (1), timed out %s (2), nothing out"
           % (st.get("frag_table_full"), st.get("frag_timeout")))
     # --no-fragment and --no-reassemble: dropped and counted instead.
-    r = Run(tmp, conf, [[Ether() / p for p in big4], outside[:4]],
+    r = Run(tmp, conf, [[ETH6 / p for p in big4], outside[:4]],
             extra=["--no-fragment", "--no-reassemble"])
     st = r.st
     check(st.get("too_big") == n and st.get("fragment") == 4 and not r.sent(1) and
@@ -1293,7 +1293,7 @@ V6_COMBOS = [("4-in-4", "10.1.0.", "10.2.0.", 1001, 2001, False),
              ("6-in-6", "fd01::", "fd02:0:0:1::", 1007, 2007, True)]
 
 
-# With no destination, scapy resolves one by neighbour discovery (and waits) for IPv6.
+# With no destination, scapy resolves one by neighbour discovery or ARP (and waits).
 ETH6 = Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04")
 
 
