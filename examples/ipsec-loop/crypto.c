@@ -238,6 +238,7 @@ sa_create(struct ipl_sa *s, uint32_t id, struct ipl_sa_conf *c, bool atomic)
 	s->icv_len = c->alg == IPL_ALG_NULL ? 0 : 16;
 	s->pad_align = c->alg == IPL_ALG_AES128_CBC_SHA256 ? 16 : 4;
 	s->hdr_len = prm.tun.hdr_len + (c->natt ? sizeof(struct rte_udp_hdr) : 0) + 8 + s->iv_len;
+	s->inner_max = ipl_tun_inner_max(s);
 	s->natt = c->natt;
 	s->inner = c->inner;
 	s->used = true;
@@ -428,8 +429,9 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 			else
 				res->dev_fail++;
 		}
-		rte_crypto_op_free(done[i]);
 	}
+	if (got != 0) /* all of one pool: back in one put */
+		rte_mempool_put_bulk(ipl.cop_pool, (void **)done, got);
 	if (unlikely(res->dev_fail != 0)) {
 		lc->st.crypto_error += res->dev_fail;
 		lc->st.sa[sa->id].crypto_errors += res->dev_fail;

@@ -92,7 +92,7 @@ esp_len_ok(const struct rte_mbuf *m, const struct ipl_sa *sa)
 	int32_t clen = (int32_t)rte_pktmbuf_pkt_len(m) -
 		       (int32_t)(m->l3_len + sizeof(struct rte_esp_hdr) + sa->iv_len + sa->icv_len);
 
-	return clen >= 2 && clen % sa->pad_align == 0;
+	return clen >= 2 && (clen & (sa->pad_align - 1)) == 0; /* 4 or 16 */
 }
 
 /*

@@ -99,11 +99,12 @@ struct ipl_sa {
 	uint16_t iv_len;
 	uint16_t icv_len;
 	uint16_t pad_align;
-	enum ipl_df df; /**< Outbound: outer DF bit. */
-	uint8_t inner;	/**< The family it carries (IPL_AF_INET or IPL_AF_INET6). */
-	bool natt;	/**< ESP in UDP, RFC 3948. */
-	uint16_t mtu;	/**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
-			 *   checked at this layer). */
+	enum ipl_df df;	    /**< Outbound: outer DF bit. */
+	uint8_t inner;	    /**< The family it carries (IPL_AF_INET or IPL_AF_INET6). */
+	bool natt;	    /**< ESP in UDP, RFC 3948. */
+	uint16_t mtu;	    /**< Outbound: MTU of the port its tunnel leaves by (0: a bundle, not
+			     *   checked at this layer). */
+	uint32_t inner_max; /**< Outbound: the largest inner packet that fits it. */
 	/** Outbound: the route of its tunnel destination, where all its ESP packets go
 	 *  (routes do not change while running). */
 	const struct ipl_route_conf *route;
@@ -392,7 +393,21 @@ ipl_drop_captured(struct ipl_lcore *lc, struct rte_mbuf *m, enum ipl_cap_reason 
  */
 uint16_t ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st);
 /** Before encryption: keep the inner TOS and DF bit in the scratch of @p m. */
-void ipl_tun_outer_save(struct rte_mbuf *m);
+static __rte_always_inline void
+ipl_tun_outer_save(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	struct ipl_scratch *s = ipl_scratch(m);
+
+	if ((ip->version_ihl >> 4) == 6) {
+		s->tos = (uint8_t)(rte_be_to_cpu_32(((const struct rte_ipv6_hdr *)ip)->vtc_flow) >>
+				   20);
+		s->df = 1; /* an IPv6 packet counts as DF (RFC 4301 8.1) */
+		return;
+	}
+	s->tos = ip->type_of_service;
+	s->df = (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
+}
 /** After encryption: outer DSCP and ECN copied from the inner (RFC 6040 normal mode), DF
  * per the SA, an outer IPv4 identification of its own (RFC 6864), outer IPv4 checksum. */
 void ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa);
@@ -415,7 +430,15 @@ int ipl_tun_inner_fill(struct rte_mbuf *m);
  * family there is none to send from; with the inner MTU that fits (RFC 1191, RFC 8201,
  * RFC 4301 8.2), sent by route like any packet.
  */
-bool ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
+bool ipl_tun_fits_slow(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m);
+static __rte_always_inline bool
+ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
+{
+	return rte_pktmbuf_pkt_len(m) <= sa->inner_max || ipl_tun_fits_slow(lc, sa, m);
+}
+/** The largest inner packet that fits the MTU of sa's port once encrypted (UINT32_MAX
+ * for a bundle's SA, which has no port). */
+uint32_t ipl_tun_inner_max(const struct ipl_sa *sa);
 
 /* outbound.c, inbound.c */
 /** Outbound processing of pkts[0 .. n), n of any size. */

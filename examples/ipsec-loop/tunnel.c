@@ -95,17 +95,6 @@ ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st)
 }
 
 void
-ipl_tun_outer_save(struct rte_mbuf *m)
-{
-	const void *h = rte_pktmbuf_mtod(m, const void *);
-	struct ipl_scratch *s = ipl_scratch(m);
-
-	s->tos = tos_get(h);
-	s->df = is_v6(h) || (((const struct rte_ipv4_hdr *)h)->fragment_offset &
-			     rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
-}
-
-void
 ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa)
 {
 	const struct ipl_scratch *s = ipl_scratch(m);
@@ -292,15 +281,17 @@ icmp6_too_big(struct ipl_lcore *lc, const struct ipl_sa *sa, const struct rte_mb
 	icmp_send(lc, r, sizeof(*ip6));
 }
 
-bool
-ipl_tun_fits(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
+uint32_t
+ipl_tun_inner_max(const struct ipl_sa *sa)
 {
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const struct rte_ipv4_hdr *ip;
+	return sa->mtu == 0 ? UINT32_MAX : inner_max(sa);
+}
 
-	if (sa->mtu == 0 || len <= inner_max(sa))
-		return true;
-	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+bool
+ipl_tun_fits_slow(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
 	/* Encrypted, then its ESP packet fragmented to the MTU (frag.c), when the outer
 	 * header leaves without DF. */
 	if (ipl.fragment && !is_v6(ip) &&
