@@ -412,12 +412,30 @@ ipl_tun_outer_save(struct rte_mbuf *m)
  * per the SA, an outer IPv4 identification of its own (RFC 6864), outer IPv4 checksum. */
 void ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa);
 /** Before decryption: keep the outer TOS. */
-void ipl_tun_inner_save(struct rte_mbuf *m);
+static __rte_always_inline void
+ipl_tun_inner_save(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	ipl_scratch(m)->tos =
+		(ip->version_ihl >> 4) == 6
+			? (uint8_t)(rte_be_to_cpu_32(((const struct rte_ipv6_hdr *)ip)->vtc_flow) >>
+				    20)
+			: ip->type_of_service;
+}
+int ipl_tun_inner_fill_slow(struct rte_mbuf *m);
 /**
  * After decryption: ECN of the outer header combined into the inner (RFC 6040 4.2).
  * @return 0, or -1 when the packet must be dropped (outer CE over a not-ECT inner).
  */
-int ipl_tun_inner_fill(struct rte_mbuf *m);
+static __rte_always_inline int
+ipl_tun_inner_fill(struct rte_mbuf *m)
+{
+	/* An outer Not-ECT or ECT(0) leaves the inner ECN as it is, whatever it is. */
+	if (likely((ipl_scratch(m)->tos & 1) == 0))
+		return 0;
+	return ipl_tun_inner_fill_slow(m);
+}
 
 /**
  * Outbound, before encryption: whether m (inner IP, l3 at the start) is to be encrypted,

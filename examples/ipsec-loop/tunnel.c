@@ -125,14 +125,8 @@ ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa
 	ip->hdr_checksum = (uint16_t)~sum;
 }
 
-void
-ipl_tun_inner_save(struct rte_mbuf *m)
-{
-	ipl_scratch(m)->tos = tos_get(rte_pktmbuf_mtod(m, const void *));
-}
-
 int
-ipl_tun_inner_fill(struct rte_mbuf *m)
+ipl_tun_inner_fill_slow(struct rte_mbuf *m)
 {
 	void *h = rte_pktmbuf_mtod(m, void *);
 	uint8_t tos = tos_get(h), outer = ipl_scratch(m)->tos & ECN_MASK;
