@@ -18,6 +18,7 @@
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
 #include <rte_ipsec.h>
+#include <rte_lpm.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_version.h>
@@ -154,6 +155,7 @@ struct ipl_app {
 	unsigned int frag_ttl_ms;
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *big_pool; /**< Reassembled packets, contiguous. */
+	struct rte_lpm *lpm4;	      /**< The IPv4 routes (spd.c), for the inline lookup. */
 	struct rte_mempool *cop_pool;
 	unsigned int nb_cops;
 	struct rte_mempool *sess_pool;
@@ -176,19 +178,18 @@ void ipl_spd_fini(void);
 void ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n,
 		      const struct ipl_sp_conf **sp);
 /** Route of an IPv4 destination (host order) or NULL. */
-const struct ipl_route_conf *ipl_route_lookup4(uint32_t dst);
+static __rte_always_inline const struct ipl_route_conf *
+ipl_route_lookup4(uint32_t dst)
+{
+	uint32_t hop;
+
+	if (unlikely(ipl.lpm4 == NULL) || rte_lpm_lookup(ipl.lpm4, dst, &hop) != 0)
+		return NULL;
+	return &ipl.conf.route[hop];
+}
 /** Route of an IPv6 destination (network order) or NULL. */
 const struct ipl_route_conf *ipl_route_lookup6(const uint8_t dst[16]);
 
-/**
- * Route a packet: dropped and counted without a route, queued in again[] for
- * another outbound pass, or its port route returned (NULL in the two others).
- */
-const struct ipl_route_conf *ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m,
-					    struct rte_mbuf **again, uint16_t *nb_again);
-/** ipl_route_pick(), then TX on the route's port. */
-void ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
-	       uint16_t *nb_again);
 /** What an ESP packet is to us. */
 enum ipl_esp_class {
 	IPL_ESP_SA,	     /**< For one of our inbound SAs. */
@@ -363,6 +364,43 @@ ipl_is_fragment(const struct rte_mbuf *m)
 		return ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_FRAGMENT;
 	return (ip->fragment_offset &
 		rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+}
+
+/* spd.c's routing, inline: every forwarded packet is routed */
+/**
+ * Route a packet: dropped and counted without a route, queued in again[] for
+ * another outbound pass, or its port route returned (NULL in the two others).
+ */
+static __rte_always_inline const struct ipl_route_conf *
+ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
+	       uint16_t *nb_again)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct ipl_route_conf *r =
+		(ip->version_ihl >> 4) == 6
+			? ipl_route_lookup6(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->dst_addr))
+			: ipl_route_lookup4(rte_be_to_cpu_32(ip->dst_addr));
+
+	if (unlikely(r == NULL)) {
+		lc->st.no_route++;
+		ipl_drop(m);
+		return NULL;
+	}
+	if (r->outbound) {
+		again[(*nb_again)++] = m;
+		return NULL;
+	}
+	return r;
+}
+
+/** ipl_route_pick(), then TX on the route's port. */
+static __rte_always_inline void
+ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
+{
+	const struct ipl_route_conf *r = ipl_route_pick(lc, m, again, nb_again);
+
+	if (r != NULL)
+		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
 }
 
 /* capture.c: --capture FILE */

@@ -7,8 +7,8 @@
  *   - security policies: rte_acl, one context per direction and family; the
  *     file order is kept as the rule priority, so that the first policy that
  *     matches wins (RFC 4301 4.4.1), whatever the number of policies;
- *   - routes: rte_lpm (IPv4) and rte_lpm6 (IPv6), longest prefix, and the
- *     routing of a packet by them (to a port's TX, or into outbound again);
+ *   - routes: rte_lpm (IPv4) and rte_lpm6 (IPv6), longest prefix (the routing of a
+ *     packet by them is inline in ipl.h, IPv4 through ipl.lpm4);
  *   - inbound SAs by (SPI, our tunnel address): rte_hash, looked up in bulk;
  *     our tunnel addresses: rte_hash too.
  * IPv4 addresses live in the hash keys as IPv4-mapped IPv6 addresses
@@ -261,6 +261,7 @@ routes_build(void)
 		tab.lpm = rte_lpm_create("ipl_routes", rte_socket_id(), &c4);
 		if (tab.lpm == NULL)
 			return -rte_errno;
+		ipl.lpm4 = tab.lpm;
 	}
 	if (nb6 > 0) {
 		c6.max_rules = nb6;
@@ -357,6 +358,7 @@ ipl_spd_fini(void)
 		for (f = 0; f < 2; f++)
 			rte_acl_free(tab.acl[d][f]);
 	rte_lpm_free(tab.lpm);
+	ipl.lpm4 = NULL;
 	rte_lpm6_free(tab.lpm6);
 	rte_hash_free(tab.sa_hash);
 	rte_hash_free(tab.local_hash);
@@ -409,16 +411,6 @@ ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n, const struct
 }
 
 const struct ipl_route_conf *
-ipl_route_lookup4(uint32_t dst)
-{
-	uint32_t hop;
-
-	if (tab.lpm == NULL || rte_lpm_lookup(tab.lpm, dst, &hop) != 0)
-		return NULL;
-	return &ipl.conf.route[hop];
-}
-
-const struct ipl_route_conf *
 ipl_route_lookup6(const uint8_t dst[16])
 {
 	uint32_t hop;
@@ -439,38 +431,6 @@ ipl_addr_is_local(uint8_t family, const uint8_t *addr)
 	key[10] = key[11] = 0xff;
 	memcpy(key + 12, addr, 4);
 	return rte_hash_lookup(tab.local_hash, key) >= 0;
-}
-
-/* Routing: the route lookups above, then the port or another outbound pass. */
-const struct ipl_route_conf *
-ipl_route_pick(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again,
-	       uint16_t *nb_again)
-{
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct ipl_route_conf *r =
-		(ip->version_ihl >> 4) == 6
-			? ipl_route_lookup6(IPL_IP6(((const struct rte_ipv6_hdr *)ip)->dst_addr))
-			: ipl_route_lookup4(rte_be_to_cpu_32(ip->dst_addr));
-
-	if (r == NULL) {
-		lc->st.no_route++;
-		ipl_drop(m);
-		return NULL;
-	}
-	if (r->outbound) {
-		again[(*nb_again)++] = m;
-		return NULL;
-	}
-	return r;
-}
-
-void
-ipl_route(struct ipl_lcore *lc, struct rte_mbuf *m, struct rte_mbuf **again, uint16_t *nb_again)
-{
-	const struct ipl_route_conf *r = ipl_route_pick(lc, m, again, nb_again);
-
-	if (r != NULL)
-		ipl_tx_enqueue(lc, r->port, r->has_mac ? r->mac : NULL, m);
 }
 
 /* Key of an ESP packet: its SPI and destination; false if it has no room for the SPI. */
