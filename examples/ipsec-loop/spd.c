@@ -385,8 +385,29 @@ ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n, const struct
 	uint8_t frag6[IPL_BURST][sizeof(struct rte_ipv6_hdr)];
 	uint32_t res[IPL_BURST];
 	uint16_t idx[2][IPL_BURST], nb[2] = {0, 0}, i, f;
+	unsigned int fams = 0;
 
-	/* One family per rte_acl context: split, classify, put back in order. */
+	/* Most bursts are of one family: one rte_acl context, in order. */
+	for (i = 0; i < n; i++) {
+		const uint8_t *h = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+		data[0][i] = h;
+		fams |= (h[0] >> 4) == 6 ? (h[6] == IPPROTO_FRAGMENT ? 4u : 2u) : 1u;
+	}
+	if (likely(fams == 1 || fams == 2)) {
+		struct rte_acl_ctx *ctx = tab.acl[dir][fams == 2];
+
+		if (ctx == NULL) {
+			for (i = 0; i < n; i++)
+				sp[i] = NULL;
+			return;
+		}
+		rte_acl_classify(ctx, data[0], res, n, 1);
+		for (i = 0; i < n; i++)
+			sp[i] = res[i] == 0 ? NULL : &ipl.conf.sp[res[i] - 1];
+		return;
+	}
+	/* Mixed, or IPv6 fragments: split, classify, put back in order. */
 	for (i = 0; i < n; i++) {
 		const uint8_t *h = rte_pktmbuf_mtod(m[i], const uint8_t *);
 
