@@ -28,8 +28,6 @@ policy_in(struct ipl_lcore *lc, struct rte_mbuf **pol, uint16_t n, struct rte_mb
 	struct ipl_stats *st = &lc->st;
 	uint16_t i;
 
-	/* Forwarded from here on (the decrypted inner packet, or cleartext). */
-	n = ipl_ttl_dec(pol, n, st);
 	if (n == 0)
 		return;
 	ipl_spd_classify(IPL_DIR_IN, pol, n, sps);
@@ -39,6 +37,13 @@ policy_in(struct ipl_lcore *lc, struct rte_mbuf **pol, uint16_t n, struct rte_mb
 		struct mtag *t = NULL;
 		bool any = false;
 
+		/* Forwarded from here on (the decrypted inner packet, or cleartext): the TTL
+		 * first, as it was before the policy (the lookup reads no TTL). */
+		if (unlikely(!ipl_ttl_dec(m))) {
+			st->ttl_exceeded++;
+			ipl_drop(m);
+			continue;
+		}
 		if (sp == NULL) {
 			st->no_policy++;
 			ipl_drop(m);
@@ -149,11 +154,10 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	lc->st.replay += res.prep_fail;
 	for (i = g; i < res.end; i++)
 		ipl_drop(m[i]);
-	for (i = 0; i < g; i++)
-		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 	sst->pkts += g;
 	lc->st.decrypted += g;
 	for (i = 0; i < g; i++) {
+		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
 		if (ipl_ip_check(m[i], &lc->st) != 0) {
 			ipl_drop(m[i]);
 		} else if (ipl_tun_inner_fill(m[i]) != 0) {

@@ -288,7 +288,12 @@ ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 	}
 	return ipl_ip_check_slow(m, st);
 }
-uint16_t ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st);
+/**
+ * RX checks of pkts[0 .. n): Ethernet off, IP header validated; with @p forward (an
+ * inside port: forwarded into a tunnel) the TTL or hop limit counts a hop. Those refused
+ * are dropped and counted; pkts[] is compacted, the count left returned.
+ */
+uint16_t ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st, bool forward);
 /** ipl_tx_enqueue() for a packet too big for the port, or without headroom. */
 void ipl_tx_slow(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, struct rte_mbuf *m);
 /** Send what the lcore holds for @p port. */
@@ -426,10 +431,32 @@ ipl_drop_captured(struct ipl_lcore *lc, struct rte_mbuf *m, enum ipl_cap_reason 
 
 /* tunnel.c: RFC 4301 5.1.2 and RFC 6040 header rules of a tunnel */
 /**
- * Forwarding: decrement the TTL (hop limit) of each of m[0 .. n); one that would reach 0
- * is dropped and counted (ttl_exceeded, no ICMP). m[] is compacted.
+ * Forwarding: decrement the TTL (hop limit) of m, the IPv4 checksum updated (RFC 1624).
+ * @return false, m untouched, when it would reach 0: the caller drops it and counts
+ * ttl_exceeded (no ICMP).
  */
-uint16_t ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st);
+static __rte_always_inline bool
+ipl_ttl_dec(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	uint32_t sum;
+
+	if ((ip->version_ihl >> 4) == 6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)ip;
+
+		if (ip6->hop_limits <= 1)
+			return false;
+		ip6->hop_limits--;
+		return true;
+	}
+	if (ip->time_to_live <= 1)
+		return false;
+	ip->time_to_live--;
+	/* RFC 1624: the checksum of a header whose TTL went down by one */
+	sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
+	ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
+	return true;
+}
 /** Before encryption: keep the inner TOS and DF bit in the scratch of @p m. */
 static __rte_always_inline void
 ipl_tun_outer_save(struct rte_mbuf *m)

@@ -218,12 +218,11 @@ lcore_main(void *arg)
 			if (n == 0)
 				continue;
 			lc->st.port[p].rx += n;
-			n = ipl_rx_prepare(pkts, n, &lc->st);
+			/* Forwarded into the tunnel, a packet from inside counts a hop. */
 			if (ipl.conf.port[p].role == IPL_PORT_INSIDE)
-				/* Forwarded into the tunnel: the inner TTL counts a hop. */
-				ipl_outbound(lc, pkts, ipl_ttl_dec(pkts, n, &lc->st));
+				ipl_outbound(lc, pkts, ipl_rx_prepare(pkts, n, &lc->st, true));
 			else
-				ipl_inbound(lc, pkts, n);
+				ipl_inbound(lc, pkts, ipl_rx_prepare(pkts, n, &lc->st, false));
 		}
 		ipl_tx_flush(lc);
 		/* Fragments that waited too long go, with no new one to find them (10 Hz). */

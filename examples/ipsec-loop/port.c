@@ -293,8 +293,8 @@ ipl_ip_check_slow(struct rte_mbuf *m, struct ipl_stats *st)
 	return ip_trim(m, tot, sizeof(*ip), st);
 }
 
-uint16_t
-ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
+static __rte_always_inline uint16_t
+rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st, const bool forward)
 {
 	uint16_t i, k = 0;
 
@@ -322,11 +322,23 @@ ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st)
 			ipl_drop(m);
 			continue;
 		}
+		if (forward && unlikely(!ipl_ttl_dec(m))) {
+			st->ttl_exceeded++;
+			ipl_drop(m);
+			continue;
+		}
 		ipl_scratch(m)->orig_len = rte_pktmbuf_pkt_len(m);
 		ipl_scratch(m)->passes = 0;
 		pkts[k++] = m;
 	}
 	return k;
+}
+
+uint16_t
+ipl_rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st, bool forward)
+{
+	/* One loop for each: the test of forward out of the loop. */
+	return forward ? rx_prepare(pkts, n, st, true) : rx_prepare(pkts, n, st, false);
 }
 
 void

@@ -60,40 +60,6 @@ tos_set(void *h, uint8_t tos)
 	((struct rte_ipv4_hdr *)h)->type_of_service = tos;
 }
 
-uint16_t
-ipl_ttl_dec(struct rte_mbuf **m, uint16_t n, struct ipl_stats *st)
-{
-	uint16_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		void *h = rte_pktmbuf_mtod(m[i], void *);
-
-		if (is_v6(h)) {
-			struct rte_ipv6_hdr *ip6 = h;
-
-			if (ip6->hop_limits <= 1)
-				goto expired;
-			ip6->hop_limits--;
-		} else {
-			struct rte_ipv4_hdr *ip = h;
-			uint32_t sum;
-
-			if (ip->time_to_live <= 1)
-				goto expired;
-			ip->time_to_live--;
-			/* RFC 1624: the checksum of a header whose TTL went down by one */
-			sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
-			ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
-		}
-		m[k++] = m[i];
-		continue;
-	expired:
-		st->ttl_exceeded++;
-		ipl_drop(m[i]);
-	}
-	return k;
-}
-
 void
 ipl_tun_outer_fill(struct ipl_lcore *lc, struct rte_mbuf *m, const struct ipl_sa *sa)
 {

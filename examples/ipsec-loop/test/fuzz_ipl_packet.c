@@ -291,7 +291,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&st, 0, sizeof(st));
 	memset(&st0, 0, sizeof(st0));
-	n = ipl_rx_prepare(&m, 1, &st);
+	n = ipl_rx_prepare(&m, 1, &st, mode & 4);
 	if (n == 1) {
 		check_accepted(m);
 		mtag_pktmbuf_free(m);
