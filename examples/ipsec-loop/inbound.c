@@ -128,10 +128,6 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		if (n == 0)
 			return;
 	}
-	for (i = 0; i < n; i++) {
-		ipl_scratch(m[i])->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m[i]);
-		ipl_tun_inner_save(m[i]);
-	}
 	g = ipl_crypto_run(lc, sa, m, n, &res);
 	/* m[g .. k): refused after crypto; then the ones given up, the window's refusals,
 	 * no crypto op. The device's failures are counted by their kind: ICV failures here,
@@ -292,6 +288,10 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				st->esp_bad_len++;
 				ipl_drop(m);
 			} else {
+				/* What decryption needs kept: the length (a replay tells by it,
+				 * see trailer_bad()) and the outer TOS (ECN, RFC 6040). */
+				ipl_scratch(m)->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m);
+				ipl_tun_inner_save(m);
 				dec[nb_dec] = m;
 				dec_sa[nb_dec++] = esp_sa[i];
 			}
