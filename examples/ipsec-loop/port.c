@@ -301,7 +301,22 @@ rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st, const bool 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
 
+		/* Most frames: IPv4 without options, as long as the frame, checksum right. */
+		if (likely(eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+			   rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+			   ip->version_ihl == RTE_IPV4_VHL_DEF &&
+			   rte_be_to_cpu_16(ip->total_length) ==
+				   rte_pktmbuf_pkt_len(m) - sizeof(*eth) &&
+			   ipl_ip4_cksum_ok(ip))) {
+			m->data_off += sizeof(*eth);
+			m->data_len -= sizeof(*eth);
+			m->pkt_len -= sizeof(*eth);
+			m->l2_len = 0;
+			m->l3_len = sizeof(*ip);
+			goto accepted;
+		}
 		if (rte_pktmbuf_data_len(m) < sizeof(*eth) ||
 		    (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
 		     eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))) {
@@ -322,6 +337,7 @@ rx_prepare(struct rte_mbuf **pkts, uint16_t n, struct ipl_stats *st, const bool 
 			ipl_drop(m);
 			continue;
 		}
+	accepted:
 		if (forward && unlikely(!ipl_ttl_dec(m))) {
 			st->ttl_exceeded++;
 			ipl_drop(m);
