@@ -519,17 +519,27 @@ ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const
 	uint16_t pos[IPL_BURST];
 
 	for (i = 0; i < n; i++) {
+		const uint8_t *h = rte_pktmbuf_mtod(m[i], const uint8_t *);
+		unsigned int hl = (h[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr)
+						   : sizeof(struct rte_ipv4_hdr);
+
+		/* Most packets are of an SA seen just before: no key, no hash. */
+		if (hl == sizeof(struct rte_ipv4_hdr) &&
+		    ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
+			hl += sizeof(struct rte_udp_hdr);
+		if (likely(rte_pktmbuf_data_len(m[i]) >= hl + 8)) {
+			sa[i] = sa_cached(lc, h,
+					  rte_be_to_cpu_32(*(const unaligned_uint32_t *)(h + hl)));
+			if (likely(sa[i] != NULL)) {
+				cls[i] = IPL_ESP_SA;
+				continue;
+			}
+		}
 		if (!esp_key(m[i], &keys[i], &l3)) {
 			sa[i] = NULL;
 			cls[i] = rte_hash_lookup(tab.local_hash, keys[i].dst) >= 0
 					 ? IPL_ESP_SHORT
 					 : IPL_ESP_TRANSIT;
-			continue;
-		}
-		/* Most packets are of an SA seen just before: no hash. */
-		sa[i] = sa_cached(lc, rte_pktmbuf_mtod(m[i], const uint8_t *), keys[i].spi);
-		if (likely(sa[i] != NULL)) {
-			cls[i] = IPL_ESP_SA;
 			continue;
 		}
 		kp[k] = &keys[i];
