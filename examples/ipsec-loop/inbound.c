@@ -119,6 +119,7 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
 	struct ipl_crypto_res res;
+	uint64_t bytes;
 	uint16_t i, g, k;
 
 	/* The record first: a packet that could not carry it would fail its policy anyway,
@@ -152,8 +153,8 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		ipl_drop(m[i]);
 	sst->pkts += g;
 	lc->st.decrypted += g;
-	for (i = 0; i < g; i++) {
-		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
+	for (i = 0, bytes = 0; i < g; i++) {
+		bytes += rte_pktmbuf_pkt_len(m[i]);
 		if (ipl_ip_check(m[i], &lc->st) != 0) {
 			ipl_drop(m[i]);
 		} else if (ipl_tun_inner_fill(m[i]) != 0) {
@@ -163,6 +164,7 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 			next[(*nb_next)++] = m[i];
 		}
 	}
+	sst->bytes += bytes;
 }
 
 /* ESP, or ESP in UDP (RFC 3948): UDP to port 4500 that is no IKE (a non-ESP marker,
@@ -251,23 +253,21 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			ipl_sa_inbound_bulk(lc, esp, nb_esp, esp_sa, cls);
 		for (i = 0; i < nb_esp; i++) {
 			struct rte_mbuf *m = esp[i];
+			const struct ipl_sa *sa = esp_sa[i];
 
-			switch (cls[i]) {
-			case IPL_ESP_TRANSIT:
-				pol[nb_pol++] = m;
-				continue;
-			case IPL_ESP_SHORT:
-				st->esp_bad_len++;
+			if (unlikely(cls[i] != IPL_ESP_SA)) {
+				if (cls[i] == IPL_ESP_TRANSIT) {
+					pol[nb_pol++] = m;
+					continue;
+				}
+				if (cls[i] == IPL_ESP_SHORT)
+					st->esp_bad_len++;
+				else
+					st->unknown_spi++;
 				ipl_drop(m);
 				continue;
-			case IPL_ESP_UNKNOWN_SPI:
-				st->unknown_spi++;
-				ipl_drop(m);
-				continue;
-			case IPL_ESP_SA:
-				break;
 			}
-			if (esp_sa[i]->natt != is_udp(m)) {
+			if (unlikely(sa->natt != is_udp(m))) {
 				/* ESP of a NAT-T SA must come in UDP, and the other way round */
 				st->unknown_spi++;
 				ipl_drop(m);
@@ -276,15 +276,15 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			/* rte_ipsec (22.11) inbound finds ESP at l2_len + l3_len and strips what
 			 * is in front: the UDP header of NAT-T counts as l3 (the SA itself is
 			 * plain ESP to rte_ipsec inbound, see crypto.c). */
-			if (esp_sa[i]->natt)
+			if (sa->natt)
 				m->l3_len += sizeof(struct rte_udp_hdr);
-			if (pass == ipl.max_passes) {
+			if (unlikely(pass == ipl.max_passes)) {
 				st->loop_limit++;
 				ipl_drop(m);
-			} else if (!tunnel_src_ok(m, esp_sa[i])) {
+			} else if (unlikely(!tunnel_src_ok(m, sa))) {
 				st->bad_tunnel_src++;
 				ipl_drop(m);
-			} else if (!esp_len_ok(m, esp_sa[i])) {
+			} else if (unlikely(!esp_len_ok(m, sa))) {
 				st->esp_bad_len++;
 				ipl_drop(m);
 			} else {
@@ -293,7 +293,7 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				ipl_scratch(m)->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 				ipl_tun_inner_save(m);
 				dec[nb_dec] = m;
-				dec_sa[nb_dec++] = esp_sa[i];
+				dec_sa[nb_dec++] = sa;
 			}
 		}
 		policy_in(lc, pol, nb_pol, out, &nb_out);
