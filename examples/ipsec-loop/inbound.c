@@ -207,10 +207,17 @@ is_udp(const struct rte_mbuf *m)
  * its policy (which names no ports, RFC 4301 7.1).
  */
 static __rte_noinline struct rte_mbuf *
-fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now)
+fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now, unsigned int pass)
 {
 	if (!ipl_frag_for_us(m))
 		return m;
+	/* Decrypted already (ESP fragmented before another encryption): its IN_DONE tags
+	 * would not survive rte_ip_frag, which frees and chains mbufs unaware of them. */
+	if (pass > 0) {
+		lc->st.fragment++;
+		ipl_drop(m);
+		return NULL;
+	}
 	if (*now == 0) {
 		*now = rte_get_timer_cycles();
 		ipl_frag_expire(lc, *now); /* first: the table then holds no stale entry */
@@ -240,7 +247,7 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			struct rte_mbuf *m = cur[i];
 
 			if (unlikely(ipl_is_fragment(m))) {
-				m = fragment_in(lc, m, &now);
+				m = fragment_in(lc, m, &now, pass);
 				if (m == NULL)
 					continue;
 			}

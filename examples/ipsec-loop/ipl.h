@@ -340,9 +340,10 @@ void ipl_frag_expire(struct ipl_lcore *lc, uint64_t now);
 /** Whether the fragment m is addressed to one of our tunnel endpoints. */
 bool ipl_frag_for_us(const struct rte_mbuf *m);
 /**
- * Take the fragment m (IP header validated, l3 at the start) into the lcore's reassembly
- * table at time @p now (timer cycles): the whole packet, contiguous, when m completes one;
- * otherwise NULL (m kept, or dropped and counted).
+ * Take the fragment m (IP header validated, l3 at the start, no tag: rte_ip_frag frees and
+ * chains mbufs without mtag) into the lcore's reassembly table at time @p now (timer
+ * cycles): the whole packet, contiguous, when m completes one; otherwise NULL (m kept, or
+ * dropped and counted).
  */
 struct rte_mbuf *ipl_reassemble(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t now);
 /** Free what the lcore's reassembly gave up during a burst. */

@@ -1242,6 +1242,19 @@ def case_fragments(tmp):
           "the reassembled packets carry their IN_DONE tag: they pass 'protect' (%s decrypted)"
           % st.get("decrypted"))
 
+    # Fragments of an ESP packet to us, found inside a tunnel (fragmented before the
+    # outer encryption): they carry the outer SA's tag, which rte_ip_frag would lose;
+    # dropped and counted (fragment), no tag lost.
+    e = s2.encrypt(udp4("10.2.0.4", "10.1.0.4", 1400, 70), seq_num=100)
+    e.id = 0x700
+    nested = [ETH6 / s2.encrypt(f, seq_num=200 + i)
+              for i, f in enumerate(fragment(IP(bytes(e)), fragsize=800))]
+    r = Run(tmp, conf, [[], nested])
+    check(r.st.get("fragment") == len(nested) and r.st.get("reassembled") == 0 and
+          r.st.get("decrypted") == len(nested),
+          "ESP fragments to us inside a tunnel: %s of %d dropped (fragment), none put together"
+          % (r.st.get("fragment"), len(nested)))
+
     # The table's bounds: 2 packets at a time, 300 ms: the first fragments of 3 packets
     # (the third finds no room), then nothing: the two wait out their time.
     firsts = [ETH6 / f[0] for f in frags[:3]]
