@@ -13,6 +13,9 @@
  *   - the lookup tables (rte_acl policies, rte_lpm routes) give what a linear
  *     scan of the configuration gives: the first matching policy, the longest
  *     matching prefix;
+ *   - an accepted untagged fragment goes through the reassembly (frag.c, rte_ip_frag, a
+ *     table of 4 packets): what comes out whole is one contiguous segment whose IP
+ *     length is its length; the table is emptied after each input;
  *   - nothing leaks: every mbuf and tag is back in its pool after each input.
  */
 
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ip.h>
@@ -127,7 +131,51 @@ LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)
 	if (ipl_spd_init() != 0)
 		exit(1);
 	ipl.mbuf_pool = mbuf_pool;
+	ipl.nb_lcores = 1;
+	ipl.reassemble = true;
+	ipl.frag_table = 4;
+	ipl.frag_ttl_ms = 1000;
+	if (ipl_frag_init() != 0)
+		exit(1);
 	return 0;
+}
+
+/* An accepted untagged fragment into the reassembly: a whole packet out is contiguous and
+ * as long as its IP header says. */
+static void
+check_reassembly(struct rte_mbuf *m)
+{
+	struct ipl_lcore *lc = &ipl.lc[0];
+	struct rte_mbuf *r = ipl_reassemble(lc, m, rte_get_timer_cycles());
+	const struct rte_ipv4_hdr *ip;
+	uint32_t tot;
+
+	ipl_frag_burst_end(lc);
+	if (r == NULL)
+		return;
+	ip = rte_pktmbuf_mtod(r, const struct rte_ipv4_hdr *);
+	tot = (ip->version_ihl >> 4) == 6
+		      ? sizeof(struct rte_ipv6_hdr) +
+				rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)ip)->payload_len)
+		      : rte_be_to_cpu_16(ip->total_length);
+	if (r->nb_segs != 1 || tot != rte_pktmbuf_pkt_len(r) ||
+	    ((ip->version_ihl >> 4) == 4 && rte_raw_cksum(ip, sizeof(*ip)) != 0xffff))
+		FUZZ_FAIL("reassembled: %u segments, IP length %u, packet %u", r->nb_segs, tot,
+			  rte_pktmbuf_pkt_len(r));
+	mtag_pktmbuf_free(r);
+}
+
+/* The fragments the table still holds are freed with it: a new one for the next input. */
+static void
+reassembly_reset(void)
+{
+	struct ipl_lcore *lc = &ipl.lc[0];
+
+	rte_ip_frag_table_destroy(lc->frag_tbl);
+	lc->frag_tbl =
+		rte_ip_frag_table_create(2, 8, ipl.frag_table, rte_get_timer_hz(), rte_socket_id());
+	if (lc->frag_tbl == NULL)
+		FUZZ_FAIL("reassembly table");
 }
 
 static void
@@ -157,6 +205,17 @@ check_accepted(struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
+	if (rte_pktmbuf_data_len(m) >= sizeof(struct rte_ipv6_hdr) && (ip->version_ihl >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)ip;
+
+		/* IPv6: no extension header but for a fragment header right after it. */
+		if (sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) != rte_pktmbuf_pkt_len(m) ||
+		    m->l3_len != sizeof(*ip6) || ipl_scratch(m)->passes != 0)
+			FUZZ_FAIL("IPv6 accepted with length %u, packet %u",
+				  (unsigned int)rte_be_to_cpu_16(ip6->payload_len),
+				  rte_pktmbuf_pkt_len(m));
+		return;
+	}
 	if (rte_pktmbuf_data_len(m) < sizeof(*ip) || ip->version_ihl != 0x45)
 		FUZZ_FAIL("accepted a packet that is not plain IPv4");
 	if (rte_be_to_cpu_16(ip->total_length) != rte_pktmbuf_pkt_len(m))
@@ -294,8 +353,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = ipl_rx_prepare(&m, 1, &st, mode & 4);
 	if (n == 1) {
 		check_accepted(m);
-		mtag_pktmbuf_free(m);
 		nb_accepted++;
+		if (ipl_is_fragment(m) && !(mode & 2)) {
+			check_reassembly(m);
+			reassembly_reset();
+		} else {
+			mtag_pktmbuf_free(m);
+		}
 	} else if (n != 0) {
 		FUZZ_FAIL("rx_prepare returned %u of 1", n);
 	} else if (memcmp(&st, &st0, sizeof(st)) == 0) {
