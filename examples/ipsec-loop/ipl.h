@@ -253,19 +253,17 @@ int ipl_ports_init(unsigned int nb_queues);
 void ipl_ports_fini(void);
 int ipl_ip_check_slow(struct rte_mbuf *m, struct ipl_stats *st);
 
-/* Whether 20 bytes of IPv4 header sum to 0xffff (RFC 1071): five 32-bit words summed and
- * folded. */
+/* Whether 20 bytes of IPv4 header sum to 0xffff (RFC 1071). Folding keeps a sum's value
+ * modulo 0xffff (2^16 is 1 there, and a byte swap a product by 2^8, which is invertible):
+ * the folded sum is 0xffff exactly when the plain sum of the five 32-bit words is a
+ * multiple of 0xffff, for a header that is not all zero (its version is 4). */
 static __rte_always_inline bool
 ipl_ip4_cksum_ok(const void *ip)
 {
 	const unaligned_uint32_t *w = ip;
 	uint64_t sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return sum % 0xffff == 0;
 }
 
 /**
