@@ -260,9 +260,13 @@ int ipl_ip_check_slow(struct rte_mbuf *m, struct ipl_stats *st);
 static __rte_always_inline bool
 ipl_ip4_cksum_ok(const void *ip)
 {
-	const unaligned_uint32_t *w = ip;
-	uint64_t sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	uint32_t w[5];
+	uint64_t sum;
 
+	/* The header may sit at any even address: memcpy() is the defined way to
+	 * read it by words (one unaligned load each on x86, as before). */
+	memcpy(w, ip, sizeof(w));
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	return sum % 0xffff == 0;
 }
 

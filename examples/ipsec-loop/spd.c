@@ -528,8 +528,11 @@ ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const
 		    ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
 			hl += sizeof(struct rte_udp_hdr);
 		if (likely(rte_pktmbuf_data_len(m[i]) >= hl + 8)) {
-			sa[i] = sa_cached(lc, h,
-					  rte_be_to_cpu_32(*(const unaligned_uint32_t *)(h + hl)));
+			uint32_t spi;
+
+			/* At any even address: memcpy(), one unaligned load. */
+			memcpy(&spi, h + hl, sizeof(spi));
+			sa[i] = sa_cached(lc, h, rte_be_to_cpu_32(spi));
 			if (likely(sa[i] != NULL)) {
 				cls[i] = IPL_ESP_SA;
 				continue;
