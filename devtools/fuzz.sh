@@ -35,8 +35,8 @@ done
 shift $((OPTIND - 1))
 bdir=build-fuzz
 targets=("$@")
-# Where the targets are built (the build tree mirrors the sources).
-target_re='(app/test-mtag/fuzz|examples/[a-z-]+/test)/fuzz-[a-z-]+'
+# Where every target is built (app/test-mtag/fuzz/targets/meson.build).
+tdir=app/test-mtag/fuzz/targets
 
 
 if ! command -v clang >/dev/null; then
@@ -55,18 +55,21 @@ else
 	meson configure "$bdir" -Dexamples=true >/dev/null
 fi
 ninja -C "$bdir" build.ninja >/dev/null
-# TARGET -> its directory in the tree, e.g. vlan-conf -> examples/vlan-tag/test.
-declare -A dir_of
-while read -r t; do
-	n=${t##*/fuzz-}
-	dir_of[$n]=${t%/fuzz-*}
+# TARGET -> its seeds, the first argument of its replay test, e.g. vlan-conf ->
+# examples/vlan-tag/test/corpus/vlan-conf (api-cache shares api's).
+declare -A seeds_of
+while IFS=$'\t' read -r n dir; do
+	seeds_of[$n]=$dir
 	[ "$#" -gt 0 ] || targets+=("$n")
-done < <(ninja -C "$bdir" -t targets all | cut -d: -f1 | grep -xE "$target_re" |
-	grep -v -- '-replay$')
+done < <(meson introspect --tests "$bdir" | /usr/bin/python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if t["name"].startswith("fuzz-") and t["name"].endswith("-replay"):
+        print(t["name"][5:-7], t["cmd"][1], sep="\t")')
 ninja_targets=()
 for t in "${targets[@]}"; do
-	[ -n "${dir_of[$t]:-}" ] || { echo "fuzz: no target $t"; echo "0 passed, 1 failed"; exit 1; }
-	ninja_targets+=("${dir_of[$t]}/fuzz-$t" "${dir_of[$t]}/fuzz-$t-replay")
+	[ -n "${seeds_of[$t]:-}" ] || { echo "fuzz: no target $t"; echo "0 passed, 1 failed"; exit 1; }
+	ninja_targets+=("$tdir/fuzz-$t" "$tdir/fuzz-$t-replay")
 done
 if ! ninja -C "$bdir" "${ninja_targets[@]}" >/dev/null; then
 	ninja -C "$bdir" "${ninja_targets[@]}" | tail -20
@@ -82,16 +85,14 @@ passed=0
 failed=0
 total_execs=0
 for t in "${targets[@]}"; do
-	bin=$bdir/${dir_of[$t]}/fuzz-$t
-	# A variant target (api-cache) shares its base's seeds (api).
-	seeds=${dir_of[$t]}/corpus/$t
-	[ -d "$seeds" ] || seeds=${dir_of[$t]}/corpus/${t%-*}
+	bin=$bdir/$tdir/fuzz-$t
+	seeds=${seeds_of[$t]}
 	work=$(mktemp -d /tmp/mtag-fuzz-corpus.XXXXXX)
 	run=$(mktemp -d /tmp/mtag-fuzz-run.XXXXXX)
 	log="$bdir/fuzz-$t.log"
 	if [ $minimise -eq 1 ]; then
 		# A variant (api-cache) minimises nothing: its base owns the seeds.
-		if [ "$seeds" != "${dir_of[$t]}/corpus/$t" ]; then
+		if [ "$(basename "$seeds")" != "$t" ]; then
 			rm -rf "$work" "$run"
 			continue
 		fi

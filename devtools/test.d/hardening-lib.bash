@@ -59,7 +59,6 @@ build() {
 # examples, the multi-process pair.
 hardening_targets=(
 	'app/test-mtag/dpdk-test-mtag'
-	'app/test-mtag/fuzz/fuzz-[a-z-]+-replay'
-	'examples/[a-z-]+/test/fuzz-[a-z-]+-replay'
+	'app/test-mtag/fuzz/targets/fuzz-[a-z-]+-replay'
 	'app/test-mtag/mp/mtag-mp'
 )
