@@ -4,8 +4,8 @@
 
 /*
  * Configuration: the statements (port, sa, sp, route, loop) and the checks
- * across them. The grammar is in README.md; words are parser.c's. Kept free
- * of DPDK so that it can be fuzzed on a buffer.
+ * across them. The grammar is in README.md; words are parser.c's. No DPDK
+ * library call, only rte_common.h's macros, so that it can be fuzzed on a buffer.
  */
 
 #include <errno.h>
@@ -13,12 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "conf.h"
 #include "parser.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_INT(a, b) ((a) > (b) ? (a) : (b))
-#define MIN_INT(a, b) ((a) < (b) ? (a) : (b))
 
 static int
 parse_dir(struct ipl_parser *p, const char *s, enum ipl_dir *d)
@@ -170,10 +168,10 @@ stmt_sa(struct ipl_parser *p)
 			p, "unknown algorithm '%s' (aes-128-gcm, aes-128-cbc-sha256, null)",
 			p->w[8]);
 	for (i = 9; i < p->n; i += 2) {
-		for (o = 0; o < ARRAY_LEN(opt_name); o++)
+		for (o = 0; o < RTE_DIM(opt_name); o++)
 			if (strcmp(p->w[i], opt_name[o]) == 0)
 				break;
-		if (o == ARRAY_LEN(opt_name))
+		if (o == RTE_DIM(opt_name))
 			return ipl_parse_fail(p, "unexpected '%s' in sa", p->w[i]);
 		if (seen & (1u << o))
 			return ipl_parse_fail(p, "'%s' given twice", opt_name[o]);
@@ -423,9 +421,9 @@ check_route_dups(struct ipl_parser *p)
 		for (j = 0; j < c->nb_routes; j++) {
 			if (j == i || c->route[j].dst.len != 0)
 				continue;
-			p->line = MAX_INT(r->line, c->route[j].line);
+			p->line = RTE_MAX(r->line, c->route[j].line);
 			return ipl_parse_fail(p, "route prefix already given on line %d",
-					      MIN_INT(r->line, c->route[j].line));
+					      RTE_MIN(r->line, c->route[j].line));
 		}
 	}
 	v = malloc(c->nb_routes * sizeof(*v));
