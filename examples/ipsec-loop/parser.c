@@ -6,7 +6,7 @@
  * The configuration's tokenizer and word parsers: lines split into words
  * ('#' starts a comment), numbers, addresses, prefixes, keys, MAC
  * addresses, protocols; errors naming the line. The statements are conf.c's.
- * Kept free of DPDK, as conf.c is, so that both can be fuzzed on a buffer.
+ * No DPDK library call, as in conf.c, so that both can be fuzzed on a buffer.
  */
 
 #include <arpa/inet.h>
@@ -19,7 +19,7 @@
 #include "parser.h"
 
 int
-ipl_parse_fail(struct ipl_parser *p, const char *fmt, ...)
+parse_fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
@@ -36,7 +36,7 @@ ipl_parse_fail(struct ipl_parser *p, const char *fmt, ...)
 }
 
 int
-ipl_parse_u64(const char *s, uint64_t *v)
+parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -52,11 +52,11 @@ ipl_parse_u64(const char *s, uint64_t *v)
 }
 
 int
-ipl_parse_u32(const char *s, uint32_t max, uint32_t *v)
+parse_u32(const char *s, uint32_t max, uint32_t *v)
 {
 	uint64_t x;
 
-	if (ipl_parse_u64(s, &x) != 0 || x > max)
+	if (parse_u64(s, &x) != 0 || x > max)
 		return -1;
 	*v = (uint32_t)x;
 	return 0;
@@ -88,7 +88,7 @@ parse_ip4(const char *s, uint32_t *addr)
 
 /* a.b.c.d or an IPv6 address (RFC 4291 text forms, as inet_pton reads them). */
 int
-ipl_parse_addr(const char *s, struct ipl_addr *a)
+parse_addr(const char *s, struct ipl_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (strchr(s, ':') == NULL) {
@@ -120,7 +120,7 @@ addr_mask(struct ipl_addr *a, unsigned int len)
 }
 
 int
-ipl_parse_prefix(const char *s, struct ipl_prefix *p)
+parse_prefix(const char *s, struct ipl_prefix *p)
 {
 	char buf[64];
 	char *slash;
@@ -135,10 +135,10 @@ ipl_parse_prefix(const char *s, struct ipl_prefix *p)
 	slash = strchr(buf, '/');
 	if (slash != NULL)
 		*slash = '\0';
-	if (ipl_parse_addr(buf, &p->a) != 0)
+	if (parse_addr(buf, &p->a) != 0)
 		return -1;
 	len = p->a.family == IPL_AF_INET ? 32 : 128;
-	if (slash != NULL && ipl_parse_u32(slash + 1, len, &len) != 0)
+	if (slash != NULL && parse_u32(slash + 1, len, &len) != 0)
 		return -1;
 	p->len = (uint8_t)len;
 	addr_mask(&p->a, len);
@@ -205,7 +205,7 @@ hexval(char ch)
 
 /* Hex string (optional 0x, optional ':' between bytes) into at most max bytes. */
 int
-ipl_parse_hex(const char *s, uint8_t *out, size_t max)
+parse_hex(const char *s, uint8_t *out, size_t max)
 {
 	size_t n = 0;
 	int hi, lo;
@@ -228,7 +228,7 @@ ipl_parse_hex(const char *s, uint8_t *out, size_t max)
 }
 
 int
-ipl_parse_mac(const char *s, uint8_t mac[6])
+parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned int i;
 
@@ -245,7 +245,7 @@ ipl_parse_mac(const char *s, uint8_t mac[6])
 }
 
 int
-ipl_parse_proto(const char *s, uint8_t *proto)
+parse_proto(const char *s, uint8_t *proto)
 {
 	uint32_t v;
 
@@ -259,7 +259,7 @@ ipl_parse_proto(const char *s, uint8_t *proto)
 		*proto = 17;
 	else if (strcmp(s, "esp") == 0)
 		*proto = 50;
-	else if (ipl_parse_u32(s, 255, &v) == 0)
+	else if (parse_u32(s, 255, &v) == 0)
 		*proto = (uint8_t)v;
 	else
 		return -1;
@@ -267,7 +267,7 @@ ipl_parse_proto(const char *s, uint8_t *proto)
 }
 
 int
-ipl_parse_words(struct ipl_parser *p, char *s)
+parse_words(struct parser *p, char *s)
 {
 	char *hash = strchr(s, '#');
 
@@ -279,8 +279,8 @@ ipl_parse_words(struct ipl_parser *p, char *s)
 			s++;
 		if (*s == '\0')
 			break;
-		if (p->n == IPL_PARSE_WORDS_MAX)
-			return ipl_parse_fail(p, "too many words");
+		if (p->n == PARSE_WORDS_MAX)
+			return parse_fail(p, "too many words");
 		p->w[p->n++] = s;
 		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\r')
 			s++;
@@ -291,10 +291,9 @@ ipl_parse_words(struct ipl_parser *p, char *s)
 }
 
 int
-ipl_parse_text(struct ipl_parser *p, const char *buf, size_t len,
-	       int (*statement)(struct ipl_parser *p))
+parse_text(struct parser *p, const char *buf, size_t len, int (*statement)(struct parser *p))
 {
-	char line[IPL_PARSE_LINE_MAX];
+	char line[PARSE_LINE_MAX];
 	size_t pos = 0;
 	int rc;
 
@@ -305,13 +304,12 @@ ipl_parse_text(struct ipl_parser *p, const char *buf, size_t len,
 			end++;
 		p->line++;
 		if (end - pos >= sizeof(line))
-			return ipl_parse_fail(p, "line longer than %d characters",
-					      IPL_PARSE_LINE_MAX - 1);
+			return parse_fail(p, "line longer than %d characters", PARSE_LINE_MAX - 1);
 		if (memchr(buf + pos, '\0', end - pos) != NULL)
-			return ipl_parse_fail(p, "NUL character");
+			return parse_fail(p, "NUL character");
 		memcpy(line, buf + pos, end - pos);
 		line[end - pos] = '\0';
-		rc = ipl_parse_words(p, line);
+		rc = parse_words(p, line);
 		if (rc == 0 && p->n > 0)
 			rc = statement(p);
 		if (rc != 0)

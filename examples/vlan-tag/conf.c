@@ -4,8 +4,10 @@
 
 /*
  * Configuration parser. It works on a buffer of untrusted bytes (the fuzzer
- * feeds it directly): every token is bounded, every number checked, and a
- * failure names the line and the problem.
+ * feeds it directly): every word is bounded, every number checked, and a
+ * failure names the line and the problem. The helpers have the names of
+ * ipsec-loop's parser.c: parse_fail(), parse_words(), parse_text(), then
+ * statement() and one stmt_*() per keyword.
  */
 
 #include <errno.h>
@@ -18,20 +20,24 @@
 
 #include "conf.h"
 
-#define MAX_TOKENS 16
+#define PARSE_WORDS_MAX 16
 
 /* Highest port id accepted; DPDK's own limit is checked later by main. */
 #define PORT_ID_MAX 1023
 
+/* A configuration being parsed: the line at hand split into words. */
 struct parser {
 	struct vt_conf *conf;
 	unsigned int line;
 	unsigned int trunk_line;
+	char *w[PARSE_WORDS_MAX];
+	unsigned int n;
 	char *err;
 	size_t errlen;
 };
 
-static int __attribute__((format(printf, 2, 3))) fail(struct parser *p, const char *fmt, ...)
+/* "line N: " (from the first line on) and the message into p->err; returns -EINVAL. */
+static int __rte_format_printf(2, 3) parse_fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n = 0;
@@ -108,15 +114,16 @@ parse_port(struct parser *p, const char *s, uint16_t *port)
 	unsigned int i;
 
 	if (s == NULL)
-		return fail(p, "missing port id");
+		return parse_fail(p, "missing port id");
 	if (parse_uint(s, PORT_ID_MAX, &v) != 0)
-		return fail(p, "bad port id '%.32s' (0-%d)", s, PORT_ID_MAX);
+		return parse_fail(p, "bad port id '%.32s' (0-%d)", s, PORT_ID_MAX);
 	if (p->conf->trunk_port == (int)v)
-		return fail(p, "port %lu already declared as trunk on line %u", v, p->trunk_line);
+		return parse_fail(p, "port %lu already declared as trunk on line %u", v,
+				  p->trunk_line);
 	for (i = 0; i < p->conf->nb_access; i++)
 		if (p->conf->access[i].port == v)
-			return fail(p, "port %lu already declared on line %u", v,
-				    p->conf->access[i].line);
+			return parse_fail(p, "port %lu already declared on line %u", v,
+					  p->conf->access[i].line);
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -128,13 +135,14 @@ parse_vid(struct parser *p, const char *s, uint16_t *vid)
 
 	/* 0 means priority-tagged and 4095 is reserved: neither names a VLAN. */
 	if (parse_uint(s, 4094, &v) != 0 || v == 0)
-		return fail(p, "bad VID '%.32s' (1-4094)", s);
+		return parse_fail(p, "bad VID '%.32s' (1-4094)", s);
 	*vid = (uint16_t)v;
 	return 0;
 }
 
+/* trunk <port> [stpid <tpid>] */
 static int
-parse_trunk(struct parser *p, char **tok, unsigned int n)
+stmt_trunk(struct parser *p)
 {
 	struct vt_conf *c = p->conf;
 	unsigned long v;
@@ -144,22 +152,25 @@ parse_trunk(struct parser *p, char **tok, unsigned int n)
 	int ret;
 
 	if (c->trunk_port >= 0)
-		return fail(p, "second trunk (the first is on line %u); one trunk is supported",
-			    p->trunk_line);
-	ret = parse_port(p, n > 1 ? tok[1] : NULL, &port);
+		return parse_fail(p,
+				  "second trunk (the first is on line %u); one trunk is supported",
+				  p->trunk_line);
+	ret = parse_port(p, p->n > 1 ? p->w[1] : NULL, &port);
 	if (ret != 0)
 		return ret;
-	for (i = 2; i < n; i += 2) {
-		if (strcmp(tok[i], "stpid") != 0)
-			return fail(p, "unknown trunk option '%.32s'", tok[i]);
-		if (i + 1 >= n)
-			return fail(p, "missing value after 'stpid'");
+	for (i = 2; i < p->n; i += 2) {
+		if (strcmp(p->w[i], "stpid") != 0)
+			return parse_fail(p, "unknown trunk option '%.32s'", p->w[i]);
+		if (i + 1 >= p->n)
+			return parse_fail(p, "missing value after 'stpid'");
 		if (stpid_seen++)
-			return fail(p, "'stpid' given twice");
-		if (parse_hex16(tok[i + 1], &v) != 0 || (v != VT_TPID_STAG && v != VT_TPID_CTAG &&
-							 v != 0x9100 && v != 0x9200 && v != 0x9300))
-			return fail(p, "bad stpid '%.32s' (0x88a8, 0x8100, 0x9100, 0x9200, 0x9300)",
-				    tok[i + 1]);
+			return parse_fail(p, "'stpid' given twice");
+		if (parse_hex16(p->w[i + 1], &v) != 0 ||
+		    (v != VT_TPID_STAG && v != VT_TPID_CTAG && v != 0x9100 && v != 0x9200 &&
+		     v != 0x9300))
+			return parse_fail(
+				p, "bad stpid '%.32s' (0x88a8, 0x8100, 0x9100, 0x9200, 0x9300)",
+				p->w[i + 1]);
 		c->stpid = (uint16_t)v;
 	}
 	c->trunk_port = port;
@@ -177,12 +188,12 @@ parse_stack(struct parser *p, char *s, struct vt_access *a)
 	int ret;
 
 	if (a->depth != 0)
-		return fail(p, "'vlan' given twice");
+		return parse_fail(p, "'vlan' given twice");
 	if (s[0] == '/' || s[strlen(s) - 1] == '/' || strstr(s, "//") != NULL)
-		return fail(p, "bad VLAN stack '%.32s'", s);
+		return parse_fail(p, "bad VLAN stack '%.32s'", s);
 	for (vid = strtok_r(s, "/", &save); vid != NULL; vid = strtok_r(NULL, "/", &save)) {
 		if (a->depth == VT_VLAN_MAX)
-			return fail(p, "VLAN stack deeper than %d", VT_VLAN_MAX);
+			return parse_fail(p, "VLAN stack deeper than %d", VT_VLAN_MAX);
 		ret = parse_vid(p, vid, &a->vid[a->depth]);
 		if (ret != 0)
 			return ret;
@@ -197,8 +208,9 @@ same_stack(const struct vt_access *a, const struct vt_access *b)
 	return a->depth == b->depth && memcmp(a->vid, b->vid, a->depth * sizeof(a->vid[0])) == 0;
 }
 
+/* access <port> vlan <vid>[/<vid>...] [svlan <vid>] [pcp <0-7>] [dei <0|1>] */
 static int
-parse_access(struct parser *p, char **tok, unsigned int n)
+stmt_access(struct parser *p)
 {
 	struct vt_conf *c = p->conf;
 	struct vt_access a;
@@ -209,49 +221,49 @@ parse_access(struct parser *p, char **tok, unsigned int n)
 	int ret;
 
 	if (c->nb_access == VT_MAX_PORTS)
-		return fail(p, "more than %d access ports", VT_MAX_PORTS);
+		return parse_fail(p, "more than %d access ports", VT_MAX_PORTS);
 	memset(&a, 0, sizeof(a));
 	a.line = p->line;
-	ret = parse_port(p, n > 1 ? tok[1] : NULL, &a.port);
+	ret = parse_port(p, p->n > 1 ? p->w[1] : NULL, &a.port);
 	if (ret != 0)
 		return ret;
-	for (i = 2; i < n; i += 2) {
-		const char *key = tok[i];
+	for (i = 2; i < p->n; i += 2) {
+		const char *key = p->w[i];
 
 		ret = 0;
-		if (i + 1 >= n)
-			return fail(p, "missing value after '%.32s'", key);
+		if (i + 1 >= p->n)
+			return parse_fail(p, "missing value after '%.32s'", key);
 		if (strcmp(key, "vlan") == 0) {
-			ret = parse_stack(p, tok[i + 1], &a);
+			ret = parse_stack(p, p->w[i + 1], &a);
 		} else if (strcmp(key, "svlan") == 0) {
-			ret = svid != 0 ? fail(p, "'svlan' given twice")
-					: parse_vid(p, tok[i + 1], &svid);
+			ret = svid != 0 ? parse_fail(p, "'svlan' given twice")
+					: parse_vid(p, p->w[i + 1], &svid);
 		} else if (strcmp(key, "pcp") == 0) {
 			if (pcp_seen++)
-				ret = fail(p, "'pcp' given twice");
-			else if (parse_uint(tok[i + 1], 7, &v) != 0)
-				ret = fail(p, "bad pcp '%.32s' (0-7)", tok[i + 1]);
+				ret = parse_fail(p, "'pcp' given twice");
+			else if (parse_uint(p->w[i + 1], 7, &v) != 0)
+				ret = parse_fail(p, "bad pcp '%.32s' (0-7)", p->w[i + 1]);
 			else
 				a.pcp = (uint8_t)v;
 		} else if (strcmp(key, "dei") == 0) {
 			if (dei_seen++)
-				ret = fail(p, "'dei' given twice");
-			else if (parse_uint(tok[i + 1], 1, &v) != 0)
-				ret = fail(p, "bad dei '%.32s' (0 or 1)", tok[i + 1]);
+				ret = parse_fail(p, "'dei' given twice");
+			else if (parse_uint(p->w[i + 1], 1, &v) != 0)
+				ret = parse_fail(p, "bad dei '%.32s' (0 or 1)", p->w[i + 1]);
 			else
 				a.dei = (uint8_t)v;
 		} else {
-			ret = fail(p, "unknown access option '%.32s'", key);
+			ret = parse_fail(p, "unknown access option '%.32s'", key);
 		}
 		if (ret != 0)
 			return ret;
 	}
 	if (a.depth == 0)
-		return fail(p, "access port %u has no 'vlan'", a.port);
+		return parse_fail(p, "access port %u has no 'vlan'", a.port);
 	if (svid != 0) {
 		/* The service VLAN goes outside the customer stack. */
 		if (a.depth == VT_VLAN_MAX)
-			return fail(p, "VLAN stack deeper than %d", VT_VLAN_MAX);
+			return parse_fail(p, "VLAN stack deeper than %d", VT_VLAN_MAX);
 		memmove(&a.vid[1], &a.vid[0], a.depth * sizeof(a.vid[0]));
 		a.vid[0] = svid;
 		a.depth++;
@@ -260,18 +272,18 @@ parse_access(struct parser *p, char **tok, unsigned int n)
 		if (same_stack(&c->access[i], &a)) {
 			char s[VT_VLAN_MAX * 5 + 1];
 
-			return fail(p, "VLAN %s already mapped to port %u on line %u",
-				    vt_conf_stack_str(&a, s, sizeof(s)), c->access[i].port,
-				    c->access[i].line);
+			return parse_fail(p, "VLAN %s already mapped to port %u on line %u",
+					  vt_conf_stack_str(&a, s, sizeof(s)), c->access[i].port,
+					  c->access[i].line);
 		}
 	}
 	c->access[c->nb_access++] = a;
 	return 0;
 }
 
-/* "port <id> mtu <n>": the port is declared as trunk or access anywhere in the file. */
+/* port <id> mtu <n>: the port is declared as trunk or access anywhere in the file. */
 static int
-parse_port_opt(struct parser *p, char **tok, unsigned int n)
+stmt_port(struct parser *p)
 {
 	struct vt_conf *c = p->conf;
 	struct vt_port_opt o = {.line = p->line};
@@ -279,107 +291,127 @@ parse_port_opt(struct parser *p, char **tok, unsigned int n)
 	unsigned int i;
 	int mtu_seen = 0;
 
-	if (n < 2)
-		return fail(p, "missing port id");
-	if (parse_uint(tok[1], PORT_ID_MAX, &v) != 0)
-		return fail(p, "bad port id '%.32s' (0-%d)", tok[1], PORT_ID_MAX);
+	if (p->n < 2)
+		return parse_fail(p, "missing port id");
+	if (parse_uint(p->w[1], PORT_ID_MAX, &v) != 0)
+		return parse_fail(p, "bad port id '%.32s' (0-%d)", p->w[1], PORT_ID_MAX);
 	o.port = (uint16_t)v;
 	for (i = 0; i < c->nb_port_opt; i++)
 		if (c->port_opt[i].port == o.port)
-			return fail(p, "port %u settings already given on line %u", o.port,
-				    c->port_opt[i].line);
+			return parse_fail(p, "port %u settings already given on line %u", o.port,
+					  c->port_opt[i].line);
 	if (c->nb_port_opt == RTE_DIM(c->port_opt))
-		return fail(p, "more than %d port lines", (int)RTE_DIM(c->port_opt));
-	for (i = 2; i < n; i += 2) {
-		if (strcmp(tok[i], "mtu") != 0)
-			return fail(p, "unknown port option '%.32s'", tok[i]);
-		if (i + 1 >= n)
-			return fail(p, "missing value after 'mtu'");
+		return parse_fail(p, "more than %d port lines", (int)RTE_DIM(c->port_opt));
+	for (i = 2; i < p->n; i += 2) {
+		if (strcmp(p->w[i], "mtu") != 0)
+			return parse_fail(p, "unknown port option '%.32s'", p->w[i]);
+		if (i + 1 >= p->n)
+			return parse_fail(p, "missing value after 'mtu'");
 		if (mtu_seen++)
-			return fail(p, "'mtu' given twice");
-		if (parse_uint(tok[i + 1], VT_MTU_MAX, &v) != 0 || v < VT_MTU_MIN)
-			return fail(p, "bad mtu '%.32s' (%d-%d)", tok[i + 1], VT_MTU_MIN,
-				    VT_MTU_MAX);
+			return parse_fail(p, "'mtu' given twice");
+		if (parse_uint(p->w[i + 1], VT_MTU_MAX, &v) != 0 || v < VT_MTU_MIN)
+			return parse_fail(p, "bad mtu '%.32s' (%d-%d)", p->w[i + 1], VT_MTU_MIN,
+					  VT_MTU_MAX);
 		o.mtu = (uint16_t)v;
 	}
 	if (!mtu_seen)
-		return fail(p, "port %u: no setting (mtu)", o.port);
+		return parse_fail(p, "port %u: no setting (mtu)", o.port);
 	c->port_opt[c->nb_port_opt++] = o;
 	return 0;
 }
 
+/* Split line (modified) into p->w[0 .. p->n), '#' to the end of the line a comment. */
 static int
-parse_line(struct parser *p, char *line)
+parse_words(struct parser *p, char *line)
 {
-	char *tok[MAX_TOKENS];
-	unsigned int n = 0;
 	char *save = NULL;
 	char *s;
 
 	s = strchr(line, '#');
 	if (s != NULL)
 		*s = '\0';
+	p->n = 0;
 	for (s = strtok_r(line, " \t\r", &save); s != NULL; s = strtok_r(NULL, " \t\r", &save)) {
-		if (n == MAX_TOKENS)
-			return fail(p, "more than %d words", MAX_TOKENS);
-		tok[n++] = s;
+		if (p->n == PARSE_WORDS_MAX)
+			return parse_fail(p, "more than %d words", PARSE_WORDS_MAX);
+		p->w[p->n++] = s;
 	}
-	if (n == 0)
-		return 0;
-	if (strcmp(tok[0], "trunk") == 0)
-		return parse_trunk(p, tok, n);
-	if (strcmp(tok[0], "access") == 0)
-		return parse_access(p, tok, n);
-	if (strcmp(tok[0], "port") == 0)
-		return parse_port_opt(p, tok, n);
-	return fail(p, "unknown keyword '%.32s' (trunk, access, port)", tok[0]);
+	return 0;
 }
 
-int
-vt_conf_parse(const char *buf, size_t len, struct vt_conf *conf, char *err, size_t errlen)
+/* One statement, its words in p->w. */
+static int
+statement(struct parser *p)
 {
-	struct parser p = {.conf = conf, .err = err, .errlen = errlen};
+	if (strcmp(p->w[0], "trunk") == 0)
+		return stmt_trunk(p);
+	if (strcmp(p->w[0], "access") == 0)
+		return stmt_access(p);
+	if (strcmp(p->w[0], "port") == 0)
+		return stmt_port(p);
+	return parse_fail(p, "unknown keyword '%.32s' (trunk, access, port)", p->w[0]);
+}
+
+/* Each line of buf: split into words and, when it has some, handed to statement(). */
+static int
+parse_text(struct parser *p, const char *buf, size_t len)
+{
 	char line[VT_LINE_MAX + 1];
 	size_t pos = 0;
-	unsigned int i;
 	int ret;
-
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (conf == NULL || (buf == NULL && len > 0))
-		return fail(&p, "no configuration");
-	memset(conf, 0, sizeof(*conf));
-	conf->trunk_port = -1;
-	conf->stpid = VT_TPID_STAG;
 
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end = nl != NULL ? (size_t)(nl - buf) : len;
 		size_t n = end - pos;
 
-		p.line++;
+		p->line++;
 		if (n > VT_LINE_MAX)
-			return fail(&p, "line longer than %d characters", VT_LINE_MAX);
+			return parse_fail(p, "line longer than %d characters", VT_LINE_MAX);
 		memcpy(line, buf + pos, n);
 		line[n] = '\0';
 		if (strlen(line) != n)
-			return fail(&p, "NUL byte in line");
-		ret = parse_line(&p, line);
+			return parse_fail(p, "NUL byte in line");
+		ret = parse_words(p, line);
+		if (ret == 0 && p->n > 0)
+			ret = statement(p);
 		if (ret != 0)
 			return ret;
 		pos = end + 1;
 	}
+	return 0;
+}
+
+int
+vt_conf_parse(const char *buf, size_t len, struct vt_conf *conf, char *err, size_t errlen)
+{
+	struct parser p = {.conf = conf, .err = err, .errlen = errlen};
+	unsigned int i;
+	int ret;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (conf == NULL || (buf == NULL && len > 0))
+		return parse_fail(&p, "no configuration");
+	memset(conf, 0, sizeof(*conf));
+	conf->trunk_port = -1;
+	conf->stpid = VT_TPID_STAG;
+
+	ret = parse_text(&p, buf, len);
+	if (ret != 0)
+		return ret;
 	p.line = 0;
 	if (conf->trunk_port < 0)
-		return fail(&p, "no trunk port declared");
+		return parse_fail(&p, "no trunk port declared");
 	if (conf->nb_access == 0)
-		return fail(&p, "no access port declared");
+		return parse_fail(&p, "no access port declared");
 	for (i = 0; i < conf->nb_port_opt; i++) {
 		const struct vt_port_opt *o = &conf->port_opt[i];
 
 		p.line = o->line;
 		if ((int)o->port != conf->trunk_port && vt_conf_access_of(conf, o->port) == NULL)
-			return fail(&p, "port %u is neither the trunk nor an access port", o->port);
+			return parse_fail(&p, "port %u is neither the trunk nor an access port",
+					  o->port);
 	}
 	return 0;
 }
