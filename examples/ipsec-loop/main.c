@@ -10,6 +10,10 @@
  *
  * main: parse args, init EAL and mtag, crypto, ports, launch the lcores,
  * print stats, clean up and check that nothing leaked.
+ *
+ * Exit status, as DPDK's examples exit: rte_exit() on a fatal error before the
+ * forwarding starts (1; 2 for the arguments and the configuration), the
+ * clean-up and the leak check after it (3: a tag or an mbuf still in use).
  */
 
 #include <getopt.h>
@@ -269,7 +273,9 @@ mbuf_buf_size(void)
 	return RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + mtu + 512;
 }
 
-static int
+/* Pools, mtag, crypto, tables, ports: any failure is fatal (rte_exit()), the
+ * lcores not started yet. The modules print what failed and why. */
+static void
 app_init(void)
 {
 	static const struct rte_mbuf_dynfield scratch = {
@@ -299,34 +305,32 @@ app_init(void)
 	       nb_tags < IPL_BURST ? " (fewer than a burst)" : "");
 	ipl_scratch_offset = rte_mbuf_dynfield_register(&scratch);
 	if (ipl_scratch_offset < 0)
-		return -rte_errno;
+		rte_exit(EXIT_FAILURE, "mbuf dynfield %s: %s\n", scratch.name,
+			 rte_strerror(rte_errno));
 	tconf.pool_size = nb_tags;
 	rc = mtag_lib_init(&tconf);
-	if (rc != 0) {
-		printf("mtag_lib_init: %s\n", strerror(-rc));
-		return rc;
-	}
+	if (rc != 0)
+		rte_exit(EXIT_FAILURE, "mtag_lib_init: %s\n", rte_strerror(-rc));
 	ipl.mbuf_pool = rte_pktmbuf_pool_create("ipl_mbuf", nb_mbufs,
 						RTE_MIN((unsigned int)MBUF_CACHE, nb_mbufs / 4), 0,
 						mbuf_buf_size(), rte_socket_id());
 	if (ipl.mbuf_pool == NULL)
-		return -ENOMEM;
+		rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 	rc = ipl_frag_init();
 	if (rc != 0)
-		return rc;
+		rte_exit(EXIT_FAILURE, "reassembly tables: %s\n", rte_strerror(-rc));
 	rc = ipl_crypto_init(ipl.nb_lcores);
 	if (rc != 0)
-		return rc;
+		rte_exit(EXIT_FAILURE, "crypto: %s\n", rte_strerror(-rc));
 	rc = ipl_spd_init();
 	if (rc != 0)
-		return rc;
+		rte_exit(EXIT_FAILURE, "policies and routes: %s\n", rte_strerror(-rc));
 	ipl_ports_print();
 	rc = ipl_ports_init(ipl.nb_lcores);
 	if (rc != 0)
-		return rc;
+		rte_exit(EXIT_FAILURE, "ports: %s\n", rte_strerror(-rc));
 	if (ipl_stats_telemetry_init() != 0)
 		printf("telemetry: /ipsec_loop/stats not registered\n");
-	return 0;
 }
 
 /* Everything returned and freed: 0, else the exit code for a leak. */
@@ -394,54 +398,43 @@ main(int argc, char **argv)
 		return check_config(argv[2]);
 
 	rc = rte_eal_init(argc, argv);
-	if (rc < 0) {
-		printf("EAL init failed: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
+	if (rc < 0)
+		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 	argc -= rc;
 	argv += rc;
 	if (parse_args(argc, argv) != 0) {
 		usage("dpdk-ipsec-loop");
-		rte_eal_cleanup();
-		return 2;
+		rte_exit(2, "bad arguments\n");
 	}
 	rc = ipl_conf_load(&ipl.conf, conf_path, err, sizeof(err));
-	if (rc != 0) {
-		printf("%s: %s\n", conf_path, err);
-		rte_eal_cleanup();
-		return 2;
-	}
+	if (rc != 0)
+		rte_exit(2, "%s: %s\n", conf_path, err);
 	signal(SIGINT, signal_handler);
 	signal(SIGTERM, signal_handler);
 	signal(SIGHUP, signal_handler);
 
-	rc = app_init();
-	if (rc == 0 && capture_path != NULL) {
+	app_init();
+	if (capture_path != NULL) {
 		rc = ipl_capture_open(capture_path, capture_limit);
 		if (rc != 0)
-			printf("capture %s: %s\n", capture_path, rte_strerror(-rc));
+			rte_exit(EXIT_FAILURE, "capture %s: %s\n", capture_path, rte_strerror(-rc));
 	}
-	if (rc != 0) {
-		printf("initialisation failed: %s\n", strerror(-rc));
-		ipl_force_quit = true;
-	} else {
-		printf("dpdk-ipsec-loop: %u lcores, loop detection %s%s\n", ipl.nb_lcores,
-		       ipl.loop_detect ? "on" : "off",
-		       ipl.no_tags ? ", no tags (benchmark baseline)" : "");
-		idx = 1;
-		RTE_LCORE_FOREACH_WORKER(lcore)
-		{
-			rte_eal_remote_launch(lcore_main, &ipl.lc[idx], lcore);
-			idx++;
-		}
-		lcore_main(&ipl.lc[0]);
-		rte_eal_mp_wait_lcore();
+	printf("dpdk-ipsec-loop: %u lcores, loop detection %s%s\n", ipl.nb_lcores,
+	       ipl.loop_detect ? "on" : "off", ipl.no_tags ? ", no tags (benchmark baseline)" : "");
+	idx = 1;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		rte_eal_remote_launch(lcore_main, &ipl.lc[idx], lcore);
+		idx++;
 	}
-	if (ipl_capture_close() != 0 && rc == 0)
-		rc = -EIO;
+	lcore_main(&ipl.lc[0]);
+	rte_eal_mp_wait_lcore();
+
+	/* The forwarding is over: everything back, checked, freed (no rte_exit() here). */
+	rc = ipl_capture_close();
 	ret = app_fini();
 	if (rc != 0 && ret == 0)
-		ret = 1;
+		ret = EXIT_FAILURE;
 	ipl_conf_free(&ipl.conf);
 	rte_eal_cleanup();
 	return ret;
