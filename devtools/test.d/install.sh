@@ -6,8 +6,9 @@
 # build mtag in a build dir of its own, `meson install` it into a temporary
 # prefix, then build the outside program (test/install, copied out of the
 # tree) against that prefix with pkg-config only: shared and static, by meson
-# and by a plain Makefile, and run each. Also checks the installed man pages
-# and, when doxygen is there, that the API reference builds and that an
+# and by a plain Makefile, and run each. Also checks the installed man pages,
+# that the examples would install their three binaries and nothing else and,
+# when doxygen is there, that the API reference builds and that an
 # undocumented symbol would fail it.
 # Prints "N passed, N failed, N skipped"; exits non-zero on any failure.
 set -uo pipefail
@@ -87,6 +88,28 @@ installed_files()
 	return $missing
 }
 step "installed files" installed_files
+
+# The examples install as DPDK's do: the three binaries in bin/, nothing of
+# their tests (ipsec-loop's fault-injection module is built beside its
+# binary). Read from meson's install plan: configuring is enough.
+example_files()
+{
+	local b=$work/build-examples
+
+	meson setup "$b" --prefix="$prefix" -Dtests=false -Dexamples=true >/dev/null &&
+		meson introspect --installed "$b" >"$work/installed.json" || return 1
+	/usr/bin/python3 - "$work/installed.json" "$prefix" "$b" <<'PY'
+import json, os, sys
+plan = json.load(open(sys.argv[1]))
+want = {os.path.join(sys.argv[2], "bin", n)
+        for n in ("dpdk-tag-demo", "dpdk-vlan-tag", "dpdk-ipsec-loop")}
+got = {dst for src, dst in plan.items()
+       if os.path.relpath(src, sys.argv[3]).startswith("examples" + os.sep)}
+print("examples install:", " ".join(sorted(got)))
+assert got == want, "missing %s, not expected %s" % (sorted(want - got), sorted(got - want))
+PY
+}
+step "examples install dpdk-tag-demo, -vlan-tag, -ipsec-loop" example_files
 
 pkgconfig_flags()
 (
