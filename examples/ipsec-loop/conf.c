@@ -597,5 +597,12 @@ ipl_conf_load(struct ipl_conf *c, const char *path, char *err, size_t errlen)
 	fclose(f);
 	rc = ipl_conf_parse(c, buf, (size_t)size, err, errlen);
 	free(buf);
+	/* The file's name before "line N: ...", as for the errors above. */
+	if (rc != 0 && err != NULL && errlen > 0) {
+		char tmp[256];
+
+		snprintf(tmp, sizeof(tmp), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, tmp);
+	}
 	return rc;
 }

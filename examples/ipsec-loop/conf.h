@@ -151,7 +151,8 @@ int ipl_conf_parse(struct ipl_conf *c, const char *buf, size_t len, char *err, s
  * Read and parse a configuration file.
  *
  * @return
- *   0, or a negative errno with @p err filled.
+ *   0, or a negative errno with @p err filled: "FILE: what is wrong", for
+ *   ipl_conf_parse()'s errors "FILE: line N: what is wrong".
  */
 int ipl_conf_load(struct ipl_conf *c, const char *path, char *err, size_t errlen);
 

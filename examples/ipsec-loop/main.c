@@ -370,14 +370,14 @@ static int
 check_config(const char *path)
 {
 	struct ipl_conf *c = calloc(1, sizeof(*c));
-	char err[256];
+	char err[512];
 	int rc;
 
 	if (c == NULL)
 		return 1;
 	rc = ipl_conf_load(c, path, err, sizeof(err));
 	if (rc != 0)
-		printf("%s: %s\n", path, err);
+		printf("%s\n", err);
 	else
 		printf("%s: OK (%u policies, %u routes)\n", path, c->nb_sp, c->nb_routes);
 	ipl_conf_free(c);
@@ -388,7 +388,7 @@ check_config(const char *path)
 int
 main(int argc, char **argv)
 {
-	char err[256];
+	char err[512];
 	unsigned int lcore, idx;
 	int rc, ret;
 
@@ -408,7 +408,7 @@ main(int argc, char **argv)
 	}
 	rc = ipl_conf_load(&ipl.conf, conf_path, err, sizeof(err));
 	if (rc != 0)
-		rte_exit(2, "%s: %s\n", conf_path, err);
+		rte_exit(2, "%s\n", err);
 	signal(SIGINT, signal_handler);
 	signal(SIGTERM, signal_handler);
 	signal(SIGHUP, signal_handler);
