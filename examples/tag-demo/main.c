@@ -158,7 +158,7 @@ main(int argc, char **argv)
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
-		rte_exit(EXIT_FAILURE, "EAL init failed\n");
+		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
 	if (argc != 1 && (argc != 3 || strcmp(argv[1], "--capture") != 0))
@@ -167,14 +167,14 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "need two ports (e.g. --vdev net_ring0 --vdev net_ring1)\n");
 	ret = mtag_lib_init(NULL);
 	if (ret != 0)
-		rte_exit(EXIT_FAILURE, "mtag_lib_init: %s\n", strerror(-ret));
+		rte_exit(EXIT_FAILURE, "mtag_lib_init: %s\n", rte_strerror(-ret));
 	type = mtag_type_register("rx_meta");
 	if (type < 0)
-		rte_exit(EXIT_FAILURE, "mtag_type_register: %s\n", strerror(-type));
+		rte_exit(EXIT_FAILURE, "mtag_type_register: %s\n", rte_strerror(-type));
 	mp = rte_pktmbuf_pool_create("demo_mbufs", NB_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_socket_id());
 	if (mp == NULL)
-		rte_exit(EXIT_FAILURE, "mbuf pool: %s\n", rte_strerror(rte_errno));
+		rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 	if (port_init(0, mp) != 0 || port_init(1, mp) != 0)
 		rte_exit(EXIT_FAILURE, "port init failed\n");
 	if (argc == 3) {

@@ -529,7 +529,7 @@ main(int argc, char **argv)
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
-		rte_exit(EXIT_FAILURE, "EAL initialisation failed\n");
+		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
 	if (parse_args(argc, argv, &opts) != 0)
