@@ -333,7 +333,7 @@ app_init(void)
 		printf("telemetry: /ipsec_loop/stats not registered\n");
 }
 
-/* Everything returned and freed: 0, else the exit code for a leak. */
+/* Everything returned and freed: 0, else EXIT_FAILURE (a leak). */
 static int
 app_fini(void)
 {
@@ -357,7 +357,7 @@ app_fini(void)
 	if (ts.in_use != 0)
 		mtag_debug_dump_live(stdout); /* by type and site in a debug build */
 	if (ts.in_use != 0 || mbufs != 0)
-		rc = 3;
+		rc = EXIT_FAILURE;
 	rte_mempool_free(ipl.mbuf_pool);
 	ipl_frag_pool_free();
 	if (rc == 0)
@@ -404,11 +404,11 @@ main(int argc, char **argv)
 	argv += rc;
 	if (parse_args(argc, argv) != 0) {
 		usage("dpdk-ipsec-loop");
-		rte_exit(2, "bad arguments\n");
+		rte_exit(EXIT_FAILURE, "bad arguments\n");
 	}
 	rc = ipl_conf_load(&ipl.conf, conf_path, err, sizeof(err));
 	if (rc != 0)
-		rte_exit(2, "%s\n", err);
+		rte_exit(EXIT_FAILURE, "%s\n", err);
 	signal(SIGINT, signal_handler);
 	signal(SIGTERM, signal_handler);
 	signal(SIGHUP, signal_handler);
