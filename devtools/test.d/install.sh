@@ -74,6 +74,7 @@ installed_files()
 	local f missing=0
 
 	for f in include/mtag/mtag.h include/mtag/mtag_ethdev.h include/mtag/mtag_capture.h \
+		include/mtag/mtag_core.h include/mtag/mtag_pvt.h \
 		include/mtag/mtag_build_config.h share/man/man3/mtag.3 \
 		share/man/man3/mtag_find.3 share/doc/mtag/guide.md; do
 		[ -f "$prefix/$f" ] || { echo "missing $prefix/$f"; missing=1; }
