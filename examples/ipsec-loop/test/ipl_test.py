@@ -37,14 +37,29 @@ from scapy.layers.ipsec import ESP  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
 
 SKIP = 77
-ARGS = None
-FAILS = []
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILS.append(what)
+class Context:
+    """What a case is given: the command line's paths and crypto device, a scratch
+    directory (tmp), the number of runs made so far and the checks that failed."""
+
+    def __init__(self, binary, source, crypto, fault_lib, tmp):
+        self.bin = binary
+        self.source = source
+        self.crypto = crypto
+        self.fault_lib = fault_lib
+        self.tmp = tmp
+        self.runs = 0
+        self.fails = []
+
+    def check(self, cond, what):
+        print(("ok   " if cond else "FAIL ") + what)
+        if not cond:
+            self.fails.append(what)
+
+    def path(self, name):
+        """name in the scratch directory."""
+        return os.path.join(self.tmp, name)
 
 
 def empty_pcap(path):
@@ -68,15 +83,13 @@ def read_pcap(path):
 class Run:
     """One run of the example on net_pcap ports."""
 
-    counter = 0
-
-    def __init__(self, tmp, conf, rx, extra=(), crypto=None, duration=1.5, queues=1,
+    def __init__(self, ctx, conf, rx, extra=(), crypto=None, duration=1.5, queues=1,
                  during=None, stop=None, env=None):
         """stop: (signal, seconds): no --duration; the signal that many seconds after
         start-up, and self.stop_s the time from it to the exit. env: added to the
         example's environment."""
-        Run.counter += 1
-        self.dir = os.path.join(tmp, "run%d" % Run.counter)
+        ctx.runs += 1
+        self.dir = ctx.path("run%d" % ctx.runs)
         os.makedirs(self.dir)
         conf_path = os.path.join(self.dir, "ipl.conf")
         with open(conf_path, "w") as f:
@@ -94,19 +107,19 @@ class Run:
                 args.append("rx_pcap=%s,tx_pcap=%s" % (rxf, txf))
             self.tx.append(txq)
             vdevs += ["--vdev", "net_pcap%d,%s" % (i, ",".join(args))]
-        vdevs += ["--vdev", crypto or ARGS.crypto]
+        vdevs += ["--vdev", crypto or ctx.crypto]
         self.stats_path = os.path.join(self.dir, "stats.json")
         runtime = os.path.join(self.dir, "rt")
         os.makedirs(runtime)
-        cmd = [ARGS.bin, "-l", "0-%d" % (queues - 1), "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-               "--file-prefix", "ipl%d_%d" % (os.getpid(), Run.counter),
+        cmd = [ctx.bin, "-l", "0-%d" % (queues - 1), "--no-huge", "-m", "256", "--no-pci",
+               "--no-shconf", "--file-prefix", "ipl%d_%d" % (os.getpid(), ctx.runs),
                "--log-level", "*:warning"] + vdevs + [
             "--", "-f", conf_path, "--stats-interval", "0",
             "--stats-file", self.stats_path] + list(extra)
         if stop is None:
             cmd += ["--duration", str(duration)]
         env = dict(os.environ, RUNTIME_DIRECTORY=runtime, **(env or {}))
-        self.sock = os.path.join(runtime, "dpdk", "ipl%d_%d" % (os.getpid(), Run.counter),
+        self.sock = os.path.join(runtime, "dpdk", "ipl%d_%d" % (os.getpid(), ctx.runs),
                                  "dpdk_telemetry.v2")
         out_path = os.path.join(self.dir, "out.txt")
         with open(out_path, "w") as out:
@@ -140,9 +153,9 @@ class Run:
         if os.path.exists(self.stats_path):
             with open(self.stats_path) as f:
                 self.st = json.load(f)
-        check(self.rc == 0, "example exits 0 (rc %d)" % self.rc)
-        check(self.st.get("tags_in_use") == 0 and self.st.get("mbufs_in_use") == 0,
-              "no tag and no mbuf leaked")
+        ctx.check(self.rc == 0, "example exits 0 (rc %d)" % self.rc)
+        ctx.check(self.st.get("tags_in_use") == 0 and self.st.get("mbufs_in_use") == 0,
+                  "no tag and no mbuf leaked")
 
     def sent(self, port):
         return [pkt for f in self.tx[port] for pkt in read_pcap(f)]
@@ -182,18 +195,18 @@ def fwd(p, hops=1):
     return bytes(IP(bytes(ip)))
 
 
-def decrypt_all(sa, pkts, what):
+def decrypt_all(ctx, sa, pkts, what):
     """scapy-decrypt pkts with sa; returns the inner IP packets or None."""
     out = []
     for p in pkts:
         if IP not in p or ESP not in p:
-            check(False, "%s: output packet is ESP" % what)
+            ctx.check(False, "%s: output packet is ESP" % what)
             return None
         ip = IP(bytes(p[IP]))
         try:
             out.append(sa.decrypt(ip))
         except Exception as e:  # scapy raises on a bad ICV or padding
-            check(False, "%s: scapy decrypts our ESP (%s)" % (what, e))
+            ctx.check(False, "%s: scapy decrypts our ESP (%s)" % (what, e))
             return None
     return out
 
@@ -214,10 +227,10 @@ def outer_ok(pkts, src, dst, spi):
 
 # ---------------------------------------------------------------- cases
 
-def case_config(tmp):
-    srcdir = os.path.join(ARGS.source, "..", "..", "config")
+def case_config(ctx):
+    srcdir = os.path.join(ctx.source, "..", "..", "config")
     confs = sorted(f for f in os.listdir(srcdir) if f.startswith("ipsec-loop"))
-    check(len(confs) >= 3, "config/ has the example configurations (%d)" % len(confs))
+    ctx.check(len(confs) >= 3, "config/ has the example configurations (%d)" % len(confs))
     good = ("port 0 inside\nport 1 outside\n"
             "sa out 1 spi 1000 tunnel 2001:db8::1 2001:db8::2 null esn seq 0xfffffff0 df clear\n"
             "sa in 2 spi 1001 tunnel 2001:db8::2 2001:db8::1 null esn replay-window 128\n"
@@ -225,16 +238,16 @@ def case_config(tmp):
             "sp out 10.1.0.0/16 any protect 3\nsp out fd00:1::/32 any proto udp protect 1\n"
             "sp in any any bypass\nroute 2001:db8::/64 port 1\nroute any port 0\n"
             "route ::ffff:0.0.0.0/96 port 1\n")
-    path = os.path.join(tmp, "good.conf")
+    path = ctx.path("good.conf")
     with open(path, "w") as f:
         f.write(good)
-    p = subprocess.run([ARGS.bin, "--check-config", path], stdout=subprocess.PIPE, text=True)
-    check(p.returncode == 0 and "3 policies, 3 routes" in p.stdout,
-          "IPv6 prefixes, tunnels, esn, seq, df: %s" % p.stdout.strip())
+    p = subprocess.run([ctx.bin, "--check-config", path], stdout=subprocess.PIPE, text=True)
+    ctx.check(p.returncode == 0 and "3 policies, 3 routes" in p.stdout,
+              "IPv6 prefixes, tunnels, esn, seq, df: %s" % p.stdout.strip())
     for c in confs:
-        p = subprocess.run([ARGS.bin, "--check-config", os.path.join(srcdir, c)],
+        p = subprocess.run([ctx.bin, "--check-config", os.path.join(srcdir, c)],
                            stdout=subprocess.PIPE, text=True)
-        check(p.returncode == 0, "%s parses: %s" % (c, p.stdout.strip()))
+        ctx.check(p.returncode == 0, "%s parses: %s" % (c, p.stdout.strip()))
     bad = [
         ("port 0 inside\nport 0 outside\n", "line 2", "declared twice"),
         ("port 0 inside\n\n# c\nsa out 1 spi 1000 tunnel 1.2.3.4 5.6.7.8 aes-128-gcm "
@@ -284,14 +297,14 @@ def case_config(tmp):
          "sp in fd00::/8 any protect 1\n", "line 3", "one inner family"),
     ]
     for i, (text, line, words) in enumerate(bad):
-        path = os.path.join(tmp, "bad%d.conf" % i)
+        path = ctx.path("bad%d.conf" % i)
         with open(path, "w") as f:
             f.write(text)
-        p = subprocess.run([ARGS.bin, "--check-config", path], stdout=subprocess.PIPE,
+        p = subprocess.run([ctx.bin, "--check-config", path], stdout=subprocess.PIPE,
                            text=True)
         msg = p.stdout.strip()
-        check(p.returncode != 0 and line + ":" in msg and words in msg,
-              "bad config %d rejected naming %s: %s" % (i, line, msg))
+        ctx.check(p.returncode != 0 and line + ":" in msg and words in msg,
+                  "bad config %d rejected naming %s: %s" % (i, line, msg))
 
 
 def golden_conf(alg):
@@ -304,56 +317,57 @@ def golden_conf(alg):
         "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words(alg), ipl_sa.conf_words(alg))
 
 
-def case_golden_out(tmp):
+def case_golden_out(ctx):
     n = 40
     for alg in ipl_sa.ALGS:
         clear = inner_pkts(n, seed=len(alg))
-        r = Run(tmp, golden_conf(alg), [clear, []])
+        r = Run(ctx, golden_conf(alg), [clear, []])
         out = r.sent(1)
-        check(len(out) == n, "%s: %d ESP packets out of %d sent" % (alg, len(out), n))
-        check(r.st.get("encrypted") == n, "%s: encrypted counter %s" % (alg, r.st.get("encrypted")))
+        ctx.check(len(out) == n, "%s: %d ESP packets out of %d sent" % (alg, len(out), n))
+        ctx.check(r.st.get("encrypted") == n,
+                  "%s: encrypted counter %s" % (alg, r.st.get("encrypted")))
         err = outer_ok(out, "192.0.2.1", "192.0.2.2", 1001)
-        check(err is None, "%s: outer IPv4 + ESP headers (%s)" % (alg, err))
+        ctx.check(err is None, "%s: outer IPv4 + ESP headers (%s)" % (alg, err))
         sa = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2")
-        inner = decrypt_all(sa, out, alg)
+        inner = decrypt_all(ctx, sa, out, alg)
         if inner is not None:
             same = sum(1 for a, b in zip(inner, clear) if bytes(a) == fwd(b))
-            check(same == n, "%s: scapy decrypts all %d to the original packets (%d equal)"
-                  % (alg, n, same))
-    l2_check(tmp)
+            ctx.check(same == n, "%s: scapy decrypts all %d to the original packets (%d equal)"
+                      % (alg, n, same))
+    l2_check(ctx)
 
 
-def l2_check(tmp):
+def l2_check(ctx):
     """Ethernet on TX: a route's mac, else the port's peer, else broadcast."""
     conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside peer 02:00:00:00:00:77") \
         .replace("route 192.0.2.2/32 port 1", "route 192.0.2.2/32 port 1 mac 02:00:00:00:00:99")
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     back = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=3)
     esp = [ETH6 / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
-    r = Run(tmp, conf, [[ETH6 / p[IP] for p in inner_pkts(4)], esp])
+    r = Run(ctx, conf, [[ETH6 / p[IP] for p in inner_pkts(4)], esp])
     out, back_out = r.sent(1), r.sent(0)
-    check(len(out) == 4 and all(p[Ether].dst == "02:00:00:00:00:99" and p[Ether].type == 0x800
-                                for p in out) and
-          len(back_out) == 4 and all(p[Ether].dst == "02:00:00:00:00:77" for p in back_out) and
-          len({p[Ether].src for p in out + back_out}) == 2,
-          "Ethernet: the route's mac, the port's peer, each port's own source: %s"
-          % sorted({(p[Ether].src, p[Ether].dst) for p in out + back_out}))
+    ctx.check(len(out) == 4 and all(p[Ether].dst == "02:00:00:00:00:99" and p[Ether].type == 0x800
+                                    for p in out) and
+              len(back_out) == 4 and all(p[Ether].dst == "02:00:00:00:00:77" for p in back_out) and
+              len({p[Ether].src for p in out + back_out}) == 2,
+              "Ethernet: the route's mac, the port's peer, each port's own source: %s"
+              % sorted({(p[Ether].src, p[Ether].dst) for p in out + back_out}))
 
 
-def case_golden_in(tmp):
+def case_golden_in(ctx):
     n = 40
     for alg in ipl_sa.ALGS:
         clear = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=3)
         sa = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
         esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(clear)]
-        r = Run(tmp, golden_conf(alg), [[], esp])
+        r = Run(ctx, golden_conf(alg), [[], esp])
         out = r.sent(0)
-        check(len(out) == n, "%s: %d cleartext packets out of %d ESP sent" % (alg, len(out), n))
+        ctx.check(len(out) == n, "%s: %d cleartext packets out of %d ESP sent" % (alg, len(out), n))
         same = sum(1 for a, b in zip(out, clear) if ip_bytes(a) == fwd(b))
-        check(same == n, "%s: all %d decrypt to scapy's originals (%d equal)" % (alg, n, same))
-        check(r.st.get("decrypted") == n and r.st["sa"]["2"]["pkts"] == n,
-              "%s: decrypted counters %s/%s" % (alg, r.st.get("decrypted"),
-                                                r.st.get("sa", {}).get("2")))
+        ctx.check(same == n, "%s: all %d decrypt to scapy's originals (%d equal)" % (alg, n, same))
+        ctx.check(r.st.get("decrypted") == n and r.st["sa"]["2"]["pkts"] == n,
+                  "%s: decrypted counters %s/%s" % (alg, r.st.get("decrypted"),
+                                                    r.st.get("sa", {}).get("2")))
 
 
 def loop_conf(action):
@@ -365,44 +379,44 @@ def loop_conf(action):
         "loop %s\n") % (ipl_sa.conf_words("aes-128-gcm"), action)
 
 
-def case_loop(tmp):
+def case_loop(ctx):
     n = 50
     clear = inner_pkts(n)
-    r = Run(tmp, loop_conf("drop"), [clear, []])
-    check(r.st.get("loops") == n, "tags: loops caught %s == packets sent %d"
-          % (r.st.get("loops"), n))
-    check(r.st.get("encrypted") == n and r.st["sa"]["1"]["pkts"] == n,
-          "tags: each packet encrypted once (%s)" % r.st.get("encrypted"))
-    check(r.st.get("enc_hist", [0, 0])[1] == n and r.st.get("loop_limit") == 0,
-          "tags: histogram %s, limit never hit" % r.st.get("enc_hist"))
-    check(len(r.sent(1)) == 0, "tags: looping packets dropped (loop drop)")
+    r = Run(ctx, loop_conf("drop"), [clear, []])
+    ctx.check(r.st.get("loops") == n, "tags: loops caught %s == packets sent %d"
+              % (r.st.get("loops"), n))
+    ctx.check(r.st.get("encrypted") == n and r.st["sa"]["1"]["pkts"] == n,
+              "tags: each packet encrypted once (%s)" % r.st.get("encrypted"))
+    ctx.check(r.st.get("enc_hist", [0, 0])[1] == n and r.st.get("loop_limit") == 0,
+              "tags: histogram %s, limit never hit" % r.st.get("enc_hist"))
+    ctx.check(len(r.sent(1)) == 0, "tags: looping packets dropped (loop drop)")
 
-    r = Run(tmp, loop_conf("port 1"), [clear, []])
+    r = Run(ctx, loop_conf("port 1"), [clear, []])
     out = r.sent(1)
-    check(r.st.get("loops") == n and len(out) == n,
-          "loop port 1: %d of %d looping packets sent out" % (len(out), n))
-    inner = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
+    ctx.check(r.st.get("loops") == n and len(out) == n,
+              "loop port 1: %d of %d looping packets sent out" % (len(out), n))
+    inner = decrypt_all(ctx, ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
                         "loop")
     if inner is not None:
         same = sum(1 for a, b in zip(inner, clear) if bytes(a) == fwd(b))
-        check(same == n, "loop port 1: encrypted exactly once, scapy gets the originals (%d)"
-              % same)
+        ctx.check(same == n, "loop port 1: encrypted exactly once, scapy gets the originals (%d)"
+                  % same)
 
     passes = 6
-    r = Run(tmp, loop_conf("drop"), [clear, []],
+    r = Run(ctx, loop_conf("drop"), [clear, []],
             extra=["--no-loop-detect", "--max-passes", str(passes)])
-    check(r.st.get("loops") == 0 and r.st.get("loop_limit") == n,
-          "no tags: the pass limit stops all %d (%s)" % (n, r.st.get("loop_limit")))
-    check(r.st.get("encrypted") == n * passes,
-          "no tags: %d encryptions for %d packets (%d passes)" % (r.st.get("encrypted", -1), n,
-                                                                 passes))
-    check(r.st.get("enc_hist", [0] * 17)[passes] == n,
-          "no tags: every packet encrypted %d times (%s)" % (passes, r.st.get("enc_hist")))
-    check(r.st.get("max_growth", 0) >= passes * (20 + 8 + 8 + 16 + 2),
-          "no tags: packets grew by up to %s bytes" % r.st.get("max_growth"))
+    ctx.check(r.st.get("loops") == 0 and r.st.get("loop_limit") == n,
+              "no tags: the pass limit stops all %d (%s)" % (n, r.st.get("loop_limit")))
+    ctx.check(r.st.get("encrypted") == n * passes,
+              "no tags: %d encryptions for %d packets (%d passes)" % (r.st.get("encrypted", -1), n,
+                                                                     passes))
+    ctx.check(r.st.get("enc_hist", [0] * 17)[passes] == n,
+              "no tags: every packet encrypted %d times (%s)" % (passes, r.st.get("enc_hist")))
+    ctx.check(r.st.get("max_growth", 0) >= passes * (20 + 8 + 8 + 16 + 2),
+              "no tags: packets grew by up to %s bytes" % r.st.get("max_growth"))
 
 
-def case_nested(tmp):
+def case_nested(ctx):
     n = 30
     conf = ports_conf() + (
         "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
@@ -423,28 +437,28 @@ def case_nested(tmp):
     i2 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 2002, "198.51.100.2", "198.51.100.1")
     esp = [Ether() / i2.encrypt(i1.encrypt(IP(ip_bytes(p)), seq_num=k + 1), seq_num=k + 1)
            for k, p in enumerate(back)]
-    r = Run(tmp, conf, [clear, esp])
+    r = Run(ctx, conf, [clear, esp])
     out = r.sent(1)
-    check(len(out) == n and r.st.get("loops") == 0, "bundle: %d of %d out, no loop reported"
-          % (len(out), n))
-    check(r.st.get("sa", {}).get("1", {}).get("pkts") == n and r.st["sa"]["2"]["pkts"] == n,
-          "bundle: each SA used once per packet")
-    o2 = decrypt_all(ipl_sa.scapy_sa("aes-128-cbc-sha256", 1002, "198.51.100.1",
-                                     "198.51.100.2"), out, "outer SA 2")
+    ctx.check(len(out) == n and r.st.get("loops") == 0, "bundle: %d of %d out, no loop reported"
+              % (len(out), n))
+    ctx.check(r.st.get("sa", {}).get("1", {}).get("pkts") == n and r.st["sa"]["2"]["pkts"] == n,
+              "bundle: each SA used once per packet")
+    o2 = decrypt_all(ctx, ipl_sa.scapy_sa("aes-128-cbc-sha256", 1002, "198.51.100.1",
+                                          "198.51.100.2"), out, "outer SA 2")
     if o2 is not None:
-        o1 = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), o2,
-                         "inner SA 1")
+        o1 = decrypt_all(ctx, ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"),
+                         o2, "inner SA 1")
         if o1 is not None:
             same = sum(1 for a, b in zip(o1, clear) if bytes(a) == fwd(b))
-            check(same == n, "bundle: scapy peels SA 2 then SA 1 to the originals (%d)" % same)
+            ctx.check(same == n, "bundle: scapy peels SA 2 then SA 1 to the originals (%d)" % same)
     back_out = r.sent(0)
     same = sum(1 for a, b in zip(back_out, back) if ip_bytes(a) == fwd(b))
-    check(same == n and r.st.get("decrypted") == 2 * n,
-          "nested inbound: %d of %d decrypted twice and passed policy (decrypted %s)"
-          % (same, n, r.st.get("decrypted")))
+    ctx.check(same == n and r.st.get("decrypted") == 2 * n,
+              "nested inbound: %d of %d decrypted twice and passed policy (decrypted %s)"
+              % (same, n, r.st.get("decrypted")))
 
 
-def case_policy(tmp):
+def case_policy(ctx):
     conf = ports_conf() + (
         "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
         "sa in 4 spi 4001 tunnel 192.0.2.2 192.0.2.1 %s\n"
@@ -465,20 +479,22 @@ def case_policy(tmp):
     rx = []
     for grp in (unprot, wrong, good, bypass, discard):
         rx += grp
-    r = Run(tmp, conf, [[], rx])
-    check(r.st.get("policy_unprotected") == 10,
-          "(a) cleartext that must be protected: %s of 10 dropped" % r.st.get("policy_unprotected"))
-    check(r.st.get("policy_wrong_sa") == 7,
-          "(b) protected under the wrong SA: %s of 7 dropped" % r.st.get("policy_wrong_sa"))
-    check(r.st.get("policy_discard") == 2, "discard policy: %s of 2" % r.st.get("policy_discard"))
+    r = Run(ctx, conf, [[], rx])
+    ctx.check(r.st.get("policy_unprotected") == 10,
+              "(a) cleartext that must be protected: %s of 10 dropped"
+              % r.st.get("policy_unprotected"))
+    ctx.check(r.st.get("policy_wrong_sa") == 7,
+              "(b) protected under the wrong SA: %s of 7 dropped" % r.st.get("policy_wrong_sa"))
+    ctx.check(r.st.get("policy_discard") == 2,
+              "discard policy: %s of 2" % r.st.get("policy_discard"))
     out = r.sent(0)
     want = [fwd(p) for p in good_clear + bypass]
-    check(sorted(ip_bytes(p) for p in out) == sorted(want),
-          "right SA and bypass pass: %d of %d" % (len(out), len(want)))
-    check(r.st.get("decrypted") == 12, "decrypted %s of 12" % r.st.get("decrypted"))
+    ctx.check(sorted(ip_bytes(p) for p in out) == sorted(want),
+              "right SA and bypass pass: %d of %d" % (len(out), len(want)))
+    ctx.check(r.st.get("decrypted") == 12, "decrypted %s of 12" % r.st.get("decrypted"))
 
 
-def case_malformed(tmp):
+def case_malformed(ctx):
     conf = ports_conf() + (
         "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
         "sa in 5 spi 5001 tunnel 192.0.2.2 192.0.2.1 %s replay-window 64\n"
@@ -533,19 +549,19 @@ def case_malformed(tmp):
         Ether() / IP(src="10.1.0.1", dst="10.2.0.1", chksum=1) / UDP(),
         c[7],                                      # valid: encrypted
     ]
-    r = Run(tmp, conf, [inside, outside])
+    r = Run(ctx, conf, [inside, outside])
     st = r.st
     expect = {"replay": 3, "icv_fail": 1, "esp_bad_len": 4, "unknown_spi": 1, "non_ip": 3,
               "ip_options": 2, "bad_csum": 2, "truncated": 2, "decrypted": 3,
               "encrypted": 1}
     for k, v in expect.items():
-        check(st.get(k) == v, "%s: %s (expected %d)" % (k, st.get(k), v))
-    check(st.get("sa", {}).get("5", {}).get("replay") == 2 and st["sa"]["3"]["replay"] == 1
-          and st["sa"]["3"]["icv_fail"] == 1, "per-SA replay and ICV counters")
+        ctx.check(st.get(k) == v, "%s: %s (expected %d)" % (k, st.get(k), v))
+    ctx.check(st.get("sa", {}).get("5", {}).get("replay") == 2 and st["sa"]["3"]["replay"] == 1
+              and st["sa"]["3"]["icv_fail"] == 1, "per-SA replay and ICV counters")
     out = r.sent(0)
-    check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in (c[0], c5[0], c5[2])),
-          "only the 3 valid ESP packets come out decrypted (%d)" % len(out))
-    check(len(r.sent(1)) == 1, "the valid cleartext packet goes out encrypted")
+    ctx.check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in (c[0], c5[0], c5[2])),
+              "only the 3 valid ESP packets come out decrypted (%d)" % len(out))
+    ctx.check(len(r.sent(1)) == 1, "the valid cleartext packet goes out encrypted")
 
 
 def encrypt_bad_trailer(sa, pkt, seq, nh=None, bad_pad=False):
@@ -570,7 +586,7 @@ def encrypt_bad_trailer(sa, pkt, seq, nh=None, bad_pad=False):
             algo.pad = orig
 
 
-def case_inbound_checks(tmp):
+def case_inbound_checks(ctx):
     conf = ports_conf() + (
         "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
         "sa in 5 spi 5001 tunnel 192.0.2.2 192.0.2.1 %s\n"
@@ -606,19 +622,19 @@ def case_inbound_checks(tmp):
     for i in range(20):
         rx += [ETH6 / s7.encrypt(IP(ip_bytes(c7[i])), seq_num=i + 1),
                ETH6 / s3.encrypt(IP(ip_bytes(c3[i])), seq_num=10 + i)]
-    r = Run(tmp, conf, [[], rx])
+    r = Run(ctx, conf, [[], rx])
     st = r.st
     expect = {"bad_tunnel_src": 2, "ipsec_error": 3, "replay": 1, "icv_fail": 0,
               "decrypted": 42, "policy_wrong_sa": 0}
     for k, v in expect.items():
-        check(st.get(k) == v, "%s: %s (expected %d)" % (k, st.get(k), v))
+        ctx.check(st.get(k) == v, "%s: %s (expected %d)" % (k, st.get(k), v))
     sa = st.get("sa", {})
-    check(sa.get("3", {}).get("errors") == 2 and sa.get("5", {}).get("errors") == 1
-          and sa.get("3", {}).get("replay") == 1 and sa.get("5", {}).get("replay") == 0,
-          "bad trailers are SA errors, not replays: %s" % sa)
+    ctx.check(sa.get("3", {}).get("errors") == 2 and sa.get("5", {}).get("errors") == 1
+              and sa.get("3", {}).get("replay") == 1 and sa.get("5", {}).get("replay") == 0,
+              "bad trailers are SA errors, not replays: %s" % sa)
     out = r.sent(0)
-    check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in [c[0], c5[1]] + c3 + c7),
-          "only the 42 valid packets come out, each SA of SPI 3001 its own (%d)" % len(out))
+    ctx.check(sorted(ip_bytes(p) for p in out) == sorted(fwd(p) for p in [c[0], c5[1]] + c3 + c7),
+              "only the 42 valid packets come out, each SA of SPI 3001 its own (%d)" % len(out))
 
 
 def lookup_conf(rnd, nb_sp, nb_routes):
@@ -659,7 +675,7 @@ def lookup_conf(rnd, nb_sp, nb_routes):
     return sps, routes, "\n".join(lines) + "\n"
 
 
-def case_lookup(tmp):
+def case_lookup(ctx):
     """1,500 random overlapping policies and 1,500 routes: every packet meets the first
     policy that matches (RFC 4301's order) and the longest prefix, as a scan finds them."""
     import random
@@ -714,128 +730,128 @@ def case_lookup(tmp):
                 want["no_route"] += 1
             else:
                 expect_port[r[1]].append(fwd(pkt))
-    r = Run(tmp, conf, [inside, outside, []], crypto="crypto_null0", duration=2)
+    r = Run(ctx, conf, [inside, outside, []], crypto="crypto_null0", duration=2)
     for k, v in want.items():
-        check(r.st.get(k) == v, "%s: %s (a linear scan says %d)" % (k, r.st.get(k), v))
+        ctx.check(r.st.get(k) == v, "%s: %s (a linear scan says %d)" % (k, r.st.get(k), v))
     for port in (0, 1, 2):
         got = sorted(ip_bytes(p) for p in r.sent(port) if ESP not in p)
-        check(got == sorted(expect_port[port]),
-              "port %d: the %d bypassed packets routed there (%d)"
-              % (port, len(expect_port[port]), len(got)))
-    check(sum(1 for p in r.sent(1) if ESP in p) == want["encrypted"],
-          "the protected packets leave port 1 encrypted")
+        ctx.check(got == sorted(expect_port[port]),
+                  "port %d: the %d bypassed packets routed there (%d)"
+                  % (port, len(expect_port[port]), len(got)))
+    ctx.check(sum(1 for p in r.sent(1) if ESP in p) == want["encrypted"],
+              "the protected packets leave port 1 encrypted")
 
 
-def case_faults(tmp):
+def case_faults(ctx):
     """Shrunken pools: packets get through as far as tags and crypto ops go, each drop is
     counted once, under its own name; the start-up lines say which device each port is."""
     n = 512
     clear = inner_pkts(n)
-    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--tags", "20"])
+    r = Run(ctx, golden_conf("aes-128-gcm"), [clear, []], extra=["--tags", "20"])
     st = r.st
-    check("port 0: net_pcap0, inside" in r.out and "port 1: net_pcap1, outside" in r.out,
-          "start-up names the device of each port")
-    check("20 tags per size class" in r.out, "--tags 20 taken")
-    check(st.get("encrypted", 0) > 0 and st.get("no_tag", 0) > 0 and
-          st.get("encrypted", 0) + st.get("no_tag", 0) == n and st.get("ipsec_error") == 0
-          and st.get("no_mem") == 0,
-          "20 tags: %s of %d encrypted, %s dropped for want of a tag, nothing else"
-          % (st.get("encrypted"), n, st.get("no_tag")))
-    check(len(r.sent(1)) == st.get("encrypted"), "what was encrypted went out")
+    ctx.check("port 0: net_pcap0, inside" in r.out and "port 1: net_pcap1, outside" in r.out,
+              "start-up names the device of each port")
+    ctx.check("20 tags per size class" in r.out, "--tags 20 taken")
+    ctx.check(st.get("encrypted", 0) > 0 and st.get("no_tag", 0) > 0 and
+              st.get("encrypted", 0) + st.get("no_tag", 0) == n and st.get("ipsec_error") == 0
+              and st.get("no_mem") == 0,
+              "20 tags: %s of %d encrypted, %s dropped for want of a tag, nothing else"
+              % (st.get("encrypted"), n, st.get("no_tag")))
+    ctx.check(len(r.sent(1)) == st.get("encrypted"), "what was encrypted went out")
 
-    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--crypto-ops", "20"])
+    r = Run(ctx, golden_conf("aes-128-gcm"), [clear, []], extra=["--crypto-ops", "20"])
     st = r.st
-    check(st.get("encrypted", 0) > 0 and st.get("no_crypto_op", 0) > 0 and
-          st.get("encrypted", 0) + st.get("no_crypto_op", 0) == n and
-          st.get("ipsec_error") == 0 and st.get("no_mem") == 0 and
-          st.get("sa", {}).get("1", {}).get("errors") == 0,
-          "20 crypto ops: %s of %d encrypted, %s counted once as no_crypto_op, no other error"
-          % (st.get("encrypted"), n, st.get("no_crypto_op")))
+    ctx.check(st.get("encrypted", 0) > 0 and st.get("no_crypto_op", 0) > 0 and
+              st.get("encrypted", 0) + st.get("no_crypto_op", 0) == n and
+              st.get("ipsec_error") == 0 and st.get("no_mem") == 0 and
+              st.get("sa", {}).get("1", {}).get("errors") == 0,
+              "20 crypto ops: %s of %d encrypted, %s counted once as no_crypto_op, no other error"
+              % (st.get("encrypted"), n, st.get("no_crypto_op")))
 
     # port names: right, then swapped as when a vdev before them fails to probe
     conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside name net_pcap0")
-    r = Run(tmp, conf, [clear[:5], []])
-    check(r.st.get("encrypted") == 5, "port 0 named net_pcap0: runs")
+    r = Run(ctx, conf, [clear[:5], []])
+    ctx.check(r.st.get("encrypted") == 5, "port 0 named net_pcap0: runs")
     conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside name net_pcap1")
-    path = os.path.join(tmp, "swapped.conf")
+    path = ctx.path("swapped.conf")
     with open(path, "w") as f:
         f.write(conf)
-    rt = tempfile.mkdtemp(dir=tmp)
-    p = subprocess.run([ARGS.bin, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+    rt = tempfile.mkdtemp(dir=ctx.tmp)
+    p = subprocess.run([ctx.bin, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
                         "--file-prefix", "iplsw%d" % os.getpid(), "--log-level", "*:warning",
-                        "--vdev", "net_null0", "--vdev", "net_null1", "--vdev", ARGS.crypto,
+                        "--vdev", "net_null0", "--vdev", "net_null1", "--vdev", ctx.crypto,
                         "--", "-f", path, "--duration", "0.2"], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, env=dict(os.environ,
                                                                      RUNTIME_DIRECTORY=rt))
-    check(p.returncode != 0 and "port 0 is net_null0, the configuration says net_pcap1"
-          in p.stdout, "a port that is not the device named refuses to start (rc %d): %s"
-          % (p.returncode, [l for l in p.stdout.splitlines() if "configuration says" in l]))
+    ctx.check(p.returncode != 0 and "port 0 is net_null0, the configuration says net_pcap1"
+              in p.stdout, "a port that is not the device named refuses to start (rc %d): %s"
+              % (p.returncode, [l for l in p.stdout.splitlines() if "configuration says" in l]))
 
-    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, []], extra=["--mbufs", "300"])
-    check("300 mbufs" in r.out and r.st.get("encrypted", 0) > 0,
-          "--mbufs 300: runs, %s encrypted" % r.st.get("encrypted"))
+    r = Run(ctx, golden_conf("aes-128-gcm"), [clear, []], extra=["--mbufs", "300"])
+    ctx.check("300 mbufs" in r.out and r.st.get("encrypted", 0) > 0,
+              "--mbufs 300: runs, %s encrypted" % r.st.get("encrypted"))
 
-    crypto_faults(tmp, clear)
+    crypto_faults(ctx, clear)
 
     # SIGHUP (a closed terminal) ends the run as SIGTERM does: stats, leak check, exit 0
-    r = Run(tmp, golden_conf("aes-128-gcm"), [clear[:20], []], stop=(signal.SIGHUP, 0.3))
-    check(r.rc == 0 and r.st.get("encrypted") == 20,
-          "SIGHUP: stats written (encrypted %s of 20), rc %d" % (r.st.get("encrypted"), r.rc))
+    r = Run(ctx, golden_conf("aes-128-gcm"), [clear[:20], []], stop=(signal.SIGHUP, 0.3))
+    ctx.check(r.rc == 0 and r.st.get("encrypted") == 20,
+              "SIGHUP: stats written (encrypted %s of 20), rc %d" % (r.st.get("encrypted"), r.rc))
 
 
-def crypto_faults(tmp, clear):
+def crypto_faults(ctx, clear):
     """A crypto device that stops taking ops, one that holds them for a while, one that
     fails some (test/fault_cdev.c): bounded waits, each op given up counted once and its
     packet freed, SIGTERM within a second; device errors apart from ICV failures."""
-    if not ARGS.fault_lib or "null" in ARGS.crypto:
+    if not ctx.fault_lib or "null" in ctx.crypto:
         print("(no fault library: crypto device faults skipped)")
         return
-    pre = {"LD_PRELOAD": ARGS.fault_lib}
+    pre = {"LD_PRELOAD": ctx.fault_lib}
     n = len(clear)
     conf = golden_conf("aes-128-gcm")
     # The device takes 100 ops, then none: every later burst is given up after a bounded
     # wait, and SIGTERM ends the run at once.
-    r = Run(tmp, conf, [clear, []], stop=(signal.SIGTERM, 0.8),
+    r = Run(ctx, conf, [clear, []], stop=(signal.SIGTERM, 0.8),
             env=dict(pre, IPL_FAULT_ENQ_STOP="100"))
     st = r.st
-    check(r.stop_s is not None and r.stop_s < 1.0,
-          "device stopped: the example ends %.2f s after SIGTERM (under 1 s)" % r.stop_s)
-    check(st.get("encrypted") == 100 and st.get("crypto_timeout", 0) > 0 and
-          st.get("ipsec_error") == 0 and st.get("crypto_error") == 0,
-          "device stopped after 100 ops: %s encrypted, %s given up and counted "
-          "(crypto_timeout), no other error" % (st.get("encrypted"), st.get("crypto_timeout")))
+    ctx.check(r.stop_s is not None and r.stop_s < 1.0,
+              "device stopped: the example ends %.2f s after SIGTERM (under 1 s)" % r.stop_s)
+    ctx.check(st.get("encrypted") == 100 and st.get("crypto_timeout", 0) > 0 and
+              st.get("ipsec_error") == 0 and st.get("crypto_error") == 0,
+              "device stopped after 100 ops: %s encrypted, %s given up and counted "
+              "(crypto_timeout), no other error" % (st.get("encrypted"), st.get("crypto_timeout")))
     # The device keeps what it finishes after 64 ops for 300 ms, then gives it back: the
     # bursts waiting on it are given up, the ops come back later and are freed then.
-    r = Run(tmp, conf, [clear, []], duration=1.5,
+    r = Run(ctx, conf, [clear, []], duration=1.5,
             env=dict(pre, IPL_FAULT_DEQ_HOLD="64,300"))
     st = r.st
-    check(st.get("crypto_timeout", 0) > 0 and
-          st.get("encrypted", 0) + st.get("crypto_timeout", 0) == n and
-          len(r.sent(1)) == st.get("encrypted"),
-          "device held ops 300 ms: %s encrypted, %s given up, %d in all, each once"
-          % (st.get("encrypted"), st.get("crypto_timeout"), n))
+    ctx.check(st.get("crypto_timeout", 0) > 0 and
+              st.get("encrypted", 0) + st.get("crypto_timeout", 0) == n and
+              len(r.sent(1)) == st.get("encrypted"),
+              "device held ops 300 ms: %s encrypted, %s given up, %d in all, each once"
+              % (st.get("encrypted"), st.get("crypto_timeout"), n))
     # Every 4th op fails in the device (RTE_CRYPTO_OP_STATUS_ERROR): a device error, not
     # an ICV failure; inbound and outbound.
     back = inner_pkts(40, src="10.2.0.", dst="10.1.0.", seed=3)
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
-    r = Run(tmp, conf, [[], esp], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
+    r = Run(ctx, conf, [[], esp], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
     st = r.st
     sa2 = st.get("sa", {}).get("2", {})
-    check(st.get("crypto_error") == 10 and st.get("icv_fail") == 0 and
-          sa2.get("crypto_errors") == 10 and sa2.get("icv_fail") == 0 and
-          st.get("decrypted") == 30 and len(r.sent(0)) == 30,
-          "inbound device errors: crypto_error %s (10), icv_fail %s (0), SA %s"
-          % (st.get("crypto_error"), st.get("icv_fail"), sa2))
-    r = Run(tmp, conf, [clear[:40], []], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
+    ctx.check(st.get("crypto_error") == 10 and st.get("icv_fail") == 0 and
+              sa2.get("crypto_errors") == 10 and sa2.get("icv_fail") == 0 and
+              st.get("decrypted") == 30 and len(r.sent(0)) == 30,
+              "inbound device errors: crypto_error %s (10), icv_fail %s (0), SA %s"
+              % (st.get("crypto_error"), st.get("icv_fail"), sa2))
+    r = Run(ctx, conf, [clear[:40], []], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
     st = r.st
-    check(st.get("crypto_error") == 10 and st.get("ipsec_error") == 0 and
-          st.get("encrypted") == 30 and len(r.sent(1)) == 30,
-          "outbound device errors: crypto_error %s (10), ipsec_error %s (0)"
-          % (st.get("crypto_error"), st.get("ipsec_error")))
+    ctx.check(st.get("crypto_error") == 10 and st.get("ipsec_error") == 0 and
+              st.get("encrypted") == 30 and len(r.sent(1)) == 30,
+              "outbound device errors: crypto_error %s (10), ipsec_error %s (0)"
+              % (st.get("crypto_error"), st.get("ipsec_error")))
 
 
-def case_esn(tmp):
+def case_esn(ctx):
     """64-bit sequence numbers across 2^32, both ciphers, both directions, an SA started
     near the wrap; without ESN the SA stops at 2^32 - 1 (RFC 4303 3.3.3: no cycling)."""
     start = 0xFFFFFFFD
@@ -856,11 +872,11 @@ def case_esn(tmp):
             alg, 2001, "192.0.2.2", "192.0.2.1", esn=q >> 32).encrypt(
                 IP(ip_bytes(p)), seq_num=q & 0xFFFFFFFF), q >> 32))
                for p, q in zip(back, seqs)]
-        r = Run(tmp, conf, [clear, esp])
+        r = Run(ctx, conf, [clear, esp])
         out = r.sent(1)
         wire = [p[ESP].seq for p in out if ESP in p]
-        check(wire == [q & 0xFFFFFFFF for q in seqs],
-              "%s ESN out: sequence numbers on the wire %s" % (alg, [hex(x) for x in wire]))
+        ctx.check(wire == [q & 0xFFFFFFFF for q in seqs],
+                  "%s ESN out: sequence numbers on the wire %s" % (alg, [hex(x) for x in wire]))
         ok = 0
         for p, q, c in zip(out, seqs, clear):
             sa = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2", esn=q >> 32)
@@ -871,27 +887,27 @@ def case_esn(tmp):
                     fwd(c)
             except Exception as e:
                 print("decrypt %#x: %s" % (q, e))
-        check(ok == n, "%s ESN out: scapy decrypts all %d across 2^32 with the high bits in "
-              "the ICV (%d)" % (alg, n, ok))
+        ctx.check(ok == n, "%s ESN out: scapy decrypts all %d across 2^32 with the high bits in "
+                  "the ICV (%d)" % (alg, n, ok))
         got = set(ip_bytes(p) for p in r.sent(0))
         missing = [q for p, q in zip(back, seqs) if fwd(p) not in got]
         # rte_ipsec 22.11 refuses 2^32 + 1 as a replay once it has taken 2^32 (README, limits)
-        check(missing in ([], [1 << 32 | 1]) and len(got) == n - len(missing) and
-              r.st.get("icv_fail") == 0 and r.st.get("replay") == len(missing),
-              "%s ESN in: scapy's packets across 2^32 decrypted, the high bits right (%d of "
-              "%d; missing %s, ICV failures %s)" % (alg, len(got), n, [hex(q) for q in missing],
-                                                    r.st.get("icv_fail")))
+        ctx.check(missing in ([], [1 << 32 | 1]) and len(got) == n - len(missing) and
+                  r.st.get("icv_fail") == 0 and r.st.get("replay") == len(missing),
+                  "%s ESN in: scapy's packets across 2^32 decrypted, the high bits right (%d of "
+                  "%d; missing %s, ICV failures %s)" % (alg, len(got), n, [hex(q) for q in missing],
+                                                        r.st.get("icv_fail")))
     conf = golden_conf("aes-128-gcm").replace("aes-128-gcm key", "aes-128-gcm seq %d key"
                                               % start, 1)
-    r = Run(tmp, conf, [inner_pkts(n), []])
+    r = Run(ctx, conf, [inner_pkts(n), []])
     wire = [p[ESP].seq for p in r.sent(1) if ESP in p]
     # rte_ipsec (22.11) keeps 2^32 - 1 back: the last number sent is 2^32 - 2.
-    check(wire == [start, start + 1] and r.st.get("ipsec_error") == n - 2,
-          "without ESN the SA stops before 2^32 - 1, never cycles: sent %s, refused %s"
-          % ([hex(x) for x in wire], r.st.get("ipsec_error")))
+    ctx.check(wire == [start, start + 1] and r.st.get("ipsec_error") == n - 2,
+              "without ESN the SA stops before 2^32 - 1, never cycles: sent %s, refused %s"
+              % ([hex(x) for x in wire], r.st.get("ipsec_error")))
 
 
-def case_tunnel(tmp):
+def case_tunnel(ctx):
     """RFC 4301 5.1.2 and RFC 6040: inner TTL, DSCP, ECN both ways, outer DF per SA."""
     gcm = ipl_sa.conf_words("aes-128-gcm")
     conf = ports_conf() + (
@@ -935,10 +951,10 @@ def case_tunnel(tmp):
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     outside.append(Ether() / sa.encrypt(IP(ip_bytes(pkt("10.2.0.4", "10.1.0.4", 200, ttl=1))),
                                         seq_num=seq))
-    r = Run(tmp, conf, [inside, outside])
+    r = Run(ctx, conf, [inside, outside])
     st = r.st
-    check(st.get("ttl_exceeded") == 4, "TTL 1: 3 from inside, 1 from the tunnel dropped (%s)"
-          % st.get("ttl_exceeded"))
+    ctx.check(st.get("ttl_exceeded") == 4, "TTL 1: 3 from inside, 1 from the tunnel dropped (%s)"
+              % st.get("ttl_exceeded"))
     dec = {}
     for p in r.sent(1):
         spi = p[ESP].spi
@@ -946,29 +962,29 @@ def case_tunnel(tmp):
         try:
             dec[sa.decrypt(IP(bytes(p[IP])))[IP].id] = p
         except Exception as e:
-            check(False, "scapy decrypts %s" % e)
+            ctx.check(False, "scapy decrypts %s" % e)
     s1 = ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2")
     ttl3 = s1.decrypt(IP(bytes(dec[3][IP])))[IP].ttl if 3 in dec else None
-    check(all(i not in dec for i in (0, 1, 2)) and ttl3 == 1,
-          "TTL 2 leaves with 1 inside the tunnel (%s), TTL 1 never leaves" % ttl3)
+    ctx.check(all(i not in dec for i in (0, 1, 2)) and ttl3 == 1,
+              "TTL 2 leaves with 1 inside the tunnel (%s), TTL 1 never leaves" % ttl3)
     outer_tos = [dec[10 + i][IP].tos if 10 + i in dec else None for i in range(len(toss))]
-    check(outer_tos == toss, "outer TOS (DSCP and ECN) = inner: %s, want %s"
-          % (outer_tos, toss))
+    ctx.check(outer_tos == toss, "outer TOS (DSCP and ECN) = inner: %s, want %s"
+              % (outer_tos, toss))
     got_df = [bool(dec[20 + i][IP].flags.DF) if 20 + i in dec else None
               for i in range(len(dfs))]
-    check(got_df == [False, True, True, True, False, False],
-          "outer DF: copy, copy, set, set, clear, clear: %s" % got_df)
-    check(all(checksum(bytes(p[IP])[:20]) == 0 for p in r.sent(1)),
-          "outer IPv4 checksums right, whatever the TOS and DF")
+    ctx.check(got_df == [False, True, True, True, False, False],
+              "outer DF: copy, copy, set, set, clear, clear: %s" % got_df)
+    ctx.check(all(checksum(bytes(p[IP])[:20]) == 0 for p in r.sent(1)),
+              "outer IPv4 checksums right, whatever the TOS and DF")
     got_in = {p[IP].id: p[IP].tos & 3 for p in r.sent(0)}
     want = {i: e for i, e in want_in.items() if e is not None}
-    check(got_in == want and st.get("ecn_drop") == 1,
-          "decapsulation ECN per RFC 6040 4.2 (%d combinations; CE over not-ECT dropped: %s)"
-          % (len(want_in), st.get("ecn_drop")))
-    check(all(p[IP].tos >> 2 == 0x20 >> 2 for p in r.sent(0)), "inner DSCP kept on decap")
+    ctx.check(got_in == want and st.get("ecn_drop") == 1,
+              "decapsulation ECN per RFC 6040 4.2 (%d combinations; CE over not-ECT dropped: %s)"
+              % (len(want_in), st.get("ecn_drop")))
+    ctx.check(all(p[IP].tos >> 2 == 0x20 >> 2 for p in r.sent(0)), "inner DSCP kept on decap")
 
 
-def case_mtu(tmp):
+def case_mtu(ctx):
     """port ... mtu: a packet whose ESP would not fit is dropped; with DF its sender gets
     ICMP fragmentation needed with the inner MTU that fits (RFC 1191); jumbo frames."""
     conf = golden_conf("aes-128-gcm").replace("port 1 outside", "port 1 outside mtu 1280")
@@ -979,30 +995,30 @@ def case_mtu(tmp):
             UDP(sport=1000 + i, dport=9) / Raw(b"m" * (size - 28))
         return Ether() / IP(bytes(ip))
     inside = [pkt(fit, True, 1), pkt(fit + 1, True, 2), pkt(1300, False, 3), pkt(1000, False, 4)]
-    r = Run(tmp, conf, [inside, []])
+    r = Run(ctx, conf, [inside, []])
     out = [p for p in r.sent(1) if not (p[IP].flags.MF or p[IP].frag)]
-    check(sorted(len(bytes(p[IP])) for p in out) == [1000 + 36 + 2 + 2 + 16, 1280],
-          "the two that fit leave encrypted, the largest exactly 1280 bytes: %s"
-          % sorted(len(bytes(p[IP])) for p in out))
+    ctx.check(sorted(len(bytes(p[IP])) for p in out) == [1000 + 36 + 2 + 2 + 16, 1280],
+              "the two that fit leave encrypted, the largest exactly 1280 bytes: %s"
+              % sorted(len(bytes(p[IP])) for p in out))
     from scapy.layers.inet import defragment
     frags = [p[IP] for p in r.sent(1) if p[IP].flags.MF or p[IP].frag]
     whole = [p for p in defragment(frags) if not (p.flags.MF or p.frag)]
     sa = ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2")
-    check(len(frags) == 2 and all(len(bytes(p)) <= 1280 for p in frags) and len(whole) == 1
-          and bytes(sa.decrypt(IP(bytes(whole[0])))) == fwd(inside[2]),
-          "without DF the one too big is encrypted and its ESP fragmented to 1280 (%d "
-          "fragments), scapy decrypts it" % len(frags))
+    ctx.check(len(frags) == 2 and all(len(bytes(p)) <= 1280 for p in frags) and len(whole) == 1
+              and bytes(sa.decrypt(IP(bytes(whole[0])))) == fwd(inside[2]),
+              "without DF the one too big is encrypted and its ESP fragmented to 1280 (%d "
+              "fragments), scapy decrypts it" % len(frags))
     icmp = [p for p in r.sent(0) if ICMP in p]
     ok = (len(icmp) == 1 and icmp[0][ICMP].type == 3 and icmp[0][ICMP].code == 4 and
           icmp[0][ICMP].nexthopmtu == fit and icmp[0][IP].dst == "10.1.0.7" and
           icmp[0][IP].src == "192.0.2.1" and checksum(bytes(icmp[0][ICMP])) == 0 and
           bytes(icmp[0][ICMP].payload)[:20] == fwd(inside[1])[:20])
-    check(ok, "one ICMP frag needed, MTU %d, to the sender, quoting its header: %s"
-          % (fit, [p.summary() for p in icmp]))
-    check(r.st.get("too_big") == 1 and r.st.get("icmp_too_big") == 1 and
-          r.st.get("fragmented") == 1,
-          "too big: %s (1, with DF), ICMP sent %s (1), fragmented %s (1)"
-          % (r.st.get("too_big"), r.st.get("icmp_too_big"), r.st.get("fragmented")))
+    ctx.check(ok, "one ICMP frag needed, MTU %d, to the sender, quoting its header: %s"
+              % (fit, [p.summary() for p in icmp]))
+    ctx.check(r.st.get("too_big") == 1 and r.st.get("icmp_too_big") == 1 and
+              r.st.get("fragmented") == 1,
+              "too big: %s (1, with DF), ICMP sent %s (1), fragmented %s (1)"
+              % (r.st.get("too_big"), r.st.get("icmp_too_big"), r.st.get("fragmented")))
     # IPv6 in IPv6: ICMPv6 packet too big from our tunnel address
     conf = V6_CONF.format(w=ipl_sa.conf_words("aes-128-gcm")).replace(
         "port 1 outside", "port 1 outside mtu 1400")
@@ -1016,14 +1032,14 @@ def case_mtu(tmp):
     ip4in6 = Ether() / IP(bytes(IP(src="10.1.0.7", dst="10.2.1.7", id=3, flags="DF") /
                                 UDP(sport=1003, dport=9) / Raw(b"m" * (fit6 + 1 - 28))))
     inside = [pkt6(fit6, 1), pkt6(fit6 + 1, 2), ip4in6]
-    r = Run(tmp, conf, [inside, []])
-    check([len(bytes(p[IPv6])) for p in r.sent(1)] == [1400],
-          "IPv6: the one that fits leaves, exactly 1400 bytes")
+    r = Run(ctx, conf, [inside, []])
+    ctx.check([len(bytes(p[IPv6])) for p in r.sent(1)] == [1400],
+              "IPv6: the one that fits leaves, exactly 1400 bytes")
     icmp4 = [p for p in r.sent(0) if ICMP in p]
-    check(icmp4 == [] and r.st.get("too_big") == 2,
-          "IPv4 in an IPv6 tunnel, too big with DF: dropped and counted (too_big %s of 2), no "
-          "ICMP from an address that is not ours: %s" % (r.st.get("too_big"),
-                                                         [p[IP].src for p in icmp4]))
+    ctx.check(icmp4 == [] and r.st.get("too_big") == 2,
+              "IPv4 in an IPv6 tunnel, too big with DF: dropped and counted (too_big %s of 2), no "
+              "ICMP from an address that is not ours: %s" % (r.st.get("too_big"),
+                                                             [p[IP].src for p in icmp4]))
     icmp = [p for p in r.sent(0) if ICMPv6PacketTooBig in p]
     ok = False
     if len(icmp) == 1:
@@ -1035,18 +1051,18 @@ def case_mtu(tmp):
               icmp[0][IPv6].dst == "fd01::7" and
               IPv6(bytes(raw))[ICMPv6PacketTooBig].cksum == sent_ck and
               bytes(t.payload)[:40] == fwd(inside[1])[:40])
-    check(ok and r.st.get("icmp_too_big") == 1,
-          "ICMPv6 packet too big, MTU %d, from our tunnel address, checksum right: %s"
-          % (fit6, [p.summary() for p in icmp]))
+    ctx.check(ok and r.st.get("icmp_too_big") == 1,
+              "ICMPv6 packet too big, MTU %d, from our tunnel address, checksum right: %s"
+              % (fit6, [p.summary() for p in icmp]))
     conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside mtu 9000") \
         .replace("port 1 outside", "port 1 outside mtu 9000")
     big = [pkt(8000, True, 5)]
-    r = Run(tmp, conf, [big, []])
+    r = Run(ctx, conf, [big, []])
     out = r.sent(1)
-    inner = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
+    inner = decrypt_all(ctx, ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
                         "jumbo")
-    check(inner is not None and len(inner) == 1 and bytes(inner[0]) == fwd(big[0]),
-          "mtu 9000: an 8000-byte packet goes through, scapy decrypts it")
+    ctx.check(inner is not None and len(inner) == 1 and bytes(inner[0]) == fwd(big[0]),
+              "mtu 9000: an 8000-byte packet goes through, scapy decrypts it")
 
 
 FRAG_CONF = """port 0 inside
@@ -1089,7 +1105,7 @@ def with_frag_hdr(p, layer, fid):
         IPv6ExtHdrFragment(id=fid) / p[layer]
 
 
-def case_fragments(tmp):
+def case_fragments(ctx):
     """Fragments both ways against scapy's own (RFC 4301 7.1, RFC 8200, RFC 6864)."""
     from scapy.layers.inet import defragment, fragment
     from scapy.layers.inet6 import defragment6, fragment6
@@ -1135,7 +1151,7 @@ def case_fragments(tmp):
     in6f = fragment6(with_frag_hdr(in6, UDP, 0x99), 1280)
     outside += [s8.encrypt(p, seq_num=i + 1) for i, p in enumerate(in6f)]
     outside = [ETH6 / p for p in outside]
-    r = Run(tmp, conf, [inside, outside])
+    r = Run(ctx, conf, [inside, outside])
     st = r.st
     out = r.sent(1)
 
@@ -1157,16 +1173,16 @@ def case_fragments(tmp):
 
     ip4 = [p for p in out if IP in p and IPv6 not in p]
     frag4 = [p for p in ip4 if p[IP].flags.MF or p[IP].frag]
-    check(frag4 and all(len(bytes(p[IP])) <= 1400 and checksum(bytes(p[IP])[:20]) == 0
-                        for p in frag4),
-          "IPv4 ESP fragmented to the MTU: %d fragments, each <= 1400 bytes, checksums right"
-          % len(frag4))
+    ctx.check(frag4 and all(len(bytes(p[IP])) <= 1400 and checksum(bytes(p[IP])[:20]) == 0
+                            for p in frag4),
+              "IPv4 ESP fragmented to the MTU: %d fragments, each <= 1400 bytes, checksums right"
+              % len(frag4))
     ids = {}
     for p in frag4:
         ids.setdefault(p[IP].id, []).append(p)
-    check(len(ids) == n and all(len(v) == 2 for v in ids.values()),
-          "every fragmented ESP packet has its own outer identification (RFC 6864): %s"
-          % {hex(k): len(v) for k, v in ids.items()})
+    ctx.check(len(ids) == n and all(len(v) == 2 for v in ids.values()),
+              "every fragmented ESP packet has its own outer identification (RFC 6864): %s"
+              % {hex(k): len(v) for k, v in ids.items()})
     whole4 = by_spi(ip4, False)
     s1 = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2")
     dec = []
@@ -1179,13 +1195,13 @@ def case_fragments(tmp):
     want = [fwd(ETH6 / p) for p in big4]
     got_clear = defragment([IP(d) for d in dec if IP(d).flags.MF or IP(d).frag])
     whole_clear = [d for d in dec if not (IP(d).flags.MF or IP(d).frag)]
-    check(sorted(whole_clear) == sorted(want),
-          "scapy reassembles our ESP fragments and decrypts them to the originals (%d of %d)"
-          % (sum(d in want for d in whole_clear), n))
-    check(len(got_clear) == 1 and bytes(got_clear[0]) == fwd(ETH6 / clear4) and
-          len(dec) == n + len(f4),
-          "cleartext IPv4 fragments encrypted one by one (%d ESP packets for %d), scapy puts "
-          "the decrypted fragments together to the original" % (len(dec) - n, len(f4)))
+    ctx.check(sorted(whole_clear) == sorted(want),
+              "scapy reassembles our ESP fragments and decrypts them to the originals (%d of %d)"
+              % (sum(d in want for d in whole_clear), n))
+    ctx.check(len(got_clear) == 1 and bytes(got_clear[0]) == fwd(ETH6 / clear4) and
+              len(dec) == n + len(f4),
+              "cleartext IPv4 fragments encrypted one by one (%d ESP packets for %d), scapy puts "
+              "the decrypted fragments together to the original" % (len(dec) - n, len(f4)))
     six, frag_ids = by_spi(out, True)
     s5 = ipl_sa.scapy_sa(alg, 1005, "2001:db8::1", "2001:db8::2")
     s7 = ipl_sa.scapy_sa(alg, 1007, "2001:db8::1", "2001:db8::2")
@@ -1197,50 +1213,50 @@ def case_fragments(tmp):
             (d5 if spi == 1005 else d7).append(bytes(sa.decrypt(IPv6(bytes(p)))))
         except Exception as e:
             print("decrypt6: %s" % e)
-    check(len(frag_ids) == n and 0 not in frag_ids and
-          sorted(d5) == sorted(fwd(ETH6 / p) for p in big46),
-          "IPv4 in IPv6: the outer IPv6 fragmented by us, fragment ids %s (none 0, one per "
-          "packet), scapy decrypts all %d" % ([hex(x) for x in frag_ids], len(d5)))
+    ctx.check(len(frag_ids) == n and 0 not in frag_ids and
+              sorted(d5) == sorted(fwd(ETH6 / p) for p in big46),
+              "IPv4 in IPv6: the outer IPv6 fragmented by us, fragment ids %s (none 0, one per "
+              "packet), scapy decrypts all %d" % ([hex(x) for x in frag_ids], len(d5)))
     d7f = [IPv6(d) for d in d7]
     re6 = defragment6(d7f) if d7f else None
-    check(len(d7) == len(f6) and re6 is not None and
-          bytes(re6[UDP]) == bytes(clear6[UDP]),
-          "cleartext IPv6 fragments meet 'proto udp' and are encrypted one by one (%d of %d), "
-          "scapy puts them together" % (len(d7), len(f6)))
+    ctx.check(len(d7) == len(f6) and re6 is not None and
+              bytes(re6[UDP]) == bytes(clear6[UDP]),
+              "cleartext IPv6 fragments meet 'proto udp' and are encrypted one by one (%d of %d), "
+              "scapy puts them together" % (len(d7), len(f6)))
     icmp = [p for p in r.sent(0) if ICMP in p]
-    check(len(icmp) == 1 and icmp[0][ICMP].type == 3 and icmp[0][ICMP].code == 4 and
-          st.get("too_big") == 2,
-          "DF set: ICMP fragmentation needed; 'df set' SA: dropped; too_big %s (2)"
-          % st.get("too_big"))
+    ctx.check(len(icmp) == 1 and icmp[0][ICMP].type == 3 and icmp[0][ICMP].code == 4 and
+              st.get("too_big") == 2,
+              "DF set: ICMP fragmentation needed; 'df set' SA: dropped; too_big %s (2)"
+              % st.get("too_big"))
 
     # Inbound
     inner = [p for p in r.sent(0) if ICMP not in p]
     v4 = [p[IP] for p in inner if IP in p and IPv6 not in p]
     v4f = [p for p in v4 if p.flags.MF or p.frag]
-    check(v4f and all(len(bytes(p)) <= 1500 for p in v4f),
-          "decrypted 3000-byte packets fragmented onto the inside MTU: %d fragments" % len(v4f))
+    ctx.check(v4f and all(len(bytes(p)) <= 1500 for p in v4f),
+              "decrypted 3000-byte packets fragmented onto the inside MTU: %d fragments" % len(v4f))
     re4 = sorted(bytes(p) for p in defragment(v4f) if not (p.flags.MF or p.frag))
     want4 = sorted(fwd(ETH6 / p) for p in back4)
-    check(re4 == want4,
-          "scapy's fragmented ESP reassembled, decrypted, refragmented: %d of %d originals"
-          % (sum(x in want4 for x in re4), n))
+    ctx.check(re4 == want4,
+              "scapy's fragmented ESP reassembled, decrypted, refragmented: %d of %d originals"
+              % (sum(x in want4 for x in re4), n))
     whole_in = [bytes(p) for p in v4 if not (p.flags.MF or p.frag)]
-    check(whole_in == [fwd(ETH6 / back46[0])],
-          "ESP fragmented over IPv6 reassembled and decrypted (%d)" % len(whole_in))
+    ctx.check(whole_in == [fwd(ETH6 / back46[0])],
+              "ESP fragmented over IPv6 reassembled and decrypted (%d)" % len(whole_in))
     six_in = [p[IPv6] for p in inner if IPv6 in p]
     ok6 = False
     if six_in:
         re = defragment6([IPv6(bytes(p)) for p in six_in])
         ok6 = bytes(re[UDP]) == bytes(in6[UDP]) and re[IPv6].hlim == in6.hlim - 1
-    check(len(six_in) == len(in6f) and ok6,
-          "inner IPv6 fragments, each from its own ESP packet, pass 'proto udp' (%d of %d), "
-          "one hop down, scapy puts them together" % (len(six_in), len(in6f)))
-    check(st.get("reassembled") == n + 1 and st.get("frag_bad") == 0 and
-          st.get("frag_table_full") == 0 and st.get("frag_timeout") == 0,
-          "reassembled %s (%d), nothing lost" % (st.get("reassembled"), n + 1))
-    check(st.get("policy_unprotected") == 0 and st.get("decrypted") == n + 1 + len(in6f),
-          "the reassembled packets carry their IN_DONE tag: they pass 'protect' (%s decrypted)"
-          % st.get("decrypted"))
+    ctx.check(len(six_in) == len(in6f) and ok6,
+              "inner IPv6 fragments, each from its own ESP packet, pass 'proto udp' (%d of %d), "
+              "one hop down, scapy puts them together" % (len(six_in), len(in6f)))
+    ctx.check(st.get("reassembled") == n + 1 and st.get("frag_bad") == 0 and
+              st.get("frag_table_full") == 0 and st.get("frag_timeout") == 0,
+              "reassembled %s (%d), nothing lost" % (st.get("reassembled"), n + 1))
+    ctx.check(st.get("policy_unprotected") == 0 and st.get("decrypted") == n + 1 + len(in6f),
+              "the reassembled packets carry their IN_DONE tag: they pass 'protect' (%s decrypted)"
+              % st.get("decrypted"))
 
     # Fragments of an ESP packet to us, found inside a tunnel (fragmented before the
     # outer encryption): they carry the outer SA's tag, which rte_ip_frag would lose;
@@ -1249,29 +1265,29 @@ def case_fragments(tmp):
     e.id = 0x700
     nested = [ETH6 / s2.encrypt(f, seq_num=200 + i)
               for i, f in enumerate(fragment(IP(bytes(e)), fragsize=800))]
-    r = Run(tmp, conf, [[], nested])
-    check(r.st.get("fragment") == len(nested) and r.st.get("reassembled") == 0 and
-          r.st.get("decrypted") == len(nested),
-          "ESP fragments to us inside a tunnel: %s of %d dropped (fragment), none put together"
-          % (r.st.get("fragment"), len(nested)))
+    r = Run(ctx, conf, [[], nested])
+    ctx.check(r.st.get("fragment") == len(nested) and r.st.get("reassembled") == 0 and
+              r.st.get("decrypted") == len(nested),
+              "ESP fragments to us inside a tunnel: %s of %d dropped (fragment), none put together"
+              % (r.st.get("fragment"), len(nested)))
 
     # The table's bounds: 2 packets at a time, 300 ms: the first fragments of 3 packets
     # (the third finds no room), then nothing: the two wait out their time.
     firsts = [ETH6 / f[0] for f in frags[:3]]
-    r = Run(tmp, conf, [[], firsts], extra=["--frag-table", "2", "--frag-ttl", "300"])
+    r = Run(ctx, conf, [[], firsts], extra=["--frag-table", "2", "--frag-ttl", "300"])
     st = r.st
-    check(st.get("frag_table_full") == 1 and st.get("frag_timeout") == 2 and
-          st.get("reassembled") == 0 and not r.sent(0),
-          "--frag-table 2: table full %s (1), timed out %s (2), nothing out"
-          % (st.get("frag_table_full"), st.get("frag_timeout")))
+    ctx.check(st.get("frag_table_full") == 1 and st.get("frag_timeout") == 2 and
+              st.get("reassembled") == 0 and not r.sent(0),
+              "--frag-table 2: table full %s (1), timed out %s (2), nothing out"
+              % (st.get("frag_table_full"), st.get("frag_timeout")))
     # --no-fragment and --no-reassemble: dropped and counted instead.
-    r = Run(tmp, conf, [[ETH6 / p for p in big4], outside[:4]],
+    r = Run(ctx, conf, [[ETH6 / p for p in big4], outside[:4]],
             extra=["--no-fragment", "--no-reassemble"])
     st = r.st
-    check(st.get("too_big") == n and st.get("fragment") == 4 and not r.sent(1) and
-          st.get("encrypted") == 0 and st.get("reassembled") == 0,
-          "--no-fragment: %s too big (%d); --no-reassemble: %s fragments dropped (4)"
-          % (st.get("too_big"), n, st.get("fragment")))
+    ctx.check(st.get("too_big") == n and st.get("fragment") == 4 and not r.sent(1) and
+              st.get("encrypted") == 0 and st.get("reassembled") == 0,
+              "--no-fragment: %s too big (%d); --no-reassemble: %s fragments dropped (4)"
+              % (st.get("too_big"), n, st.get("fragment")))
 
 
 V6_CONF = """port 0 inside
@@ -1329,7 +1345,7 @@ def inner_of(p):
     return bytes(p[IPv6]) if IP not in p else bytes(p[IP])
 
 
-def case_ipv6(tmp):
+def case_ipv6(ctx):
     """IPv6 inner and outer, the four combinations, both ciphers, against scapy's ESP in
     both directions; tshark decrypts what we sent; extension headers dropped, counted."""
     n = 12
@@ -1352,7 +1368,7 @@ def case_ipv6(tmp):
         ext = [ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrHopByHop() / UDP(),
                ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrFragment(m=1) /
                IPv6ExtHdrHopByHop() / UDP() / Raw(b"f" * 8)]
-        r = Run(tmp, conf, [inside + ext, outside + ext])
+        r = Run(ctx, conf, [inside + ext, outside + ext])
         sent = r.sent(1)
         for spi, (name, want, v6) in sorted(want_out.items()):
             got = [p for p in sent if ESP in p and p[ESP].spi == spi]
@@ -1369,26 +1385,26 @@ def case_ipv6(tmp):
                     dec.append(bytes(sa.decrypt(outer)))
                 except Exception as e:
                     print("decrypt %s: %s" % (name, e))
-            check(len(got) == n and outer_ok and dec == want,
-                  "%s %s out: %d of %d, outer header right %s, scapy decrypts all to the "
-                  "originals (%d)" % (alg, name, len(got), n, outer_ok,
-                                      sum(a == b for a, b in zip(dec, want))))
+            ctx.check(len(got) == n and outer_ok and dec == want,
+                      "%s %s out: %d of %d, outer header right %s, scapy decrypts all to the "
+                      "originals (%d)" % (alg, name, len(got), n, outer_ok,
+                                          sum(a == b for a, b in zip(dec, want))))
         # SAs 1 and 3 share their tunnel endpoints: the outer identification of each packet
         # is its own (RFC 6864), not the SA's sequence number
         ids = [p[IP].id for p in sent if IP in p and p[IP].dst == "192.0.2.2"]
-        check(len(ids) == 2 * n and len(set(ids)) == len(ids),
-              "%s: outer IPv4 identifications of two SAs between the same endpoints: %d "
-              "different of %d" % (alg, len(set(ids)), len(ids)))
+        ctx.check(len(ids) == 2 * n and len(set(ids)) == len(ids),
+                  "%s: outer IPv4 identifications of two SAs between the same endpoints: %d "
+                  "different of %d" % (alg, len(set(ids)), len(ids)))
         back_out = sorted(inner_of(p) for p in r.sent(0))
-        check(back_out == sorted(want_in), "%s: scapy's ESP of the four kinds decrypted, "
-              "%d of %d to the originals" % (alg, len(back_out), len(want_in)))
-        check(r.st.get("ip_options") == 4,
-              "extension headers dropped and counted: options %s (4)"
-              % r.st.get("ip_options"))
-        tshark_check(alg, r, want_out)
+        ctx.check(back_out == sorted(want_in), "%s: scapy's ESP of the four kinds decrypted, "
+                  "%d of %d to the originals" % (alg, len(back_out), len(want_in)))
+        ctx.check(r.st.get("ip_options") == 4,
+                  "extension headers dropped and counted: options %s (4)"
+                  % r.st.get("ip_options"))
+        tshark_check(ctx, alg, r, want_out)
 
 
-def tshark_check(alg, r, want_out):
+def tshark_check(ctx, alg, r, want_out):
     """Wireshark's own ESP dissector decrypts what we sent over IPv6."""
     if shutil.which("tshark") is None:
         print("(no tshark: skipped)")
@@ -1419,11 +1435,11 @@ def tshark_check(alg, r, want_out):
         mine = [x for x in rows if x[0] == "0x%08x" % spi or x[0] == str(spi)]
         inner = [x for x in mine if x[3] == "2000" or x[4] == "128" or x[5] == "8"]
         good = len(mine) == len(want) and len(inner) == len(want)
-        check(good, "%s %s: tshark decrypts %d of %d of our packets to UDP/ICMP%s"
-              % (alg, name, len(inner), len(want), "" if good else " (%s)" % p.stderr[-300:]))
+        ctx.check(good, "%s %s: tshark decrypts %d of %d of our packets to UDP/ICMP%s"
+                  % (alg, name, len(inner), len(want), "" if good else " (%s)" % p.stderr[-300:]))
 
 
-def case_natt(tmp):
+def case_natt(ctx):
     """RFC 3948 UDP encapsulation (NAT traversal), both ciphers, against scapy's own
     (nat_t_header): what we send decrypts, what scapy sends decrypts; IKE (non-ESP marker)
     and keepalives are not taken for ESP; plain ESP for a NAT-T SA is refused."""
@@ -1446,7 +1462,7 @@ def case_natt(tmp):
                  Raw(b"\0\0\0\0ike"),                                          # IKE
                  Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
                  Raw(b"\xff")]                                                  # keepalive
-        r = Run(tmp, conf, [clear, esp + extra])
+        r = Run(ctx, conf, [clear, esp + extra])
         out = r.sent(1)
         udp_ok = all(UDP in p and p[UDP].sport == 4500 and p[UDP].dport == 4500 and
                      p[UDP].len == len(bytes(p[IP])) - 20 and p[IP].proto == 17 and
@@ -1459,15 +1475,15 @@ def case_natt(tmp):
                 ok += bytes(sa_out.decrypt(IP(bytes(p[IP])))) == fwd(c)
             except Exception as e:
                 print("decrypt: %s" % e)
-        check(len(out) == n and udp_ok and ok == n,
-              "%s NAT-T out: %d of %d in UDP 4500 (length right %s), scapy decrypts %d"
-              % (alg, len(out), n, udp_ok, ok))
+        ctx.check(len(out) == n and udp_ok and ok == n,
+                  "%s NAT-T out: %d of %d in UDP 4500 (length right %s), scapy decrypts %d"
+                  % (alg, len(out), n, udp_ok, ok))
         got = sorted(ip_bytes(p) for p in r.sent(0))
-        check(got == sorted(fwd(p) for p in back),
-              "%s NAT-T in: scapy's ESP in UDP decrypted, %d of %d" % (alg, len(got), n))
-        check(r.st.get("unknown_spi") == 1 and r.st.get("decrypted") == n,
-              "plain ESP for a NAT-T SA refused (%s), IKE and keepalive not taken for ESP"
-              % r.st.get("unknown_spi"))
+        ctx.check(got == sorted(fwd(p) for p in back),
+                  "%s NAT-T in: scapy's ESP in UDP decrypted, %d of %d" % (alg, len(got), n))
+        ctx.check(r.st.get("unknown_spi") == 1 and r.st.get("decrypted") == n,
+                  "plain ESP for a NAT-T SA refused (%s), IKE and keepalive not taken for ESP"
+                  % r.st.get("unknown_spi"))
 
 
 def telemetry_query(path, cmd):
@@ -1497,7 +1513,7 @@ def telemetry(run, want=None):
     return ans
 
 
-def case_lcores(tmp):
+def case_lcores(ctx):
     if len(os.sched_getaffinity(0)) < 2:
         print("SKIP: needs 2 cores")
         return SKIP
@@ -1506,75 +1522,75 @@ def case_lcores(tmp):
     back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=7)
     sa_in = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     esp = [Ether() / sa_in.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
-    r = Run(tmp, golden_conf("aes-128-gcm"), [clear, esp], queues=2, duration=5,
+    r = Run(ctx, golden_conf("aes-128-gcm"), [clear, esp], queues=2, duration=5,
             during=lambda run: telemetry(run, {"encrypted": n, "decrypted": n}))
     tel = (r.during or {}).get("/ipsec_loop/stats", {})
-    check(tel.get("encrypted") == n and tel.get("decrypted") == n,
-          "telemetry /ipsec_loop/stats while running: %s" % (r.during,))
+    ctx.check(tel.get("encrypted") == n and tel.get("decrypted") == n,
+              "telemetry /ipsec_loop/stats while running: %s" % (r.during,))
     out = r.sent(1)
     seqs = sorted(p[ESP].seq for p in out if ESP in p)
-    check(seqs == list(range(1, n + 1)),
-          "2 lcores share SA 1: sequence numbers 1..%d, each once (%d packets)" % (n, len(out)))
-    inner = decrypt_all(ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
+    ctx.check(seqs == list(range(1, n + 1)),
+              "2 lcores share SA 1: sequence numbers 1..%d, each once (%d packets)" % (n, len(out)))
+    inner = decrypt_all(ctx, ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2"), out,
                         "2 lcores")
     if inner is not None:
-        check(sorted(bytes(p) for p in inner) == sorted(fwd(p) for p in clear),
-              "2 lcores: scapy decrypts to the original packets")
+        ctx.check(sorted(bytes(p) for p in inner) == sorted(fwd(p) for p in clear),
+                  "2 lcores: scapy decrypts to the original packets")
     got = sorted(ip_bytes(p) for p in r.sent(0))
-    check(got == sorted(fwd(p) for p in back) and r.st.get("replay") == 0,
-          "2 lcores share inbound SA 2 and its window: all %d decrypted, no false replay (%d)"
-          % (n, len(got)))
+    ctx.check(got == sorted(fwd(p) for p in back) and r.st.get("replay") == 0,
+              "2 lcores share inbound SA 2 and its window: all %d decrypted, no false replay (%d)"
+              % (n, len(got)))
 
 
-def e2e(tmp, family, what):
+def e2e(ctx, family, what):
     """e2e.sh in @family (4 or 6) for each cipher: Linux ping through the tunnel."""
     here = os.path.dirname(os.path.abspath(__file__))
     if os.geteuid() != 0 or shutil.which("ip") is None:
         print("SKIP: needs root and iproute2 for network namespaces")
         return SKIP
     for alg in ipl_sa.ALGS:
-        rc = subprocess.run(["bash", os.path.join(here, "e2e.sh"), str(family), ARGS.bin, alg,
-                             tmp, ARGS.crypto], timeout=120).returncode
+        rc = subprocess.run(["bash", os.path.join(here, "e2e.sh"), str(family), ctx.bin, alg,
+                             ctx.tmp, ctx.crypto], timeout=120).returncode
         if rc == SKIP:
             return SKIP
-        check(rc == 0, "%s: %s to a scapy ESP peer" % (alg, what))
+        ctx.check(rc == 0, "%s: %s to a scapy ESP peer" % (alg, what))
 
 
-def case_e2e(tmp):
-    return e2e(tmp, 4, "ping through the tunnel")
+def case_e2e(ctx):
+    return e2e(ctx, 4, "ping through the tunnel")
 
 
-def case_e2e6(tmp):
-    return e2e(tmp, 6, "ping6 through an IPv6 tunnel")
+def case_e2e6(ctx):
+    return e2e(ctx, 6, "ping6 through an IPv6 tunnel")
 
 
-def capture_read(path):
+def capture_read(ctx, path):
     """(comment, packet) of each block of a --capture file, tshark for the comments."""
     if shutil.which("tshark") is None:
         return None
     p = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "frame.comment"],
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
-    check(p.returncode == 0, "tshark reads %s" % path)
+    ctx.check(p.returncode == 0, "tshark reads %s" % path)
     return list(zip(p.stdout.splitlines(), read_pcap(path)))
 
 
-def case_capture(tmp):
+def case_capture(ctx):
     """--capture: loop and inbound-policy drops in a pcapng file, with the tags that decided."""
     if shutil.which("tshark") is None:
         print("SKIP: no tshark")
         return SKIP
     # Loops: the IPSEC_OUT_DONE record of SA 1 (SPI 1001) caught each one.
     n = 20
-    path = os.path.join(tmp, "loop.pcapng")
-    r = Run(tmp, loop_conf("drop"), [inner_pkts(n), []], extra=["--capture", path])
-    got = capture_read(path)
+    path = ctx.path("loop.pcapng")
+    r = Run(ctx, loop_conf("drop"), [inner_pkts(n), []], extra=["--capture", path])
+    got = capture_read(ctx, path)
     want = (r"mtag: 2 tags; 0: type \d+ \(ipl_drop/loop\) len 0 cookie 0; 1: type 2 "
             r"\(ipsec_out_done\) len 8 cookie 0 sa 1 spi 0x000003e9")
-    check(r.st.get("loops") == n and len(got) == n and
-          all(re.fullmatch(want, c) for c, _ in got),
-          "loop drops: %d of %d captured, each under its OUT_DONE record: %s"
-          % (len(got), n, got[0][0] if got else None))
-    check(all(ESP in pkt for _, pkt in got), "loop drops: the packets as caught, ESP")
+    ctx.check(r.st.get("loops") == n and len(got) == n and
+              all(re.fullmatch(want, c) for c, _ in got),
+              "loop drops: %d of %d captured, each under its OUT_DONE record: %s"
+              % (len(got), n, got[0][0] if got else None))
+    ctx.check(all(ESP in pkt for _, pkt in got), "loop drops: the packets as caught, ESP")
 
     # Inbound policy: cleartext that should be protected, and SA 4's where SA 3 is wanted.
     conf = ports_conf() + (
@@ -1589,29 +1605,30 @@ def case_capture(tmp):
     wrong_clear = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=1)
     wrong = [Ether() / s4.encrypt(IP(ip_bytes(p)), seq_num=i + 1)
              for i, p in enumerate(wrong_clear)]
-    path = os.path.join(tmp, "policy.pcapng")
-    r = Run(tmp, conf, [[], unprot + wrong + inner_pkts(2, src="10.9.0.", dst="10.1.0.")],
+    path = ctx.path("policy.pcapng")
+    r = Run(ctx, conf, [[], unprot + wrong + inner_pkts(2, src="10.9.0.", dst="10.1.0.")],
             extra=["--capture", path])
-    got = capture_read(path)
+    got = capture_read(ctx, path)
     unp = [(c, pkt) for c, pkt in got if "(ipl_drop/unprotected)" in c]
     wsa = [(c, pkt) for c, pkt in got if "(ipl_drop/wrong_sa)" in c]
-    check(len(got) == 10 and len(unp) == 6 and len(wsa) == 4,
-          "policy drops: %d captured (%d unprotected, %d wrong SA), the discards not"
-          % (len(got), len(unp), len(wsa)))
-    check(all(re.fullmatch(r"mtag: 1 tag; 0: type \d+ \(ipl_drop/unprotected\) len 0 cookie 0", c)
-              for c, _ in unp), "unprotected: no IN_DONE record, the verdict only")
-    check(all(re.fullmatch(r"mtag: 2 tags; 0: type \d+ \(ipl_drop/wrong_sa\) len 0 cookie 0; "
-                           r"1: type 1 \(ipsec_in_done\) len 8 cookie 0 sa 4 spi 0x00000fa1", c)
-              for c, _ in wsa), "wrong SA: the IN_DONE record of SA 4 that the policy read")
-    check([ip_bytes(pkt) for _, pkt in unp] == [fwd(p) for p in unprot] and
-          [ip_bytes(pkt) for _, pkt in wsa] == [fwd(p) for p in wrong_clear],
-          "policy drops: the inner packets as the policy saw them, byte for byte")
+    ctx.check(len(got) == 10 and len(unp) == 6 and len(wsa) == 4,
+              "policy drops: %d captured (%d unprotected, %d wrong SA), the discards not"
+              % (len(got), len(unp), len(wsa)))
+    ctx.check(all(re.fullmatch(r"mtag: 1 tag; 0: type \d+ \(ipl_drop/unprotected\) len 0 "
+                               r"cookie 0", c) for c, _ in unp),
+              "unprotected: no IN_DONE record, the verdict only")
+    ctx.check(all(re.fullmatch(r"mtag: 2 tags; 0: type \d+ \(ipl_drop/wrong_sa\) len 0 cookie 0; "
+                               r"1: type 1 \(ipsec_in_done\) len 8 cookie 0 sa 4 spi 0x00000fa1", c)
+                  for c, _ in wsa), "wrong SA: the IN_DONE record of SA 4 that the policy read")
+    ctx.check([ip_bytes(pkt) for _, pkt in unp] == [fwd(p) for p in unprot] and
+              [ip_bytes(pkt) for _, pkt in wsa] == [fwd(p) for p in wrong_clear],
+              "policy drops: the inner packets as the policy saw them, byte for byte")
 
     # --capture-limit.
-    path = os.path.join(tmp, "limit.pcapng")
-    Run(tmp, loop_conf("drop"), [inner_pkts(n), []],
+    path = ctx.path("limit.pcapng")
+    Run(ctx, loop_conf("drop"), [inner_pkts(n), []],
         extra=["--capture", path, "--capture-limit", "5"])
-    check(len(capture_read(path)) == 5, "--capture-limit 5: 5 packets")
+    ctx.check(len(capture_read(ctx, path)) == 5, "--capture-limit 5: 5 packets")
     return 0
 
 
@@ -1640,7 +1657,6 @@ CASES = {
 
 
 def main():
-    global ARGS
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--bin", required=True)
@@ -1648,23 +1664,23 @@ def main():
     ap.add_argument("--crypto", help="default: aesni_mb, else openssl, as the EAL creates them")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--fault-lib", help="test/fault_cdev.c built: crypto device faults")
-    ARGS = ap.parse_args()
-    ARGS.crypto = ARGS.crypto or crypto_probe.pick(ARGS.bin)
-    if ARGS.crypto is None:
+    args = ap.parse_args()
+    crypto = args.crypto or crypto_probe.pick(args.bin)
+    if crypto is None:
         print("SKIP: this DPDK creates none of " + ", ".join(crypto_probe.CANDIDATES))
         return SKIP
-    print("crypto device: " + ARGS.crypto)
-    tmp = tempfile.mkdtemp(prefix="ipl-%s-" % ARGS.case)
+    print("crypto device: " + crypto)
+    tmp = tempfile.mkdtemp(prefix="ipl-%s-" % args.case)
+    ctx = Context(args.bin, args.source, crypto, args.fault_lib, tmp)
     try:
-        rc = CASES[ARGS.case](tmp)
+        rc = CASES[args.case](ctx)
     finally:
-        if not ARGS.keep:
+        if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     if rc == SKIP:
         return SKIP
-    print("%s: %d failed" % (ARGS.case, len(FAILS)))
-    return 1 if FAILS else 0
-
+    print("%s: %d failed" % (args.case, len(ctx.fails)))
+    return 1 if ctx.fails else 0
 
 if __name__ == "__main__":
     sys.exit(main())
