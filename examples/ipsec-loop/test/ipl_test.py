@@ -161,8 +161,132 @@ class Run:
         return [pkt for f in self.tx[port] for pkt in read_pcap(f)]
 
 
-def ports_conf():
-    return "port 0 inside\nport 1 outside\n"
+# ---------------------------------------------------------------- configurations
+
+PORTS = ("port 0 inside", "port 1 outside")
+
+
+def opt(line, opts):
+    """line with opts (words) after it, if any."""
+    return line + " " + opts if opts else line
+
+
+def sa_line(direction, num, spi, src, dst, alg, opts=""):
+    """An 'sa' line with ipl_sa's keys for alg (scapy's SAs use the same), then opts."""
+    return opt("sa %s %d spi %d tunnel %s %s %s" % (direction, num, spi, src, dst,
+                                                    ipl_sa.conf_words(alg)), opts)
+
+
+def ipl_conf(*lines, ports=PORTS):
+    """A configuration: the port lines, then lines (sa_line()s, policies, routes, ...)."""
+    return "".join(line + "\n" for line in ports + lines)
+
+
+def golden_conf(alg, out_opts="", in_opts="", inside="", outside="", peer_route=""):
+    """One tunnel 192.0.2.1 - 192.0.2.2: SA 1 out (SPI 1001) for 10.1.0.0/16 to 10.2.0.0/16,
+    SA 2 in (SPI 2001) back. The other arguments: options of the SA lines, of the port
+    lines (port 0 inside, port 1 outside) and of the route to 192.0.2.2."""
+    return ipl_conf(
+        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", alg, out_opts),
+        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", alg, in_opts),
+        "sp out 10.1.0.0/16 10.2.0.0/16 protect 1",
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 2",
+        opt("route 192.0.2.2/32 port 1", peer_route),
+        "route 10.1.0.0/16 port 0",
+        ports=(opt("port 0 inside", inside), opt("port 1 outside", outside)))
+
+
+def loop_conf(action):
+    """SA 1 protects everything and its tunnel endpoint is routed back into outbound: every
+    packet loops; 'loop action'."""
+    return ipl_conf(
+        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
+        "sp out any any protect 1",
+        "# the tunnel endpoint routed back into outbound processing: a loop",
+        "route 192.0.2.2/32 outbound",
+        "loop %s" % action)
+
+
+def wrong_sa_conf(*policies):
+    """Inbound SA 3 (GCM, SPI 3001) protects 10.2.0.0/16 to 10.1.0.0/16; SA 4 (CBC, SPI
+    4001) comes over the same tunnel but no policy names it: ESP under it is under the wrong
+    SA. Then policies, then 'sp in any any discard'."""
+    return ipl_conf(
+        sa_line("in", 3, 3001, "192.0.2.2", "192.0.2.1", "aes-128-gcm"),
+        sa_line("in", 4, 4001, "192.0.2.2", "192.0.2.1", "aes-128-cbc-sha256"),
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3",
+        *policies,
+        "sp in any any discard",
+        "route 10.1.0.0/16 port 0")
+
+
+def inbound_conf(sa5_opts="", more=()):
+    """Inbound SA 3 (GCM, SPI 3001) for 10.2.0.0/16 and SA 5 (CBC, SPI 5001, then sa5_opts)
+    for 10.4.0.0/16, both to 10.1.0.0/16 behind port 0, over one tunnel from 192.0.2.2;
+    then the lines of more."""
+    return ipl_conf(
+        sa_line("in", 3, 3001, "192.0.2.2", "192.0.2.1", "aes-128-gcm"),
+        sa_line("in", 5, 5001, "192.0.2.2", "192.0.2.1", "aes-128-cbc-sha256", sa5_opts),
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3",
+        "sp in 10.4.0.0/16 10.1.0.0/16 protect 5",
+        "route 10.1.0.0/16 port 0",
+        *more)
+
+
+def v6_conf(alg, outside=""):
+    """The four combinations of V6_COMBOS, all SAs alg: outbound SAs 1, 3, 5, 7 (SPI 1001,
+    1003, ...), inbound 2, 4, 6, 8 (SPI 2001, 2003, ...); outside: options of port 1."""
+    return ipl_conf(
+        "# outbound: 4-in-4, 6-in-4, 4-in-6, 6-in-6",
+        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", alg),
+        sa_line("out", 3, 1003, "192.0.2.1", "192.0.2.2", alg),
+        sa_line("out", 5, 1005, "2001:db8::1", "2001:db8::2", alg),
+        sa_line("out", 7, 1007, "2001:db8::1", "2001:db8::2", alg),
+        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", alg),
+        sa_line("in", 4, 2003, "192.0.2.2", "192.0.2.1", alg),
+        sa_line("in", 6, 2005, "2001:db8::2", "2001:db8::1", alg),
+        sa_line("in", 8, 2007, "2001:db8::2", "2001:db8::1", alg),
+        "sp out 10.1.0.0/16 10.2.0.0/24 protect 1",
+        "sp out fd01::/64 fd02::/64 protect 3",
+        "sp out 10.1.0.0/16 10.2.1.0/24 protect 5",
+        "sp out fd01::/64 fd02:0:0:1::/64 protect 7",
+        "sp in 10.2.0.0/24 10.1.0.0/16 protect 2",
+        "sp in fd02::/64 fd01::/64 protect 4",
+        "sp in 10.2.1.0/24 10.1.0.0/16 protect 6",
+        "sp in fd02:0:0:1::/64 fd01::/64 protect 8",
+        "route 192.0.2.2/32 port 1",
+        "route 2001:db8::2/128 port 1",
+        "route 10.1.0.0/16 port 0",
+        "route fd01::/64 port 0",
+        ports=("port 0 inside", opt("port 1 outside", outside)))
+
+
+def frag_conf(alg):
+    """port 1 with MTU 1400; IPv4 and IPv6 tunnels both ways (SA 3 'df set'), 'proto udp'
+    policies for IPv4 to 10.2.0.0/16 and for IPv6."""
+    return ipl_conf(
+        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", alg),
+        sa_line("out", 3, 1003, "192.0.2.1", "192.0.2.3", alg, "df set"),
+        sa_line("out", 5, 1005, "2001:db8::1", "2001:db8::2", alg),
+        sa_line("out", 7, 1007, "2001:db8::1", "2001:db8::2", alg),
+        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", alg),
+        sa_line("in", 6, 2005, "2001:db8::2", "2001:db8::1", alg),
+        sa_line("in", 8, 2007, "2001:db8::2", "2001:db8::1", alg),
+        "sp out 10.1.0.0/16 10.3.0.0/16 protect 3",
+        "sp out 10.1.0.0/16 10.2.1.0/24 protect 5",
+        "sp out 10.1.0.0/16 10.2.0.0/16 proto udp protect 1",
+        "sp out fd01::/64 fd02::/64 proto udp protect 7",
+        "sp in 10.2.0.0/24 10.1.0.0/16 protect 2",
+        "sp in 10.2.1.0/24 10.1.0.0/16 protect 6",
+        "sp in fd02::/64 fd01::/64 proto udp protect 8",
+        "route 192.0.2.0/24 port 1",
+        "route 2001:db8::2/128 port 1",
+        "route 10.1.0.0/16 port 0",
+        "route fd01::/64 port 0",
+        ports=("port 0 inside", "port 1 outside mtu 1400"))
+
+
+# ---------------------------------------------------------------- packets
 
 
 def inner_pkts(n, src="10.1.0.", dst="10.2.0.", seed=0):
@@ -307,16 +431,6 @@ def case_config(ctx):
                   "bad config %d rejected naming %s: %s" % (i, line, msg))
 
 
-def golden_conf(alg):
-    return ports_conf() + (
-        "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
-        "sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sp out 10.1.0.0/16 10.2.0.0/16 protect 1\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 2\n"
-        "route 192.0.2.2/32 port 1\n"
-        "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words(alg), ipl_sa.conf_words(alg))
-
-
 def case_golden_out(ctx):
     n = 40
     for alg in ipl_sa.ALGS:
@@ -339,8 +453,8 @@ def case_golden_out(ctx):
 
 def l2_check(ctx):
     """Ethernet on TX: a route's mac, else the port's peer, else broadcast."""
-    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside peer 02:00:00:00:00:77") \
-        .replace("route 192.0.2.2/32 port 1", "route 192.0.2.2/32 port 1 mac 02:00:00:00:00:99")
+    conf = golden_conf("aes-128-gcm", inside="peer 02:00:00:00:00:77",
+                       peer_route="mac 02:00:00:00:00:99")
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     back = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=3)
     esp = [ETH6 / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
@@ -368,15 +482,6 @@ def case_golden_in(ctx):
         ctx.check(r.st.get("decrypted") == n and r.st["sa"]["2"]["pkts"] == n,
                   "%s: decrypted counters %s/%s" % (alg, r.st.get("decrypted"),
                                                     r.st.get("sa", {}).get("2")))
-
-
-def loop_conf(action):
-    return ports_conf() + (
-        "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
-        "sp out any any protect 1\n"
-        "# the tunnel endpoint routed back into outbound processing: a loop\n"
-        "route 192.0.2.2/32 outbound\n"
-        "loop %s\n") % (ipl_sa.conf_words("aes-128-gcm"), action)
 
 
 def case_loop(ctx):
@@ -418,19 +523,17 @@ def case_loop(ctx):
 
 def case_nested(ctx):
     n = 30
-    conf = ports_conf() + (
-        "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
-        "sa out 2 spi 1002 tunnel 198.51.100.1 198.51.100.2 %s\n"
-        "sa in 3 spi 2001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sa in 4 spi 2002 tunnel 198.51.100.2 198.51.100.1 %s\n"
-        "sp out any 192.0.2.2/32 protect 2\n"
-        "sp out 10.1.0.0/16 10.2.0.0/16 protect 1\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
-        "route 192.0.2.2/32 outbound\n"
-        "route 198.51.100.2/32 port 1\n"
-        "route 10.1.0.0/16 port 0\n") % (
-        ipl_sa.conf_words("aes-128-gcm"), ipl_sa.conf_words("aes-128-cbc-sha256"),
-        ipl_sa.conf_words("aes-128-gcm"), ipl_sa.conf_words("aes-128-cbc-sha256"))
+    conf = ipl_conf(
+        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
+        sa_line("out", 2, 1002, "198.51.100.1", "198.51.100.2", "aes-128-cbc-sha256"),
+        sa_line("in", 3, 2001, "192.0.2.2", "192.0.2.1", "aes-128-gcm"),
+        sa_line("in", 4, 2002, "198.51.100.2", "198.51.100.1", "aes-128-cbc-sha256"),
+        "sp out any 192.0.2.2/32 protect 2",
+        "sp out 10.1.0.0/16 10.2.0.0/16 protect 1",
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3",
+        "route 192.0.2.2/32 outbound",
+        "route 198.51.100.2/32 port 1",
+        "route 10.1.0.0/16 port 0")
     clear = inner_pkts(n)
     back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=5)
     i1 = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
@@ -459,14 +562,7 @@ def case_nested(ctx):
 
 
 def case_policy(ctx):
-    conf = ports_conf() + (
-        "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sa in 4 spi 4001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
-        "sp in 10.3.0.0/16 10.1.0.0/16 bypass\n"
-        "sp in any any discard\n"
-        "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words("aes-128-gcm"),
-                                         ipl_sa.conf_words("aes-128-cbc-sha256"))
+    conf = wrong_sa_conf("sp in 10.3.0.0/16 10.1.0.0/16 bypass")
     s3 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.1")
     s4 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 4001, "192.0.2.2", "192.0.2.1")
     unprot = inner_pkts(10, src="10.2.0.", dst="10.1.0.")
@@ -495,17 +591,10 @@ def case_policy(ctx):
 
 
 def case_malformed(ctx):
-    conf = ports_conf() + (
-        "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sa in 5 spi 5001 tunnel 192.0.2.2 192.0.2.1 %s replay-window 64\n"
-        "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
-        "sp in 10.4.0.0/16 10.1.0.0/16 protect 5\n"
-        "sp out any any protect 1\n"
-        "route 10.1.0.0/16 port 0\n"
-        "route 192.0.2.2/32 port 1\n") % (ipl_sa.conf_words("aes-128-gcm"),
-                                          ipl_sa.conf_words("aes-128-cbc-sha256"),
-                                          ipl_sa.conf_words("aes-128-gcm"))
+    conf = inbound_conf("replay-window 64",
+                        (sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
+                         "sp out any any protect 1",
+                         "route 192.0.2.2/32 port 1"))
     s3 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.1")
     s5 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 5001, "192.0.2.2", "192.0.2.1")
     c = inner_pkts(12, src="10.2.0.", dst="10.1.0.", seed=4)
@@ -587,18 +676,13 @@ def encrypt_bad_trailer(sa, pkt, seq, nh=None, bad_pad=False):
 
 
 def case_inbound_checks(ctx):
-    conf = ports_conf() + (
-        "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sa in 5 spi 5001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
-        "sp in 10.4.0.0/16 10.1.0.0/16 protect 5\n"
-        "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words("aes-128-gcm"),
-                                         ipl_sa.conf_words("aes-128-cbc-sha256"))
+    # SA 7: SPI 3001 again, on another of our tunnel addresses (the packets further down)
+    conf = inbound_conf(more=(sa_line("in", 7, 3001, "192.0.2.2", "192.0.2.9", "aes-128-gcm"),
+                              "sp in 10.6.0.0/16 10.1.0.0/16 protect 7"))
     s3 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.1")
     s5 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 5001, "192.0.2.2", "192.0.2.1")
     spoof = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.99", "192.0.2.1")
     c = inner_pkts(8, src="10.2.0.", dst="10.1.0.", seed=8)
-    c5 = inner_pkts(4, src="10.4.0.", dst="10.1.0.", seed=9)
     # CBC pads to 16 bytes: a packet that needs padding, for the bad padding case
     c5 = [p for p in inner_pkts(40, src="10.4.0.", dst="10.1.0.", seed=9)
           if (len(ip_bytes(p)) + 2) % 16 != 0][:4]
@@ -614,8 +698,6 @@ def case_inbound_checks(ctx):
     ]
     # The same SPI on two of our tunnel addresses: two SAs (the key is SPI and address),
     # packets of both interleaved, over more than one burst (the SAs seen are cached)
-    conf += ("sa in 7 spi 3001 tunnel 192.0.2.2 192.0.2.9 %s\n"
-             "sp in 10.6.0.0/16 10.1.0.0/16 protect 7\n") % ipl_sa.conf_words("aes-128-gcm")
     s7 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.9")
     c7 = inner_pkts(20, src="10.6.0.", dst="10.1.0.", seed=10)
     c3 = inner_pkts(20, src="10.2.0.", dst="10.1.0.", seed=11)
@@ -664,15 +746,15 @@ def lookup_conf(rnd, nb_sp, nb_routes):
         if p[1] == 0:
             return "any"
         return "%s/%d" % (socket.inet_ntoa(struct.pack(">I", p[0])), p[1])
-    lines = ["port 0 inside", "port 1 outside", "port 2 outside",
-             "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 null", "route 192.0.2.2/32 port 1"]
+    lines = [sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "null"), "route 192.0.2.2/32 port 1"]
     for d, src, dst, proto, act in sps:
         lines.append("sp %s %s %s %s%s" % (d, ptxt(src), ptxt(dst),
                                            "proto %d " % proto if proto else "",
                                            "protect 1" if act == "protect" else act))
     for p, port in routes:
         lines.append("route %s port %d" % (ptxt(p), port))
-    return sps, routes, "\n".join(lines) + "\n"
+    ports = ("port 0 inside", "port 1 outside", "port 2 outside")
+    return sps, routes, ipl_conf(*lines, ports=ports)
 
 
 def case_lookup(ctx):
@@ -769,10 +851,10 @@ def case_faults(ctx):
               % (st.get("encrypted"), n, st.get("no_crypto_op")))
 
     # port names: right, then swapped as when a vdev before them fails to probe
-    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside name net_pcap0")
+    conf = golden_conf("aes-128-gcm", inside="name net_pcap0")
     r = Run(ctx, conf, [clear[:5], []])
     ctx.check(r.st.get("encrypted") == 5, "port 0 named net_pcap0: runs")
-    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside name net_pcap1")
+    conf = golden_conf("aes-128-gcm", inside="name net_pcap1")
     path = ctx.path("swapped.conf")
     with open(path, "w") as f:
         f.write(conf)
@@ -857,14 +939,8 @@ def case_esn(ctx):
     start = 0xFFFFFFFD
     n = 8
     for alg in ipl_sa.ALGS:
-        words = ipl_sa.conf_words(alg)
-        conf = ports_conf() + (
-            "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s esn seq %d\n"
-            "sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 %s esn seq %d\n"
-            "sp out 10.1.0.0/16 10.2.0.0/16 protect 1\n"
-            "sp in 10.2.0.0/16 10.1.0.0/16 protect 2\n"
-            "route 192.0.2.2/32 port 1\nroute 10.1.0.0/16 port 0\n") % (words, start, words,
-                                                                   start - 16)
+        conf = golden_conf(alg, out_opts="esn seq %d" % start,
+                           in_opts="esn seq %d" % (start - 16))
         clear = inner_pkts(n, seed=11)
         back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=12)
         seqs = [start + i for i in range(n)]
@@ -897,8 +973,7 @@ def case_esn(ctx):
                   "%s ESN in: scapy's packets across 2^32 decrypted, the high bits right (%d of "
                   "%d; missing %s, ICV failures %s)" % (alg, len(got), n, [hex(q) for q in missing],
                                                         r.st.get("icv_fail")))
-    conf = golden_conf("aes-128-gcm").replace("aes-128-gcm key", "aes-128-gcm seq %d key"
-                                              % start, 1)
+    conf = golden_conf("aes-128-gcm", out_opts="seq %d" % start)
     r = Run(ctx, conf, [inner_pkts(n), []])
     wire = [p[ESP].seq for p in r.sent(1) if ESP in p]
     # rte_ipsec (22.11) keeps 2^32 - 1 back: the last number sent is 2^32 - 2.
@@ -909,17 +984,17 @@ def case_esn(ctx):
 
 def case_tunnel(ctx):
     """RFC 4301 5.1.2 and RFC 6040: inner TTL, DSCP, ECN both ways, outer DF per SA."""
-    gcm = ipl_sa.conf_words("aes-128-gcm")
-    conf = ports_conf() + (
-        "sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 %s\n"
-        "sa out 3 spi 1003 tunnel 192.0.2.1 192.0.2.3 %s df set\n"
-        "sa out 5 spi 1005 tunnel 192.0.2.1 192.0.2.5 %s df clear\n"
-        "sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sp out 10.1.0.0/16 10.3.0.0/16 protect 3\n"
-        "sp out 10.1.0.0/16 10.5.0.0/16 protect 5\n"
-        "sp out 10.1.0.0/16 any protect 1\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 2\n"
-        "route 192.0.2.0/24 port 1\nroute 10.1.0.0/16 port 0\n") % (gcm, gcm, gcm, gcm)
+    conf = ipl_conf(
+        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
+        sa_line("out", 3, 1003, "192.0.2.1", "192.0.2.3", "aes-128-gcm", "df set"),
+        sa_line("out", 5, 1005, "192.0.2.1", "192.0.2.5", "aes-128-gcm", "df clear"),
+        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", "aes-128-gcm"),
+        "sp out 10.1.0.0/16 10.3.0.0/16 protect 3",
+        "sp out 10.1.0.0/16 10.5.0.0/16 protect 5",
+        "sp out 10.1.0.0/16 any protect 1",
+        "sp in 10.2.0.0/16 10.1.0.0/16 protect 2",
+        "route 192.0.2.0/24 port 1",
+        "route 10.1.0.0/16 port 0")
 
     def pkt(src, dst, i, ttl=64, tos=0, df=False):
         ip = IP(src=src, dst=dst, id=i, ttl=ttl, tos=tos, flags="DF" if df else 0) / \
@@ -987,7 +1062,7 @@ def case_tunnel(ctx):
 def case_mtu(ctx):
     """port ... mtu: a packet whose ESP would not fit is dropped; with DF its sender gets
     ICMP fragmentation needed with the inner MTU that fits (RFC 1191); jumbo frames."""
-    conf = golden_conf("aes-128-gcm").replace("port 1 outside", "port 1 outside mtu 1280")
+    conf = golden_conf("aes-128-gcm", outside="mtu 1280")
     fit = 1280 - (20 + 8 + 8) - 16 - 2  # outer IPv4, ESP header, IV, ICV, trailer: 1226
 
     def pkt(size, df, i):
@@ -1020,8 +1095,7 @@ def case_mtu(ctx):
               "too big: %s (1, with DF), ICMP sent %s (1), fragmented %s (1)"
               % (r.st.get("too_big"), r.st.get("icmp_too_big"), r.st.get("fragmented")))
     # IPv6 in IPv6: ICMPv6 packet too big from our tunnel address
-    conf = V6_CONF.format(w=ipl_sa.conf_words("aes-128-gcm")).replace(
-        "port 1 outside", "port 1 outside mtu 1400")
+    conf = v6_conf("aes-128-gcm", outside="mtu 1400")
     fit6 = 1400 - (40 + 8 + 8) - 16 - 2  # 1326
 
     def pkt6(size, i):
@@ -1054,8 +1128,7 @@ def case_mtu(ctx):
     ctx.check(ok and r.st.get("icmp_too_big") == 1,
               "ICMPv6 packet too big, MTU %d, from our tunnel address, checksum right: %s"
               % (fit6, [p.summary() for p in icmp]))
-    conf = golden_conf("aes-128-gcm").replace("port 0 inside", "port 0 inside mtu 9000") \
-        .replace("port 1 outside", "port 1 outside mtu 9000")
+    conf = golden_conf("aes-128-gcm", inside="mtu 9000", outside="mtu 9000")
     big = [pkt(8000, True, 5)]
     r = Run(ctx, conf, [big, []])
     out = r.sent(1)
@@ -1063,29 +1136,6 @@ def case_mtu(ctx):
                         "jumbo")
     ctx.check(inner is not None and len(inner) == 1 and bytes(inner[0]) == fwd(big[0]),
               "mtu 9000: an 8000-byte packet goes through, scapy decrypts it")
-
-
-FRAG_CONF = """port 0 inside
-port 1 outside mtu 1400
-sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 {w}
-sa out 3 spi 1003 tunnel 192.0.2.1 192.0.2.3 {w} df set
-sa out 5 spi 1005 tunnel 2001:db8::1 2001:db8::2 {w}
-sa out 7 spi 1007 tunnel 2001:db8::1 2001:db8::2 {w}
-sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 {w}
-sa in 6 spi 2005 tunnel 2001:db8::2 2001:db8::1 {w}
-sa in 8 spi 2007 tunnel 2001:db8::2 2001:db8::1 {w}
-sp out 10.1.0.0/16 10.3.0.0/16 protect 3
-sp out 10.1.0.0/16 10.2.1.0/24 protect 5
-sp out 10.1.0.0/16 10.2.0.0/16 proto udp protect 1
-sp out fd01::/64 fd02::/64 proto udp protect 7
-sp in 10.2.0.0/24 10.1.0.0/16 protect 2
-sp in 10.2.1.0/24 10.1.0.0/16 protect 6
-sp in fd02::/64 fd01::/64 proto udp protect 8
-route 192.0.2.0/24 port 1
-route 2001:db8::2/128 port 1
-route 10.1.0.0/16 port 0
-route fd01::/64 port 0
-"""
 
 
 def udp4(src, dst, size, i, df=False):
@@ -1110,7 +1160,7 @@ def case_fragments(ctx):
     from scapy.layers.inet import defragment, fragment
     from scapy.layers.inet6 import defragment6, fragment6
     alg = "aes-128-gcm"
-    conf = FRAG_CONF.format(w=ipl_sa.conf_words(alg))
+    conf = frag_conf(alg)
     n = 4
 
     # Outbound: DF-clear packets whose ESP exceeds the outside MTU (1400) are encrypted,
@@ -1290,31 +1340,6 @@ def case_fragments(ctx):
               % (st.get("too_big"), n, st.get("fragment")))
 
 
-V6_CONF = """port 0 inside
-port 1 outside
-# outbound: 4-in-4, 6-in-4, 4-in-6, 6-in-6
-sa out 1 spi 1001 tunnel 192.0.2.1 192.0.2.2 {w}
-sa out 3 spi 1003 tunnel 192.0.2.1 192.0.2.2 {w}
-sa out 5 spi 1005 tunnel 2001:db8::1 2001:db8::2 {w}
-sa out 7 spi 1007 tunnel 2001:db8::1 2001:db8::2 {w}
-sa in 2 spi 2001 tunnel 192.0.2.2 192.0.2.1 {w}
-sa in 4 spi 2003 tunnel 192.0.2.2 192.0.2.1 {w}
-sa in 6 spi 2005 tunnel 2001:db8::2 2001:db8::1 {w}
-sa in 8 spi 2007 tunnel 2001:db8::2 2001:db8::1 {w}
-sp out 10.1.0.0/16 10.2.0.0/24 protect 1
-sp out fd01::/64 fd02::/64 protect 3
-sp out 10.1.0.0/16 10.2.1.0/24 protect 5
-sp out fd01::/64 fd02:0:0:1::/64 protect 7
-sp in 10.2.0.0/24 10.1.0.0/16 protect 2
-sp in fd02::/64 fd01::/64 protect 4
-sp in 10.2.1.0/24 10.1.0.0/16 protect 6
-sp in fd02:0:0:1::/64 fd01::/64 protect 8
-route 192.0.2.2/32 port 1
-route 2001:db8::2/128 port 1
-route 10.1.0.0/16 port 0
-route fd01::/64 port 0
-"""
-
 # (inner src prefix, inner dst prefix, outbound SA, its SPI, inbound SA SPI, outer v6)
 V6_COMBOS = [("4-in-4", "10.1.0.", "10.2.0.", 1001, 2001, False),
              ("6-in-4", "fd01::", "fd02::", 1003, 2003, False),
@@ -1350,7 +1375,7 @@ def case_ipv6(ctx):
     both directions; tshark decrypts what we sent; extension headers dropped, counted."""
     n = 12
     for alg in ipl_sa.ALGS:
-        conf = V6_CONF.format(w=ipl_sa.conf_words(alg))
+        conf = v6_conf(alg)
         inside, outside, want_out, want_in = [], [], {}, []
         for k, (name, src, dst, spi, spi_in, v6) in enumerate(V6_COMBOS):
             clear = inner_any(src, dst, n, seed=k)
@@ -1446,11 +1471,7 @@ def case_natt(ctx):
     from scapy.layers.ipsec import SecurityAssociation  # noqa: F401
     n = 10
     for alg in ipl_sa.ALGS:
-        conf = golden_conf(alg).replace("192.0.2.2 %s" % alg, "192.0.2.2 %s" % alg, 1)
-        conf = conf.replace("tunnel 192.0.2.1 192.0.2.2 %s" % ipl_sa.conf_words(alg),
-                            "tunnel 192.0.2.1 192.0.2.2 %s natt" % ipl_sa.conf_words(alg))
-        conf = conf.replace("tunnel 192.0.2.2 192.0.2.1 %s" % ipl_sa.conf_words(alg),
-                            "tunnel 192.0.2.2 192.0.2.1 %s natt" % ipl_sa.conf_words(alg))
+        conf = golden_conf(alg, out_opts="natt", in_opts="natt")
         clear = inner_pkts(n, seed=13)
         back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=14)
         sa_in = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
@@ -1593,13 +1614,7 @@ def case_capture(ctx):
     ctx.check(all(ESP in pkt for _, pkt in got), "loop drops: the packets as caught, ESP")
 
     # Inbound policy: cleartext that should be protected, and SA 4's where SA 3 is wanted.
-    conf = ports_conf() + (
-        "sa in 3 spi 3001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sa in 4 spi 4001 tunnel 192.0.2.2 192.0.2.1 %s\n"
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3\n"
-        "sp in any any discard\n"
-        "route 10.1.0.0/16 port 0\n") % (ipl_sa.conf_words("aes-128-gcm"),
-                                         ipl_sa.conf_words("aes-128-cbc-sha256"))
+    conf = wrong_sa_conf()
     s4 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 4001, "192.0.2.2", "192.0.2.1")
     unprot = inner_pkts(6, src="10.2.0.", dst="10.1.0.")
     wrong_clear = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=1)
