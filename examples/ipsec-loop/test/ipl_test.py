@@ -9,12 +9,16 @@ what came out (decrypting it with scapy) and the counters it wrote as JSON.
 Every run must end with no tag and no mbuf in use (the example checks and
 exits 3 otherwise).
 
-usage: ipl_test.py CASE --bin PATH --source DIR
+What the cases share is in harness/: the runner (harness/runner.py), packets
+and pcap files (harness/packets.py), the example's configurations
+(harness/confs.py).
+
+usage: ipl_test.py CASE --bin PATH --source DIR [--fault-lib PATH] [--crypto VDEV] [--keep]
 """
 
 import argparse
-import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -23,335 +27,30 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crypto_probe  # noqa: E402
 import ipl_sa  # noqa: E402
+from harness.confs import V6_COMBOS, frag_conf, golden_conf, inbound_conf, ipl_conf, \
+    loop_conf, sa_line, v6_conf, wrong_sa_conf  # noqa: E402
+from harness.packets import ETH6, decrypt_all, esp_frames, fwd, inner_any, inner_of, \
+    inner_pkts, ip_bytes, outer_ok, read_pcap  # noqa: E402
+from harness.runner import SKIP, TEST_DIR, Context, Run, check_config, eal_cmd, \
+    telemetry  # noqa: E402
 
-from scapy.all import ARP, ICMP, IP, IPv6, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
-from scapy.layers.inet6 import ICMPv6EchoRequest, ICMPv6PacketTooBig, IPv6ExtHdrFragment, \
-    IPv6ExtHdrHopByHop  # noqa: E402
-from scapy.layers.inet import IPOption_RR  # noqa: E402
+from scapy.all import ARP, ICMP, IP, IPv6, TCP, UDP, Ether, Raw  # noqa: E402
+from scapy.layers.inet6 import ICMPv6PacketTooBig, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, \
+    defragment6, fragment6  # noqa: E402
+from scapy.layers.inet import IPOption_RR, defragment, fragment  # noqa: E402
 from scapy.layers.ipsec import ESP  # noqa: E402
 from scapy.utils import checksum  # noqa: E402
 
-SKIP = 77
 
-
-class Context:
-    """What a case is given: the command line's paths and crypto device, a scratch
-    directory (tmp), the number of runs made so far and the checks that failed."""
-
-    def __init__(self, binary, source, crypto, fault_lib, tmp):
-        self.bin = binary
-        self.source = source
-        self.crypto = crypto
-        self.fault_lib = fault_lib
-        self.tmp = tmp
-        self.runs = 0
-        self.fails = []
-
-    def check(self, cond, what):
-        print(("ok   " if cond else "FAIL ") + what)
-        if not cond:
-            self.fails.append(what)
-
-    def path(self, name):
-        """name in the scratch directory."""
-        return os.path.join(self.tmp, name)
-
-
-def empty_pcap(path):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-
-
-def write_pcap(path, pkts):
-    if pkts:
-        wrpcap(path, pkts)
-    else:
-        empty_pcap(path)
-
-
-def read_pcap(path):
-    if not os.path.exists(path) or os.path.getsize(path) <= 24:
-        return []
-    return list(rdpcap(path))
-
-
-class Run:
-    """One run of the example on net_pcap ports."""
-
-    def __init__(self, ctx, conf, rx, extra=(), crypto=None, duration=1.5, queues=1,
-                 during=None, stop=None, env=None):
-        """stop: (signal, seconds): no --duration; the signal that many seconds after
-        start-up, and self.stop_s the time from it to the exit. env: added to the
-        example's environment."""
-        ctx.runs += 1
-        self.dir = ctx.path("run%d" % ctx.runs)
-        os.makedirs(self.dir)
-        conf_path = os.path.join(self.dir, "ipl.conf")
-        with open(conf_path, "w") as f:
-            f.write(conf)
-        vdevs = []
-        self.tx = []
-        for i, pkts in enumerate(rx):
-            # With several queues, queue q gets packets q, q + queues, ...
-            args, txq = [], []
-            for q in range(queues):
-                rxf = os.path.join(self.dir, "rx%d_%d.pcap" % (i, q))
-                txf = os.path.join(self.dir, "tx%d_%d.pcap" % (i, q))
-                write_pcap(rxf, pkts[q::queues])
-                txq.append(txf)
-                args.append("rx_pcap=%s,tx_pcap=%s" % (rxf, txf))
-            self.tx.append(txq)
-            vdevs += ["--vdev", "net_pcap%d,%s" % (i, ",".join(args))]
-        vdevs += ["--vdev", crypto or ctx.crypto]
-        self.stats_path = os.path.join(self.dir, "stats.json")
-        runtime = os.path.join(self.dir, "rt")
-        os.makedirs(runtime)
-        cmd = [ctx.bin, "-l", "0-%d" % (queues - 1), "--no-huge", "-m", "256", "--no-pci",
-               "--no-shconf", "--file-prefix", "ipl%d_%d" % (os.getpid(), ctx.runs),
-               "--log-level", "*:warning"] + vdevs + [
-            "--", "-f", conf_path, "--stats-interval", "0",
-            "--stats-file", self.stats_path] + list(extra)
-        if stop is None:
-            cmd += ["--duration", str(duration)]
-        env = dict(os.environ, RUNTIME_DIRECTORY=runtime, **(env or {}))
-        self.sock = os.path.join(runtime, "dpdk", "ipl%d_%d" % (os.getpid(), ctx.runs),
-                                 "dpdk_telemetry.v2")
-        out_path = os.path.join(self.dir, "out.txt")
-        with open(out_path, "w") as out:
-            p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.during = during(self) if during is not None else None
-        self.stop_s = None
-        if stop is not None:
-            for _ in range(300):
-                with open(out_path) as f:
-                    if "dpdk-ipsec-loop:" in f.read() or p.poll() is not None:
-                        break
-                time.sleep(0.05)
-            time.sleep(stop[1])
-            p.send_signal(stop[0])
-            t0 = time.monotonic()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-            self.stop_s = time.monotonic() - t0
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-        self.rc = p.returncode
-        with open(out_path) as f:
-            self.out = f.read()
-        print(self.out)
-        self.st = {}
-        if os.path.exists(self.stats_path):
-            with open(self.stats_path) as f:
-                self.st = json.load(f)
-        ctx.check(self.rc == 0, "example exits 0 (rc %d)" % self.rc)
-        ctx.check(self.st.get("tags_in_use") == 0 and self.st.get("mbufs_in_use") == 0,
-                  "no tag and no mbuf leaked")
-
-    def sent(self, port):
-        return [pkt for f in self.tx[port] for pkt in read_pcap(f)]
-
-
-# ---------------------------------------------------------------- configurations
-
-PORTS = ("port 0 inside", "port 1 outside")
-
-
-def opt(line, opts):
-    """line with opts (words) after it, if any."""
-    return line + " " + opts if opts else line
-
-
-def sa_line(direction, num, spi, src, dst, alg, opts=""):
-    """An 'sa' line with ipl_sa's keys for alg (scapy's SAs use the same), then opts."""
-    return opt("sa %s %d spi %d tunnel %s %s %s" % (direction, num, spi, src, dst,
-                                                    ipl_sa.conf_words(alg)), opts)
-
-
-def ipl_conf(*lines, ports=PORTS):
-    """A configuration: the port lines, then lines (sa_line()s, policies, routes, ...)."""
-    return "".join(line + "\n" for line in ports + lines)
-
-
-def golden_conf(alg, out_opts="", in_opts="", inside="", outside="", peer_route=""):
-    """One tunnel 192.0.2.1 - 192.0.2.2: SA 1 out (SPI 1001) for 10.1.0.0/16 to 10.2.0.0/16,
-    SA 2 in (SPI 2001) back. The other arguments: options of the SA lines, of the port
-    lines (port 0 inside, port 1 outside) and of the route to 192.0.2.2."""
-    return ipl_conf(
-        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", alg, out_opts),
-        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", alg, in_opts),
-        "sp out 10.1.0.0/16 10.2.0.0/16 protect 1",
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 2",
-        opt("route 192.0.2.2/32 port 1", peer_route),
-        "route 10.1.0.0/16 port 0",
-        ports=(opt("port 0 inside", inside), opt("port 1 outside", outside)))
-
-
-def loop_conf(action):
-    """SA 1 protects everything and its tunnel endpoint is routed back into outbound: every
-    packet loops; 'loop action'."""
-    return ipl_conf(
-        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
-        "sp out any any protect 1",
-        "# the tunnel endpoint routed back into outbound processing: a loop",
-        "route 192.0.2.2/32 outbound",
-        "loop %s" % action)
-
-
-def wrong_sa_conf(*policies):
-    """Inbound SA 3 (GCM, SPI 3001) protects 10.2.0.0/16 to 10.1.0.0/16; SA 4 (CBC, SPI
-    4001) comes over the same tunnel but no policy names it: ESP under it is under the wrong
-    SA. Then policies, then 'sp in any any discard'."""
-    return ipl_conf(
-        sa_line("in", 3, 3001, "192.0.2.2", "192.0.2.1", "aes-128-gcm"),
-        sa_line("in", 4, 4001, "192.0.2.2", "192.0.2.1", "aes-128-cbc-sha256"),
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3",
-        *policies,
-        "sp in any any discard",
-        "route 10.1.0.0/16 port 0")
-
-
-def inbound_conf(sa5_opts="", more=()):
-    """Inbound SA 3 (GCM, SPI 3001) for 10.2.0.0/16 and SA 5 (CBC, SPI 5001, then sa5_opts)
-    for 10.4.0.0/16, both to 10.1.0.0/16 behind port 0, over one tunnel from 192.0.2.2;
-    then the lines of more."""
-    return ipl_conf(
-        sa_line("in", 3, 3001, "192.0.2.2", "192.0.2.1", "aes-128-gcm"),
-        sa_line("in", 5, 5001, "192.0.2.2", "192.0.2.1", "aes-128-cbc-sha256", sa5_opts),
-        "sp in 10.2.0.0/16 10.1.0.0/16 protect 3",
-        "sp in 10.4.0.0/16 10.1.0.0/16 protect 5",
-        "route 10.1.0.0/16 port 0",
-        *more)
-
-
-def v6_conf(alg, outside=""):
-    """The four combinations of V6_COMBOS, all SAs alg: outbound SAs 1, 3, 5, 7 (SPI 1001,
-    1003, ...), inbound 2, 4, 6, 8 (SPI 2001, 2003, ...); outside: options of port 1."""
-    return ipl_conf(
-        "# outbound: 4-in-4, 6-in-4, 4-in-6, 6-in-6",
-        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", alg),
-        sa_line("out", 3, 1003, "192.0.2.1", "192.0.2.2", alg),
-        sa_line("out", 5, 1005, "2001:db8::1", "2001:db8::2", alg),
-        sa_line("out", 7, 1007, "2001:db8::1", "2001:db8::2", alg),
-        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", alg),
-        sa_line("in", 4, 2003, "192.0.2.2", "192.0.2.1", alg),
-        sa_line("in", 6, 2005, "2001:db8::2", "2001:db8::1", alg),
-        sa_line("in", 8, 2007, "2001:db8::2", "2001:db8::1", alg),
-        "sp out 10.1.0.0/16 10.2.0.0/24 protect 1",
-        "sp out fd01::/64 fd02::/64 protect 3",
-        "sp out 10.1.0.0/16 10.2.1.0/24 protect 5",
-        "sp out fd01::/64 fd02:0:0:1::/64 protect 7",
-        "sp in 10.2.0.0/24 10.1.0.0/16 protect 2",
-        "sp in fd02::/64 fd01::/64 protect 4",
-        "sp in 10.2.1.0/24 10.1.0.0/16 protect 6",
-        "sp in fd02:0:0:1::/64 fd01::/64 protect 8",
-        "route 192.0.2.2/32 port 1",
-        "route 2001:db8::2/128 port 1",
-        "route 10.1.0.0/16 port 0",
-        "route fd01::/64 port 0",
-        ports=("port 0 inside", opt("port 1 outside", outside)))
-
-
-def frag_conf(alg):
-    """port 1 with MTU 1400; IPv4 and IPv6 tunnels both ways (SA 3 'df set'), 'proto udp'
-    policies for IPv4 to 10.2.0.0/16 and for IPv6."""
-    return ipl_conf(
-        sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", alg),
-        sa_line("out", 3, 1003, "192.0.2.1", "192.0.2.3", alg, "df set"),
-        sa_line("out", 5, 1005, "2001:db8::1", "2001:db8::2", alg),
-        sa_line("out", 7, 1007, "2001:db8::1", "2001:db8::2", alg),
-        sa_line("in", 2, 2001, "192.0.2.2", "192.0.2.1", alg),
-        sa_line("in", 6, 2005, "2001:db8::2", "2001:db8::1", alg),
-        sa_line("in", 8, 2007, "2001:db8::2", "2001:db8::1", alg),
-        "sp out 10.1.0.0/16 10.3.0.0/16 protect 3",
-        "sp out 10.1.0.0/16 10.2.1.0/24 protect 5",
-        "sp out 10.1.0.0/16 10.2.0.0/16 proto udp protect 1",
-        "sp out fd01::/64 fd02::/64 proto udp protect 7",
-        "sp in 10.2.0.0/24 10.1.0.0/16 protect 2",
-        "sp in 10.2.1.0/24 10.1.0.0/16 protect 6",
-        "sp in fd02::/64 fd01::/64 proto udp protect 8",
-        "route 192.0.2.0/24 port 1",
-        "route 2001:db8::2/128 port 1",
-        "route 10.1.0.0/16 port 0",
-        "route fd01::/64 port 0",
-        ports=("port 0 inside", "port 1 outside mtu 1400"))
-
-
-# ---------------------------------------------------------------- packets
-
-
-def inner_pkts(n, src="10.1.0.", dst="10.2.0.", seed=0):
-    """Cleartext IPv4 packets of varied sizes and protocols (Ethernet framed)."""
-    pkts = []
-    for i in range(n):
-        size = (i * 37 + seed * 11) % 300
-        if i % 3 == 2:
-            l4 = ICMP(id=7, seq=i) / Raw(bytes((i + k) & 0xFF for k in range(size)))
-        else:
-            l4 = UDP(sport=1000 + i, dport=2000) / Raw(bytes((i * k) & 0xFF for k in range(size)))
-        ip = IP(src=src + str(1 + i % 200), dst=dst + str(1 + (i * 7) % 200), id=i, ttl=64) / l4
-        pkts.append(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(bytes(ip)))
-    return pkts
-
-
-def ip_bytes(p):
-    return bytes(p[IP])
-
-
-def fwd(p, hops=1):
-    """The IP bytes of p once forwarded: TTL (hop limit) down by one, checksum right."""
-    if IPv6 in p and IP not in p:
-        ip = IPv6(bytes(p[IPv6]))
-        ip.hlim -= hops
-        return bytes(ip)
-    ip = IP(ip_bytes(p))
-    ip.ttl -= hops
-    del ip.chksum
-    return bytes(IP(bytes(ip)))
-
-
-def decrypt_all(ctx, sa, pkts, what):
-    """scapy-decrypt pkts with sa; returns the inner IP packets or None."""
-    out = []
-    for p in pkts:
-        if IP not in p or ESP not in p:
-            ctx.check(False, "%s: output packet is ESP" % what)
-            return None
-        ip = IP(bytes(p[IP]))
-        try:
-            out.append(sa.decrypt(ip))
-        except Exception as e:  # scapy raises on a bad ICV or padding
-            ctx.check(False, "%s: scapy decrypts our ESP (%s)" % (what, e))
-            return None
-    return out
-
-
-def outer_ok(pkts, src, dst, spi):
-    for i, p in enumerate(pkts):
-        ip = p[IP]
-        raw = bytes(ip)[:20]
-        if not (ip.src == src and ip.dst == dst and ip.proto == 50 and p[ESP].spi == spi):
-            return "packet %d: outer %s > %s proto %d spi %d" % (i, ip.src, ip.dst, ip.proto,
-                                                                  p[ESP].spi)
-        if p[ESP].seq != i + 1:
-            return "packet %d: sequence number %d" % (i, p[ESP].seq)
-        if checksum(raw) != 0:
-            return "packet %d: bad outer checksum %#x" % (i, ip.chksum)
-    return None
-
-
-# ---------------------------------------------------------------- cases
+# ---------------------------------------------------------------- golden
 
 def case_config(ctx):
+    """The shipped configurations parse, and one with IPv6 and the newer options; broken
+    ones are refused naming their line."""
     srcdir = os.path.join(ctx.source, "..", "..", "config")
     confs = sorted(f for f in os.listdir(srcdir) if f.startswith("ipsec-loop"))
     ctx.check(len(confs) >= 3, "config/ has the example configurations (%d)" % len(confs))
@@ -362,15 +61,11 @@ def case_config(ctx):
             "sp out 10.1.0.0/16 any protect 3\nsp out fd00:1::/32 any proto udp protect 1\n"
             "sp in any any bypass\nroute 2001:db8::/64 port 1\nroute any port 0\n"
             "route ::ffff:0.0.0.0/96 port 1\n")
-    path = ctx.path("good.conf")
-    with open(path, "w") as f:
-        f.write(good)
-    p = subprocess.run([ctx.bin, "--check-config", path], stdout=subprocess.PIPE, text=True)
+    p = check_config(ctx, ctx.write("good.conf", good))
     ctx.check(p.returncode == 0 and "3 policies, 3 routes" in p.stdout,
               "IPv6 prefixes, tunnels, esn, seq, df: %s" % p.stdout.strip())
     for c in confs:
-        p = subprocess.run([ctx.bin, "--check-config", os.path.join(srcdir, c)],
-                           stdout=subprocess.PIPE, text=True)
+        p = check_config(ctx, os.path.join(srcdir, c))
         ctx.check(p.returncode == 0, "%s parses: %s" % (c, p.stdout.strip()))
     bad = [
         ("port 0 inside\nport 0 outside\n", "line 2", "declared twice"),
@@ -421,17 +116,15 @@ def case_config(ctx):
          "sp in fd00::/8 any protect 1\n", "line 3", "one inner family"),
     ]
     for i, (text, line, words) in enumerate(bad):
-        path = ctx.path("bad%d.conf" % i)
-        with open(path, "w") as f:
-            f.write(text)
-        p = subprocess.run([ctx.bin, "--check-config", path], stdout=subprocess.PIPE,
-                           text=True)
+        p = check_config(ctx, ctx.write("bad%d.conf" % i, text))
         msg = p.stdout.strip()
         ctx.check(p.returncode != 0 and line + ":" in msg and words in msg,
                   "bad config %d rejected naming %s: %s" % (i, line, msg))
 
 
 def case_golden_out(ctx):
+    """Both ciphers: scapy decrypts all we encrypt to the originals; outer header, checksum,
+    SPI and sequence numbers right. Then the Ethernet header we send (l2_check)."""
     n = 40
     for alg in ipl_sa.ALGS:
         clear = inner_pkts(n, seed=len(alg))
@@ -457,7 +150,7 @@ def l2_check(ctx):
                        peer_route="mac 02:00:00:00:00:99")
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
     back = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=3)
-    esp = [ETH6 / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+    esp = esp_frames(sa, back, ETH6)
     r = Run(ctx, conf, [[ETH6 / p[IP] for p in inner_pkts(4)], esp])
     out, back_out = r.sent(1), r.sent(0)
     ctx.check(len(out) == 4 and all(p[Ether].dst == "02:00:00:00:00:99" and p[Ether].type == 0x800
@@ -469,11 +162,12 @@ def l2_check(ctx):
 
 
 def case_golden_in(ctx):
+    """Both ciphers: scapy encrypts, we decrypt to the originals."""
     n = 40
     for alg in ipl_sa.ALGS:
         clear = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=3)
         sa = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
-        esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(clear)]
+        esp = esp_frames(sa, clear)
         r = Run(ctx, golden_conf(alg), [[], esp])
         out = r.sent(0)
         ctx.check(len(out) == n, "%s: %d cleartext packets out of %d ESP sent" % (alg, len(out), n))
@@ -484,7 +178,11 @@ def case_golden_in(ctx):
                                                     r.st.get("sa", {}).get("2")))
 
 
+# ---------------------------------------------------------------- loop
+
 def case_loop(ctx):
+    """A policy that sends every packet back into outbound: with tags each is encrypted once
+    and counted as a loop (dropped, or sent with 'loop port 1'); without, the pass limit."""
     n = 50
     clear = inner_pkts(n)
     r = Run(ctx, loop_conf("drop"), [clear, []])
@@ -522,6 +220,7 @@ def case_loop(ctx):
 
 
 def case_nested(ctx):
+    """An SA bundle (GCM inside CBC) that scapy peels; nested inbound ESP decrypted twice."""
     n = 30
     conf = ipl_conf(
         sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
@@ -562,14 +261,15 @@ def case_nested(ctx):
 
 
 def case_policy(ctx):
+    """Inbound policy on the tags: cleartext that must be protected and ESP under the wrong SA
+    dropped; the right SA, bypass and discard."""
     conf = wrong_sa_conf("sp in 10.3.0.0/16 10.1.0.0/16 bypass")
     s3 = ipl_sa.scapy_sa("aes-128-gcm", 3001, "192.0.2.2", "192.0.2.1")
     s4 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 4001, "192.0.2.2", "192.0.2.1")
     unprot = inner_pkts(10, src="10.2.0.", dst="10.1.0.")
-    wrong = [Ether() / s4.encrypt(IP(ip_bytes(p)), seq_num=i + 1)
-             for i, p in enumerate(inner_pkts(7, src="10.2.0.", dst="10.1.0.", seed=1))]
+    wrong = esp_frames(s4, inner_pkts(7, src="10.2.0.", dst="10.1.0.", seed=1))
     good_clear = inner_pkts(5, src="10.2.0.", dst="10.1.0.", seed=2)
-    good = [Ether() / s3.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(good_clear)]
+    good = esp_frames(s3, good_clear)
     bypass = inner_pkts(3, src="10.3.0.", dst="10.1.0.")
     discard = inner_pkts(2, src="10.9.0.", dst="10.1.0.")
     rx = []
@@ -590,7 +290,11 @@ def case_policy(ctx):
     ctx.check(r.st.get("decrypted") == 12, "decrypted %s of 12" % r.st.get("decrypted"))
 
 
+# ---------------------------------------------------------------- inbound
+
 def case_malformed(ctx):
+    """Each malformed packet counted exactly, under its own name; only the valid ones come
+    out."""
     conf = inbound_conf("replay-window 64",
                         (sa_line("out", 1, 1001, "192.0.2.1", "192.0.2.2", "aes-128-gcm"),
                          "sp out any any protect 1",
@@ -676,6 +380,8 @@ def encrypt_bad_trailer(sa, pkt, seq, nh=None, bad_pad=False):
 
 
 def case_inbound_checks(ctx):
+    """The right SPI and keys from the wrong tunnel source refused; bad trailers under a
+    good ICV are SA errors, not replays; one SPI on two of our addresses is two SAs."""
     # SA 7: SPI 3001 again, on another of our tunnel addresses (the packets further down)
     conf = inbound_conf(more=(sa_line("in", 7, 3001, "192.0.2.2", "192.0.2.9", "aes-128-gcm"),
                               "sp in 10.6.0.0/16 10.1.0.0/16 protect 7"))
@@ -760,7 +466,6 @@ def lookup_conf(rnd, nb_sp, nb_routes):
 def case_lookup(ctx):
     """1,500 random overlapping policies and 1,500 routes: every packet meets the first
     policy that matches (RFC 4301's order) and the longest prefix, as a scan finds them."""
-    import random
     rnd = random.Random(12)
     sps, routes, conf = lookup_conf(rnd, 1500, 1500)
 
@@ -824,6 +529,8 @@ def case_lookup(ctx):
               "the protected packets leave port 1 encrypted")
 
 
+# ---------------------------------------------------------------- faults
+
 def case_faults(ctx):
     """Shrunken pools: packets get through as far as tags and crypto ops go, each drop is
     counted once, under its own name; the start-up lines say which device each port is."""
@@ -855,16 +562,13 @@ def case_faults(ctx):
     r = Run(ctx, conf, [clear[:5], []])
     ctx.check(r.st.get("encrypted") == 5, "port 0 named net_pcap0: runs")
     conf = golden_conf("aes-128-gcm", inside="name net_pcap1")
-    path = ctx.path("swapped.conf")
-    with open(path, "w") as f:
-        f.write(conf)
+    path = ctx.write("swapped.conf", conf)
     rt = tempfile.mkdtemp(dir=ctx.tmp)
-    p = subprocess.run([ctx.bin, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-                        "--file-prefix", "iplsw%d" % os.getpid(), "--log-level", "*:warning",
-                        "--vdev", "net_null0", "--vdev", "net_null1", "--vdev", ctx.crypto,
-                        "--", "-f", path, "--duration", "0.2"], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, env=dict(os.environ,
-                                                                     RUNTIME_DIRECTORY=rt))
+    cmd = eal_cmd(ctx, "0", "iplsw%d" % os.getpid(),
+                  ["--vdev", "net_null0", "--vdev", "net_null1", "--vdev", ctx.crypto])
+    p = subprocess.run(cmd + ["--", "-f", path, "--duration", "0.2"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True,
+                       env=dict(os.environ, RUNTIME_DIRECTORY=rt))
     ctx.check(p.returncode != 0 and "port 0 is net_null0, the configuration says net_pcap1"
               in p.stdout, "a port that is not the device named refuses to start (rc %d): %s"
               % (p.returncode, [l for l in p.stdout.splitlines() if "configuration says" in l]))
@@ -916,7 +620,7 @@ def crypto_faults(ctx, clear):
     # an ICV failure; inbound and outbound.
     back = inner_pkts(40, src="10.2.0.", dst="10.1.0.", seed=3)
     sa = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
-    esp = [Ether() / sa.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+    esp = esp_frames(sa, back)
     r = Run(ctx, conf, [[], esp], env=dict(pre, IPL_FAULT_ERROR_EVERY="4"))
     st = r.st
     sa2 = st.get("sa", {}).get("2", {})
@@ -932,6 +636,8 @@ def crypto_faults(ctx, clear):
               "outbound device errors: crypto_error %s (10), ipsec_error %s (0)"
               % (st.get("crypto_error"), st.get("ipsec_error")))
 
+
+# ---------------------------------------------------------------- tunnel
 
 def case_esn(ctx):
     """64-bit sequence numbers across 2^32, both ciphers, both directions, an SA started
@@ -1075,7 +781,6 @@ def case_mtu(ctx):
     ctx.check(sorted(len(bytes(p[IP])) for p in out) == [1000 + 36 + 2 + 2 + 16, 1280],
               "the two that fit leave encrypted, the largest exactly 1280 bytes: %s"
               % sorted(len(bytes(p[IP])) for p in out))
-    from scapy.layers.inet import defragment
     frags = [p[IP] for p in r.sent(1) if p[IP].flags.MF or p[IP].frag]
     whole = [p for p in defragment(frags) if not (p.flags.MF or p.frag)]
     sa = ipl_sa.scapy_sa("aes-128-gcm", 1001, "192.0.2.1", "192.0.2.2")
@@ -1138,6 +843,146 @@ def case_mtu(ctx):
               "mtu 9000: an 8000-byte packet goes through, scapy decrypts it")
 
 
+def case_natt(ctx):
+    """RFC 3948 UDP encapsulation (NAT traversal), both ciphers, against scapy's own
+    (nat_t_header): what we send decrypts, what scapy sends decrypts; IKE (non-ESP marker)
+    and keepalives are not taken for ESP; plain ESP for a NAT-T SA is refused."""
+    n = 10
+    for alg in ipl_sa.ALGS:
+        conf = golden_conf(alg, out_opts="natt", in_opts="natt")
+        clear = inner_pkts(n, seed=13)
+        back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=14)
+        sa_in = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
+        sa_in.nat_t_header = UDP(sport=4500, dport=4500)
+        esp = esp_frames(sa_in, back)
+        plain = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
+        extra = [Ether() / plain.encrypt(IP(ip_bytes(back[0])), seq_num=50),   # not in UDP
+                 Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
+                 Raw(b"\0\0\0\0ike"),                                          # IKE
+                 Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
+                 Raw(b"\xff")]                                                  # keepalive
+        r = Run(ctx, conf, [clear, esp + extra])
+        out = r.sent(1)
+        udp_ok = all(UDP in p and p[UDP].sport == 4500 and p[UDP].dport == 4500 and
+                     p[UDP].len == len(bytes(p[IP])) - 20 and p[IP].proto == 17 and
+                     checksum(bytes(p[IP])[:20]) == 0 for p in out)
+        sa_out = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2")
+        sa_out.nat_t_header = UDP(sport=4500, dport=4500)
+        ok = 0
+        for p, c in zip(out, clear):
+            try:
+                ok += bytes(sa_out.decrypt(IP(bytes(p[IP])))) == fwd(c)
+            except Exception as e:
+                print("decrypt: %s" % e)
+        ctx.check(len(out) == n and udp_ok and ok == n,
+                  "%s NAT-T out: %d of %d in UDP 4500 (length right %s), scapy decrypts %d"
+                  % (alg, len(out), n, udp_ok, ok))
+        got = sorted(ip_bytes(p) for p in r.sent(0))
+        ctx.check(got == sorted(fwd(p) for p in back),
+                  "%s NAT-T in: scapy's ESP in UDP decrypted, %d of %d" % (alg, len(got), n))
+        ctx.check(r.st.get("unknown_spi") == 1 and r.st.get("decrypted") == n,
+                  "plain ESP for a NAT-T SA refused (%s), IKE and keepalive not taken for ESP"
+                  % r.st.get("unknown_spi"))
+
+
+# ---------------------------------------------------------------- ipv6
+
+def case_ipv6(ctx):
+    """IPv6 inner and outer, the four combinations, both ciphers, against scapy's ESP in
+    both directions; tshark decrypts what we sent; extension headers dropped, counted."""
+    n = 12
+    for alg in ipl_sa.ALGS:
+        conf = v6_conf(alg)
+        inside, outside, want_out, want_in = [], [], {}, []
+        for k, (name, src, dst, spi, spi_in, v6) in enumerate(V6_COMBOS):
+            clear = inner_any(src, dst, n, seed=k)
+            inside += clear
+            want_out[spi] = (name, [fwd(p) for p in clear], v6)
+            back = inner_any(dst, src, n, seed=k + 5)
+            osrc, odst = ("2001:db8::2", "2001:db8::1") if v6 else ("192.0.2.2", "192.0.2.1")
+            sa = ipl_sa.scapy_sa(alg, spi_in, osrc, odst)
+            layer = IPv6 if ":" in src else IP
+            outside += [ETH6 / sa.encrypt(layer(inner_of(p)), seq_num=i + 1)
+                        for i, p in enumerate(back)]
+            want_in += [fwd(p) for p in back]
+        # extension headers: hop-by-hop options, and one after a fragment header (a
+        # fragment header alone is let in: case_fragments), inside and outside
+        ext = [ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrHopByHop() / UDP(),
+               ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrFragment(m=1) /
+               IPv6ExtHdrHopByHop() / UDP() / Raw(b"f" * 8)]
+        r = Run(ctx, conf, [inside + ext, outside + ext])
+        sent = r.sent(1)
+        for spi, (name, want, v6) in sorted(want_out.items()):
+            got = [p for p in sent if ESP in p and p[ESP].spi == spi]
+            outer_ok = all((IPv6 in p and IP not in p and p[IPv6].nh == 50 and
+                            p[IPv6].src == "2001:db8::1" and p[IPv6].dst == "2001:db8::2")
+                           if v6 else (IP in p and p[IP].proto == 50 and
+                                       checksum(bytes(p[IP])[:20]) == 0) for p in got)
+            sa = ipl_sa.scapy_sa(alg, spi, "2001:db8::1" if v6 else "192.0.2.1",
+                                 "2001:db8::2" if v6 else "192.0.2.2")
+            dec = []
+            for p in got:
+                try:
+                    outer = IPv6(bytes(p[IPv6])) if v6 else IP(bytes(p[IP]))
+                    dec.append(bytes(sa.decrypt(outer)))
+                except Exception as e:
+                    print("decrypt %s: %s" % (name, e))
+            ctx.check(len(got) == n and outer_ok and dec == want,
+                      "%s %s out: %d of %d, outer header right %s, scapy decrypts all to the "
+                      "originals (%d)" % (alg, name, len(got), n, outer_ok,
+                                          sum(a == b for a, b in zip(dec, want))))
+        # SAs 1 and 3 share their tunnel endpoints: the outer identification of each packet
+        # is its own (RFC 6864), not the SA's sequence number
+        ids = [p[IP].id for p in sent if IP in p and p[IP].dst == "192.0.2.2"]
+        ctx.check(len(ids) == 2 * n and len(set(ids)) == len(ids),
+                  "%s: outer IPv4 identifications of two SAs between the same endpoints: %d "
+                  "different of %d" % (alg, len(set(ids)), len(ids)))
+        back_out = sorted(inner_of(p) for p in r.sent(0))
+        ctx.check(back_out == sorted(want_in), "%s: scapy's ESP of the four kinds decrypted, "
+                  "%d of %d to the originals" % (alg, len(back_out), len(want_in)))
+        ctx.check(r.st.get("ip_options") == 4,
+                  "extension headers dropped and counted: options %s (4)"
+                  % r.st.get("ip_options"))
+        tshark_check(ctx, alg, r, want_out)
+
+
+def tshark_check(ctx, alg, r, want_out):
+    """Wireshark's own ESP dissector decrypts what we sent over IPv6."""
+    if shutil.which("tshark") is None:
+        print("(no tshark: skipped)")
+        return
+    if alg == "aes-128-gcm":
+        enc, key, auth, akey = ("AES-GCM with 16 octet ICV [RFC4106]",
+                                "0x" + ipl_sa.KEY + ipl_sa.SALT, "NULL", "")
+    else:
+        enc, key, auth, akey = ("AES-CBC [RFC3602]", "0x" + ipl_sa.KEY,
+                                "HMAC-SHA-256-128 [RFC4868]", "0x" + ipl_sa.AUTH_KEY)
+    uat = []
+    for spi, (name, want, v6) in want_out.items():
+        src, dst = ("2001:db8::1", "2001:db8::2") if v6 else ("192.0.2.1", "192.0.2.2")
+        uat.append('"IPv%d","%s","%s","0x%08x","%s","%s","%s","%s"'
+                   % (6 if v6 else 4, src, dst, spi, enc, key, auth, akey))
+    home = os.path.join(r.dir, "wshome")
+    prof = os.path.join(home, ".config", "wireshark")
+    os.makedirs(prof)
+    with open(os.path.join(prof, "esp_sa"), "w") as f:
+        f.write("\n".join(uat) + "\n")
+    p = subprocess.run(["tshark", "-r", r.tx[1][0], "-o", "esp.enable_encryption_decode:TRUE",
+                        "-T", "fields", "-e", "esp.spi", "-e", "ipv6.src", "-e", "ip.src",
+                        "-e", "udp.dstport", "-e", "icmpv6.type", "-e", "icmp.type"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       env=dict(os.environ, HOME=home))
+    rows = [l.split("\t") for l in p.stdout.splitlines()]
+    for spi, (name, want, v6) in sorted(want_out.items()):
+        mine = [x for x in rows if x[0] == "0x%08x" % spi or x[0] == str(spi)]
+        inner = [x for x in mine if x[3] == "2000" or x[4] == "128" or x[5] == "8"]
+        good = len(mine) == len(want) and len(inner) == len(want)
+        ctx.check(good, "%s %s: tshark decrypts %d of %d of our packets to UDP/ICMP%s"
+                  % (alg, name, len(inner), len(want), "" if good else " (%s)" % p.stderr[-300:]))
+
+
+# ---------------------------------------------------------------- fragments
+
 def udp4(src, dst, size, i, df=False):
     ip = IP(src=src, dst=dst, id=0x100 + i, flags="DF" if df else 0) / \
         UDP(sport=4000 + i, dport=53) / Raw(bytes((i + k) & 0xFF for k in range(size - 28)))
@@ -1157,8 +1002,6 @@ def with_frag_hdr(p, layer, fid):
 
 def case_fragments(ctx):
     """Fragments both ways against scapy's own (RFC 4301 7.1, RFC 8200, RFC 6864)."""
-    from scapy.layers.inet import defragment, fragment
-    from scapy.layers.inet6 import defragment6, fragment6
     alg = "aes-128-gcm"
     conf = frag_conf(alg)
     n = 4
@@ -1340,201 +1183,11 @@ def case_fragments(ctx):
               % (st.get("too_big"), n, st.get("fragment")))
 
 
-# (inner src prefix, inner dst prefix, outbound SA, its SPI, inbound SA SPI, outer v6)
-V6_COMBOS = [("4-in-4", "10.1.0.", "10.2.0.", 1001, 2001, False),
-             ("6-in-4", "fd01::", "fd02::", 1003, 2003, False),
-             ("4-in-6", "10.1.0.", "10.2.1.", 1005, 2005, True),
-             ("6-in-6", "fd01::", "fd02:0:0:1::", 1007, 2007, True)]
-
-
-# With no destination, scapy resolves one by neighbour discovery or ARP (and waits).
-ETH6 = Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04")
-
-
-def inner_any(src, dst, n, seed):
-    """IPv4 or IPv6 (by the prefixes) packets: UDP, and ICMP / ICMPv6 echo."""
-    if ":" not in src:
-        return inner_pkts(n, src=src, dst=dst, seed=seed)
-    pkts = []
-    for i in range(n):
-        size = (i * 29 + seed * 7) % 200
-        l4 = ICMPv6EchoRequest(id=7, seq=i, data=bytes(size)) if i % 3 == 2 else \
-            UDP(sport=1000 + i, dport=2000) / Raw(bytes((i * k) & 0xFF for k in range(size)))
-        ip = IPv6(src=src + "%x" % (1 + i % 200), dst=dst + "%x" % (1 + i * 7 % 200),
-                  hlim=64, fl=i) / l4
-        pkts.append(ETH6 / IPv6(bytes(ip)))
-    return pkts
-
-
-def inner_of(p):
-    return bytes(p[IPv6]) if IP not in p else bytes(p[IP])
-
-
-def case_ipv6(ctx):
-    """IPv6 inner and outer, the four combinations, both ciphers, against scapy's ESP in
-    both directions; tshark decrypts what we sent; extension headers dropped, counted."""
-    n = 12
-    for alg in ipl_sa.ALGS:
-        conf = v6_conf(alg)
-        inside, outside, want_out, want_in = [], [], {}, []
-        for k, (name, src, dst, spi, spi_in, v6) in enumerate(V6_COMBOS):
-            clear = inner_any(src, dst, n, seed=k)
-            inside += clear
-            want_out[spi] = (name, [fwd(p) for p in clear], v6)
-            back = inner_any(dst, src, n, seed=k + 5)
-            osrc, odst = ("2001:db8::2", "2001:db8::1") if v6 else ("192.0.2.2", "192.0.2.1")
-            sa = ipl_sa.scapy_sa(alg, spi_in, osrc, odst)
-            layer = IPv6 if ":" in src else IP
-            outside += [ETH6 / sa.encrypt(layer(inner_of(p)), seq_num=i + 1)
-                        for i, p in enumerate(back)]
-            want_in += [fwd(p) for p in back]
-        # extension headers: hop-by-hop options, and one after a fragment header (a
-        # fragment header alone is let in: case_fragments), inside and outside
-        ext = [ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrHopByHop() / UDP(),
-               ETH6 / IPv6(src="fd01::9", dst="fd02::9") / IPv6ExtHdrFragment(m=1) /
-               IPv6ExtHdrHopByHop() / UDP() / Raw(b"f" * 8)]
-        r = Run(ctx, conf, [inside + ext, outside + ext])
-        sent = r.sent(1)
-        for spi, (name, want, v6) in sorted(want_out.items()):
-            got = [p for p in sent if ESP in p and p[ESP].spi == spi]
-            outer_ok = all((IPv6 in p and IP not in p and p[IPv6].nh == 50 and
-                            p[IPv6].src == "2001:db8::1" and p[IPv6].dst == "2001:db8::2")
-                           if v6 else (IP in p and p[IP].proto == 50 and
-                                       checksum(bytes(p[IP])[:20]) == 0) for p in got)
-            sa = ipl_sa.scapy_sa(alg, spi, "2001:db8::1" if v6 else "192.0.2.1",
-                                 "2001:db8::2" if v6 else "192.0.2.2")
-            dec = []
-            for p in got:
-                try:
-                    outer = IPv6(bytes(p[IPv6])) if v6 else IP(bytes(p[IP]))
-                    dec.append(bytes(sa.decrypt(outer)))
-                except Exception as e:
-                    print("decrypt %s: %s" % (name, e))
-            ctx.check(len(got) == n and outer_ok and dec == want,
-                      "%s %s out: %d of %d, outer header right %s, scapy decrypts all to the "
-                      "originals (%d)" % (alg, name, len(got), n, outer_ok,
-                                          sum(a == b for a, b in zip(dec, want))))
-        # SAs 1 and 3 share their tunnel endpoints: the outer identification of each packet
-        # is its own (RFC 6864), not the SA's sequence number
-        ids = [p[IP].id for p in sent if IP in p and p[IP].dst == "192.0.2.2"]
-        ctx.check(len(ids) == 2 * n and len(set(ids)) == len(ids),
-                  "%s: outer IPv4 identifications of two SAs between the same endpoints: %d "
-                  "different of %d" % (alg, len(set(ids)), len(ids)))
-        back_out = sorted(inner_of(p) for p in r.sent(0))
-        ctx.check(back_out == sorted(want_in), "%s: scapy's ESP of the four kinds decrypted, "
-                  "%d of %d to the originals" % (alg, len(back_out), len(want_in)))
-        ctx.check(r.st.get("ip_options") == 4,
-                  "extension headers dropped and counted: options %s (4)"
-                  % r.st.get("ip_options"))
-        tshark_check(ctx, alg, r, want_out)
-
-
-def tshark_check(ctx, alg, r, want_out):
-    """Wireshark's own ESP dissector decrypts what we sent over IPv6."""
-    if shutil.which("tshark") is None:
-        print("(no tshark: skipped)")
-        return
-    if alg == "aes-128-gcm":
-        enc, key, auth, akey = ("AES-GCM with 16 octet ICV [RFC4106]",
-                                "0x" + ipl_sa.KEY + ipl_sa.SALT, "NULL", "")
-    else:
-        enc, key, auth, akey = ("AES-CBC [RFC3602]", "0x" + ipl_sa.KEY,
-                                "HMAC-SHA-256-128 [RFC4868]", "0x" + ipl_sa.AUTH_KEY)
-    uat = []
-    for spi, (name, want, v6) in want_out.items():
-        src, dst = ("2001:db8::1", "2001:db8::2") if v6 else ("192.0.2.1", "192.0.2.2")
-        uat.append('"IPv%d","%s","%s","0x%08x","%s","%s","%s","%s"'
-                   % (6 if v6 else 4, src, dst, spi, enc, key, auth, akey))
-    home = os.path.join(r.dir, "wshome")
-    prof = os.path.join(home, ".config", "wireshark")
-    os.makedirs(prof)
-    with open(os.path.join(prof, "esp_sa"), "w") as f:
-        f.write("\n".join(uat) + "\n")
-    p = subprocess.run(["tshark", "-r", r.tx[1][0], "-o", "esp.enable_encryption_decode:TRUE",
-                        "-T", "fields", "-e", "esp.spi", "-e", "ipv6.src", "-e", "ip.src",
-                        "-e", "udp.dstport", "-e", "icmpv6.type", "-e", "icmp.type"],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       env=dict(os.environ, HOME=home))
-    rows = [l.split("\t") for l in p.stdout.splitlines()]
-    for spi, (name, want, v6) in sorted(want_out.items()):
-        mine = [x for x in rows if x[0] == "0x%08x" % spi or x[0] == str(spi)]
-        inner = [x for x in mine if x[3] == "2000" or x[4] == "128" or x[5] == "8"]
-        good = len(mine) == len(want) and len(inner) == len(want)
-        ctx.check(good, "%s %s: tshark decrypts %d of %d of our packets to UDP/ICMP%s"
-                  % (alg, name, len(inner), len(want), "" if good else " (%s)" % p.stderr[-300:]))
-
-
-def case_natt(ctx):
-    """RFC 3948 UDP encapsulation (NAT traversal), both ciphers, against scapy's own
-    (nat_t_header): what we send decrypts, what scapy sends decrypts; IKE (non-ESP marker)
-    and keepalives are not taken for ESP; plain ESP for a NAT-T SA is refused."""
-    from scapy.layers.ipsec import SecurityAssociation  # noqa: F401
-    n = 10
-    for alg in ipl_sa.ALGS:
-        conf = golden_conf(alg, out_opts="natt", in_opts="natt")
-        clear = inner_pkts(n, seed=13)
-        back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=14)
-        sa_in = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
-        sa_in.nat_t_header = UDP(sport=4500, dport=4500)
-        esp = [Ether() / sa_in.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
-        plain = ipl_sa.scapy_sa(alg, 2001, "192.0.2.2", "192.0.2.1")
-        extra = [Ether() / plain.encrypt(IP(ip_bytes(back[0])), seq_num=50),   # not in UDP
-                 Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
-                 Raw(b"\0\0\0\0ike"),                                          # IKE
-                 Ether() / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4500, dport=4500) /
-                 Raw(b"\xff")]                                                  # keepalive
-        r = Run(ctx, conf, [clear, esp + extra])
-        out = r.sent(1)
-        udp_ok = all(UDP in p and p[UDP].sport == 4500 and p[UDP].dport == 4500 and
-                     p[UDP].len == len(bytes(p[IP])) - 20 and p[IP].proto == 17 and
-                     checksum(bytes(p[IP])[:20]) == 0 for p in out)
-        sa_out = ipl_sa.scapy_sa(alg, 1001, "192.0.2.1", "192.0.2.2")
-        sa_out.nat_t_header = UDP(sport=4500, dport=4500)
-        ok = 0
-        for p, c in zip(out, clear):
-            try:
-                ok += bytes(sa_out.decrypt(IP(bytes(p[IP])))) == fwd(c)
-            except Exception as e:
-                print("decrypt: %s" % e)
-        ctx.check(len(out) == n and udp_ok and ok == n,
-                  "%s NAT-T out: %d of %d in UDP 4500 (length right %s), scapy decrypts %d"
-                  % (alg, len(out), n, udp_ok, ok))
-        got = sorted(ip_bytes(p) for p in r.sent(0))
-        ctx.check(got == sorted(fwd(p) for p in back),
-                  "%s NAT-T in: scapy's ESP in UDP decrypted, %d of %d" % (alg, len(got), n))
-        ctx.check(r.st.get("unknown_spi") == 1 and r.st.get("decrypted") == n,
-                  "plain ESP for a NAT-T SA refused (%s), IKE and keepalive not taken for ESP"
-                  % r.st.get("unknown_spi"))
-
-
-def telemetry_query(path, cmd):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    try:
-        s.connect(path)
-        s.recv(4096)  # the greeting
-        s.send(cmd.encode())
-        return json.loads(s.recv(65536).decode())
-    except (OSError, ValueError) as e:
-        return {"error": str(e)}
-    finally:
-        s.close()
-
-
-def telemetry(run, want=None):
-    """Ask the running example for /ipsec_loop/stats over its telemetry socket until the
-    counters reach want (or about 3 s pass); returns the last answer."""
-    ans = {}
-    for _ in range(30):
-        if os.path.exists(run.sock):
-            ans = telemetry_query(run.sock, "/ipsec_loop/stats")
-            st = ans.get("/ipsec_loop/stats") or {}
-            if want is None or all(st.get(k) == v for k, v in want.items()):
-                break
-        time.sleep(0.1)
-    return ans
-
+# ---------------------------------------------------------------- system
 
 def case_lcores(ctx):
+    """2 lcores, 2 queues per port: they share SA 1 (its sequence numbers) and inbound SA 2's
+    replay window; /ipsec_loop/stats read over the telemetry socket while running."""
     if len(os.sched_getaffinity(0)) < 2:
         print("SKIP: needs 2 cores")
         return SKIP
@@ -1542,7 +1195,7 @@ def case_lcores(ctx):
     clear = inner_pkts(n)
     back = inner_pkts(n, src="10.2.0.", dst="10.1.0.", seed=7)
     sa_in = ipl_sa.scapy_sa("aes-128-gcm", 2001, "192.0.2.2", "192.0.2.1")
-    esp = [Ether() / sa_in.encrypt(IP(ip_bytes(p)), seq_num=i + 1) for i, p in enumerate(back)]
+    esp = esp_frames(sa_in, back)
     r = Run(ctx, golden_conf("aes-128-gcm"), [clear, esp], queues=2, duration=5,
             during=lambda run: telemetry(run, {"encrypted": n, "decrypted": n}))
     tel = (r.during or {}).get("/ipsec_loop/stats", {})
@@ -1565,12 +1218,11 @@ def case_lcores(ctx):
 
 def e2e(ctx, family, what):
     """e2e.sh in @family (4 or 6) for each cipher: Linux ping through the tunnel."""
-    here = os.path.dirname(os.path.abspath(__file__))
     if os.geteuid() != 0 or shutil.which("ip") is None:
         print("SKIP: needs root and iproute2 for network namespaces")
         return SKIP
     for alg in ipl_sa.ALGS:
-        rc = subprocess.run(["bash", os.path.join(here, "e2e.sh"), str(family), ctx.bin, alg,
+        rc = subprocess.run(["bash", os.path.join(TEST_DIR, "e2e.sh"), str(family), ctx.bin, alg,
                              ctx.tmp, ctx.crypto], timeout=120).returncode
         if rc == SKIP:
             return SKIP
@@ -1578,10 +1230,12 @@ def e2e(ctx, family, what):
 
 
 def case_e2e(ctx):
+    """Linux ping through the tunnel to a scapy ESP peer (e2e.sh 4)."""
     return e2e(ctx, 4, "ping through the tunnel")
 
 
 def case_e2e6(ctx):
+    """Linux ping -6 through an IPv6 tunnel to a scapy ESP peer (e2e.sh 6)."""
     return e2e(ctx, 6, "ping6 through an IPv6 tunnel")
 
 
@@ -1618,8 +1272,7 @@ def case_capture(ctx):
     s4 = ipl_sa.scapy_sa("aes-128-cbc-sha256", 4001, "192.0.2.2", "192.0.2.1")
     unprot = inner_pkts(6, src="10.2.0.", dst="10.1.0.")
     wrong_clear = inner_pkts(4, src="10.2.0.", dst="10.1.0.", seed=1)
-    wrong = [Ether() / s4.encrypt(IP(ip_bytes(p)), seq_num=i + 1)
-             for i, p in enumerate(wrong_clear)]
+    wrong = esp_frames(s4, wrong_clear)
     path = ctx.path("policy.pcapng")
     r = Run(ctx, conf, [[], unprot + wrong + inner_pkts(2, src="10.9.0.", dst="10.1.0.")],
             extra=["--capture", path])
@@ -1661,8 +1314,8 @@ CASES = {
     "esn": case_esn,
     "tunnel": case_tunnel,
     "mtu": case_mtu,
-    "ipv6": case_ipv6,
     "natt": case_natt,
+    "ipv6": case_ipv6,
     "fragments": case_fragments,
     "lcores": case_lcores,
     "e2e": case_e2e,
@@ -1696,6 +1349,7 @@ def main():
         return SKIP
     print("%s: %d failed" % (args.case, len(ctx.fails)))
     return 1 if ctx.fails else 0
+
 
 if __name__ == "__main__":
     sys.exit(main())
