@@ -6,8 +6,8 @@
 Each case writes a configuration and input pcaps, runs the example on
 net_pcap ports with a software crypto device for a second or two, and checks
 what came out (decrypting it with scapy) and the counters it wrote as JSON.
-Every run must end with no tag and no mbuf in use (the example checks and
-exits 3 otherwise).
+Every run must end with no tag and no mbuf in use (the example checks, and
+fails otherwise).
 
 The cases are in cases/, one file per area (cases/__init__.py lists them);
 what they share is in harness/: the runner (harness/runner.py), packets and
