@@ -11,9 +11,9 @@
  * main: parse args, init EAL and mtag, crypto, ports, launch the lcores,
  * print stats, clean up and check that nothing leaked.
  *
- * Exit status, as DPDK's examples exit: rte_exit() on a fatal error before the
- * forwarding starts (1; 2 for the arguments and the configuration), the
- * clean-up and the leak check after it (3: a tag or an mbuf still in use).
+ * Exit status, as DPDK's examples exit: rte_exit(EXIT_FAILURE) on a fatal error
+ * before the forwarding starts; after it, the clean-up and the leak check
+ * (EXIT_FAILURE: a tag or an mbuf still in use).
  */
 
 #include <getopt.h>
