@@ -314,19 +314,6 @@ mtag_text_u32(char *p, uint32_t v)
 	return p;
 }
 
-/* The low nb_digits hex digits of v, lower case, leading zeros. */
-static inline char *
-mtag_text_hex(char *p, uint32_t v, unsigned int nb_digits)
-{
-	unsigned int i;
-
-	for (i = nb_digits; i > 0; i--) {
-		p[i - 1] = "0123456789abcdef"[v & 0xf];
-		v >>= 4;
-	}
-	return p + nb_digits;
-}
-
 /* mtag_registry.c */
 void mtag_registry_init(struct mtag_shared *sh);
 

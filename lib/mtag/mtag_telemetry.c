@@ -49,7 +49,7 @@ mtag_stats_get(struct mtag_stats *s)
 	return 0;
 }
 
-/* Each byte's two hex digits, for the payloads written out in hex. */
+/* Each byte's two hex digits. */
 static const char mtag_hex_byte[256][2] = {
 #define MTAG_HEX_ROW(h)                                                                            \
 	{h, '0'}, {h, '1'}, {h, '2'}, {h, '3'}, {h, '4'}, {h, '5'}, {h, '6'}, {h, '7'}, {h, '8'},  \
@@ -63,6 +63,18 @@ static const char mtag_hex_byte[256][2] = {
 	MTAG_HEX_ROW('c'), MTAG_HEX_ROW('d'), MTAG_HEX_ROW('e'), MTAG_HEX_ROW('f'),
 #undef MTAG_HEX_ROW
 };
+
+/* The low nb_digits (an even number) hex digits of v, lower case, leading
+ * zeros, a byte at a time. */
+static inline char *
+mtag_text_hex(char *p, uint32_t v, unsigned int nb_digits)
+{
+	unsigned int i;
+
+	for (i = nb_digits; i > 0; i -= 2, v >>= 8)
+		memcpy(p + i - 2, mtag_hex_byte[v & 0xff], 2);
+	return p + nb_digits;
+}
 
 /* The words of a tag into p, which has MTAG_TAG_TEXT_MAX bytes; returns
  * the end (no NUL). Written out rather than with snprintf(): capture runs it
@@ -114,7 +126,7 @@ mtag_tag_words(char *p, const struct mtag *t)
 	n = RTE_MIN(t->len, MTAG_TAG_TEXT_BYTES);
 	for (i = 0; i < n; i++, p += 3) {
 		p[0] = ' ';
-		memcpy(p + 1, mtag_hex_byte[d[i]], 2);
+		mtag_text_hex(p + 1, d[i], 2);
 	}
 	if (t->len > MTAG_TAG_TEXT_BYTES)
 		p = mtag_text_str(p, " ...");
