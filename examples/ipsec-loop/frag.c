@@ -33,12 +33,7 @@
 static uint32_t
 reass_max(void)
 {
-	unsigned int p, mtu = IPL_MTU_DEFAULT;
-
-	for (p = 0; p < IPL_MAX_PORTS; p++)
-		if (ipl.conf.port[p].role != IPL_PORT_UNUSED)
-			mtu = RTE_MAX(mtu, (unsigned int)ipl.conf.port[p].mtu);
-	return RTE_MIN(65535u, (uint32_t)RTE_LIBRTE_IP_FRAG_MAX_FRAG * mtu);
+	return RTE_MIN(65535u, (uint32_t)RTE_LIBRTE_IP_FRAG_MAX_FRAG * ipl_ports_max_mtu());
 }
 
 int

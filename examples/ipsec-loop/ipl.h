@@ -247,6 +247,8 @@ void ipl_crypto_drain(void);
 /* port.c */
 /** mbufs the ports and lcores can hold at once: the default pool size. */
 unsigned int ipl_mbufs_needed(unsigned int nb_lcores);
+/** The largest MTU of the configured ports, IPL_MTU_DEFAULT at least. */
+unsigned int ipl_ports_max_mtu(void);
 /** Print which EAL device each port number is, and its role. */
 void ipl_ports_print(void);
 int ipl_ports_init(unsigned int nb_queues);

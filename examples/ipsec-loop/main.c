@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <time.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,16 @@ usage(const char *prog)
 	       IPL_FRAG_TTL_MS_DEFAULT);
 }
 
+/* The number an option gives, in [min, max] (min >= 0); -1 when it is none. */
+static long
+opt_num(const char *arg, long min, long max)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	return *end == '\0' && v >= min && v <= max ? v : -1;
+}
+
 static int
 parse_args(int argc, char **argv)
 {
@@ -136,14 +147,14 @@ parse_args(int argc, char **argv)
 			ipl.loop_detect = false;
 			break;
 		case 'P':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > IPL_PASSES_MAX)
+			v = opt_num(optarg, 1, IPL_PASSES_MAX);
+			if (v < 0)
 				return -1;
 			ipl.max_passes = v;
 			break;
 		case 'I':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 0)
+			v = opt_num(optarg, 0, LONG_MAX);
+			if (v < 0)
 				return -1;
 			interval = v;
 			break;
@@ -163,8 +174,8 @@ parse_args(int argc, char **argv)
 			break;
 		case 'B':
 		case 'E':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > (c == 'B' ? 1L << 20 : 3600000L))
+			v = opt_num(optarg, 1, c == 'B' ? 1L << 20 : 3600000L);
+			if (v < 0)
 				return -1;
 			*(c == 'B' ? &ipl.frag_table : &ipl.frag_ttl_ms) = v;
 			break;
@@ -172,16 +183,16 @@ parse_args(int argc, char **argv)
 			capture_path = optarg;
 			break;
 		case 'N':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1)
+			v = opt_num(optarg, 1, LONG_MAX);
+			if (v < 0)
 				return -1;
 			capture_limit = v;
 			break;
 		case 'M':
 		case 'G':
 		case 'C':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > (1L << 30))
+			v = opt_num(optarg, 1, 1L << 30);
+			if (v < 0)
 				return -1;
 			*(c == 'M' ? &nb_mbufs : c == 'G' ? &nb_tags : &ipl.nb_cops) = v;
 			break;
@@ -263,11 +274,8 @@ lcore_main(void *arg)
 static uint16_t
 mbuf_buf_size(void)
 {
-	unsigned int p, mtu = IPL_MTU_DEFAULT;
+	unsigned int mtu = ipl_ports_max_mtu();
 
-	for (p = 0; p < IPL_MAX_PORTS; p++)
-		if (ipl.conf.port[p].role != IPL_PORT_UNUSED)
-			mtu = RTE_MAX(mtu, (unsigned int)ipl.conf.port[p].mtu);
 	if (mtu <= IPL_MTU_DEFAULT)
 		return RTE_MBUF_DEFAULT_BUF_SIZE;
 	return RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + mtu + 512;

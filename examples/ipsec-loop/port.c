@@ -33,6 +33,17 @@ ipl_mbufs_needed(unsigned int nb_lcores)
 	       nb_lcores * (256 + 4 * IPL_BURST + nb_ports * IPL_TXBUF);
 }
 
+unsigned int
+ipl_ports_max_mtu(void)
+{
+	unsigned int p, mtu = IPL_MTU_DEFAULT;
+
+	for (p = 0; p < IPL_MAX_PORTS; p++)
+		if (ipl.conf.port[p].role != IPL_PORT_UNUSED)
+			mtu = RTE_MAX(mtu, (unsigned int)ipl.conf.port[p].mtu);
+	return mtu;
+}
+
 void
 ipl_ports_print(void)
 {
