@@ -483,34 +483,3 @@ ipl_crypto_drain(void)
 			       lc->cop_lost);
 	}
 }
-
-uint16_t
-ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type, struct rte_mbuf **m,
-	      uint16_t n)
-{
-	void *data[IPL_BURST];
-	struct mtag_ipsec *rec;
-	uint16_t i, k;
-
-	if (mtag_add_burst(m, n, type, sizeof(*rec), 0, data) == n) {
-		for (i = 0; i < n; i++) {
-			rec = data[i];
-			rec->sa_id = sa->id;
-			rec->spi = sa->spi;
-		}
-		return n;
-	}
-	/* Fewer tags than packets: tag those it can, one by one, drop the others. */
-	for (i = 0, k = 0; i < n; i++) {
-		rec = mtag_add(m[i], type, sizeof(*rec), 0);
-		if (rec == NULL) {
-			lc->st.no_tag++;
-			ipl_drop(m[i]);
-			continue;
-		}
-		rec->sa_id = sa->id;
-		rec->spi = sa->spi;
-		m[k++] = m[i];
-	}
-	return k;
-}

@@ -122,13 +122,6 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 	uint64_t bytes;
 	uint16_t i, g, k;
 
-	/* The record first: a packet that could not carry it would fail its policy anyway,
-	 * and then costs no crypto. The benchmark baseline makes none. */
-	if (!ipl.no_tags) {
-		n = ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m, n);
-		if (n == 0)
-			return;
-	}
 	g = ipl_crypto_run(lc, sa, m, n, &res);
 	/* m[g .. k): refused after crypto; then the ones given up, the window's refusals,
 	 * no crypto op. The device's failures are counted by their kind: ICV failures here,
@@ -294,6 +287,12 @@ inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			} else if (unlikely(!esp_len_ok(m, sa))) {
 				st->esp_bad_len++;
 				ipl_drop(m);
+			} else if (!ipl.no_tags &&
+				   !ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m)) {
+				/* The record first, in this loop, while the mbuf is in L1: a
+				 * packet that could not carry it would fail its policy anyway,
+				 * and then costs no crypto. The benchmark baseline makes none. */
+				continue;
 			} else {
 				/* What decryption needs kept: the length (a replay tells by it,
 				 * see trailer_bad()) and the outer TOS (ECN, RFC 6040). */

@@ -227,18 +227,6 @@ struct ipl_crypto_res {
 	uint16_t timeout;  /**< Given up: not taken or not returned within IPL_CRYPTO_WAIT_MS. */
 	uint16_t no_op;	   /**< No crypto op left in the pool. */
 };
-/**
- * Record on each of m[0 .. n) that @p sa processes it: a @p type tag
- * (MTAG_TYPE_IPSEC_IN_DONE or _OUT_DONE) holding the SA. Done before the crypto
- * work, so that a packet without its record costs no crypto. When tags run short,
- * as many packets as there are tags keep theirs; the others are dropped and counted
- * (no_tag), and m[] is compacted.
- *
- * @return
- *   The packets left in m[].
- */
-uint16_t ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type,
-		       struct rte_mbuf **m, uint16_t n);
 uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
 			uint16_t n, struct ipl_crypto_res *res);
 /** At exit: take back (and free) what the crypto devices still hold of given-up ops. */
@@ -304,6 +292,30 @@ void ipl_tx_slow(struct ipl_lcore *lc, uint16_t port, const uint8_t *dst_mac, st
 void ipl_tx_flush_port(struct ipl_lcore *lc, uint16_t port);
 void ipl_tx_flush(struct ipl_lcore *lc);
 void ipl_drop(struct rte_mbuf *m);
+
+/**
+ * Record on m that @p sa processes it: a @p type tag (MTAG_TYPE_IPSEC_IN_DONE or
+ * _OUT_DONE) holding the SA. Made before the crypto work, so that a packet without its
+ * record costs no crypto, and in the loop that checks the packet, while its mbuf is in
+ * L1: a loop of its own over the burst would find the mbufs gone again.
+ *
+ * @return
+ *   Whether m has its record; false: no tag left, m dropped and counted (no_tag).
+ */
+static __rte_always_inline bool
+ipl_sa_record(struct ipl_lcore *lc, const struct ipl_sa *sa, uint16_t type, struct rte_mbuf *m)
+{
+	struct mtag_ipsec *rec = mtag_add(m, type, sizeof(*rec), 0);
+
+	if (unlikely(rec == NULL)) {
+		lc->st.no_tag++;
+		ipl_drop(m);
+		return false;
+	}
+	rec->sa_id = sa->id;
+	rec->spi = sa->spi;
+	return true;
+}
 
 /**
  * Queue m (an IP packet, l3 at the start) for TX on @p port: Ethernet to @p dst_mac

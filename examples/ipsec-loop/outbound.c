@@ -100,30 +100,36 @@ make_headroom(struct rte_mbuf *m, uint16_t need)
 	return 0;
 }
 
+/* Ready m for encryption under sa: the MTU checked, room for the tunnel header, the
+ * record, the inner header's TOS and DF kept. Here, in the loop that picks its SA,
+ * where its mbuf is in L1 (see encrypt_run()). False: dropped. */
+static __rte_always_inline bool
+encrypt_prepare(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *m)
+{
+	if (!ipl_tun_fits(lc, sa, m))
+		return false; /* dropped; ICMP to the sender with DF */
+	if (make_headroom(m, sa->hdr_len + RTE_ETHER_HDR_LEN) != 0) {
+		lc->st.no_mem++;
+		ipl_drop(m);
+		return false;
+	}
+	/* The record first: without it a packet could loop unseen (no tag, no packet), and
+	 * one dropped for want of a tag costs no crypto. */
+	if (!ipl.no_tags && !ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m))
+		return false;
+	ipl_tun_outer_save(m);
+	return true;
+}
+
 static void
 encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
 	    struct rte_mbuf **again, uint16_t *nb_again)
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
 	struct ipl_crypto_res res;
-	uint16_t i, k = 0, g, failed;
+	uint16_t i, g, failed;
 
-	for (i = 0; i < n; i++) {
-		if (make_headroom(m[i], sa->hdr_len + RTE_ETHER_HDR_LEN) != 0) {
-			lc->st.no_mem++;
-			ipl_drop(m[i]);
-			continue;
-		}
-		ipl_tun_outer_save(m[i]);
-		m[k++] = m[i];
-	}
-	/* The record first: without it a packet could loop unseen (no tag, no packet), and
-	 * one dropped for want of a tag then costs no crypto. */
-	if (!ipl.no_tags)
-		k = ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_OUT_DONE, m, k);
-	if (k == 0)
-		return;
-	g = ipl_crypto_run(lc, sa, m, k, &res);
+	g = ipl_crypto_run(lc, sa, m, n, &res);
 	/* rte_ipsec's refusals; the device's failures, time-outs and no_op are counted. */
 	failed = res.prep_fail + res.proc_fail - res.dev_fail - res.auth_fail;
 	sst->errors += failed;
@@ -132,9 +138,10 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		ipl_drop(m[i]);
 	sst->pkts += g;
 	lc->st.encrypted += g;
-	/* One loop from here to TX: each further loop over a burst of 32 would find the
-	 * mbufs gone from L1 again (on 4 KiB pages every mbuf sits at the same offset of
-	 * its page, in the same few L1 sets). */
+	/* One loop from here to TX, as one loop before the crypto device
+	 * (encrypt_prepare()): each further loop over a burst of 32 would find the mbufs
+	 * gone from L1 again (on 4 KiB pages every mbuf sits at the same offset of its
+	 * page, in the same few L1 sets). */
 	for (i = 0; i < g; i++) {
 		ipl_tun_outer_fill(lc, m[i], sa);
 		ipl_scratch(m[i])->passes++;
@@ -186,9 +193,7 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 				/* 'any' selectors over an SA of the other family */
 				st->sa_family++;
 				ipl_drop(m);
-			} else if (!ipl_tun_fits(lc, &ipl.sa[sp->sa_id], m)) {
-				continue; /* dropped; ICMP to the sender with DF */
-			} else {
+			} else if (encrypt_prepare(lc, &ipl.sa[sp->sa_id], m)) {
 				enc[nb_enc] = m;
 				enc_sa[nb_enc++] = (uint16_t)sp->sa_id;
 			}
