@@ -113,9 +113,52 @@ trailer_bad(struct rte_mbuf *m)
 	return rte_pktmbuf_pkt_len(m) == ipl_scratch(m)->esp_len;
 }
 
+/* ESP, or ESP in UDP (RFC 3948): UDP to port 4500 that is no IKE (a non-ESP marker,
+ * 4 zero bytes) and no NAT keepalive (one byte 0xff). */
+static inline bool
+is_esp(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct rte_udp_hdr *udp;
+	const uint8_t *pl;
+	uint32_t len;
+
+	if ((ip->version_ihl >> 4) == 6)
+		return ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_ESP;
+	if (ip->next_proto_id == IPPROTO_ESP)
+		return true;
+	if (ip->next_proto_id != IPPROTO_UDP || !ipl.natt)
+		return false;
+	len = rte_pktmbuf_data_len(m);
+	if (len < sizeof(*ip) + sizeof(*udp) + 4)
+		return false;
+	udp = (const struct rte_udp_hdr *)(ip + 1);
+	if (udp->dst_port != rte_cpu_to_be_16(IPL_NATT_PORT))
+		return false;
+	pl = (const uint8_t *)(udp + 1);
+	return (pl[0] | pl[1] | pl[2] | pl[3]) != 0;
+}
+
+static inline bool
+is_udp(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	return (ip->version_ihl >> 4) == 4 && ip->next_proto_id == IPPROTO_UDP;
+}
+
+/* One pass's packets, by where they go next. */
+struct in_pass {
+	struct rte_mbuf *dec[IPL_BURST]; /* to decryption, under dec_sa[] */
+	const struct ipl_sa *dec_sa[IPL_BURST];
+	struct rte_mbuf *pol[IPL_BURST]; /* to their inbound policy */
+	struct rte_mbuf **next;		 /* to another pass: nested ESP, fragments */
+	uint16_t nb_dec, nb_pol, nb_next;
+};
+
 static void
 decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
-	    struct rte_mbuf **next, uint16_t *nb_next)
+	    struct in_pass *p)
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
 	struct ipl_crypto_res res;
@@ -153,45 +196,15 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		} else if (ipl_tun_inner_fill(m[i]) != 0) {
 			lc->st.ecn_drop++;
 			ipl_drop(m[i]);
+		} else if (unlikely(ipl_is_fragment(m[i]) || is_esp(m[i]))) {
+			p->next[p->nb_next++] = m[i];
 		} else {
-			next[(*nb_next)++] = m[i];
+			/* To its policy in this pass: no other loop over the burst first
+			 * (see inbound_burst()). */
+			p->pol[p->nb_pol++] = m[i];
 		}
 	}
 	sst->bytes += bytes;
-}
-
-/* ESP, or ESP in UDP (RFC 3948): UDP to port 4500 that is no IKE (a non-ESP marker,
- * 4 zero bytes) and no NAT keepalive (one byte 0xff). */
-static inline bool
-is_esp(const struct rte_mbuf *m)
-{
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct rte_udp_hdr *udp;
-	const uint8_t *pl;
-	uint32_t len;
-
-	if ((ip->version_ihl >> 4) == 6)
-		return ((const struct rte_ipv6_hdr *)ip)->proto == IPPROTO_ESP;
-	if (ip->next_proto_id == IPPROTO_ESP)
-		return true;
-	if (ip->next_proto_id != IPPROTO_UDP || !ipl.natt)
-		return false;
-	len = rte_pktmbuf_data_len(m);
-	if (len < sizeof(*ip) + sizeof(*udp) + 4)
-		return false;
-	udp = (const struct rte_udp_hdr *)(ip + 1);
-	if (udp->dst_port != rte_cpu_to_be_16(IPL_NATT_PORT))
-		return false;
-	pl = (const uint8_t *)(udp + 1);
-	return (pl[0] | pl[1] | pl[2] | pl[3]) != 0;
-}
-
-static inline bool
-is_udp(const struct rte_mbuf *m)
-{
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-
-	return (ip->version_ihl >> 4) == 4 && ip->next_proto_id == IPPROTO_UDP;
 }
 
 /*
@@ -218,98 +231,128 @@ fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now, unsigned in
 	return ipl_reassemble(lc, m, *now);
 }
 
+/* ESP packet m of inbound SA sa: checked, recorded and queued for decryption, or dropped
+ * and counted. */
+static __rte_always_inline void
+esp_in(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf *m, const struct ipl_sa *sa,
+       unsigned int pass)
+{
+	struct ipl_stats *st = &lc->st;
+
+	if (unlikely(sa->natt != is_udp(m))) {
+		/* ESP of a NAT-T SA must come in UDP, and the other way round */
+		st->unknown_spi++;
+		ipl_drop(m);
+		return;
+	}
+	/* rte_ipsec (22.11) inbound finds ESP at l2_len + l3_len and strips what is in
+	 * front: the UDP header of NAT-T counts as l3 (the SA itself is plain ESP to
+	 * rte_ipsec inbound, see crypto.c). */
+	if (sa->natt)
+		m->l3_len += sizeof(struct rte_udp_hdr);
+	if (unlikely(pass == ipl.max_passes)) {
+		st->loop_limit++;
+		ipl_drop(m);
+	} else if (unlikely(!tunnel_src_ok(m, sa))) {
+		st->bad_tunnel_src++;
+		ipl_drop(m);
+	} else if (unlikely(!esp_len_ok(m, sa))) {
+		st->esp_bad_len++;
+		ipl_drop(m);
+	} else if (!ipl.no_tags && !ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m)) {
+		/* The record first: a packet that could not carry it would fail its policy
+		 * anyway, and then costs no crypto. The benchmark baseline makes none. */
+	} else {
+		/* What decryption needs kept: the length (a replay tells by it, see
+		 * trailer_bad()) and the outer TOS (ECN, RFC 6040). */
+		ipl_scratch(m)->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m);
+		ipl_tun_inner_save(m);
+		p->dec[p->nb_dec] = m;
+		p->dec_sa[p->nb_dec++] = sa;
+	}
+}
+
+/* ESP packets whose SA is not in the lcore's cache, after the pass's first loop. */
+static void
+esp_in_bulk(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf **m, uint16_t n,
+	    unsigned int pass)
+{
+	const struct ipl_sa *sa[IPL_BURST];
+	enum ipl_esp_class cls[IPL_BURST];
+	uint16_t i;
+
+	ipl_sa_inbound_bulk(lc, m, n, sa, cls);
+	for (i = 0; i < n; i++) {
+		switch (cls[i]) {
+		case IPL_ESP_SA:
+			esp_in(lc, p, m[i], sa[i], pass);
+			break;
+		case IPL_ESP_TRANSIT:
+			p->pol[p->nb_pol++] = m[i];
+			break;
+		case IPL_ESP_SHORT:
+			lc->st.esp_bad_len++;
+			ipl_drop(m[i]);
+			break;
+		default:
+			lc->st.unknown_spi++;
+			ipl_drop(m[i]);
+		}
+	}
+}
+
+/*
+ * A pass over the burst: ESP for us is decrypted, and anything decrypted to ESP again
+ * or to a fragment takes another pass. Each packet's mbuf is read in one loop up to the
+ * crypto device and in one after it: on 4 KiB pages every mbuf sits at the same offset
+ * of its page, so that the mbufs of a burst of 32 share a few L1 sets and each further
+ * loop over the burst would miss them all again.
+ */
 static void
 inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct rte_mbuf *buf[2][IPL_BURST], *dec[IPL_BURST], *out[IPL_BURST], **cur = pkts, **next;
-	struct rte_mbuf *esp[IPL_BURST], *pol[IPL_BURST];
-	const struct ipl_sa *dec_sa[IPL_BURST], *esp_sa[IPL_BURST];
-	enum ipl_esp_class cls[IPL_BURST];
-	struct ipl_stats *st = &lc->st;
-	uint16_t i, j, nb_next, nb_dec, nb_esp, nb_pol, nb_out = 0;
+	struct rte_mbuf *buf[2][IPL_BURST], *out[IPL_BURST], *slow[IPL_BURST], **cur = pkts;
+	struct in_pass p;
+	uint16_t i, j, nb_slow, nb_out = 0;
 	unsigned int pass;
 	uint64_t now = 0;
 
 	for (pass = 0; n > 0; pass++) {
-		next = buf[pass & 1];
-		nb_next = 0;
-		nb_dec = 0;
-		nb_esp = 0;
-		nb_pol = 0;
+		p.next = buf[pass & 1];
+		p.nb_next = 0;
+		p.nb_dec = 0;
+		p.nb_pol = 0;
+		nb_slow = 0;
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = cur[i];
+			const struct ipl_sa *sa;
 
 			if (unlikely(ipl_is_fragment(m))) {
 				m = fragment_in(lc, m, &now, pass);
 				if (m == NULL)
 					continue;
 			}
-			if (is_esp(m))
-				esp[nb_esp++] = m;
+			if (!is_esp(m)) {
+				p.pol[p.nb_pol++] = m;
+				continue;
+			}
+			sa = ipl_sa_inbound_cached(lc, m);
+			if (likely(sa != NULL))
+				esp_in(lc, &p, m, sa, pass);
 			else
-				pol[nb_pol++] = m;
+				slow[nb_slow++] = m;
 		}
-		if (nb_esp > 0)
-			ipl_sa_inbound_bulk(lc, esp, nb_esp, esp_sa, cls);
-		for (i = 0; i < nb_esp; i++) {
-			struct rte_mbuf *m = esp[i];
-			const struct ipl_sa *sa = esp_sa[i];
-
-			if (unlikely(cls[i] != IPL_ESP_SA)) {
-				if (cls[i] == IPL_ESP_TRANSIT) {
-					pol[nb_pol++] = m;
-					continue;
-				}
-				if (cls[i] == IPL_ESP_SHORT)
-					st->esp_bad_len++;
-				else
-					st->unknown_spi++;
-				ipl_drop(m);
-				continue;
-			}
-			if (unlikely(sa->natt != is_udp(m))) {
-				/* ESP of a NAT-T SA must come in UDP, and the other way round */
-				st->unknown_spi++;
-				ipl_drop(m);
-				continue;
-			}
-			/* rte_ipsec (22.11) inbound finds ESP at l2_len + l3_len and strips what
-			 * is in front: the UDP header of NAT-T counts as l3 (the SA itself is
-			 * plain ESP to rte_ipsec inbound, see crypto.c). */
-			if (sa->natt)
-				m->l3_len += sizeof(struct rte_udp_hdr);
-			if (unlikely(pass == ipl.max_passes)) {
-				st->loop_limit++;
-				ipl_drop(m);
-			} else if (unlikely(!tunnel_src_ok(m, sa))) {
-				st->bad_tunnel_src++;
-				ipl_drop(m);
-			} else if (unlikely(!esp_len_ok(m, sa))) {
-				st->esp_bad_len++;
-				ipl_drop(m);
-			} else if (!ipl.no_tags &&
-				   !ipl_sa_record(lc, sa, MTAG_TYPE_IPSEC_IN_DONE, m)) {
-				/* The record first, in this loop, while the mbuf is in L1: a
-				 * packet that could not carry it would fail its policy anyway,
-				 * and then costs no crypto. The benchmark baseline makes none. */
-				continue;
-			} else {
-				/* What decryption needs kept: the length (a replay tells by it,
-				 * see trailer_bad()) and the outer TOS (ECN, RFC 6040). */
-				ipl_scratch(m)->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m);
-				ipl_tun_inner_save(m);
-				dec[nb_dec] = m;
-				dec_sa[nb_dec++] = sa;
-			}
-		}
-		policy_in(lc, pol, nb_pol, out, &nb_out);
-		for (i = 0; i < nb_dec; i = j) {
-			for (j = i + 1; j < nb_dec && dec_sa[j] == dec_sa[i]; j++)
+		if (unlikely(nb_slow > 0))
+			esp_in_bulk(lc, &p, slow, nb_slow, pass);
+		/* rte_ipsec works on bursts of one SA: runs in arrival order. */
+		for (i = 0; i < p.nb_dec; i = j) {
+			for (j = i + 1; j < p.nb_dec && p.dec_sa[j] == p.dec_sa[i]; j++)
 				;
-			decrypt_run(lc, dec_sa[i], dec + i, j - i, next, &nb_next);
+			decrypt_run(lc, p.dec_sa[i], p.dec + i, j - i, &p);
 		}
-		cur = next;
-		n = nb_next;
+		policy_in(lc, p.pol, p.nb_pol, out, &nb_out);
+		cur = p.next;
+		n = p.nb_next;
 	}
 	ipl_frag_burst_end(lc);
 	/* Decrypted traffic routed into outbound processing (a hairpin). */

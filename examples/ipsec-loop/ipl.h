@@ -21,6 +21,7 @@
 #include <rte_lpm.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_udp.h>
 #include <rte_version.h>
 
 #include <mtag.h>
@@ -200,6 +201,45 @@ enum ipl_esp_class {
 /** Whether an address (4 or 16 bytes, network order, of family 4 or 6) is one of our tunnel
  * endpoints. */
 bool ipl_addr_is_local(uint8_t family, const uint8_t *addr);
+/**
+ * The inbound SA of ESP packet m (l3 at the start) from the lcore's cache, inline: the
+ * last SA seen in the slot of m's SPI, if it is m's (its SPI and our tunnel address, the
+ * key of the hash). Most packets are of an SA seen just before: they need no key and
+ * no hash. NULL otherwise, for ipl_sa_inbound_bulk().
+ */
+static __rte_always_inline const struct ipl_sa *
+ipl_sa_inbound_cached(const struct ipl_lcore *lc, const struct rte_mbuf *m)
+{
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+	const bool v6 = (h[0] >> 4) == 6;
+	unsigned int hl = v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	const struct ipl_sa *c;
+	uint32_t spi;
+
+	/* ESP in UDP (RFC 3948): after the UDP header; ipl_inbound() picks only UDP to
+	 * IPL_NATT_PORT. */
+	if (!v6 && ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
+		hl += sizeof(struct rte_udp_hdr);
+	if (unlikely(rte_pktmbuf_data_len(m) < hl + 8))
+		return NULL;
+	/* At any even address: memcpy(), one unaligned load. */
+	memcpy(&spi, h + hl, sizeof(spi));
+	spi = rte_be_to_cpu_32(spi);
+	c = lc->sa_cache[spi & (IPL_SA_CACHE - 1)];
+	if (c == NULL || c->spi != spi)
+		return NULL;
+	if (v6)
+		return c->local.family == IPL_AF_INET6 &&
+				       memcmp(c->local.v6,
+					      IPL_IP6(((const struct rte_ipv6_hdr *)h)->dst_addr),
+					      16) == 0
+			       ? c
+			       : NULL;
+	return c->local.family == IPL_AF_INET &&
+			       ((const struct rte_ipv4_hdr *)h)->dst_addr == c->local_be4
+		       ? c
+		       : NULL;
+}
 /** Classify ESP packets m[0 .. n) (n <= IPL_BURST): cls[i], and sa[i] for IPL_ESP_SA. */
 void ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n,
 			 const struct ipl_sa **sa, enum ipl_esp_class *cls);

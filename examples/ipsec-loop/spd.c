@@ -484,28 +484,6 @@ esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
 	return true;
 }
 
-/* The SA of the last packet whose SPI fell in the same slot, if it is this one's: its SPI
- * and our tunnel address, the key of the hash. */
-static __rte_always_inline const struct ipl_sa *
-sa_cached(const struct ipl_lcore *lc, const uint8_t *h, uint32_t spi)
-{
-	const struct ipl_sa *c = lc->sa_cache[spi & (IPL_SA_CACHE - 1)];
-
-	if (c == NULL || c->spi != spi)
-		return NULL;
-	if ((h[0] >> 4) == 6)
-		return c->local.family == IPL_AF_INET6 &&
-				       memcmp(c->local.v6,
-					      IPL_IP6(((const struct rte_ipv6_hdr *)h)->dst_addr),
-					      16) == 0
-			       ? c
-			       : NULL;
-	return c->local.family == IPL_AF_INET &&
-			       ((const struct rte_ipv4_hdr *)h)->dst_addr == c->local_be4
-		       ? c
-		       : NULL;
-}
-
 void
 ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const struct ipl_sa **sa,
 		    enum ipl_esp_class *cls)
@@ -519,24 +497,10 @@ ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const
 	uint16_t pos[IPL_BURST];
 
 	for (i = 0; i < n; i++) {
-		const uint8_t *h = rte_pktmbuf_mtod(m[i], const uint8_t *);
-		unsigned int hl = (h[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr)
-						   : sizeof(struct rte_ipv4_hdr);
-
-		/* Most packets are of an SA seen just before: no key, no hash. */
-		if (hl == sizeof(struct rte_ipv4_hdr) &&
-		    ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
-			hl += sizeof(struct rte_udp_hdr);
-		if (likely(rte_pktmbuf_data_len(m[i]) >= hl + 8)) {
-			uint32_t spi;
-
-			/* At any even address: memcpy(), one unaligned load. */
-			memcpy(&spi, h + hl, sizeof(spi));
-			sa[i] = sa_cached(lc, h, rte_be_to_cpu_32(spi));
-			if (likely(sa[i] != NULL)) {
-				cls[i] = IPL_ESP_SA;
-				continue;
-			}
+		sa[i] = ipl_sa_inbound_cached(lc, m[i]);
+		if (likely(sa[i] != NULL)) {
+			cls[i] = IPL_ESP_SA;
+			continue;
 		}
 		if (!esp_key(m[i], &keys[i], &l3)) {
 			sa[i] = NULL;
