@@ -32,7 +32,8 @@
 # "on off notags secgw") the columns.
 #
 # HUGE=1 runs on hugepages (256 free 2 MiB pages mounted), as a NIC deployment does; the
-# default is 4 KiB pages (--no-huge), where every mbuf is a page of its own to the TLB.
+# default is 4 KiB pages (--no-huge), where every mbuf is a page of its own, at the same
+# offset: to the TLB, and to L1d, whose sets a burst's mbufs then share.
 #
 # usage: [RULES=...] [FAMILIES=...] [CIPHERS=...] [MODES=...] [HUGE=1] [SECGW=...]
 #        bench.sh [BUILD_DIR (default build)] [SECONDS per run (default 2)]
