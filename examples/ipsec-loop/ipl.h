@@ -202,6 +202,20 @@ enum ipl_esp_class {
  * endpoints. */
 bool ipl_addr_is_local(uint8_t family, const uint8_t *addr);
 /**
+ * Offset of the ESP header in ESP packet h (l3 at the start): after the IP header, and
+ * after the UDP header of ESP in UDP (RFC 3948; ipl_inbound() picks only UDP to
+ * IPL_NATT_PORT).
+ */
+static __rte_always_inline unsigned int
+ipl_esp_offset(const uint8_t *h)
+{
+	if ((h[0] >> 4) == 6)
+		return sizeof(struct rte_ipv6_hdr);
+	if (((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
+		return sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr);
+	return sizeof(struct rte_ipv4_hdr);
+}
+/**
  * The inbound SA of ESP packet m (l3 at the start) from the lcore's cache, inline: the
  * last SA seen in the slot of m's SPI, if it is m's (its SPI and our tunnel address, the
  * key of the hash). Most packets are of an SA seen just before: they need no key and
@@ -211,24 +225,19 @@ static __rte_always_inline const struct ipl_sa *
 ipl_sa_inbound_cached(const struct ipl_lcore *lc, const struct rte_mbuf *m)
 {
 	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
-	const bool v6 = (h[0] >> 4) == 6;
-	unsigned int hl = v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	const unsigned int off = ipl_esp_offset(h);
 	const struct ipl_sa *c;
 	uint32_t spi;
 
-	/* ESP in UDP (RFC 3948): after the UDP header; ipl_inbound() picks only UDP to
-	 * IPL_NATT_PORT. */
-	if (!v6 && ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
-		hl += sizeof(struct rte_udp_hdr);
-	if (unlikely(rte_pktmbuf_data_len(m) < hl + 8))
+	if (unlikely(rte_pktmbuf_data_len(m) < off + 8))
 		return NULL;
 	/* At any even address: memcpy(), one unaligned load. */
-	memcpy(&spi, h + hl, sizeof(spi));
+	memcpy(&spi, h + off, sizeof(spi));
 	spi = rte_be_to_cpu_32(spi);
 	c = lc->sa_cache[spi & (IPL_SA_CACHE - 1)];
 	if (c == NULL || c->spi != spi)
 		return NULL;
-	if (v6)
+	if ((h[0] >> 4) == 6)
 		return c->local.family == IPL_AF_INET6 &&
 				       memcmp(c->local.v6,
 					      IPL_IP6(((const struct rte_ipv6_hdr *)h)->dst_addr),
@@ -240,7 +249,8 @@ ipl_sa_inbound_cached(const struct ipl_lcore *lc, const struct rte_mbuf *m)
 		       ? c
 		       : NULL;
 }
-/** Classify ESP packets m[0 .. n) (n <= IPL_BURST): cls[i], and sa[i] for IPL_ESP_SA. */
+/** Classify ESP packets m[0 .. n) (n <= IPL_BURST) that ipl_sa_inbound_cached() did not
+ * find, by the SA hash (the cache filled from it): cls[i], and sa[i] for IPL_ESP_SA. */
 void ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n,
 			 const struct ipl_sa **sa, enum ipl_esp_class *cls);
 

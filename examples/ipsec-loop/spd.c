@@ -456,30 +456,22 @@ ipl_addr_is_local(uint8_t family, const uint8_t *addr)
 
 /* Key of an ESP packet: its SPI and destination; false if it has no room for the SPI. */
 static bool
-esp_key(const struct rte_mbuf *m, struct sa_key *k, unsigned int *l3_len)
+esp_key(const struct rte_mbuf *m, struct sa_key *k)
 {
 	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
-	unsigned int hl =
-		(h[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	const unsigned int off = ipl_esp_offset(h);
 	uint32_t spi;
 
-	*l3_len = hl;
-	if (hl == sizeof(struct rte_ipv6_hdr)) {
+	if ((h[0] >> 4) == 6) {
 		memcpy(k->dst, IPL_IP6(((const struct rte_ipv6_hdr *)h)->dst_addr), 16);
 	} else {
 		memset(k->dst, 0, 10);
 		k->dst[10] = k->dst[11] = 0xff;
 		memcpy(k->dst + 12, &((const struct rte_ipv4_hdr *)h)->dst_addr, 4);
 	}
-	/* ESP in UDP (RFC 3948): after the UDP header; ipl_inbound() picked only UDP to
-	 * IPL_NATT_PORT. */
-	if (hl == sizeof(struct rte_ipv4_hdr) &&
-	    ((const struct rte_ipv4_hdr *)h)->next_proto_id == IPPROTO_UDP)
-		hl += sizeof(struct rte_udp_hdr);
-	*l3_len = hl;
-	if (rte_pktmbuf_data_len(m) < hl + 8)
+	if (rte_pktmbuf_data_len(m) < off + 8)
 		return false;
-	memcpy(&spi, h + hl, 4);
+	memcpy(&spi, h + off, 4);
 	k->spi = rte_be_to_cpu_32(spi);
 	return true;
 }
@@ -492,17 +484,11 @@ ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const
 	const void *kp[IPL_BURST];
 	void *data[IPL_BURST];
 	uint64_t hits = 0;
-	unsigned int l3;
 	uint16_t i, k = 0;
 	uint16_t pos[IPL_BURST];
 
 	for (i = 0; i < n; i++) {
-		sa[i] = ipl_sa_inbound_cached(lc, m[i]);
-		if (likely(sa[i] != NULL)) {
-			cls[i] = IPL_ESP_SA;
-			continue;
-		}
-		if (!esp_key(m[i], &keys[i], &l3)) {
+		if (!esp_key(m[i], &keys[i])) {
 			sa[i] = NULL;
 			cls[i] = rte_hash_lookup(tab.local_hash, keys[i].dst) >= 0
 					 ? IPL_ESP_SHORT
@@ -523,6 +509,7 @@ ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n, const
 			cls[j] = IPL_ESP_SA;
 			lc->sa_cache[sa[j]->spi & (IPL_SA_CACHE - 1)] = sa[j];
 		} else {
+			sa[j] = NULL;
 			cls[j] = rte_hash_lookup(tab.local_hash, keys[j].dst) >= 0
 					 ? IPL_ESP_UNKNOWN_SPI
 					 : IPL_ESP_TRANSIT;
