@@ -4,8 +4,8 @@
 
 /*
  * SAs and crypto devices: rte_ipsec SAs over lookaside (action type NONE)
- * cryptodev sessions, and the run of one burst of one SA through
- * prepare / enqueue / dequeue / process.
+ * cryptodev sessions; bursts of one SA prepared and enqueued, and what the
+ * devices finish dequeued and processed, by runs of one SA, on a later poll.
  */
 
 #include <netinet/in.h>
@@ -258,6 +258,7 @@ ipl_crypto_init(unsigned int nb_qp)
 		       "crypto_null0)\n");
 		return -ENODEV;
 	}
+	ipl.nb_cdev = nb_dev;
 	for (dev = 0; dev < nb_dev; dev++)
 		sess_sz = RTE_MAX(sess_sz, rte_cryptodev_sym_get_private_session_size(dev));
 	for (i = 0; i < IPL_MAX_SA; i++)
@@ -339,46 +340,20 @@ ipl_crypto_fini(void)
 	rte_mempool_free(ipl.sess_pool);
 }
 
-/* Ops of earlier bursts given up while in the device come back among this burst's: free
- * them (counted when given up) and keep done[0 .. n) to this burst's own, cur[0 .. nb_cur). */
-static __rte_noinline uint16_t
-drop_stale(struct ipl_lcore *lc, struct rte_crypto_op **cur, uint16_t nb_cur,
-	   struct rte_crypto_op **done, uint16_t n)
-{
-	uint16_t i, j, k = 0;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < nb_cur && cur[j] != done[i]; j++)
-			;
-		if (j < nb_cur) {
-			done[k++] = done[i];
-			continue;
-		}
-		mtag_pktmbuf_free(done[i]->sym->m_src);
-		rte_crypto_op_free(done[i]);
-		lc->cop_lost--;
-	}
-	return k;
-}
-
 /*
- * Run n <= IPL_BURST packets of one SA through the crypto device. On return
- * m[0 .. ret) are done, m[ret .. res->end) failed (see struct ipl_crypto_res for
- * where each kind is) and must be freed.
- *
- * Software devices complete on dequeue: the poll ends when every op is back. A device
- * that neither takes nor returns an op for IPL_CRYPTO_WAIT_MS, or a signal while it
- * does not, ends it sooner: the ops not back are given up.
+ * Hand a burst of one SA to its device and go on: the ops come back through
+ * ipl_crypto_poll(), later in the same round or in a later one. Waiting for them here
+ * would make an IPsec MB device flush its part-filled CBC and HMAC lanes on every burst,
+ * and would leave a hardware device idle while the lcore waits.
  */
 uint16_t
-ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
-	       struct ipl_crypto_res *res)
+ipl_crypto_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
+		  uint16_t *prep_fail)
 {
-	struct rte_crypto_op *cop[IPL_BURST], *done[IPL_BURST];
-	uint16_t k, sent = 0, got = 0, e, d, i, nb_op = n, held;
-	uint64_t stall = 0, now;
+	struct rte_crypto_op *cop[IPL_BURST];
+	uint16_t k, e, nb_op = n;
 
-	memset(res, 0, sizeof(*res));
+	*prep_fail = 0;
 	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
 		/* Short of ops: as many packets as there are ops left, the rest dropped. */
 		nb_op = RTE_MIN(n, rte_mempool_avail_count(ipl.cop_pool));
@@ -386,100 +361,132 @@ ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **
 		       rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop,
 						nb_op) == 0)
 			nb_op /= 2;
-		res->no_op = n - nb_op;
 		lc->st.no_crypto_op += n - nb_op;
-		res->end = n;
 		if (nb_op == 0)
 			return 0;
 	}
+	/* Refused ones behind the others, in m[] as in cop[]. */
 	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, nb_op);
-	res->prep_fail = nb_op - k;
-	for (i = k; i < nb_op; i++)
-		rte_crypto_op_free(cop[i]);
-
-	while (got < k) {
-		e = 0;
-		if (sent < k) {
-			e = rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop + sent, k - sent);
-			sent += e;
-		}
-		d = rte_cryptodev_dequeue_burst(sa->cdev, lc->qid, done + got, sent - got);
-		if (unlikely(lc->cop_lost != 0) && d != 0)
-			d = drop_stale(lc, cop, sent, done + got, d);
-		got += d;
-		if (likely(e + d != 0)) {
-			stall = 0;
-			continue;
-		}
-		/* Nothing taken, nothing returned: wait, but not for ever, nor past a signal. */
-		now = rte_get_timer_cycles();
-		if (stall == 0)
-			stall = now;
-		else if (ipl_force_quit ||
-			 now - stall > rte_get_timer_hz() / 1000 * IPL_CRYPTO_WAIT_MS)
-			break;
+	*prep_fail = nb_op - k;
+	if (k < nb_op)
+		rte_mempool_put_bulk(ipl.cop_pool, (void **)cop + k, nb_op - k);
+	e = k != 0 ? rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop, k) : 0;
+	lc->inflight[sa->cdev] += e;
+	if (unlikely(e < k)) {
+		/* The device's queue is full, or it takes nothing: dropped, as a port drops
+		 * what its TX queue cannot hold. */
+		lc->st.crypto_busy += k - e;
+		rte_mempool_put_bulk(ipl.cop_pool, (void **)cop + e, k - e);
 	}
-	for (i = 0; i < got; i++) {
-		m[i] = done[i]->sym->m_src;
-		if (unlikely(done[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
+	return e;
+}
+
+/* A run of one SA's completed ops, cop[0 .. n), through rte_ipsec to its direction's
+ * stage. */
+static void
+crypto_done(struct ipl_lcore *lc, struct rte_crypto_op **cop, uint16_t n)
+{
+	const struct ipl_sa *sa =
+		container_of(rte_ipsec_ses_from_crypto(cop[0]), struct ipl_sa, ss);
+	struct ipl_crypto_res res = {0};
+	struct rte_mbuf *m[IPL_BURST];
+	uint16_t i, g;
+
+	for (i = 0; i < n; i++) {
+		m[i] = cop[i]->sym->m_src;
+		if (unlikely(cop[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
 			/* rte_ipsec_pkt_process() refuses packets flagged so. */
 			m[i]->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
-			if (done[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
-				res->auth_fail++;
+			if (cop[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
+				res.auth_fail++;
 			else
-				res->dev_fail++;
+				res.dev_fail++;
 		}
 	}
-	if (got != 0) /* all of one pool: back in one put */
-		rte_mempool_put_bulk(ipl.cop_pool, (void **)done, got);
-	if (unlikely(res->dev_fail != 0)) {
-		lc->st.crypto_error += res->dev_fail;
-		lc->st.sa[sa->id].crypto_errors += res->dev_fail;
+	rte_mempool_put_bulk(ipl.cop_pool, (void **)cop, n); /* all of one pool */
+	if (unlikely(res.dev_fail != 0)) {
+		lc->st.crypto_error += res.dev_fail;
+		lc->st.sa[sa->id].crypto_errors += res.dev_fail;
 	}
-	res->end = n;
-	if (unlikely(got < k)) {
-		/* Given up. What the device never took is ours again, in m[] behind the done
-		 * ones; what it holds is freed when it returns it (drop_stale(), or at exit). */
-		held = k - sent;
-		res->timeout = k - got;
-		lc->st.crypto_timeout += k - got;
-		lc->cop_lost += sent - got;
-		memmove(m + got + held, m + k, (n - k) * sizeof(*m));
-		for (i = 0; i < held; i++) {
-			m[got + i] = cop[sent + i]->sym->m_src;
-			rte_crypto_op_free(cop[sent + i]);
+	g = rte_ipsec_pkt_process(&sa->ss, m, n);
+	if (sa->dir == IPL_DIR_OUT)
+		ipl_outbound_done(lc, sa, m, n, g, &res);
+	else
+		ipl_inbound_done(lc, sa, m, n, g, &res);
+}
+
+void
+ipl_crypto_poll(struct ipl_lcore *lc)
+{
+	struct rte_crypto_op *cop[IPL_CRYPTO_POLL];
+	uint16_t d, i, j;
+	uint8_t dev;
+
+	for (dev = 0; dev < ipl.nb_cdev; dev++) {
+		if (lc->inflight[dev] == 0)
+			continue;
+		d = rte_cryptodev_dequeue_burst(dev, lc->qid, cop, IPL_CRYPTO_POLL);
+		lc->inflight[dev] -= d;
+		/* rte_ipsec works on runs of one SA: the ops of a session in a row. */
+		for (i = 0; i < d; i = j) {
+			const void *ses = cop[i]->sym->session;
+			const uint16_t end = RTE_MIN(d, i + IPL_BURST);
+
+			for (j = i + 1; j < end && cop[j]->sym->session == ses; j++)
+				;
+			crypto_done(lc, cop + i, j - i);
 		}
-		res->end = n - (sent - got);
 	}
-	i = rte_ipsec_pkt_process(&sa->ss, m, got);
-	res->proc_fail = got - i;
-	return i;
+}
+
+static uint32_t
+inflight(const struct ipl_lcore *lc)
+{
+	uint32_t sum = 0;
+	uint8_t dev;
+
+	for (dev = 0; dev < ipl.nb_cdev; dev++)
+		sum += lc->inflight[dev];
+	return sum;
+}
+
+void
+ipl_crypto_finish(struct ipl_lcore *lc)
+{
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * IPL_CRYPTO_WAIT_MS;
+
+	while (inflight(lc) != 0 && rte_get_timer_cycles() < end)
+		ipl_crypto_poll(lc);
+	/* Freed when the device returns them (ipl_crypto_drain()), or never. */
+	lc->st.crypto_timeout += inflight(lc);
 }
 
 void
 ipl_crypto_drain(void)
 {
 	struct rte_crypto_op *done[IPL_BURST];
-	uint8_t dev, nb_dev = rte_cryptodev_count();
 	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * IPL_CRYPTO_WAIT_MS;
 	unsigned int l;
 	uint16_t i, d;
+	uint8_t dev;
 
 	for (l = 0; l < ipl.nb_lcores; l++) {
 		struct ipl_lcore *lc = &ipl.lc[l];
 
-		while (lc->cop_lost != 0 && rte_get_timer_cycles() < end) {
-			for (dev = 0; dev < nb_dev; dev++) {
+		while (inflight(lc) != 0 && rte_get_timer_cycles() < end) {
+			for (dev = 0; dev < ipl.nb_cdev; dev++) {
+				if (lc->inflight[dev] == 0)
+					continue;
 				d = rte_cryptodev_dequeue_burst(dev, lc->qid, done, IPL_BURST);
 				for (i = 0; i < d; i++) {
 					mtag_pktmbuf_free(done[i]->sym->m_src);
 					rte_crypto_op_free(done[i]);
 				}
-				lc->cop_lost -= RTE_MIN(lc->cop_lost, (uint32_t)d);
+				lc->inflight[dev] -= d;
 			}
 		}
-		if (lc->cop_lost != 0)
+		if (inflight(lc) != 0)
 			printf("lcore %u: %u crypto ops still in a crypto device\n", l,
-			       lc->cop_lost);
+			       inflight(lc));
 	}
 }

@@ -147,46 +147,72 @@ is_udp(const struct rte_mbuf *m)
 	return (ip->version_ihl >> 4) == 4 && ip->next_proto_id == IPPROTO_UDP;
 }
 
-/* One pass's packets, by where they go next. */
+/* A burst's packets, by where they go next. */
 struct in_pass {
 	struct rte_mbuf *dec[IPL_BURST]; /* to decryption, under dec_sa[] */
 	const struct ipl_sa *dec_sa[IPL_BURST];
 	struct rte_mbuf *pol[IPL_BURST]; /* to their inbound policy */
-	struct rte_mbuf **next;		 /* to another pass: nested ESP, fragments */
-	uint16_t nb_dec, nb_pol, nb_next;
+	uint16_t nb_dec, nb_pol;
 };
 
+/* A run of packets of one SA to the crypto device; what it does not take is dropped. */
 static void
-decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
-	    struct in_pass *p)
+decrypt_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n)
 {
-	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
-	struct ipl_crypto_res res;
-	uint64_t bytes;
-	uint16_t i, g, k;
+	uint16_t prep_fail, k, i;
 
-	g = ipl_crypto_run(lc, sa, m, n, &res);
-	/* m[g .. k): refused after crypto; then the ones given up, the window's refusals,
-	 * no crypto op. The device's failures are counted by their kind: ICV failures here,
-	 * device errors (and time-outs, no_op) by ipl_crypto_run(). */
-	k = g + res.proc_fail;
-	for (i = g; i < k; i++) {
-		if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)
-			continue;
-		if (trailer_bad(m[i])) {
+	k = ipl_crypto_submit(lc, sa, m, n, &prep_fail);
+	if (likely(k == n))
+		return;
+	/* rte_ipsec refuses before crypto only what its window does; the shortages are
+	 * counted. */
+	lc->st.sa[sa->id].replay += prep_fail;
+	lc->st.replay += prep_fail;
+	for (i = k; i < n; i++)
+		ipl_drop(m[i]);
+}
+
+static void inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+
+/* Decrypted traffic routed into outbound processing (a hairpin) enters it as a packet
+ * from a port does. */
+static __rte_noinline void
+hairpin(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		ipl_scratch(m[i])->orig_len = rte_pktmbuf_pkt_len(m[i]);
+		ipl_scratch(m[i])->passes = 0;
+	}
+	ipl_outbound(lc, m, n);
+}
+
+void
+ipl_inbound_done(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
+		 uint16_t g, const struct ipl_crypto_res *res)
+{
+	struct rte_mbuf *pol[IPL_BURST], *next[IPL_BURST], *out[IPL_BURST];
+	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
+	uint16_t i, nb_pol = 0, nb_next = 0, nb_out = 0;
+	uint64_t bytes;
+
+	/* m[g .. n): refused after crypto. The device's failures are counted by their
+	 * kind: ICV failures here, device errors by crypto.c. */
+	for (i = g; i < n; i++) {
+		if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) {
+			/* counted */
+		} else if (trailer_bad(m[i])) {
 			sst->errors++;
 			lc->st.ipsec_error++;
 		} else {
 			sst->replay++;
 			lc->st.replay++;
 		}
-	}
-	sst->icv_fail += res.auth_fail;
-	lc->st.icv_fail += res.auth_fail;
-	sst->replay += res.prep_fail;
-	lc->st.replay += res.prep_fail;
-	for (i = g; i < res.end; i++)
 		ipl_drop(m[i]);
+	}
+	sst->icv_fail += res->auth_fail;
+	lc->st.icv_fail += res->auth_fail;
 	sst->pkts += g;
 	lc->st.decrypted += g;
 	for (i = 0, bytes = 0; i < g; i++) {
@@ -197,14 +223,23 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 			lc->st.ecn_drop++;
 			ipl_drop(m[i]);
 		} else if (unlikely(ipl_is_fragment(m[i]) || is_esp(m[i]))) {
-			p->next[p->nb_next++] = m[i];
+			/* Another pass: the hard limit counts decryptions. */
+			ipl_scratch(m[i])->passes++;
+			next[nb_next++] = m[i];
 		} else {
-			/* To its policy in this pass: no other loop over the burst first
-			 * (see inbound_burst()). */
-			p->pol[p->nb_pol++] = m[i];
+			/* To its policy now: no other loop over the burst first (see
+			 * inbound_burst()). Decrypted, done with: its passes count
+			 * encryptions again. */
+			ipl_scratch(m[i])->passes = 0;
+			pol[nb_pol++] = m[i];
 		}
 	}
 	sst->bytes += bytes;
+	policy_in(lc, pol, nb_pol, out, &nb_out);
+	if (unlikely(nb_next != 0))
+		inbound_burst(lc, next, nb_next);
+	if (unlikely(nb_out != 0))
+		hairpin(lc, out, nb_out);
 }
 
 /*
@@ -213,13 +248,13 @@ decrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
  * its policy (which names no ports, RFC 4301 7.1).
  */
 static __rte_noinline struct rte_mbuf *
-fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now, unsigned int pass)
+fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now)
 {
 	if (!ipl_frag_for_us(m))
 		return m;
 	/* Decrypted already (ESP fragmented before another encryption): its IN_DONE tags
 	 * would not survive rte_ip_frag, which frees and chains mbufs unaware of them. */
-	if (pass > 0) {
+	if (ipl_scratch(m)->passes > 0) {
 		lc->st.fragment++;
 		ipl_drop(m);
 		return NULL;
@@ -234,9 +269,9 @@ fragment_in(struct ipl_lcore *lc, struct rte_mbuf *m, uint64_t *now, unsigned in
 /* ESP packet m of inbound SA sa: checked, recorded and queued for decryption, or dropped
  * and counted. */
 static __rte_always_inline void
-esp_in(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf *m, const struct ipl_sa *sa,
-       unsigned int pass)
+esp_in(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf *m, const struct ipl_sa *sa)
 {
+	struct ipl_scratch *s = ipl_scratch(m);
 	struct ipl_stats *st = &lc->st;
 
 	if (unlikely(sa->natt != is_udp(m))) {
@@ -250,7 +285,7 @@ esp_in(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf *m, const struct
 	 * rte_ipsec inbound, see crypto.c). */
 	if (sa->natt)
 		m->l3_len += sizeof(struct rte_udp_hdr);
-	if (unlikely(pass == ipl.max_passes)) {
+	if (unlikely(s->passes >= ipl.max_passes)) {
 		st->loop_limit++;
 		ipl_drop(m);
 	} else if (unlikely(!tunnel_src_ok(m, sa))) {
@@ -265,17 +300,16 @@ esp_in(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf *m, const struct
 	} else {
 		/* What decryption needs kept: the length (a replay tells by it, see
 		 * trailer_bad()) and the outer TOS (ECN, RFC 6040). */
-		ipl_scratch(m)->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m);
+		s->esp_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 		ipl_tun_inner_save(m);
 		p->dec[p->nb_dec] = m;
 		p->dec_sa[p->nb_dec++] = sa;
 	}
 }
 
-/* ESP packets whose SA is not in the lcore's cache, after the pass's first loop. */
+/* ESP packets whose SA is not in the lcore's cache, after the burst's first loop. */
 static void
-esp_in_bulk(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf **m, uint16_t n,
-	    unsigned int pass)
+esp_in_bulk(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf **m, uint16_t n)
 {
 	const struct ipl_sa *sa[IPL_BURST];
 	enum ipl_esp_class cls[IPL_BURST];
@@ -285,7 +319,7 @@ esp_in_bulk(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf **m, uint16
 	for (i = 0; i < n; i++) {
 		switch (cls[i]) {
 		case IPL_ESP_SA:
-			esp_in(lc, p, m[i], sa[i], pass);
+			esp_in(lc, p, m[i], sa[i]);
 			break;
 		case IPL_ESP_TRANSIT:
 			p->pol[p->nb_pol++] = m[i];
@@ -302,62 +336,54 @@ esp_in_bulk(struct ipl_lcore *lc, struct in_pass *p, struct rte_mbuf **m, uint16
 }
 
 /*
- * A pass over the burst: ESP for us is decrypted, and anything decrypted to ESP again
- * or to a fragment takes another pass. Each packet's mbuf is read in one loop up to the
- * crypto device and in one after it: on 4 KiB pages every mbuf sits at the same offset
- * of its page, so that the mbufs of a burst of 32 share a few L1 sets and each further
- * loop over the burst would miss them all again.
+ * A burst: ESP for us goes to the crypto device (ipl_inbound_done() takes it on from
+ * there, and hands what decrypts to ESP again or to a fragment back here), the rest to
+ * its policy. Each packet's mbuf is read in one loop up to the crypto device and in one
+ * after it: on 4 KiB pages every mbuf sits at the same offset of its page, so that the
+ * mbufs of a burst of 32 share a few L1 sets and each further loop over the burst would
+ * miss them all again.
  */
 static void
 inbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct rte_mbuf *buf[2][IPL_BURST], *out[IPL_BURST], *slow[IPL_BURST], **cur = pkts;
+	struct rte_mbuf *out[IPL_BURST], *slow[IPL_BURST];
+	uint16_t i, j, nb_slow = 0, nb_out = 0;
 	struct in_pass p;
-	uint16_t i, j, nb_slow, nb_out = 0;
-	unsigned int pass;
 	uint64_t now = 0;
 
-	for (pass = 0; n > 0; pass++) {
-		p.next = buf[pass & 1];
-		p.nb_next = 0;
-		p.nb_dec = 0;
-		p.nb_pol = 0;
-		nb_slow = 0;
-		for (i = 0; i < n; i++) {
-			struct rte_mbuf *m = cur[i];
-			const struct ipl_sa *sa;
+	p.nb_dec = 0;
+	p.nb_pol = 0;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct ipl_sa *sa;
 
-			if (unlikely(ipl_is_fragment(m))) {
-				m = fragment_in(lc, m, &now, pass);
-				if (m == NULL)
-					continue;
-			}
-			if (!is_esp(m)) {
-				p.pol[p.nb_pol++] = m;
+		if (unlikely(ipl_is_fragment(m))) {
+			m = fragment_in(lc, m, &now);
+			if (m == NULL)
 				continue;
-			}
-			sa = ipl_sa_inbound_cached(lc, m);
-			if (likely(sa != NULL))
-				esp_in(lc, &p, m, sa, pass);
-			else
-				slow[nb_slow++] = m;
 		}
-		if (unlikely(nb_slow > 0))
-			esp_in_bulk(lc, &p, slow, nb_slow, pass);
-		/* rte_ipsec works on bursts of one SA: runs in arrival order. */
-		for (i = 0; i < p.nb_dec; i = j) {
-			for (j = i + 1; j < p.nb_dec && p.dec_sa[j] == p.dec_sa[i]; j++)
-				;
-			decrypt_run(lc, p.dec_sa[i], p.dec + i, j - i, &p);
+		if (!is_esp(m)) {
+			p.pol[p.nb_pol++] = m;
+			continue;
 		}
-		policy_in(lc, p.pol, p.nb_pol, out, &nb_out);
-		cur = p.next;
-		n = p.nb_next;
+		sa = ipl_sa_inbound_cached(lc, m);
+		if (likely(sa != NULL))
+			esp_in(lc, &p, m, sa);
+		else
+			slow[nb_slow++] = m;
 	}
+	if (unlikely(nb_slow > 0))
+		esp_in_bulk(lc, &p, slow, nb_slow);
+	/* rte_ipsec works on bursts of one SA: runs in arrival order. */
+	for (i = 0; i < p.nb_dec; i = j) {
+		for (j = i + 1; j < p.nb_dec && p.dec_sa[j] == p.dec_sa[i]; j++)
+			;
+		decrypt_submit(lc, p.dec_sa[i], p.dec + i, j - i);
+	}
+	policy_in(lc, p.pol, p.nb_pol, out, &nb_out);
 	ipl_frag_burst_end(lc);
-	/* Decrypted traffic routed into outbound processing (a hairpin). */
 	if (nb_out > 0)
-		ipl_outbound(lc, out, nb_out);
+		hairpin(lc, out, nb_out);
 }
 
 void

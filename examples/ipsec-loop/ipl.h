@@ -45,9 +45,13 @@
 #define IPL_PASSES_DEFAULT 8
 #define IPL_PASSES_MAX 16
 #define IPL_TXBUF 64
-/** Crypto ops: every lcore has at most a burst in the device at a time. */
+/** Crypto ops: a few bursts per lcore in the devices at a time, with room to spare. */
 #define IPL_COPS_DEFAULT 8191
-/** How long a burst waits for a crypto device that neither takes nor returns ops. */
+/** Ops one poll takes from a crypto device at most: a few bursts, so that a poll a round
+ *  keeps up with several ports, and never fewer than the device holds (an IPsec MB
+ *  device asked for more than it has finished flushes its part-filled lanes). */
+#define IPL_CRYPTO_POLL (4 * IPL_BURST)
+/** At exit: how long the lcores wait for what the crypto devices still hold. */
 #define IPL_CRYPTO_WAIT_MS 100
 /** NAT traversal: ESP in UDP to and from this port (RFC 3948). */
 #define IPL_NATT_PORT 4500
@@ -61,7 +65,8 @@
 /** Per-packet scratch, an mbuf dynamic field of the example's own. */
 struct ipl_scratch {
 	uint32_t orig_len; /**< IP length when the packet entered. */
-	uint8_t passes;	   /**< Times encrypted here (at most IPL_PASSES_MAX). */
+	uint8_t passes;	   /**< Times encrypted (outbound) or decrypted (inbound) here, at
+			    *   most IPL_PASSES_MAX: the hard limit across the crypto device. */
 	uint8_t tos;	   /**< Header TOS / traffic class rte_ipsec does not carry across:
 			    *   outbound the inner one, inbound the outer one. */
 	union {
@@ -124,9 +129,9 @@ struct ipl_lcore {
 	const struct ipl_sa *sa_cache[IPL_SA_CACHE];
 	struct rte_mbuf *tx[IPL_MAX_PORTS][IPL_TXBUF];
 	struct ipl_stats st;
-	uint32_t cop_lost; /**< Ops given up while in a crypto device (crypto_timeout). */
-	uint16_t ip_id;	   /**< Next outer IPv4 identification (RFC 6864), lcores apart. */
-	uint32_t ip6_id;   /**< Next IPv6 fragment identification, lcores apart. */
+	uint32_t inflight[RTE_CRYPTO_MAX_DEVS]; /**< Ops in each crypto device's queue pair. */
+	uint16_t ip_id;	 /**< Next outer IPv4 identification (RFC 6864), lcores apart. */
+	uint32_t ip6_id; /**< Next IPv6 fragment identification, lcores apart. */
 	struct rte_ip_frag_tbl *frag_tbl; /**< Reassembly (NULL: --no-reassemble). */
 	struct rte_ip_frag_death_row dr;  /**< Fragments rte_ip_frag gave up, to free. */
 	double cpu_s;			  /**< CPU time the lcore's thread used while forwarding. */
@@ -160,6 +165,7 @@ struct ipl_app {
 	struct rte_mempool *cop_pool;
 	unsigned int nb_cops;
 	struct rte_mempool *sess_pool;
+	uint8_t nb_cdev;
 	unsigned int nb_lcores;
 	struct ipl_lcore lc[RTE_MAX_LCORE];
 };
@@ -258,27 +264,28 @@ void ipl_sa_inbound_bulk(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n,
 int ipl_crypto_init(unsigned int nb_qp);
 void ipl_crypto_fini(void);
 /**
- * Outcome of ipl_crypto_run() on m[0 .. n) returning g: m[0 .. g) done, and the caller's
- * to drop m[g .. end): first proc_fail refused after crypto (auth_fail and dev_fail of
- * them failed in the device, flagged RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), then those the
- * device never took (given up, of timeout), then prep_fail refused before crypto, then
- * no_op without a crypto op. Given up while in the device, the rest of timeout are not
- * in m[]: they are freed when the device returns them, or at exit.
- * Counted there: no_op (no_crypto_op), timeout (crypto_timeout), dev_fail (crypto_error
- * and the SA's crypto_errors); the others are the caller's to count.
+ * Hand m[0 .. n) (n <= IPL_BURST), packets of SA sa, to its crypto device. Returns k:
+ * m[0 .. k) are in the device, ipl_crypto_poll() hands them back; the caller drops
+ * m[k .. n), *prep_fail of them refused by rte_ipsec (the caller counts those), the
+ * others counted here: no crypto op left (no_crypto_op), or the device's queue full
+ * (crypto_busy).
  */
+uint16_t ipl_crypto_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
+			   uint16_t n, uint16_t *prep_fail);
+/** Failures in the crypto device among the packets of a run handed back. */
 struct ipl_crypto_res {
-	uint16_t end;	    /**< m[g .. end) failed, the caller's to drop. */
-	uint16_t prep_fail; /**< Refused by rte_ipsec before crypto (replay; seq used up). */
-	uint16_t auth_fail; /**< Failed authentication in the device (ICV). */
-	uint16_t dev_fail;  /**< Failed in the device otherwise (a device error). */
-	uint16_t
-		proc_fail; /**< Refused after crypto (trailer, replay), device failures included. */
-	uint16_t timeout;  /**< Given up: not taken or not returned within IPL_CRYPTO_WAIT_MS. */
-	uint16_t no_op;	   /**< No crypto op left in the pool. */
+	uint16_t auth_fail; /**< Failed authentication (ICV), the caller counts them. */
+	uint16_t dev_fail;  /**< Device errors, counted (crypto_error, the SA's crypto_errors). */
 };
-uint16_t ipl_crypto_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
-			uint16_t n, struct ipl_crypto_res *res);
+/**
+ * Take what the lcore's crypto queue pairs have finished and hand it, by runs of one SA
+ * (at most IPL_BURST), through rte_ipsec_pkt_process() to ipl_outbound_done() or
+ * ipl_inbound_done().
+ */
+void ipl_crypto_poll(struct ipl_lcore *lc);
+/** At the end of an lcore's loop: poll until its devices hold none of its ops, or for
+ *  IPL_CRYPTO_WAIT_MS; what they still hold is given up (crypto_timeout). */
+void ipl_crypto_finish(struct ipl_lcore *lc);
 /** At exit: take back (and free) what the crypto devices still hold of given-up ops. */
 void ipl_crypto_drain(void);
 
@@ -595,6 +602,15 @@ uint32_t ipl_tun_inner_max(const struct ipl_sa *sa);
 void ipl_outbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
 /** Inbound processing of pkts[0 .. n), n of any size. */
 void ipl_inbound(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+/**
+ * After the crypto device and rte_ipsec_pkt_process(): m[0 .. n) of SA sa (n <= IPL_BURST),
+ * m[0 .. g) done, m[g .. n) refused (res: those the device failed, flagged
+ * RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED), on to TX, the policy or another pass.
+ */
+void ipl_outbound_done(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
+		       uint16_t n, uint16_t g, const struct ipl_crypto_res *res);
+void ipl_inbound_done(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m,
+		      uint16_t n, uint16_t g, const struct ipl_crypto_res *res);
 
 /** A stage's work on at most IPL_BURST packets (the size of its arrays). */
 typedef void (*ipl_burst_fn)(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);

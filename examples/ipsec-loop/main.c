@@ -239,6 +239,8 @@ lcore_main(void *arg)
 			else
 				ipl_inbound(lc, pkts, ipl_rx_prepare(pkts, n, &lc->st, false));
 		}
+		/* What the crypto devices finished, of this round's bursts and earlier ones. */
+		ipl_crypto_poll(lc);
 		ipl_tx_flush(lc);
 		/* Fragments that waited too long go, with no new one to find them (10 Hz). */
 		if (unlikely(++polls % 1024 == 0) && lc->frag_tbl != NULL) {
@@ -264,6 +266,8 @@ lcore_main(void *arg)
 			}
 		}
 	}
+	ipl_crypto_finish(lc);
+	ipl_tx_flush(lc);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
 	lc->cpu_s = (cpu1.tv_sec - cpu0.tv_sec) + (cpu1.tv_nsec - cpu0.tv_nsec) * 1e-9;
 	lc->wall_s = (double)(rte_get_timer_cycles() - start) / hz;

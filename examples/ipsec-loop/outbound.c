@@ -3,7 +3,7 @@
  */
 
 /*
- * Outbound: SPD lookup, encryption, MTAG_TYPE_IPSEC_OUT_DONE record, route.
+ * Outbound: SPD lookup, MTAG_TYPE_IPSEC_OUT_DONE record, encryption, route.
  *
  * A route may hand the encrypted packet back to outbound processing (nested
  * tunnels). A packet that already carries OUT_DONE for the SA its policy
@@ -121,20 +121,58 @@ encrypt_prepare(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf *
 	return true;
 }
 
+/* A run of packets of one SA to the crypto device; what it does not take is dropped. */
 static void
-encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
-	    struct rte_mbuf **again, uint16_t *nb_again)
+encrypt_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t prep_fail, k, i;
+
+	k = ipl_crypto_submit(lc, sa, m, n, &prep_fail);
+	if (likely(k == n))
+		return;
+	/* rte_ipsec's refusals (sequence numbers used up); the shortages are counted. */
+	lc->st.sa[sa->id].errors += prep_fail;
+	lc->st.ipsec_error += prep_fail;
+	for (i = k; i < n; i++)
+		ipl_drop(m[i]);
+}
+
+static void outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n);
+
+/* What an encryption routed back into outbound processing (a bundle, or a loop) takes
+ * another pass, under the hard limit: counted on the packet, since each of its passes
+ * ends at the crypto device. */
+static __rte_noinline void
+encrypted_again(struct ipl_lcore *lc, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ipl_scratch(m[i])->passes < ipl.max_passes) {
+			m[k++] = m[i];
+			continue;
+		}
+		/* The hard limit: what the tags would have stopped at pass 2. */
+		lc->st.loop_limit++;
+		account_exit(&lc->st, m[i]);
+		ipl_drop(m[i]);
+	}
+	outbound_burst(lc, m, k);
+}
+
+void
+ipl_outbound_done(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, uint16_t n,
+		  uint16_t g, const struct ipl_crypto_res *res)
 {
 	struct ipl_sa_stats *sst = &lc->st.sa[sa->id];
-	struct ipl_crypto_res res;
-	uint16_t i, g, failed;
+	struct rte_mbuf *again[IPL_BURST];
+	uint16_t i, failed, nb_again = 0;
 
-	g = ipl_crypto_run(lc, sa, m, n, &res);
-	/* rte_ipsec's refusals; the device's failures, time-outs and no_op are counted. */
-	failed = res.prep_fail + res.proc_fail - res.dev_fail - res.auth_fail;
+	/* rte_ipsec's refusals; the device's failures are counted. */
+	failed = n - g - res->dev_fail - res->auth_fail;
 	sst->errors += failed;
 	lc->st.ipsec_error += failed;
-	for (i = g; i < res.end; i++)
+	for (i = g; i < n; i++)
 		ipl_drop(m[i]);
 	sst->pkts += g;
 	lc->st.encrypted += g;
@@ -146,8 +184,10 @@ encrypt_run(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf **m, 
 		ipl_tun_outer_fill(lc, m[i], sa);
 		ipl_scratch(m[i])->passes++;
 		sst->bytes += rte_pktmbuf_pkt_len(m[i]);
-		route_esp(lc, sa, m[i], again, nb_again);
+		route_esp(lc, sa, m[i], again, &nb_again);
 	}
+	if (unlikely(nb_again != 0))
+		encrypted_again(lc, again, nb_again);
 }
 
 static void
@@ -162,7 +202,7 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 
 	for (pass = 0; n > 0; pass++) {
 		if (pass == ipl.max_passes) {
-			/* The hard limit: what the tags would have stopped at pass 2. */
+			/* The hard limit on passes without encryption (a bypass routed back). */
 			st->loop_limit += n;
 			for (i = 0; i < n; i++) {
 				account_exit(st, cur[i]);
@@ -202,7 +242,7 @@ outbound_burst(struct ipl_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		for (i = 0; i < nb_enc; i = j) {
 			for (j = i + 1; j < nb_enc && enc_sa[j] == enc_sa[i]; j++)
 				;
-			encrypt_run(lc, &ipl.sa[enc_sa[i]], enc + i, j - i, next, &nb_next);
+			encrypt_submit(lc, &ipl.sa[enc_sa[i]], enc + i, j - i);
 		}
 		cur = next;
 		n = nb_next;

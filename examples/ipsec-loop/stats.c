@@ -93,8 +93,10 @@ ipl_stats_print(FILE *f, const struct ipl_stats *s)
 		s->unknown_spi, s->bad_tunnel_src);
 	fprintf(f,
 		"ESP: ICV failures %" PRIu64 ", replays %" PRIu64 ", other errors %" PRIu64
-		"; crypto device: errors %" PRIu64 ", given up %" PRIu64 "\n",
-		s->icv_fail, s->replay, s->ipsec_error, s->crypto_error, s->crypto_timeout);
+		"; crypto device: errors %" PRIu64 ", queue full %" PRIu64
+		", given up at exit %" PRIu64 "\n",
+		s->icv_fail, s->replay, s->ipsec_error, s->crypto_error, s->crypto_busy,
+		s->crypto_timeout);
 	fprintf(f,
 		"no route %" PRIu64 ", wrong family for the SA %" PRIu64 ", TTL exceeded %" PRIu64
 		", ECN CE over not-ECT %" PRIu64 ", too big %" PRIu64 " (ICMP sent %" PRIu64

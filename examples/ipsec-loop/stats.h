@@ -67,6 +67,7 @@ struct ipl_sa_stats {
 	X(no_mem)                                                                                  \
 	X(no_tag)                                                                                  \
 	X(no_crypto_op)                                                                            \
+	X(crypto_busy)                                                                             \
 	X(crypto_timeout)                                                                          \
 	X(max_growth)
 

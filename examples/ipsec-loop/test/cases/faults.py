@@ -69,35 +69,54 @@ def case_faults(ctx):
 
 def crypto_faults(ctx, clear):
     """A crypto device that stops taking ops, one that holds them for a while, one that
-    fails some (test/fault_cdev.c): bounded waits, each op given up counted once and its
-    packet freed, SIGTERM within a second; device errors apart from ICV failures."""
+    keeps them past the exit, one that fails some (test/fault_cdev.c): the example never
+    waits on the device but at exit, and then for a bounded time; each op given up is
+    counted once; SIGTERM within a second; device errors apart from ICV failures."""
     if not ctx.fault_lib or "null" in ctx.crypto:
         print("(no fault library: crypto device faults skipped)")
         return
     pre = {"LD_PRELOAD": ctx.fault_lib}
     n = len(clear)
     conf = golden_conf("aes-128-gcm")
-    # The device takes 100 ops, then none: every later burst is given up after a bounded
-    # wait, and SIGTERM ends the run at once.
+    # The device takes 100 ops, then none: what it refuses is dropped at once and counted
+    # (crypto_busy), and SIGTERM ends the run at once.
     r = Run(ctx, conf, [clear, []], stop=(signal.SIGTERM, 0.8),
             env=dict(pre, IPL_FAULT_ENQ_STOP="100"))
     st = r.st
     ctx.check(r.stop_s is not None and r.stop_s < 1.0,
               "device stopped: the example ends %.2f s after SIGTERM (under 1 s)" % r.stop_s)
-    ctx.check(st.get("encrypted") == 100 and st.get("crypto_timeout", 0) > 0 and
-              st.get("ipsec_error") == 0 and st.get("crypto_error") == 0,
-              "device stopped after 100 ops: %s encrypted, %s given up and counted "
-              "(crypto_timeout), no other error" % (st.get("encrypted"), st.get("crypto_timeout")))
+    ctx.check(st.get("encrypted") == 100 and st.get("crypto_busy") == n - 100 and
+              st.get("crypto_timeout") == 0 and st.get("ipsec_error") == 0 and
+              st.get("crypto_error") == 0 and len(r.sent(1)) == 100,
+              "device stopped after 100 ops: %s encrypted and sent, %s refused and counted "
+              "(crypto_busy, %d), no other error"
+              % (st.get("encrypted"), st.get("crypto_busy"), n - 100))
     # The device keeps what it finishes after 64 ops for 300 ms, then gives it back: the
-    # bursts waiting on it are given up, the ops come back later and are freed then.
+    # lcore goes on meanwhile, and the ops held go on to TX when they come back.
     r = Run(ctx, conf, [clear, []], duration=1.5,
             env=dict(pre, IPL_FAULT_DEQ_HOLD="64,300"))
     st = r.st
-    ctx.check(st.get("crypto_timeout", 0) > 0 and
-              st.get("encrypted", 0) + st.get("crypto_timeout", 0) == n and
-              len(r.sent(1)) == st.get("encrypted"),
-              "device held ops 300 ms: %s encrypted, %s given up, %d in all, each once"
-              % (st.get("encrypted"), st.get("crypto_timeout"), n))
+    ctx.check(st.get("encrypted") == n and len(r.sent(1)) == n and
+              st.get("crypto_timeout") == 0 and st.get("crypto_busy") == 0,
+              "device held ops 300 ms: %s of %d encrypted, %d sent, none given up"
+              % (st.get("encrypted"), n, len(r.sent(1))))
+    # The device keeps them for 5 s, past the exit: the example waits a bounded time,
+    # gives them up and counts them; what leaks is what the device holds, one mbuf and
+    # one tag each, and the exit status says so.
+    r = Run(ctx, conf, [clear, []], stop=(signal.SIGTERM, 0.3), leak_checked=False,
+            env=dict(pre, IPL_FAULT_DEQ_HOLD="64,5000"))
+    st = r.st
+    held = st.get("crypto_timeout", 0)
+    ctx.check(r.stop_s is not None and r.stop_s < 1.0,
+              "device holding ops: the example ends %.2f s after SIGTERM (under 1 s)"
+              % r.stop_s)
+    ctx.check(held > 0 and st.get("encrypted", 0) + held == n and
+              st.get("mbufs_in_use") == held and st.get("tags_in_use") == held and
+              r.rc != 0 and "%d crypto ops still in a crypto device" % held in r.out,
+              "device holding ops at exit: %s encrypted, %d given up (crypto_timeout), %s "
+              "mbufs and %s tags left in the device, rc %d"
+              % (st.get("encrypted"), held, st.get("mbufs_in_use"), st.get("tags_in_use"),
+                 r.rc))
     # Every 4th op fails in the device (RTE_CRYPTO_OP_STATUS_ERROR): a device error, not
     # an ICV failure; inbound and outbound.
     back = inner_pkts(40, src="10.2.0.", dst="10.1.0.", seed=3)
