@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_bitops.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
@@ -317,22 +318,36 @@ ipl_ip4_cksum_ok(const void *ip)
 	return sum % 0xffff == 0;
 }
 
+/** Next headers of IPv6 that the inline check takes right after the IPv6 header (no
+ *  extension header): TCP, UDP, IPv4 and IPv6 (tunnels), ESP, ICMPv6; all below 64. */
+#define IPL_IP6_UPPER                                                                              \
+	(RTE_BIT64(IPPROTO_TCP) | RTE_BIT64(IPPROTO_UDP) | RTE_BIT64(IPPROTO_IPIP) |               \
+	 RTE_BIT64(IPPROTO_IPV6) | RTE_BIT64(IPPROTO_ESP) | RTE_BIT64(IPPROTO_ICMPV6))
+
 /**
  * Validate the IP header at the start of m: 0 when it may be processed (its length cut to
- * the IP length, l2_len 0, l3_len set), else counted. Inline for the common case (IPv4
- * without options, as long as the packet, checksum right); the others are
- * ipl_ip_check_slow()'s.
+ * the IP length, l2_len 0, l3_len set), else counted. Inline for the common cases, as
+ * long as the packet: IPv4 without options, checksum right; IPv6 with an upper layer of
+ * IPL_IP6_UPPER. The others are ipl_ip_check_slow()'s.
  */
 static __rte_always_inline int
 ipl_ip_check(struct rte_mbuf *m, struct ipl_stats *st)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)ip;
 
 	if (likely(rte_pktmbuf_data_len(m) >= sizeof(*ip) && ip->version_ihl == RTE_IPV4_VHL_DEF &&
 		   rte_be_to_cpu_16(ip->total_length) == rte_pktmbuf_pkt_len(m) &&
 		   ipl_ip4_cksum_ok(ip))) {
 		m->l2_len = 0;
 		m->l3_len = sizeof(*ip);
+		return 0;
+	}
+	if (likely(rte_pktmbuf_data_len(m) >= sizeof(*ip6) && (ip->version_ihl >> 4) == 6 &&
+		   ip6->proto < 64 && (IPL_IP6_UPPER >> ip6->proto & 1) != 0 &&
+		   sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) == rte_pktmbuf_pkt_len(m))) {
+		m->l2_len = 0;
+		m->l3_len = sizeof(*ip6);
 		return 0;
 	}
 	return ipl_ip_check_slow(m, st);
