@@ -20,6 +20,7 @@
 #include <rte_ip_frag.h>
 #include <rte_ipsec.h>
 #include <rte_lpm.h>
+#include <rte_lpm6.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_udp.h>
@@ -163,6 +164,7 @@ struct ipl_app {
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *big_pool; /**< Reassembled packets, contiguous. */
 	struct rte_lpm *lpm4;	      /**< The IPv4 routes (spd.c), for the inline lookup. */
+	struct rte_lpm6 *lpm6;	      /**< The IPv6 routes (spd.c), likewise. */
 	struct rte_mempool *cop_pool;
 	unsigned int nb_cops;
 	struct rte_mempool *sess_pool;
@@ -196,7 +198,15 @@ ipl_route_lookup4(uint32_t dst)
 	return &ipl.conf.route[hop];
 }
 /** Route of an IPv6 destination (network order) or NULL. */
-const struct ipl_route_conf *ipl_route_lookup6(const uint8_t dst[16]);
+static __rte_always_inline const struct ipl_route_conf *
+ipl_route_lookup6(const uint8_t dst[16])
+{
+	uint32_t hop;
+
+	if (unlikely(ipl.lpm6 == NULL) || rte_lpm6_lookup(ipl.lpm6, IPL_LPM6_KEY(dst), &hop) != 0)
+		return NULL;
+	return &ipl.conf.route[hop];
+}
 
 /** What an ESP packet is to us. */
 enum ipl_esp_class {

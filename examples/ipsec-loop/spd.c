@@ -7,8 +7,8 @@
  *   - security policies: rte_acl, one context per direction and family; the
  *     file order is kept as the rule priority, so that the first policy that
  *     matches wins (RFC 4301 4.4.1), whatever the number of policies;
- *   - routes: rte_lpm (IPv4) and rte_lpm6 (IPv6), longest prefix (the routing of a
- *     packet by them is inline in ipl.h, IPv4 through ipl.lpm4);
+ *   - routes: rte_lpm (IPv4) and rte_lpm6 (IPv6), longest prefix (ipl.lpm4 and
+ *     ipl.lpm6: the routing of a packet by them is inline in ipl.h);
  *   - inbound SAs by (SPI, our tunnel address): rte_hash, looked up in bulk;
  *     our tunnel addresses: rte_hash too.
  * IPv4 addresses live in the hash keys as IPv4-mapped IPv6 addresses
@@ -89,8 +89,6 @@ _Static_assert(sizeof(struct sa_key) == 20, "struct sa_key has padding");
 
 static struct {
 	struct rte_acl_ctx *acl[2][2]; /**< [direction][0: IPv4, 1: IPv6]; NULL: no policy. */
-	struct rte_lpm *lpm;
-	struct rte_lpm6 *lpm6;
 	struct rte_hash *sa_hash;
 	struct rte_hash *local_hash;
 } tab;
@@ -258,23 +256,22 @@ routes_build(void)
 		/* A tbl8 per /24 that holds longer prefixes: at most one per such route. */
 		c4.max_rules = nb4;
 		c4.number_tbl8s = RTE_MAX(deep4, 256u);
-		tab.lpm = rte_lpm_create("ipl_routes", rte_socket_id(), &c4);
-		if (tab.lpm == NULL)
+		ipl.lpm4 = rte_lpm_create("ipl_routes", rte_socket_id(), &c4);
+		if (ipl.lpm4 == NULL)
 			return -rte_errno;
-		ipl.lpm4 = tab.lpm;
 	}
 	if (nb6 > 0) {
 		c6.max_rules = nb6;
 		c6.number_tbl8s = RTE_MAX(lpm6_tbl8s(), 256u);
-		tab.lpm6 = rte_lpm6_create("ipl_routes6", rte_socket_id(), &c6);
-		if (tab.lpm6 == NULL)
+		ipl.lpm6 = rte_lpm6_create("ipl_routes6", rte_socket_id(), &c6);
+		if (ipl.lpm6 == NULL)
 			return -rte_errno;
 	}
 	for (i = 0; i < ipl.conf.nb_routes; i++) {
 		const struct ipl_route_conf *r = &ipl.conf.route[i];
 
 		if (r->dst.a.family != IPL_AF_INET6) {
-			rc = rte_lpm_add(tab.lpm, r->dst.a.v4, r->dst.len, i);
+			rc = rte_lpm_add(ipl.lpm4, r->dst.a.v4, r->dst.len, i);
 			if (rc != 0)
 				goto fail;
 		}
@@ -282,7 +279,7 @@ routes_build(void)
 			memset(key, 0, sizeof(key));
 			if (r->dst.a.family == IPL_AF_INET6)
 				memcpy(key, r->dst.a.v6, 16);
-			rc = rte_lpm6_add(tab.lpm6, IPL_LPM6_KEY(key), r->dst.len, i);
+			rc = rte_lpm6_add(ipl.lpm6, IPL_LPM6_KEY(key), r->dst.len, i);
 			if (rc != 0)
 				goto fail;
 		}
@@ -357,9 +354,10 @@ ipl_spd_fini(void)
 	for (d = 0; d < 2; d++)
 		for (f = 0; f < 2; f++)
 			rte_acl_free(tab.acl[d][f]);
-	rte_lpm_free(tab.lpm);
+	rte_lpm_free(ipl.lpm4);
 	ipl.lpm4 = NULL;
-	rte_lpm6_free(tab.lpm6);
+	rte_lpm6_free(ipl.lpm6);
+	ipl.lpm6 = NULL;
 	rte_hash_free(tab.sa_hash);
 	rte_hash_free(tab.local_hash);
 	memset(&tab, 0, sizeof(tab));
@@ -429,16 +427,6 @@ ipl_spd_classify(enum ipl_dir dir, struct rte_mbuf **m, uint16_t n, const struct
 		for (i = 0; i < nb[f]; i++)
 			sp[idx[f][i]] = res[i] == 0 ? NULL : &ipl.conf.sp[res[i] - 1];
 	}
-}
-
-const struct ipl_route_conf *
-ipl_route_lookup6(const uint8_t dst[16])
-{
-	uint32_t hop;
-
-	if (tab.lpm6 == NULL || rte_lpm6_lookup(tab.lpm6, IPL_LPM6_KEY(dst), &hop) != 0)
-		return NULL;
-	return &ipl.conf.route[hop];
 }
 
 bool
