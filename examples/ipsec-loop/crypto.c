@@ -313,11 +313,26 @@ ipl_crypto_init(unsigned int nb_qp)
 	return 0;
 }
 
+/* An op names its packet (m_src) only while a device holds it: what still names one once
+ * the devices are closed is a packet a device never gave back, ours again to free. */
+static void
+free_kept(struct rte_mempool *mp __rte_unused, void *arg, void *obj, unsigned int idx __rte_unused)
+{
+	struct rte_crypto_op *cop = obj;
+
+	if (cop->sym->m_src != NULL) {
+		mtag_pktmbuf_free(cop->sym->m_src);
+		cop->sym->m_src = NULL;
+		(*(unsigned int *)arg)++;
+	}
+}
+
 void
 ipl_crypto_fini(void)
 {
 	uint8_t dev, nb_dev = rte_cryptodev_count();
-	unsigned int i;
+	unsigned int i, kept = 0;
+	bool closed = true;
 
 	ipl_crypto_drain();
 	for (i = 0; i < IPL_MAX_SA; i++) {
@@ -334,7 +349,13 @@ ipl_crypto_fini(void)
 	ipl.nb_sa_in = 0;
 	for (dev = 0; dev < nb_dev; dev++) {
 		rte_cryptodev_stop(dev);
-		rte_cryptodev_close(dev);
+		if (rte_cryptodev_close(dev) != 0)
+			closed = false;
+	}
+	if (closed && ipl.cop_pool != NULL) {
+		rte_mempool_obj_iter(ipl.cop_pool, free_kept, &kept);
+		if (kept != 0)
+			printf("%u packets kept by a crypto device: freed with it\n", kept);
 	}
 	rte_mempool_free(ipl.cop_pool);
 	rte_mempool_free(ipl.sess_pool);
@@ -351,7 +372,7 @@ ipl_crypto_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf
 		  uint16_t *prep_fail)
 {
 	struct rte_crypto_op *cop[IPL_BURST];
-	uint16_t k, e, nb_op = n;
+	uint16_t k, e, i, nb_op = n;
 
 	*prep_fail = 0;
 	if (rte_crypto_op_bulk_alloc(ipl.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cop, n) == 0) {
@@ -376,6 +397,8 @@ ipl_crypto_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf
 		/* The device's queue is full, or it takes nothing: dropped, as a port drops
 		 * what its TX queue cannot hold. */
 		lc->st.crypto_busy += k - e;
+		for (i = e; i < k; i++)
+			cop[i]->sym->m_src = NULL; /* back in the pool, an op names no packet */
 		rte_mempool_put_bulk(ipl.cop_pool, (void **)cop + e, k - e);
 	}
 	return e;
@@ -393,11 +416,15 @@ crypto_done(struct ipl_lcore *lc, struct rte_crypto_op **cop, uint16_t n)
 	uint16_t i, g;
 
 	for (i = 0; i < n; i++) {
-		m[i] = cop[i]->sym->m_src;
-		if (unlikely(cop[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
+		struct rte_crypto_sym_op *so = cop[i]->sym;
+		const uint8_t status = cop[i]->status;
+
+		m[i] = so->m_src;
+		so->m_src = NULL; /* back in the pool, an op names no packet */
+		if (unlikely(status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
 			/* rte_ipsec_pkt_process() refuses packets flagged so. */
 			m[i]->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
-			if (cop[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
+			if (status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
 				res.auth_fail++;
 			else
 				res.dev_fail++;
@@ -457,7 +484,7 @@ ipl_crypto_finish(struct ipl_lcore *lc)
 
 	while (inflight(lc) != 0 && rte_get_timer_cycles() < end)
 		ipl_crypto_poll(lc);
-	/* Freed when the device returns them (ipl_crypto_drain()), or never. */
+	/* Freed when the device returns them (ipl_crypto_drain()), else when it closes. */
 	lc->st.crypto_timeout += inflight(lc);
 }
 
@@ -480,6 +507,7 @@ ipl_crypto_drain(void)
 				d = rte_cryptodev_dequeue_burst(dev, lc->qid, done, IPL_BURST);
 				for (i = 0; i < d; i++) {
 					mtag_pktmbuf_free(done[i]->sym->m_src);
+					done[i]->sym->m_src = NULL;
 					rte_crypto_op_free(done[i]);
 				}
 				lc->inflight[dev] -= d;

@@ -65,12 +65,10 @@ def check_config(ctx, path):
 class Run:
     """One run of the example on net_pcap ports: rx[i] is what port i receives; after the
     run, sent(i) is what it sent, st the counters it wrote (JSON), out its output, rc its
-    exit code. Every run checks that the example exits 0 with no tag and no mbuf in use,
-    but one whose crypto device keeps ops past the exit (leak_checked=False: the caller
-    checks what leaked)."""
+    exit code. Every run checks that the example exits 0 with no tag and no mbuf in use."""
 
     def __init__(self, ctx, conf, rx, extra=(), crypto=None, duration=1.5, queues=1,
-                 during=None, stop=None, env=None, leak_checked=True):
+                 during=None, stop=None, env=None):
         """conf: the configuration's text; extra: more options of the example; crypto: the
         crypto --vdev, else the context's; queues: RX and TX queues per port and as many
         lcores; during(run): called once the example is started, its result in
@@ -100,7 +98,7 @@ class Run:
             p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         self.during = during(self) if during is not None else None
         self.stop_s = self._stop(p, out_path, *stop) if stop is not None else None
-        self._finish(ctx, p, out_path, leak_checked)
+        self._finish(ctx, p, out_path)
 
     def _pcap_ports(self, rx, queues):
         """The pcap files of each port and queue, rx written; their --vdev arguments."""
@@ -136,7 +134,7 @@ class Run:
             p.kill()
         return time.monotonic() - t0
 
-    def _finish(self, ctx, p, out_path, leak_checked):
+    def _finish(self, ctx, p, out_path):
         """Wait for the example, read its output and counters, check its exit and leaks."""
         try:
             p.wait(timeout=60)
@@ -151,8 +149,6 @@ class Run:
         if os.path.exists(self.stats_path):
             with open(self.stats_path) as f:
                 self.st = json.load(f)
-        if not leak_checked:
-            return
         ctx.check(self.rc == 0, "example exits 0 (rc %d)" % self.rc)
         ctx.check(self.st.get("tags_in_use") == 0 and self.st.get("mbufs_in_use") == 0,
                   "no tag and no mbuf leaked")
