@@ -404,21 +404,28 @@ ipl_crypto_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf
 	return e;
 }
 
-/* A run of one SA's completed ops, cop[0 .. n), through rte_ipsec to its direction's
- * stage. */
-static void
+/*
+ * The run of one SA's completed ops at the head of cop[0 .. n) (rte_ipsec works on runs of
+ * one SA: the ops of a session in a row) through rte_ipsec to its direction's stage;
+ * returns the run's length.
+ */
+static uint16_t
 crypto_done(struct ipl_lcore *lc, struct rte_crypto_op **cop, uint16_t n)
 {
+	const void *ses = cop[0]->sym->session;
 	const struct ipl_sa *sa =
 		container_of(rte_ipsec_ses_from_crypto(cop[0]), struct ipl_sa, ss);
 	struct ipl_crypto_res res = {0};
 	struct rte_mbuf *m[IPL_BURST];
 	uint16_t i, g;
 
+	n = RTE_MIN(n, IPL_BURST);
 	for (i = 0; i < n; i++) {
 		struct rte_crypto_sym_op *so = cop[i]->sym;
 		const uint8_t status = cop[i]->status;
 
+		if (so->session != ses)
+			break;
 		m[i] = so->m_src;
 		so->m_src = NULL; /* back in the pool, an op names no packet */
 		if (unlikely(status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
@@ -430,6 +437,7 @@ crypto_done(struct ipl_lcore *lc, struct rte_crypto_op **cop, uint16_t n)
 				res.dev_fail++;
 		}
 	}
+	n = i;
 	rte_mempool_put_bulk(ipl.cop_pool, (void **)cop, n); /* all of one pool */
 	if (unlikely(res.dev_fail != 0)) {
 		lc->st.crypto_error += res.dev_fail;
@@ -440,13 +448,14 @@ crypto_done(struct ipl_lcore *lc, struct rte_crypto_op **cop, uint16_t n)
 		ipl_outbound_done(lc, sa, m, n, g, &res);
 	else
 		ipl_inbound_done(lc, sa, m, n, g, &res);
+	return n;
 }
 
 void
 ipl_crypto_poll(struct ipl_lcore *lc)
 {
 	struct rte_crypto_op *cop[IPL_CRYPTO_POLL];
-	uint16_t d, i, j;
+	uint16_t d, i;
 	uint8_t dev;
 
 	for (dev = 0; dev < ipl.nb_cdev; dev++) {
@@ -454,15 +463,8 @@ ipl_crypto_poll(struct ipl_lcore *lc)
 			continue;
 		d = rte_cryptodev_dequeue_burst(dev, lc->qid, cop, IPL_CRYPTO_POLL);
 		lc->inflight[dev] -= d;
-		/* rte_ipsec works on runs of one SA: the ops of a session in a row. */
-		for (i = 0; i < d; i = j) {
-			const void *ses = cop[i]->sym->session;
-			const uint16_t end = RTE_MIN(d, i + IPL_BURST);
-
-			for (j = i + 1; j < end && cop[j]->sym->session == ses; j++)
-				;
-			crypto_done(lc, cop + i, j - i);
-		}
+		for (i = 0; i < d;)
+			i += crypto_done(lc, cop + i, d - i);
 	}
 }
 
