@@ -389,17 +389,16 @@ ipl_crypto_submit(struct ipl_lcore *lc, const struct ipl_sa *sa, struct rte_mbuf
 	/* Refused ones behind the others, in m[] as in cop[]. */
 	k = rte_ipsec_pkt_crypto_prepare(&sa->ss, m, cop, nb_op);
 	*prep_fail = nb_op - k;
-	if (k < nb_op)
-		rte_mempool_put_bulk(ipl.cop_pool, (void **)cop + k, nb_op - k);
 	e = k != 0 ? rte_cryptodev_enqueue_burst(sa->cdev, lc->qid, cop, k) : 0;
 	lc->inflight[sa->cdev] += e;
-	if (unlikely(e < k)) {
-		/* The device's queue is full, or it takes nothing: dropped, as a port drops
-		 * what its TX queue cannot hold. */
+	if (unlikely(e < nb_op)) {
+		/* Past k, rte_ipsec's refusals; from e to k, what the device's queue did not
+		 * take (full, or it takes nothing): dropped, as a port drops what its TX queue
+		 * cannot hold. Their ops go back to the pool, where an op names no packet. */
 		lc->st.crypto_busy += k - e;
-		for (i = e; i < k; i++)
-			cop[i]->sym->m_src = NULL; /* back in the pool, an op names no packet */
-		rte_mempool_put_bulk(ipl.cop_pool, (void **)cop + e, k - e);
+		for (i = e; i < nb_op; i++)
+			cop[i]->sym->m_src = NULL;
+		rte_mempool_put_bulk(ipl.cop_pool, (void **)cop + e, nb_op - e);
 	}
 	return e;
 }
